@@ -1,0 +1,37 @@
+/** Builds the `hyped` command tree (commander, a maintained CLI parser). */
+import { Command, CommanderError } from "commander";
+import { demoCommand } from "./commands/demo.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { EXIT, reportError } from "./context.js";
+
+/** Package version, kept in step with package.json by the release process. */
+export const VERSION = "0.1.0";
+
+/** Create the program with every command registered. */
+export function createProgram(): Command {
+  const program = new Command("hyped")
+    .description("HYPED toolkit: CZI imaging, AnnData sequencing, metrics and the paper's pipelines")
+    .version(VERSION, "-V, --version")
+    .option("--debug", "print stack traces on errors")
+    .showHelpAfterError()
+    .exitOverride();
+  inspectCommand(program);
+  demoCommand(program);
+  return program;
+}
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = createProgram();
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    return reportError(e, debug);
+  }
+}

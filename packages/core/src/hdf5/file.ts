@@ -1,0 +1,824 @@
+/**
+ * `H5File`: the toolkit's one wrapper around h5wasm. Reads are lazy hyperslabs; failures become
+ * {@link HypedError}s; memory is checked before any read starts. See `module.ts` for the heap ceiling.
+ */
+import { type AnyTypedArray, allocate, type DType, dtypeSize } from "../dtype.js";
+import { HypedError, isHypedError } from "../errors.js";
+import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
+import { throwIfAborted } from "../progress.js";
+import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
+import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
+
+/** HDF5 datatype classes as the toolkit names them. */
+export type H5TypeClass =
+  | "integer"
+  | "float"
+  | "time"
+  | "string"
+  | "bitfield"
+  | "opaque"
+  | "compound"
+  | "reference"
+  | "enum"
+  | "vlen"
+  | "array";
+const CLASS_NAMES: H5TypeClass[] = [
+  "integer",
+  "float",
+  "time",
+  "string",
+  "bitfield",
+  "opaque",
+  "compound",
+  "reference",
+  "enum",
+  "vlen",
+  "array",
+];
+
+/** What is at a path. */
+export type H5Kind = "group" | "dataset" | "datatype" | "soft-link" | "external-link" | "missing";
+
+/** A compression/filter in a dataset's pipeline. */
+export interface H5Filter {
+  id: number;
+  name: string;
+  cdValues: number[];
+}
+
+/** Metadata of a dataset or attribute. */
+export interface H5Info {
+  /** Dimensions; `null` for a null dataspace, `[]` for a scalar. */
+  shape: number[] | null;
+  /** The datatype class. */
+  typeClass: H5TypeClass;
+  /** The toolkit dtype the values read as, for numeric, boolean-enum and numeric-enum types. */
+  dtype?: DType;
+  /** Element size in bytes. */
+  size: number;
+  /** Variable-length (strings or sequences). */
+  vlen: boolean;
+  /** For enums: member name → value. */
+  enumMembers?: Record<string, number>;
+  /** Chunk shape, if chunked. */
+  chunks?: number[];
+  /** Filter pipeline (datasets only). */
+  filters: H5Filter[];
+  /** h5wasm's raw metadata object, for anything not covered here. */
+  raw: Record<string, unknown>;
+}
+
+/** One selection per dimension: a `[start, end)` range, `[start, end, step]`, or a single index (kept as extent 1). */
+export type H5Selection = Array<[number, number] | [number, number, number] | number | null>;
+
+/** Options of {@link H5File.read}. */
+export interface H5ReadOptions {
+  /** Hyperslab per dimension; omitted dimensions are read whole. */
+  select?: H5Selection;
+  /** Largest result in bytes; a bigger request throws `OUT_OF_RANGE` with its size before reading. Default 2 GiB. */
+  budgetBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** Filters HDF5 in h5wasm can always decode. Others need a plugin; see {@link H5File.read}. */
+export const BUILTIN_FILTERS: ReadonlyMap<number, string> = new Map([
+  [1, "deflate"],
+  [2, "shuffle"],
+  [3, "fletcher32"],
+  [4, "szip"],
+  [5, "nbit"],
+  [6, "scaleoffset"],
+]);
+
+/** Well-known registered filter ids, for messages. */
+const KNOWN_FILTER_NAMES: Record<number, string> = {
+  32000: "lzf",
+  32001: "blosc",
+  32004: "lz4",
+  32008: "bitshuffle",
+  32013: "zfp",
+  32015: "zstd",
+  307: "bzip2",
+};
+
+/** Plugin filter ids that have been registered at run time (see {@link registerFilterPlugin}). */
+const pluginFilters = new Set<number>();
+/** Record that a filter plugin is available (after the caller made it loadable for h5wasm). */
+export function registerFilterPlugin(id: number): void {
+  pluginFilters.add(id);
+}
+/** True if a filter id can be decoded. */
+export function filterAvailable(id: number): boolean {
+  return BUILTIN_FILTERS.has(id) || pluginFilters.has(id);
+}
+
+let mountCounter = 0;
+
+/** Inputs {@link H5File.open} accepts. */
+export type H5Input = string | Uint8Array | ArrayBuffer | Blob | SyncIO;
+
+/** Options of {@link H5File.open}. */
+export interface H5OpenOptions {
+  /** `r` (default) or `r+` (read/write, Node paths only). */
+  mode?: "r" | "r+";
+  /** For Blobs outside a worker: the most bytes read eagerly. Default 1 GiB. */
+  maxEagerBytes?: number;
+}
+
+/** Options of {@link H5File.create}. */
+export interface H5CreateOptions {
+  /**
+   * Write to a temporary file beside `path` and rename it into place on {@link H5File.close}; a failure
+   * (or {@link H5File.discard}) leaves no file at `path`. Default true.
+   */
+  atomic?: boolean;
+  /** Keep insertion order of links and attributes (HDF5 `track_order`). Default false. */
+  trackOrder?: boolean;
+}
+
+/** Options of {@link H5File.writeDataset}. */
+export interface H5WriteOptions {
+  /** Shape; default 1-D of the data length. */
+  shape?: number[];
+  /** Chunk shape; required for compression. Default: chosen automatically when compressing. */
+  chunks?: number[];
+  /** `gzip` (level 4 unless `level`), or none. */
+  compression?: "gzip" | "none";
+  /** gzip level 0–9. Default 4. */
+  level?: number;
+  /** Store as this dtype (numeric data only; must match the array type). */
+  dtype?: DType;
+}
+
+const H5_DTYPE: Record<DType, string> = {
+  float32: "<f",
+  float64: "<d",
+  int8: "<b",
+  int16: "<h",
+  int32: "<i",
+  uint8: "<B",
+  uint16: "<H",
+  uint32: "<I",
+  int64: "<q",
+  uint64: "<Q",
+  bool: "<b",
+};
+
+/** An open HDF5 file. Close it with {@link H5File.close}. */
+export class H5File {
+  /** The file's name for messages (path or `File.name`). */
+  readonly name: string;
+  /** The synchronous I/O behind the file (exposes `bytesRead` for tests). */
+  readonly io: SyncIO;
+  private readonly rt: H5Runtime;
+  // biome-ignore lint/suspicious/noExplicitAny: h5wasm File
+  private readonly f: any;
+  private readonly mountPath: string;
+  private closed = false;
+  private readonly finalize?: (ok: boolean) => void;
+
+  // biome-ignore lint/suspicious/noExplicitAny: h5wasm File
+  private constructor(rt: H5Runtime, f: any, io: SyncIO, mountPath: string, finalize?: (ok: boolean) => void) {
+    this.rt = rt;
+    this.f = f;
+    this.io = io;
+    this.name = io.name;
+    this.mountPath = mountPath;
+    this.finalize = finalize;
+  }
+
+  /** Open an HDF5 file for reading: a local path (Node), bytes, a `Blob`/`File`, or a {@link SyncIO}. Reads headers only. */
+  static async open(input: H5Input, options: H5OpenOptions = {}): Promise<H5File> {
+    const rt = await h5ready();
+    const mode = options.mode ?? "r";
+    let io: SyncIO;
+    if (typeof input === "string") io = await nodeFileIO(input, mode);
+    else if (input instanceof Uint8Array) io = memoryIO(input, false);
+    else if (input instanceof ArrayBuffer) io = memoryIO(new Uint8Array(input), false);
+    else if (typeof Blob !== "undefined" && input instanceof Blob) io = await blobIO(input, options);
+    else io = input as SyncIO;
+    const p = mount(rt, io);
+    try {
+      const f = new rt.h5.File(p, mode === "r" ? "r" : "a");
+      return new H5File(rt, f, io, p);
+    } catch (e) {
+      unmount(rt, p);
+      io.close();
+      throw new HypedError("FORMAT", `${io.name} is not a readable HDF5 file: ${cleanH5Message(e)}`, { file: io.name }, { cause: e });
+    }
+  }
+
+  /**
+   * Create a new HDF5 file at a local path (Node), or in memory when `path` is `null` (read the bytes with
+   * {@link H5File.bytes} before closing). See {@link H5CreateOptions} for atomic writes.
+   */
+  static async create(path: string | null, options: H5CreateOptions = {}): Promise<H5File> {
+    const rt = await h5ready();
+    let io: SyncIO;
+    let finalize: ((ok: boolean) => void) | undefined;
+    if (path === null) {
+      io = memoryIO(new Uint8Array(0), true, "memory");
+    } else if (options.atomic ?? true) {
+      const fs = await loadNodeFs();
+      const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}-${(mountCounter + 1).toString(36)}`;
+      io = await nodeFileIO(tmp, "w");
+      finalize = (ok) => {
+        if (ok) fs.renameSync(tmp, path);
+        else fs.rmSync(tmp, { force: true });
+      };
+    } else {
+      io = await nodeFileIO(path, "w");
+    }
+    const p = mount(rt, io);
+    try {
+      const f = new rt.h5.File(p, "w", { track_order: options.trackOrder ?? false });
+      return new H5File(rt, f, io, p, finalize);
+    } catch (e) {
+      unmount(rt, p);
+      io.close();
+      finalize?.(false);
+      throw new HypedError("IO", `cannot create HDF5 file ${path ?? "in memory"}: ${cleanH5Message(e)}`, { path }, { cause: e });
+    }
+  }
+
+  private guard<T>(what: string, element: string, fn: () => T): T {
+    if (this.closed) throw new HypedError("IO", `${this.name} is closed`, { file: this.name });
+    try {
+      return fn();
+    } catch (e) {
+      if (isHypedError(e)) throw e;
+      throw new HypedError(
+        "FORMAT",
+        `${this.name}: ${what} ${element} failed: ${cleanH5Message(e)}`,
+        { file: this.name, element },
+        { cause: e },
+      );
+    }
+  }
+
+  /** What is at `path`. */
+  kind(path: string): H5Kind {
+    return this.guard("looking up", path, () => {
+      const M = this.rt.Module;
+      if (path === "/" || path === "") return "group";
+      // every parent must exist and be a group, else H5 raises
+      const parts = path.replace(/^\/+/, "").split("/");
+      let cur = "";
+      for (let i = 0; i < parts.length; i++) {
+        cur += `/${parts[i]}`;
+        let t: number;
+        try {
+          t = M.get_type(this.f.file_id, cur);
+        } catch {
+          return "missing";
+        }
+        const k: H5Kind =
+          t === M.H5G_GROUP
+            ? "group"
+            : t === M.H5G_DATASET
+              ? "dataset"
+              : t === M.H5G_TYPE
+                ? "datatype"
+                : t === M.H5G_LINK
+                  ? "soft-link"
+                  : t === M.H5G_UDLINK
+                    ? "external-link"
+                    : "missing";
+        if (i === parts.length - 1) return k;
+        if (k !== "group") return "missing";
+      }
+      return "missing";
+    });
+  }
+
+  /** True if something exists at `path`. */
+  has(path: string): boolean {
+    return this.kind(path) !== "missing";
+  }
+
+  /** Names of the members of the group at `path`. */
+  keys(path = "/"): string[] {
+    return this.guard("listing", path, () => {
+      const g = this.f.get(path);
+      if (!g || typeof g.keys !== "function")
+        throw new HypedError("NOT_FOUND", `${this.name}: no group at ${path}`, { file: this.name, element: path });
+      return g.keys() as string[];
+    });
+  }
+
+  /** Depth-first walk over every object below `path` (default root). */
+  *walk(path = "/"): Generator<{ path: string; kind: H5Kind }> {
+    for (const k of this.keys(path)) {
+      const p = path === "/" ? `/${k}` : `${path}/${k}`;
+      const kind = this.kind(p);
+      yield { path: p, kind };
+      if (kind === "group") yield* this.walk(p);
+    }
+  }
+
+  /** Names of the attributes of the object at `path`. */
+  attrNames(path: string): string[] {
+    return this.guard("listing attributes of", path, () => {
+      const o = this.f.get(path);
+      if (!o) throw new HypedError("NOT_FOUND", `${this.name}: nothing at ${path}`, { file: this.name, element: path });
+      return Object.keys(o.attrs);
+    });
+  }
+
+  /**
+   * The value of attribute `name` on `path`, or `undefined` when absent. Scalars come back as a number,
+   * bigint, string or boolean (h5py boolean enums); arrays as TypedArrays or string arrays; object
+   * references as h5wasm `Reference`s.
+   */
+  attr(path: string, name: string): unknown {
+    return this.guard(`reading attribute '${name}' of`, path, () => {
+      const M = this.rt.Module;
+      let meta: Record<string, unknown>;
+      try {
+        if (!M.get_attribute_names(this.f.file_id, path).includes(name)) return undefined;
+        meta = M.get_attribute_metadata(this.f.file_id, path, name);
+      } catch {
+        return undefined;
+      }
+      const o = this.f.get(path);
+      const v = o.attrs[name].value;
+      if (meta.type === M.H5T_class_t.H5T_ENUM.value && isBoolEnum(meta)) {
+        if (ArrayBuffer.isView(v)) return Array.from(v as Int8Array, (x) => x !== 0);
+        return v !== 0 && v !== 0n;
+      }
+      return v;
+    });
+  }
+
+  /** All attributes of `path` as a record (see {@link H5File.attr} for value types). */
+  attrs(path: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const n of this.attrNames(path)) out[n] = this.attr(path, n);
+    return out;
+  }
+
+  /** Metadata of attribute `name` on `path`. */
+  attrInfo(path: string, name: string): H5Info {
+    return this.guard(`reading attribute metadata '${name}' of`, path, () =>
+      toInfo(this.rt, this.rt.Module.get_attribute_metadata(this.f.file_id, path, name), []),
+    );
+  }
+
+  /** Metadata of the dataset at `path`; `NOT_FOUND` if there is none. */
+  info(path: string): H5Info {
+    return this.guard("reading metadata of", path, () => {
+      const d = this.dataset(path);
+      const filters = (d.filters as Array<{ id: number; name: string; cd_values: number[] }>).map((f) => ({
+        id: f.id,
+        name: f.name || KNOWN_FILTER_NAMES[f.id] || `filter ${f.id}`,
+        cdValues: f.cd_values,
+      }));
+      return toInfo(this.rt, d.metadata, filters);
+    });
+  }
+
+  /** The h5wasm Dataset at `path` (escape hatch for what this wrapper does not cover). */
+  // biome-ignore lint/suspicious/noExplicitAny: h5wasm Dataset
+  dataset(path: string): any {
+    if (this.kind(path) !== "dataset")
+      throw new HypedError("NOT_FOUND", `${this.name}: no dataset at ${path}`, { file: this.name, element: path });
+    return this.f.get(path);
+  }
+
+  /** Throws `UNSUPPORTED` naming the filter and dataset if a filter in its pipeline cannot be decoded. */
+  checkFilters(path: string, info: H5Info = this.info(path)): void {
+    for (const f of info.filters) {
+      if (!filterAvailable(f.id)) {
+        throw new HypedError(
+          "UNSUPPORTED",
+          `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode`,
+          {
+            file: this.name,
+            element: path,
+            filter: f.name,
+            filterId: f.id,
+          },
+        );
+      }
+    }
+  }
+
+  /**
+   * Read a numeric (or boolean-enum) dataset, whole or a hyperslab, as an ndarray. Checks filters and the
+   * memory budget first; reads larger than the staging limit are split along the first axis.
+   */
+  read(path: string, options: H5ReadOptions = {}): AnyNdArray {
+    const info = this.info(path);
+    if (!info.dtype) {
+      throw new HypedError("UNSUPPORTED", `${this.name}: dataset ${path} has ${info.typeClass} elements; use readStrings or readRaw`, {
+        file: this.name,
+        element: path,
+        typeClass: info.typeClass,
+      });
+    }
+    this.checkFilters(path, info);
+    const shape = info.shape ?? [];
+    const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
+    const n = count.reduce((a, b) => a * b, 1);
+    const dtype = info.dtype;
+    const esz = info.size;
+    const nbytes = n * esz;
+    const budget = options.budgetBytes ?? 2 ** 31;
+    if (nbytes > budget) {
+      throw new HypedError(
+        "OUT_OF_RANGE",
+        `${this.name}: reading ${path} [${count}] needs ${nbytes} bytes, above the budget of ${budget}`,
+        {
+          file: this.name,
+          element: path,
+          bytes: nbytes,
+          budget,
+        },
+      );
+    }
+    const out = allocate(dtype, n);
+    const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    if (n > 0) {
+      const rowElems = count.slice(1).reduce((a, b) => a * b, 1);
+      const rowBytes = rowElems * esz;
+      if (rowBytes > WASM_HEAP_LIMIT / 2) {
+        throw new HypedError("OUT_OF_RANGE", `${this.name}: one row of ${path} is ${rowBytes} bytes, beyond the wasm heap limit`, {
+          file: this.name,
+          element: path,
+          bytes: rowBytes,
+        });
+      }
+      const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / Math.max(1, rowBytes)));
+      const total0 = count[0] ?? 1;
+      for (let r = 0; r < total0; r += rowsPerPiece) {
+        throwIfAborted(options.signal, `reading ${path}`);
+        const k = Math.min(rowsPerPiece, total0 - r);
+        const c = shape.length ? [k, ...count.slice(1)] : [];
+        const o = shape.length ? [(offset[0] as number) + r * (stride[0] as number), ...offset.slice(1)] : [];
+        this.readInto(
+          path,
+          c,
+          o,
+          stride,
+          outBytes.subarray(r * rowBytes, (r + k) * rowBytes),
+          info.size === dtypeSize(dtype) ? 0 : info.size,
+        );
+      }
+    }
+    if (dtype === "bool") for (let i = 0; i < n; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
+    const arr = ndarray(out as never, count.length ? count : [1]) as unknown as AnyNdArray;
+    if (dtype === "bool") markBool(arr);
+    return arr;
+  }
+
+  private readInto(path: string, count: number[], offset: number[], stride: number[], dst: Uint8Array, _mismatch: number): void {
+    const M = this.rt.Module;
+    this.guard("reading", path, () => {
+      const nbytes = dst.length;
+      const ptr = M._malloc(Math.max(1, nbytes));
+      if (!ptr)
+        throw new HypedError("OUT_OF_RANGE", `${this.name}: cannot stage ${nbytes} bytes for ${path} in the wasm heap`, {
+          file: this.name,
+          element: path,
+          bytes: nbytes,
+        });
+      try {
+        const big = (a: number[]) => (a.length ? a.map((x) => BigInt(x)) : null);
+        M.get_dataset_data(this.f.file_id, path, big(count), big(offset), big(stride), BigInt(ptr));
+        dst.set(M.HEAPU8.subarray(Number(ptr), Number(ptr) + nbytes));
+      } finally {
+        M._free(ptr);
+      }
+    });
+  }
+
+  /** Read a string dataset (fixed or variable length), whole or a 1-D/2-D hyperslab, as a flat array plus its shape. */
+  readStrings(path: string, options: H5ReadOptions = {}): { values: string[]; shape: number[] } {
+    const info = this.info(path);
+    if (info.typeClass !== "string") {
+      throw new HypedError("FORMAT", `${this.name}: dataset ${path} holds ${info.typeClass}, expected strings`, {
+        file: this.name,
+        element: path,
+      });
+    }
+    this.checkFilters(path, info);
+    const shape = info.shape ?? [];
+    const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
+    const n = count.reduce((a, b) => a * b, 1);
+    if (n === 0) return { values: [], shape: count };
+    const values = this.guard("reading", path, () => {
+      const d = this.dataset(path);
+      if (shape.length === 0) return [d.value as string];
+      const ranges = count.map((c, i) => [offset[i] as number, (offset[i] as number) + c * (stride[i] as number), stride[i] as number]);
+      const v = d.slice(ranges);
+      return Array.isArray(v) ? (v as string[]) : [v as string];
+    });
+    return { values, shape: count };
+  }
+
+  /** Read any dataset through h5wasm as is (compound, references, ...). Checks filters first. */
+  readRaw(path: string): unknown {
+    const info = this.info(path);
+    this.checkFilters(path, info);
+    return this.guard("reading", path, () => this.dataset(path).value);
+  }
+
+  /** Resolve an HDF5 object reference (as read from an attribute or dataset) to the path it points at. */
+  dereference(ref: unknown): string | undefined {
+    return this.guard("dereferencing", "reference", () => {
+      const target = this.f.dereference(ref);
+      return target && typeof target.path === "string" ? (target.path as string) : undefined;
+    });
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Create a group (and missing parents). */
+  createGroup(path: string, trackOrder = false): void {
+    this.guard("creating group", path, () => {
+      const parts = path.replace(/^\/+/, "").split("/").filter(Boolean);
+      let cur = "";
+      for (const p of parts) {
+        cur += `/${p}`;
+        if (this.kind(cur) === "missing") this.f.create_group(cur, trackOrder);
+      }
+    });
+  }
+
+  /**
+   * Write a dataset from a TypedArray (numeric, `bool` as uint8 unless `dtype` says otherwise) or a string array
+   * (variable-length UTF-8). Large numeric arrays are written in pieces so the wasm heap is never exceeded.
+   */
+  writeDataset(path: string, data: AnyTypedArray | string[], options: H5WriteOptions = {}): void {
+    this.guard("writing", path, () => {
+      const parent = path.slice(0, path.lastIndexOf("/"));
+      if (parent) this.createGroup(parent);
+      const shape = options.shape ?? [data.length];
+      if (shapeSize(shape) !== data.length) {
+        throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
+      }
+      const compress = options.compression === "gzip";
+      let chunks = options.chunks;
+      if (compress && !chunks && data.length > 0)
+        chunks = autoChunks(shape, Array.isArray(data) ? 8 : (data as AnyTypedArray).BYTES_PER_ELEMENT);
+      if (data.length === 0) chunks = undefined;
+      const comp = compress && data.length > 0 ? { compression: "gzip" as const, compression_opts: options.level ?? 4 } : {};
+      if (Array.isArray(data)) {
+        this.f.create_dataset({ name: path, data, shape, ...(chunks ? { chunks } : {}) });
+        return;
+      }
+      const ta = data as AnyTypedArray;
+      const dtype = H5_DTYPE[options.dtype ?? dtypeNameOf(ta)];
+      const bytes = ta.byteLength;
+      if (bytes <= MAX_STAGING_BYTES || shape.length === 0) {
+        this.f.create_dataset({ name: path, data: ta, shape, dtype, ...(chunks ? { chunks } : {}), ...comp });
+        return;
+      }
+      // Large: create resizable along axis 0, then write pieces.
+      const rowElems = shape.slice(1).reduce((a, b) => a * b, 1);
+      const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / (rowElems * ta.BYTES_PER_ELEMENT)));
+      const first = Math.min(rowsPerPiece, shape[0] as number);
+      const firstData = ta.subarray(0, first * rowElems);
+      const ds = this.f.create_dataset({
+        name: path,
+        data: firstData,
+        shape: [first, ...shape.slice(1)],
+        maxshape: [shape[0], ...shape.slice(1)],
+        dtype,
+        chunks: chunks ?? autoChunks(shape, ta.BYTES_PER_ELEMENT),
+        ...comp,
+      });
+      ds.resize(shape);
+      for (let r = first; r < (shape[0] as number); r += rowsPerPiece) {
+        const k = Math.min(rowsPerPiece, (shape[0] as number) - r);
+        ds.write_slice([[r, r + k]], ta.subarray(r * rowElems, (r + k) * rowElems));
+      }
+    });
+  }
+
+  /** Write `data` into an existing dataset at a hyperslab (`[start, end)` per dimension). */
+  writeSlice(path: string, ranges: Array<[number, number]>, data: AnyTypedArray): void {
+    this.guard("writing a slice of", path, () => this.dataset(path).write_slice(ranges, data));
+  }
+
+  /**
+   * Set an attribute. Strings are written as variable-length UTF-8 (as h5py does); numbers as float64 unless
+   * `dtype` is given; TypedArrays keep their type; string arrays become 1-D vlen string arrays.
+   */
+  setAttr(path: string, name: string, value: string | number | bigint | boolean | AnyTypedArray | string[], dtype?: DType): void {
+    this.guard(`writing attribute '${name}' on`, path, () => {
+      const o = this.f.get(path);
+      if (!o) throw new HypedError("NOT_FOUND", `${this.name}: nothing at ${path}`, { file: this.name, element: path });
+      if (name in o.attrs) o.delete_attribute(name);
+      if (typeof value === "string") o.create_attribute(name, value);
+      else if (typeof value === "boolean") o.create_attribute(name, new Uint8Array([value ? 1 : 0]), [], "<B");
+      else if (typeof value === "number")
+        o.create_attribute(name, allocFrom(dtype ?? "float64", [value]), [], H5_DTYPE[dtype ?? "float64"]);
+      else if (typeof value === "bigint") o.create_attribute(name, new BigInt64Array([value]), [], "<q");
+      else if (Array.isArray(value)) o.create_attribute(name, value, [value.length]);
+      else o.create_attribute(name, value, [value.length], H5_DTYPE[dtype ?? dtypeNameOf(value)]);
+    });
+  }
+
+  /** Flush pending writes to the underlying I/O. */
+  flush(): void {
+    this.guard("flushing", this.name, () => this.f.flush());
+  }
+
+  /** For files created in memory: the file's bytes (flushes first). */
+  bytes(): Uint8Array {
+    this.flush();
+    const io = this.io as SyncIO & { bytes?: () => Uint8Array };
+    if (!io.bytes) throw new HypedError("INVALID_ARGUMENT", `${this.name} is not an in-memory file`, { file: this.name });
+    return io.bytes().slice();
+  }
+
+  /** Close the file (atomic writes are renamed into place now). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let ok = true;
+    try {
+      this.f.close();
+    } catch (e) {
+      ok = false;
+      throw new HypedError("IO", `${this.name}: closing failed: ${cleanH5Message(e)}`, { file: this.name }, { cause: e });
+    } finally {
+      unmount(this.rt, this.mountPath);
+      this.io.close();
+      this.finalize?.(ok);
+    }
+  }
+
+  /** Close and delete a file being written (atomic mode): nothing is left at the target path. */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.f.close();
+    } catch {
+      // ignore
+    }
+    unmount(this.rt, this.mountPath);
+    this.io.close();
+    this.finalize?.(false);
+  }
+}
+
+function allocFrom(dtype: DType, values: number[]): AnyTypedArray {
+  const a = allocate(dtype, values.length);
+  for (let i = 0; i < values.length; i++)
+    (a as unknown as number[])[i] =
+      dtype === "int64" || dtype === "uint64" ? (BigInt(values[i] as number) as unknown as number) : (values[i] as number);
+  return a;
+}
+
+function dtypeNameOf(a: AnyTypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int8Array) return "int8";
+  if (a instanceof Int16Array) return "int16";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof Uint8Array) return "uint8";
+  if (a instanceof Uint16Array) return "uint16";
+  if (a instanceof Uint32Array) return "uint32";
+  if (a instanceof BigInt64Array) return "int64";
+  return "uint64";
+}
+
+/** Chunk shape aiming at ~1 MiB chunks, splitting the first axis first. */
+export function autoChunks(shape: number[], itemsize: number): number[] {
+  const target = 2 ** 20;
+  const c = shape.map((s) => Math.max(1, s));
+  let bytes = c.reduce((a, b) => a * b, itemsize);
+  for (let ax = 0; ax < c.length && bytes > target; ax++) {
+    while ((c[ax] as number) > 1 && bytes > target) {
+      c[ax] = Math.ceil((c[ax] as number) / 2);
+      bytes = c.reduce((a, b) => a * b, itemsize);
+    }
+  }
+  return c;
+}
+
+function isBoolEnum(meta: Record<string, unknown>): boolean {
+  const members = (meta.enum_type as { members?: Record<string, number> } | undefined)?.members;
+  if (!members) return false;
+  const keys = Object.keys(members).sort();
+  return keys.length === 2 && keys[0] === "FALSE" && keys[1] === "TRUE" && Number(members.FALSE) === 0 && Number(members.TRUE) === 1;
+}
+
+function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5Filter[]): H5Info {
+  const M = rt.Module;
+  const typeClass = CLASS_NAMES[meta.type as number] ?? "opaque";
+  const size = meta.size as number;
+  let dtype: DType | undefined;
+  const numeric = (cls: number, sz: number, signed: boolean): DType | undefined => {
+    if (cls === M.H5T_class_t.H5T_FLOAT.value) return sz === 4 ? "float32" : sz === 8 ? "float64" : undefined;
+    if (cls === M.H5T_class_t.H5T_INTEGER.value) {
+      const t: Record<number, DType> = signed
+        ? { 1: "int8", 2: "int16", 4: "int32", 8: "int64" }
+        : { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };
+      return t[sz];
+    }
+    return undefined;
+  };
+  let enumMembers: Record<string, number> | undefined;
+  if (typeClass === "enum") {
+    const et = meta.enum_type as { type: number; members: Record<string, number> };
+    enumMembers = Object.fromEntries(Object.entries(et.members).map(([k, v]) => [k, Number(v)]));
+    dtype = isBoolEnum(meta) ? "bool" : numeric(et.type, size, meta.signed as boolean);
+  } else if (!meta.vlen) {
+    dtype = numeric(meta.type as number, size, meta.signed as boolean);
+  }
+  const shape = meta.shape === null || meta.shape === undefined ? null : (meta.shape as number[]).map(Number);
+  const chunks = meta.chunks ? (meta.chunks as number[]).map(Number) : undefined;
+  return {
+    shape,
+    typeClass,
+    ...(dtype ? { dtype } : {}),
+    size,
+    vlen: Boolean(meta.vlen),
+    ...(enumMembers ? { enumMembers } : {}),
+    ...(chunks ? { chunks } : {}),
+    filters,
+    raw: meta,
+  };
+}
+
+function hyperslab(shape: number[], select: H5Selection | undefined, file: string, element: string) {
+  const count: number[] = [];
+  const offset: number[] = [];
+  const stride: number[] = [];
+  if (select && select.length > shape.length) {
+    throw new HypedError("INVALID_ARGUMENT", `${file}: ${select.length} selections for ${shape.length}-D dataset ${element}`, {
+      file,
+      element,
+    });
+  }
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i] as number;
+    const sel = select?.[i];
+    let a = 0;
+    let b = s;
+    let st = 1;
+    if (typeof sel === "number") {
+      a = sel;
+      b = sel + 1;
+    } else if (Array.isArray(sel)) {
+      a = sel[0];
+      b = sel[1];
+      st = sel[2] ?? 1;
+    }
+    if (!(Number.isInteger(a) && Number.isInteger(b) && Number.isInteger(st) && a >= 0 && b <= s && a <= b && st >= 1)) {
+      throw new HypedError(
+        "OUT_OF_RANGE",
+        `${file}: selection [${a}, ${b}) step ${st} is outside dimension ${i} (extent ${s}) of ${element}`,
+        {
+          file,
+          element,
+          dim: i,
+        },
+      );
+    }
+    count.push(Math.ceil((b - a) / st));
+    offset.push(a);
+    stride.push(st);
+  }
+  return { count, offset, stride };
+}
+
+function mount(rt: H5Runtime, io: SyncIO): string {
+  const FS = rt.FS;
+  const name = `f${++mountCounter}.h5`;
+  const node = FS.createFile(MOUNT_DIR, name, {}, true, true);
+  Object.defineProperty(node, "usedBytes", { get: () => io.size(), configurable: true });
+  const base = node.stream_ops;
+  node.stream_ops = {
+    ...base,
+    read: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) =>
+      io.read(buffer.subarray(offset, offset + length), Number(position)),
+    write: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) =>
+      io.write(buffer.subarray(offset, offset + length), Number(position)),
+    mmap: () => {
+      throw new FS.ErrnoError(19);
+    },
+  };
+  const nops = node.node_ops;
+  node.node_ops = {
+    ...nops,
+    setattr: (n: unknown, attr: { size?: number }) => {
+      if (attr.size !== undefined) io.truncate(Number(attr.size));
+      const { size: _size, ...rest } = attr;
+      return nops.setattr(n, rest);
+    },
+  };
+  return `${MOUNT_DIR}/${name}`;
+}
+
+function unmount(rt: H5Runtime, p: string): void {
+  try {
+    rt.FS.unlink(p);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `@hyped/core/hdf5`: the HDF5 layer (h5wasm). A separate entry point because h5wasm is ~4 MB.
+ */
+export {
+  autoChunks,
+  BUILTIN_FILTERS,
+  filterAvailable,
+  type H5CreateOptions,
+  H5File,
+  type H5Filter,
+  type H5Info,
+  type H5Input,
+  type H5Kind,
+  type H5OpenOptions,
+  type H5ReadOptions,
+  type H5Selection,
+  type H5TypeClass,
+  type H5WriteOptions,
+  registerFilterPlugin,
+} from "./file.js";
+export { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
+export { type BlobIOOptions, blobIO, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";

@@ -1,0 +1,193 @@
+/**
+ * Synchronous positional I/O used to back HDF5 files (HDF5 itself is synchronous).
+ *
+ * - {@link nodeFileIO}: a local file through `fs.readSync`/`fs.writeSync` on one descriptor (Node).
+ * - {@link memoryIO}: bytes in memory; writable ones grow as HDF5 writes.
+ * - {@link blobIO}: a `Blob`/`File`; in a Web Worker reads use `FileReaderSync` (lazy); elsewhere the blob
+ *   must be read whole first, up to `maxEagerBytes` (default 1 GiB), else `UNSUPPORTED`.
+ */
+import { HypedError } from "../errors.js";
+
+/** A synchronous random-access file. */
+export interface SyncIO {
+  readonly name: string;
+  readonly writable: boolean;
+  size(): number;
+  /** Fill `view` from `position`; returns bytes read (short only at end of file). */
+  read(view: Uint8Array, position: number): number;
+  write(view: Uint8Array, position: number): number;
+  truncate(size: number): void;
+  close(): void;
+  /** Bytes read through this object so far (for tests and benchmarks). */
+  readonly bytesRead: number;
+  /** Read calls made so far. */
+  readonly reads: number;
+}
+
+type NodeFs = typeof import("node:fs");
+let nodeFs: NodeFs | undefined;
+/** Load `node:fs` once (async, so browser bundles never include it statically). */
+export async function loadNodeFs(): Promise<NodeFs> {
+  if (!nodeFs) {
+    try {
+      nodeFs = (await import("node:fs")) as NodeFs;
+    } catch (e) {
+      throw new HypedError("UNSUPPORTED", "local file paths need Node.js; in a browser pass a File or bytes", {}, { cause: e });
+    }
+  }
+  return nodeFs;
+}
+
+/** Open a local file for synchronous positional I/O. `mode`: `r` read, `r+` read/write, `w` create/truncate. */
+export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Promise<SyncIO> {
+  const fs = await loadNodeFs();
+  let fd: number;
+  try {
+    fd = fs.openSync(path, mode === "w" ? "w+" : mode);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new HypedError(code === "ENOENT" ? "NOT_FOUND" : "IO", `cannot open ${path}: ${(e as Error).message}`, { path }, { cause: e });
+  }
+  let bytesRead = 0;
+  let reads = 0;
+  let size = fs.fstatSync(fd).size;
+  let closed = false;
+  return {
+    name: path,
+    writable: mode !== "r",
+    size: () => size,
+    read(view, position) {
+      reads++;
+      let got = 0;
+      while (got < view.length && position + got < size) {
+        const n = fs.readSync(fd, view, got, view.length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      bytesRead += got;
+      return got;
+    },
+    write(view, position) {
+      const n = fs.writeSync(fd, view, 0, view.length, position);
+      if (position + n > size) size = position + n;
+      return n;
+    },
+    truncate(n) {
+      fs.ftruncateSync(fd, n);
+      size = n;
+    },
+    close() {
+      if (!closed) {
+        closed = true;
+        fs.closeSync(fd);
+      }
+    },
+    get bytesRead() {
+      return bytesRead;
+    },
+    get reads() {
+      return reads;
+    },
+  };
+}
+
+/** In-memory I/O. With `writable`, the buffer grows (doubling) as data is written; `bytes()` returns the content. */
+export function memoryIO(initial: Uint8Array = new Uint8Array(0), writable = false, name = "memory"): SyncIO & { bytes(): Uint8Array } {
+  let buf = initial;
+  let size = initial.length;
+  let bytesRead = 0;
+  let reads = 0;
+  const ensure = (n: number) => {
+    if (n <= buf.length) return;
+    let cap = Math.max(4096, buf.length * 2);
+    while (cap < n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(buf.subarray(0, size));
+    buf = next;
+  };
+  return {
+    name,
+    writable,
+    size: () => size,
+    read(view, position) {
+      reads++;
+      const n = Math.max(0, Math.min(view.length, size - position));
+      view.set(buf.subarray(position, position + n));
+      bytesRead += n;
+      return n;
+    },
+    write(view, position) {
+      if (!writable) throw new HypedError("IO", `${name} is read-only`, { name });
+      ensure(position + view.length);
+      buf.set(view, position);
+      if (position + view.length > size) size = position + view.length;
+      return view.length;
+    },
+    truncate(n) {
+      ensure(n);
+      if (n > size) buf.fill(0, size, n);
+      size = n;
+    },
+    close() {},
+    bytes: () => buf.subarray(0, size),
+    get bytesRead() {
+      return bytesRead;
+    },
+    get reads() {
+      return reads;
+    },
+  };
+}
+
+/** Options of {@link blobIO}. */
+export interface BlobIOOptions {
+  /** Outside a worker, the most bytes read eagerly into memory. Default 1 GiB. */
+  maxEagerBytes?: number;
+}
+
+/** Synchronous I/O over a `Blob`/`File`: lazy in a worker (`FileReaderSync`), else read whole (bounded). */
+export async function blobIO(blob: Blob, options: BlobIOOptions = {}): Promise<SyncIO> {
+  const name = (blob as { name?: string }).name ?? "blob";
+  const FRS = (globalThis as { FileReaderSync?: new () => { readAsArrayBuffer(b: Blob): ArrayBuffer } }).FileReaderSync;
+  if (FRS) {
+    const reader = new FRS();
+    let bytesRead = 0;
+    let reads = 0;
+    return {
+      name,
+      writable: false,
+      size: () => blob.size,
+      read(view, position) {
+        reads++;
+        const end = Math.min(blob.size, position + view.length);
+        if (end <= position) return 0;
+        const part = new Uint8Array(reader.readAsArrayBuffer(blob.slice(position, end)));
+        view.set(part);
+        bytesRead += part.length;
+        return part.length;
+      },
+      write() {
+        throw new HypedError("IO", `${name} is read-only`, { name });
+      },
+      truncate() {
+        throw new HypedError("IO", `${name} is read-only`, { name });
+      },
+      close() {},
+      get bytesRead() {
+        return bytesRead;
+      },
+      get reads() {
+        return reads;
+      },
+    };
+  }
+  const max = options.maxEagerBytes ?? 2 ** 30;
+  if (blob.size > max) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `${name} is ${blob.size} bytes; outside a Web Worker HDF5 files are read whole, up to ${max} bytes. Open it from a worker for lazy reads.`,
+      { name, size: blob.size, max },
+    );
+  }
+  return memoryIO(new Uint8Array(await blob.arrayBuffer()), false, name);
+}

@@ -1,0 +1,64 @@
+import { HypedError } from "./errors.js";
+
+/** One progress report. `total` is undefined when unknown. */
+export interface ProgressEvent {
+  /** Units of work done so far. */
+  done: number;
+  /** Units of work in all, when known. */
+  total?: number;
+  /** What a unit is: "bytes", "frames", "planes", "cells", ... */
+  unit: string;
+  /** What is being done, for display. */
+  label?: string;
+}
+
+/** A progress callback. Called often; it should be cheap. */
+export type Progress = (event: ProgressEvent) => void;
+
+/** Options accepted by every long-running operation in `@hyped/*`. */
+export interface LongTaskOptions {
+  /** Cancels the operation; it then rejects with a {@link HypedError} of code `ABORTED`. */
+  signal?: AbortSignal;
+  /** Receives progress reports. */
+  onProgress?: Progress;
+}
+
+/** Throws a {@link HypedError} `ABORTED` if `signal` has been aborted. */
+export function throwIfAborted(signal?: AbortSignal, what = "operation"): void {
+  if (signal?.aborted) {
+    throw new HypedError("ABORTED", `${what} was cancelled`, { what }, { cause: signal.reason });
+  }
+}
+
+/**
+ * A throttled progress reporter: `tick(n)` adds work, and at most one report is sent every
+ * `intervalMs` (default 100 ms) plus always the final one from `finish()`.
+ */
+export function progressReporter(
+  onProgress: Progress | undefined,
+  unit: string,
+  total?: number,
+  label?: string,
+  intervalMs = 100,
+): { tick(n?: number): void; finish(): void; readonly done: number } {
+  let done = 0;
+  let last = 0;
+  const emit = () => onProgress?.({ done, ...(total === undefined ? {} : { total }), unit, ...(label ? { label } : {}) });
+  return {
+    tick(n = 1) {
+      done += n;
+      if (!onProgress) return;
+      const now = Date.now();
+      if (now - last >= intervalMs) {
+        last = now;
+        emit();
+      }
+    },
+    finish() {
+      emit();
+    },
+    get done() {
+      return done;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { HypedError } from "../errors.js";
+import type { ByteSource } from "./types.js";
+import { checkRange, throwIfAborted } from "./util.js";
+
+/**
+ * A {@link ByteSource} over a local file (Node only), using positional reads on one `FileHandle`.
+ * Opening stats the file; nothing is read until asked for. Call `close()` when done.
+ */
+export async function fileSource(path: string): Promise<ByteSource> {
+  const fsp = await import("node:fs/promises");
+  let handle: import("node:fs/promises").FileHandle;
+  try {
+    handle = await fsp.open(path, "r");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new HypedError(code === "ENOENT" ? "NOT_FOUND" : "IO", `cannot open ${path}: ${(e as Error).message}`, { path }, { cause: e });
+  }
+  const size = (await handle.stat()).size;
+  let closed = false;
+  return {
+    size,
+    name: path,
+    async read(offset, length, signal) {
+      throwIfAborted(signal, `read from ${path}`);
+      checkRange(path, size, offset, length);
+      if (closed) throw new HypedError("IO", `${path} is closed`, { path });
+      const out = new Uint8Array(length);
+      let got = 0;
+      try {
+        while (got < length) {
+          const { bytesRead } = await handle.read(out, got, length - got, offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+      } catch (e) {
+        throw new HypedError("IO", `reading ${path} failed: ${(e as Error).message}`, { path, offset, length }, { cause: e });
+      }
+      if (got !== length) {
+        throw new HypedError("IO", `${path} ended after ${got} of ${length} bytes at ${offset} (file changed?)`, { path, offset, length });
+      }
+      return out;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Compressed sparse matrices shared by all packages (the scipy.sparse CSR/CSC layout).
+ *
+ * - `indptr` is `Int32Array` or `BigInt64Array`-free: 64-bit index pointers from files are converted to
+ *   `Float64Array` (exact up to 2^53 nonzeros) so arithmetic stays in plain numbers.
+ * - `indices` may be any integer TypedArray (readers keep the file's width, including unsigned).
+ * - `data` is any numeric TypedArray; BigInt data is allowed but most analyses convert it first.
+ */
+import { type AnyTypedArray, allocate, type DType, dtypeOf } from "./dtype.js";
+import { HypedError } from "./errors.js";
+import { type NdArray, zeros } from "./ndarray.js";
+
+/** Index arrays accepted for `indices`/`indptr`. */
+export type IndexArray = Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Float64Array;
+
+/** A CSR (`format: 'csr'`, rows compressed) or CSC (`'csc'`, columns compressed) matrix. */
+export interface SparseMatrix<T extends AnyTypedArray = AnyTypedArray> {
+  readonly format: "csr" | "csc";
+  /** `[rows, cols]`. */
+  readonly shape: readonly [number, number];
+  /** Nonzero values, in compressed order. */
+  readonly data: T;
+  /** Minor-axis index of each stored value. */
+  readonly indices: IndexArray;
+  /** Start of each major-axis slice in `data`/`indices`; length = major extent + 1. */
+  readonly indptr: IndexArray;
+}
+
+/** A dense 2-D matrix. */
+export type DenseMatrix<D extends DType = DType> = NdArray<D>;
+
+/** True if `m` is a {@link SparseMatrix}. */
+export function isSparse(m: unknown): m is SparseMatrix {
+  return (
+    m !== null &&
+    typeof m === "object" &&
+    ((m as { format?: unknown }).format === "csr" || (m as { format?: unknown }).format === "csc") &&
+    ArrayBuffer.isView((m as { indptr?: unknown }).indptr)
+  );
+}
+
+/** Number of stored values. */
+export function nnz(m: SparseMatrix): number {
+  return Number(m.indptr[m.indptr.length - 1] ?? 0);
+}
+
+/**
+ * Check the structural invariants and throw `FORMAT` (with `element` in the context) when one fails:
+ * indptr length, indptr[0] = 0, monotonic indptr, indptr end = data length, indices in bounds.
+ */
+export function validateSparse(m: SparseMatrix, element = "matrix"): void {
+  const [rows, cols] = m.shape;
+  const major = m.format === "csr" ? rows : cols;
+  const minor = m.format === "csr" ? cols : rows;
+  const fail = (msg: string, extra: Record<string, unknown> = {}) => {
+    throw new HypedError("FORMAT", `${element}: ${msg}`, { element, ...extra });
+  };
+  if (m.indptr.length !== major + 1) fail(`indptr has ${m.indptr.length} entries, expected ${major + 1}`);
+  if (Number(m.indptr[0]) !== 0) fail(`indptr[0] is ${m.indptr[0]}, expected 0`);
+  if (m.data.length !== m.indices.length) fail(`data (${m.data.length}) and indices (${m.indices.length}) differ in length`);
+  let prev = 0;
+  for (let i = 1; i <= major; i++) {
+    const v = Number(m.indptr[i]);
+    if (!(v >= prev)) fail(`indptr is not monotonic at ${i} (${prev} then ${v})`, { index: i });
+    prev = v;
+  }
+  if (prev !== m.data.length) fail(`indptr ends at ${prev} but there are ${m.data.length} stored values`);
+  const ind = m.indices;
+  for (let k = 0; k < ind.length; k++) {
+    const j = ind[k] as number;
+    if (!(j >= 0 && j < minor)) fail(`indices[${k}] = ${j} is out of bounds for extent ${minor}`, { index: k });
+  }
+}
+
+/** Build a CSR or CSC matrix from parts, validating them (see {@link validateSparse}). */
+export function sparseMatrix<T extends AnyTypedArray>(
+  format: "csr" | "csc",
+  shape: readonly [number, number],
+  data: T,
+  indices: IndexArray,
+  indptr: IndexArray,
+  validate = true,
+): SparseMatrix<T> {
+  const m: SparseMatrix<T> = { format, shape: [shape[0], shape[1]], data, indices, indptr };
+  if (validate) validateSparse(m);
+  return m;
+}
+
+/** Smallest index array type that holds values up to `max`. */
+export function indexArrayFor(length: number, max: number): Int32Array | Float64Array {
+  return max <= 0x7fffffff ? new Int32Array(length) : new Float64Array(length);
+}
+
+/** Convert CSR ↔ CSC (a transpose of the compression, same matrix). Stable: keeps order within slices. */
+export function convertSparse<T extends AnyTypedArray>(m: SparseMatrix<T>, to: "csr" | "csc"): SparseMatrix<T> {
+  if (m.format === to) return m;
+  const [rows, cols] = m.shape;
+  const major = m.format === "csr" ? rows : cols;
+  const minor = m.format === "csr" ? cols : rows;
+  const n = m.data.length;
+  const counts = indexArrayFor(minor + 1, n);
+  for (let k = 0; k < n; k++) {
+    const j = (m.indices[k] as number) + 1;
+    counts[j] = (counts[j] as number) + 1;
+  }
+  for (let j = 0; j < minor; j++) counts[j + 1] = (counts[j + 1] as number) + (counts[j] as number);
+  const indptr = counts;
+  const next = indptr.slice(0, minor);
+  const indices = indexArrayFor(n, major);
+  const data = allocate(dtypeOf(m.data), n) as unknown as T;
+  const src = m.data as unknown as { [i: number]: number };
+  const dst = data as unknown as { [i: number]: number };
+  for (let i = 0; i < major; i++) {
+    const a = Number(m.indptr[i]);
+    const b = Number(m.indptr[i + 1]);
+    for (let k = a; k < b; k++) {
+      const j = m.indices[k] as number;
+      const p = next[j] as number;
+      next[j] = p + 1;
+      indices[p] = i;
+      dst[p] = src[k] as number;
+    }
+  }
+  return { format: to, shape: [rows, cols], data, indices, indptr };
+}
+
+/** A dense C-order copy of a sparse matrix (dtype kept). Duplicate entries are summed, as scipy does. */
+export function sparseToDense<T extends AnyTypedArray>(m: SparseMatrix<T>): DenseMatrix {
+  const [rows, cols] = m.shape;
+  const dt = dtypeOf(m.data);
+  const out = zeros(dt, [rows, cols]);
+  const d = out.data as unknown as { [i: number]: number };
+  const src = m.data as unknown as { [i: number]: number };
+  const csr = m.format === "csr";
+  const major = csr ? rows : cols;
+  for (let i = 0; i < major; i++) {
+    const a = Number(m.indptr[i]);
+    const b = Number(m.indptr[i + 1]);
+    for (let k = a; k < b; k++) {
+      const j = m.indices[k] as number;
+      const at = csr ? i * cols + j : j * cols + i;
+      d[at] = (d[at] as number) + (src[k] as number);
+    }
+  }
+  return out;
+}
+
+/** A CSR copy of a dense 2-D matrix, keeping only nonzero entries (dtype kept). */
+export function denseToCsr(a: DenseMatrix): SparseMatrix {
+  const rows = a.shape[0] as number;
+  const cols = a.shape[1] as number;
+  const get = (i: number, j: number) => a.data[a.offset + i * (a.stride[0] as number) + j * (a.stride[1] as number)] as number;
+  let count = 0;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (get(i, j) !== 0) count++;
+  const indptr = indexArrayFor(rows + 1, count);
+  const indices = new Int32Array(count);
+  const data = allocate(dtypeOf(a.data as ArrayBufferView), count) as unknown as { [i: number]: number };
+  let p = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = get(i, j);
+      if (v !== 0) {
+        indices[p] = j;
+        data[p++] = v;
+      }
+    }
+    indptr[i + 1] = p;
+  }
+  return { format: "csr", shape: [rows, cols], data: data as unknown as AnyTypedArray, indices, indptr };
+}
+
+/**
+ * Rows `[start, end)` of a CSR matrix (or columns of a CSC matrix) as a new matrix of the same format.
+ * `indptr` is rebased to 0; data and indices are subarray views, not copies.
+ */
+export function sliceMajor<T extends AnyTypedArray>(m: SparseMatrix<T>, start: number, end: number): SparseMatrix<T> {
+  const major = m.format === "csr" ? m.shape[0] : m.shape[1];
+  if (!(start >= 0 && end <= major && start <= end)) {
+    throw new HypedError("OUT_OF_RANGE", `slice [${start}, ${end}) is outside 0..${major}`, { start, end, major });
+  }
+  const a = Number(m.indptr[start]);
+  const b = Number(m.indptr[end]);
+  const indptr = indexArrayFor(end - start + 1, b - a);
+  for (let i = start; i <= end; i++) indptr[i - start] = Number(m.indptr[i]) - a;
+  const shape: [number, number] = m.format === "csr" ? [end - start, m.shape[1]] : [m.shape[0], end - start];
+  return {
+    format: m.format,
+    shape,
+    data: m.data.subarray(a, b) as T,
+    indices: m.indices.subarray(a, b) as IndexArray,
+    indptr,
+  };
+}

@@ -1,0 +1,2 @@
+/** @hyped/imaging — see README.md. */
+export const PACKAGE_NAME = "@hyped/imaging";

@@ -1,0 +1,2 @@
+/** @hyped/metrics — see README.md. */
+export const PACKAGE_NAME = "@hyped/metrics";

@@ -1,0 +1,2 @@
+/** @hyped/seq — see README.md. */
+export const PACKAGE_NAME = "@hyped/seq";

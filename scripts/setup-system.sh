@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# System packages some tests use (Debian). Tests never need Python.
+# Idempotent and quiet; skipped when not root or apt is missing.
+set -euo pipefail
+need=()
+# Add packages here as features need them (e.g. chromium for the browser test).
+if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-system: missing ${need[*]} (not root or no apt); tests that need them will skip" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
