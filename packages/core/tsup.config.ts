@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/hdf5/index.ts"],
+  entry: ["src/index.ts", "src/hdf5/index.ts", "src/plot/index.ts"],
   format: ["esm"],
   dts: true,
   sourcemap: true,

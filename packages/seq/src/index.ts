@@ -1,2 +1,4 @@
-/** @hyped/seq — see README.md. */
-export const PACKAGE_NAME = "@hyped/seq";
+/**
+ * `@hyped/seq`: AnnData `.h5ad` I/O and single-cell analyses for HYPED.
+ */
+export * from "./anndata/index.js";

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,7 +37,12 @@ describe("H5File", () => {
     expect(info.dtype).toBe("float32");
     expect(info.chunks).toEqual([10, 10]);
     expect(info.filters.map((x) => x.name)).toContain("deflate");
-    const s = f.read("/g/x", { select: [[5, 8], [10, 14]] });
+    const s = f.read("/g/x", {
+      select: [
+        [5, 8],
+        [10, 14],
+      ],
+    });
     expect(s.shape).toEqual([3, 4]);
     expect(s.get(1, 2)).toBe(data[6 * 50 + 12]);
     const st = f.read("/g/x", { select: [[0, 60, 20], 3] });
@@ -55,7 +60,11 @@ describe("H5File", () => {
     const p = join(tmp, "big.h5");
     const w = await H5File.create(p);
     const n = 2000 * 1000;
-    w.writeDataset("/m", Float64Array.from({ length: n }, (_, i) => i), { shape: [2000, 1000], chunks: [100, 1000] });
+    w.writeDataset(
+      "/m",
+      Float64Array.from({ length: n }, (_, i) => i),
+      { shape: [2000, 1000], chunks: [100, 1000] },
+    );
     w.close();
     const f = await H5File.open(p);
     const before = f.io.bytesRead;

@@ -7,8 +7,14 @@ import { contiguous, fromTyped, ndDtype } from "../ndarray.js";
 import { readNpy, readNpyHeader, writeNpy } from "../npy.js";
 
 const dir = join(__dirname, "../../reference/npy");
-const index: Array<{ file: string; dtype: string; shape: number[]; order: "C" | "F"; bigEndian: boolean; values: Array<number | string | boolean> }> =
-  JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
+const index: Array<{
+  file: string;
+  dtype: string;
+  shape: number[];
+  order: "C" | "F";
+  bigEndian: boolean;
+  values: Array<number | string | boolean>;
+}> = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
 
 describe("readNpy / writeNpy against numpy-written files", () => {
   for (const ref of index) {
@@ -44,17 +50,21 @@ describe("npy robustness", () => {
   });
   it("random mutations give a valid array or a HypedError, never another exception", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(200), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(good.length), (edits, cut) => {
-        const b = good.slice(0, Math.max(cut, 0));
-        for (const [i, v] of edits) if (i < b.length) b[i] = v;
-        try {
-          const a = readNpy(b);
-          expect(a.size).toBeGreaterThanOrEqual(0);
-        } catch (e) {
-          if (!isHypedError(e)) throw e;
-          expect(["FORMAT", "UNSUPPORTED", "OUT_OF_RANGE"]).toContain(e.code);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(200), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(good.length),
+        (edits, cut) => {
+          const b = good.slice(0, Math.max(cut, 0));
+          for (const [i, v] of edits) if (i < b.length) b[i] = v;
+          try {
+            const a = readNpy(b);
+            expect(a.size).toBeGreaterThanOrEqual(0);
+          } catch (e) {
+            if (!isHypedError(e)) throw e;
+            expect(["FORMAT", "UNSUPPORTED", "OUT_OF_RANGE"]).toContain(e.code);
+          }
+        },
+      ),
       { numRuns: 2000, seed: 42 },
     );
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, closeSync, writeSync, ftruncateSync, rmSync, readFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,0 +1,225 @@
+/**
+ * The in-memory AnnData object: an n_obs × n_vars matrix `X` with annotations, as in anndata.
+ */
+import { convertSparse, type DenseMatrix, HypedError, isSparse, type SparseMatrix, sparseToDense } from "@hyped/core";
+import { DataFrame } from "./dataframe.js";
+import { subsetMatrix } from "./matrix.js";
+
+/** A matrix slot: dense ndarray or CSR/CSC. */
+export type Matrix = DenseMatrix | SparseMatrix;
+
+/** Constructor input of {@link AnnData}. */
+export interface AnnDataInit {
+  X?: Matrix | null;
+  obs?: DataFrame;
+  var?: DataFrame;
+  obsNames?: string[];
+  varNames?: string[];
+  layers?: Record<string, Matrix> | Map<string, Matrix>;
+  obsm?: Record<string, Matrix> | Map<string, Matrix>;
+  varm?: Record<string, Matrix> | Map<string, Matrix>;
+  obsp?: Record<string, Matrix> | Map<string, Matrix>;
+  varp?: Record<string, Matrix> | Map<string, Matrix>;
+  uns?: Record<string, unknown>;
+  raw?: { X: Matrix | null; var: DataFrame; varm?: Map<string, Matrix> } | null;
+}
+
+const toMap = (x: Record<string, Matrix> | Map<string, Matrix> | undefined) =>
+  x instanceof Map ? new Map(x) : new Map(Object.entries(x ?? {}));
+
+/** Shape of a matrix slot. */
+export function matrixShape(m: Matrix): [number, number] {
+  return isSparse(m) ? [m.shape[0], m.shape[1]] : [m.shape[0] as number, m.shape[1] as number];
+}
+
+/** An annotated data matrix (anndata's `AnnData`). */
+export class AnnData {
+  X: Matrix | null;
+  obs: DataFrame;
+  var: DataFrame;
+  layers: Map<string, Matrix>;
+  obsm: Map<string, Matrix>;
+  varm: Map<string, Matrix>;
+  obsp: Map<string, Matrix>;
+  varp: Map<string, Matrix>;
+  uns: Record<string, unknown>;
+  raw: { X: Matrix | null; var: DataFrame; varm?: Map<string, Matrix> } | null;
+
+  constructor(init: AnnDataInit) {
+    this.X = init.X ?? null;
+    const [nObs, nVars] = this.X
+      ? matrixShape(this.X)
+      : [init.obs?.nRows ?? init.obsNames?.length ?? 0, init.var?.nRows ?? init.varNames?.length ?? 0];
+    this.obs = init.obs ?? new DataFrame(init.obsNames ?? Array.from({ length: nObs }, (_, i) => String(i)));
+    this.var = init.var ?? new DataFrame(init.varNames ?? Array.from({ length: nVars }, (_, i) => String(i)));
+    this.layers = toMap(init.layers);
+    this.obsm = toMap(init.obsm);
+    this.varm = toMap(init.varm);
+    this.obsp = toMap(init.obsp);
+    this.varp = toMap(init.varp);
+    this.uns = init.uns ?? {};
+    this.raw = init.raw ?? null;
+    if (this.obs.nRows !== nObs || this.var.nRows !== nVars) {
+      throw new HypedError("SHAPE_MISMATCH", `X is ${nObs}×${nVars} but obs has ${this.obs.nRows} rows and var ${this.var.nRows}`, {});
+    }
+    for (const [k, m] of this.layers) this.checkShape(`layers/${k}`, matrixShape(m), [nObs, nVars]);
+  }
+
+  private checkShape(what: string, got: [number, number], want: [number, number]): void {
+    if (got[0] !== want[0] || got[1] !== want[1]) {
+      throw new HypedError("SHAPE_MISMATCH", `${what} is ${got[0]}×${got[1]}, expected ${want[0]}×${want[1]}`, { element: what });
+    }
+  }
+
+  /** Number of observations (cells). */
+  get nObs(): number {
+    return this.obs.nRows;
+  }
+  /** Number of variables (genes). */
+  get nVars(): number {
+    return this.var.nRows;
+  }
+  /** Observation names. */
+  get obsNames(): string[] {
+    return this.obs.index;
+  }
+  /** Variable names. */
+  get varNames(): string[] {
+    return this.var.index;
+  }
+  /** `[nObs, nVars]`. */
+  get shape(): [number, number] {
+    return [this.nObs, this.nVars];
+  }
+  /** Position of an obs name (O(1)), or −1. */
+  obsIndex(name: string): number {
+    return this.obs.position(name);
+  }
+  /** Position of a var name (O(1)), or −1. */
+  varIndex(name: string): number {
+    return this.var.position(name);
+  }
+
+  /** The expression of one variable across all observations (float64), from `X` or a layer. */
+  obsVector(gene: string, layer?: string): Float64Array {
+    const j = this.varIndex(gene);
+    if (j < 0) throw new HypedError("NOT_FOUND", `no variable named '${gene}'`, { gene });
+    const m = layer ? this.layers.get(layer) : this.X;
+    if (!m) throw new HypedError("NOT_FOUND", layer ? `no layer '${layer}'` : "X is empty", { layer });
+    const out = new Float64Array(this.nObs);
+    if (!isSparse(m)) {
+      for (let i = 0; i < this.nObs; i++) out[i] = Number(m.get(i, j));
+      return out;
+    }
+    const csc = convertSparse(m, "csc");
+    for (let k = Number(csc.indptr[j]); k < Number(csc.indptr[j + 1]); k++) out[csc.indices[k] as number] = Number(csc.data[k]);
+    return out;
+  }
+
+  /** Observations selected by index list, boolean mask (`Uint8Array`/`boolean[]`) or names. */
+  obsSubset(sel: ArrayLike<number> | Uint8Array | boolean[] | string[]): AnnData {
+    return this.subset(
+      resolveSelection(sel, this.nObs, (n) => this.obsIndex(n), "obs"),
+      null,
+    );
+  }
+  /** Variables selected by index list, mask or names. */
+  varSubset(sel: ArrayLike<number> | Uint8Array | boolean[] | string[]): AnnData {
+    return this.subset(
+      null,
+      resolveSelection(sel, this.nVars, (n) => this.varIndex(n), "var"),
+    );
+  }
+
+  /** Subset both axes (`null` keeps an axis whole). */
+  subset(rows: Int32Array | null, cols: Int32Array | null): AnnData {
+    const sub = (m: Matrix) => subsetMatrix(m, rows, cols);
+    const mapVals = (mp: Map<string, Matrix>, f: (m: Matrix) => Matrix) => new Map([...mp].map(([k, v]) => [k, f(v)]));
+    const pairwise = (m: Matrix, idx: Int32Array | null) => subsetMatrix(m, idx, idx);
+    return new AnnData({
+      X: this.X ? sub(this.X) : null,
+      obs: rows ? this.obs.take(rows) : this.obs,
+      var: cols ? this.var.take(cols) : this.var,
+      layers: mapVals(this.layers, sub),
+      obsm: mapVals(this.obsm, (m) => subsetMatrix(m, rows, null)),
+      varm: mapVals(this.varm, (m) => subsetMatrix(m, cols, null)),
+      obsp: mapVals(this.obsp, (m) => pairwise(m, rows)),
+      varp: mapVals(this.varp, (m) => pairwise(m, cols)),
+      uns: this.uns,
+      raw:
+        this.raw && rows
+          ? { X: this.raw.X ? subsetMatrix(this.raw.X, rows, null) : null, var: this.raw.var, varm: this.raw.varm }
+          : this.raw,
+    });
+  }
+
+  /** A copy with dense `X` (and layers). */
+  toDense(): AnnData {
+    const d = (m: Matrix) => (isSparse(m) ? sparseToDense(m) : m);
+    return new AnnData({ ...this.init(), X: this.X ? d(this.X) : null, layers: new Map([...this.layers].map(([k, v]) => [k, d(v)])) });
+  }
+
+  /** A copy with sparse `X` converted to `format` (dense X is left as is). */
+  asFormat(format: "csr" | "csc"): AnnData {
+    const c = (m: Matrix) => (isSparse(m) ? convertSparse(m, format) : m);
+    return new AnnData({ ...this.init(), X: this.X ? c(this.X) : null, layers: new Map([...this.layers].map(([k, v]) => [k, c(v)])) });
+  }
+
+  private init(): AnnDataInit {
+    return {
+      X: this.X,
+      obs: this.obs,
+      var: this.var,
+      layers: this.layers,
+      obsm: this.obsm,
+      varm: this.varm,
+      obsp: this.obsp,
+      varp: this.varp,
+      uns: this.uns,
+      raw: this.raw,
+    };
+  }
+
+  /** A readable summary like anndata's repr. */
+  toString(): string {
+    const lines = [`AnnData object with n_obs × n_vars = ${this.nObs} × ${this.nVars}`];
+    const add = (label: string, keys: string[]) => {
+      if (keys.length) lines.push(`    ${label}: ${keys.map((k) => `'${k}'`).join(", ")}`);
+    };
+    add("obs", this.obs.columns);
+    add("var", this.var.columns);
+    add("uns", Object.keys(this.uns));
+    add("obsm", [...this.obsm.keys()]);
+    add("varm", [...this.varm.keys()]);
+    add("layers", [...this.layers.keys()]);
+    add("obsp", [...this.obsp.keys()]);
+    add("varp", [...this.varp.keys()]);
+    return lines.join("\n");
+  }
+}
+
+function resolveSelection(
+  sel: ArrayLike<number> | Uint8Array | boolean[] | string[],
+  n: number,
+  lookup: (name: string) => number,
+  axis: string,
+): Int32Array {
+  if (sel.length > 0 && typeof (sel as ArrayLike<unknown>)[0] === "string") {
+    return Int32Array.from(sel as string[], (name) => {
+      const i = lookup(name);
+      if (i < 0) throw new HypedError("NOT_FOUND", `no ${axis} named '${name}'`, { axis, name });
+      return i;
+    });
+  }
+  const isMask = sel instanceof Uint8Array || (sel.length > 0 && typeof (sel as ArrayLike<unknown>)[0] === "boolean");
+  if (isMask) {
+    if (sel.length !== n) throw new HypedError("SHAPE_MISMATCH", `${axis} mask has ${sel.length} entries, expected ${n}`, { axis });
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if ((sel as ArrayLike<number | boolean>)[i]) out.push(i);
+    return Int32Array.from(out);
+  }
+  const idx = Int32Array.from(sel as ArrayLike<number>);
+  for (const i of idx)
+    if (i < 0 || i >= n) throw new HypedError("OUT_OF_RANGE", `${axis} index ${i} outside 0..${n - 1}`, { axis, index: i });
+  return idx;
+}
