@@ -2,3 +2,4 @@
  * `@hyped/seq`: AnnData `.h5ad` I/O and single-cell analyses for HYPED.
  */
 export * from "./anndata/index.js";
+export * from "./geneformer/index.js";

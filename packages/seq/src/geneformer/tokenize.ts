@@ -1,0 +1,311 @@
+/**
+ * Geneformer's rank-value encoding (`geneformer.tokenizer.TranscriptomeTokenizer`), for an in-memory AnnData.
+ */
+import {
+  convertSparse,
+  HypedError,
+  isSparse,
+  type LongTaskOptions,
+  progressReporter,
+  type SparseMatrix,
+  throwIfAborted,
+} from "@hyped/core";
+import type { AnnData } from "../anndata/index.js";
+import { type Dictionary, dictGet, type SpecialTokens, specialTokens } from "./dictionaries.js";
+import { stableArgsortDesc } from "./sort.js";
+
+/** Geneformer model generations: V1 (gc30M, 2048 tokens, no special tokens), V2 (gc95M/gc104M, 4096 with `<cls>`/`<eos>`). */
+export type GeneformerVersion = "V1" | "V2";
+
+/** Options of {@link tokenizeRankValue}. */
+export interface TokenizeOptions extends LongTaskOptions {
+  /** Ensembl ID → token (Geneformer's `token_dictionary*.pkl`, as a plain object or Map). Required. */
+  tokenDictionary: Dictionary<number>;
+  /** Ensembl ID → non-zero median of normalised expression over the pretraining corpus (`gene_median_dictionary*.pkl`). Required. */
+  geneMedians: Dictionary<number>;
+  /** `var` column with Ensembl IDs; `null` uses the var names. Default `"ensembl_id"` (Geneformer's attribute name). */
+  ensemblIdColumn?: string | null;
+  /** `obs` column with each cell's total counts. Default `"n_counts"`. With `null`, the row sums over all genes of the matrix are used. */
+  nCountsColumn?: string | null;
+  /** `"V1"` (default) or `"V2"`. */
+  modelVersion?: GeneformerVersion;
+  /** Maximum length including special tokens. Default 2048 for V1, 4096 for V2 (Geneformer's `model_input_size`). */
+  modelInputSize?: number;
+  /** Counts per cell after scaling, before dividing by the median. Default 10,000 (Geneformer's `target_sum`). */
+  targetSum?: number;
+  /** Read counts from this layer instead of `X`. */
+  layer?: string;
+  /**
+   * `obs` column of 0/1 (or boolean) flags: only cells with 1 are tokenised (Geneformer's `filter_pass`).
+   * Default `"filter_pass"` when that column exists, otherwise all cells.
+   */
+  filterPassColumn?: string | null;
+  /**
+   * Sum the counts of var columns that share an Ensembl ID before normalising (Geneformer's `collapse_gene_ids`,
+   * default true in current Geneformer). With false, duplicates are tokenised separately, as Geneformer V1 did.
+   */
+  collapseGeneIds?: boolean;
+}
+
+/** Result of {@link tokenizeRankValue}. */
+export interface TokenizedCells {
+  /** One token array per tokenised cell (`input_ids`). */
+  inputIds: Int32Array[];
+  /** The obs row of each entry of `inputIds`. */
+  cellIndex: Int32Array;
+  /** Length of each `inputIds` entry. */
+  lengths: Int32Array;
+  /** The version tokenised for. */
+  modelVersion: GeneformerVersion;
+  /** The maximum length used. */
+  modelInputSize: number;
+  /** The special tokens of the dictionary (V2 uses `cls` and `eos`). */
+  specialTokens: SpecialTokens;
+  /** Number of var columns kept (genes present in the token dictionary). */
+  nGenesKept: number;
+}
+
+/** Default `model_input_size` of a Geneformer version. */
+export function defaultModelInputSize(version: GeneformerVersion): number {
+  return version === "V2" ? 4096 : 2048;
+}
+
+/**
+ * Rank-value encode each cell as Geneformer's `TranscriptomeTokenizer` does.
+ *
+ * 1. Keep the var columns whose Ensembl ID is in `tokenDictionary` (a kept gene without a median is `NOT_FOUND`,
+ *    as Geneformer raises `KeyError`).
+ * 2. Normalise in float64: `count / n_counts * targetSum / median`, evaluated left to right as numpy does.
+ * 3. Drop zeros.
+ * 4. Sort descending. **Tie order**: genes with exactly equal normalised values keep the order of their var
+ *    columns (the first column of a collapsed Ensembl ID counts). Geneformer uses `np.argsort(-x)`
+ *    (quicksort, not stable), so its order among exact ties is unspecified; ours is stable and documented.
+ * 5. Truncate: V1 keeps the first `modelInputSize` (2048) tokens with no special tokens; V2 keeps
+ *    `modelInputSize − 2` (4094) tokens and wraps them in `<cls>` … `<eos>` from the token dictionary.
+ *
+ * Cells with no counts give an empty array in V1 (`[<cls>, <eos>]` in V2). A cell with counts but
+ * `n_counts ≤ 0` is `INVALID_ARGUMENT`.
+ */
+export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): TokenizedCells {
+  const {
+    tokenDictionary,
+    geneMedians,
+    ensemblIdColumn = "ensembl_id",
+    nCountsColumn = "n_counts",
+    modelVersion = "V1",
+    targetSum = 10_000,
+    layer,
+    collapseGeneIds = true,
+    signal,
+    onProgress,
+  } = options;
+  if (modelVersion !== "V1" && modelVersion !== "V2") {
+    throw new HypedError("INVALID_ARGUMENT", `modelVersion must be 'V1' or 'V2', got '${String(modelVersion)}'`, { modelVersion });
+  }
+  const modelInputSize = options.modelInputSize ?? defaultModelInputSize(modelVersion);
+  const special = specialTokens(tokenDictionary);
+  if (modelVersion === "V2" && (special.cls === undefined || special.eos === undefined)) {
+    throw new HypedError(
+      "NOT_FOUND",
+      "V2 tokenisation needs '<cls>' and '<eos>' in the token dictionary (the V1 gc30M dictionary has neither)",
+      {
+        modelVersion,
+      },
+    );
+  }
+  const maxGenes = modelVersion === "V2" ? modelInputSize - 2 : modelInputSize;
+  if (!Number.isInteger(modelInputSize) || maxGenes < 1) {
+    throw new HypedError("INVALID_ARGUMENT", `modelInputSize ${modelInputSize} is too small for ${modelVersion}`, { modelInputSize });
+  }
+
+  const m = layer ? adata.layers.get(layer) : adata.X;
+  if (!m) throw new HypedError("NOT_FOUND", layer ? `no layer '${layer}'` : "the AnnData has no X", { layer });
+
+  // Gene selection: var column → slot of a kept gene (or −1).
+  const ids: string[] =
+    ensemblIdColumn === null
+      ? adata.varNames
+      : adata.var
+          .get(ensemblIdColumn)
+          .values()
+          .map((v) => (v === null ? "" : String(v)));
+  const nVars = adata.nVars;
+  const colSlot = new Int32Array(nVars).fill(-1);
+  const slotToken: number[] = [];
+  const slotMedian: number[] = [];
+  const slotOfId = new Map<string, number>();
+  const missingMedian: string[] = [];
+  for (let j = 0; j < nVars; j++) {
+    const id = ids[j] as string;
+    const tok = dictGet(tokenDictionary, id);
+    if (tok === undefined || id.startsWith("<")) continue;
+    const seen = collapseGeneIds ? slotOfId.get(id) : undefined;
+    if (seen !== undefined) {
+      colSlot[j] = seen;
+      continue;
+    }
+    const med = dictGet(geneMedians, id);
+    if (med === undefined) {
+      missingMedian.push(id);
+      continue;
+    }
+    colSlot[j] = slotToken.length;
+    slotOfId.set(id, slotToken.length);
+    slotToken.push(tok);
+    slotMedian.push(Number(med));
+  }
+  if (missingMedian.length) {
+    throw new HypedError(
+      "NOT_FOUND",
+      `${missingMedian.length} gene(s) of the token dictionary have no median, e.g. ${missingMedian.slice(0, 3).join(", ")}`,
+      {
+        missing: missingMedian.slice(0, 20),
+      },
+    );
+  }
+  const nSlots = slotToken.length;
+  const tokens = Int32Array.from(slotToken);
+  const medians = Float64Array.from(slotMedian);
+
+  // Cells to tokenise.
+  const nObs = adata.nObs;
+  const fpName = options.filterPassColumn === undefined ? (adata.obs.has("filter_pass") ? "filter_pass" : null) : options.filterPassColumn;
+  let cells: Int32Array;
+  if (fpName) {
+    const fp = adata.obs.get(fpName).toFloat64();
+    const keep: number[] = [];
+    for (let i = 0; i < nObs; i++) if (fp[i] === 1) keep.push(i);
+    cells = Int32Array.from(keep);
+  } else cells = Int32Array.from({ length: nObs }, (_, i) => i);
+
+  const rows = rowReader(m);
+  let nCounts: Float64Array;
+  if (nCountsColumn === null) {
+    nCounts = new Float64Array(nObs);
+    for (const i of cells) {
+      const r = rows(i);
+      let s = 0;
+      for (let k = 0; k < r.n; k++) s += r.values[k] as number;
+      nCounts[i] = s;
+    }
+  } else nCounts = adata.obs.get(nCountsColumn).toFloat64();
+
+  const acc = new Float64Array(nSlots);
+  const touched = new Int32Array(nSlots);
+  const isTouched = new Uint8Array(nSlots);
+  const keys = new Float64Array(nSlots);
+  const idx = new Int32Array(nSlots);
+  const tmp = new Int32Array(nSlots);
+  const inputIds: Int32Array[] = new Array(cells.length);
+  const lengths = new Int32Array(cells.length);
+  const rep = progressReporter(onProgress, "cells", cells.length, "tokenize");
+  const v2 = modelVersion === "V2";
+  for (let c = 0; c < cells.length; c++) {
+    if ((c & 255) === 0) throwIfAborted(signal, "tokenizeRankValue");
+    const i = cells[c] as number;
+    const r = rows(i);
+    // gather the cell's kept genes (summing collapsed duplicates) in first-column order
+    let nt = 0;
+    for (let k = 0; k < r.n; k++) {
+      const s = colSlot[r.cols[k] as number] as number;
+      if (s < 0) continue;
+      if (!isTouched[s]) {
+        isTouched[s] = 1;
+        touched[nt++] = s;
+        acc[s] = 0;
+      }
+      acc[s] = (acc[s] as number) + (r.values[k] as number);
+    }
+    // slots in var-column order: sparse rows are column-sorted, so touched is already ordered by first column
+    const n = nCounts[i] as number;
+    let nz = 0;
+    for (let t = 0; t < nt; t++) {
+      const s = touched[t] as number;
+      isTouched[s] = 0;
+      const x = acc[s] as number;
+      if (x === 0) continue;
+      if (!(n > 0))
+        throw new HypedError("INVALID_ARGUMENT", `cell ${adata.obsNames[i]} has counts but ${nCountsColumn ?? "row sum"} = ${n}`, {
+          cell: i,
+        });
+      keys[nz] = ((x / n) * targetSum) / (medians[s] as number);
+      idx[nz] = nz;
+      touched[nz] = s; // reuse as the slot of each kept entry (nz ≤ t)
+      nz++;
+    }
+    const order = stableArgsortDesc(keys, idx, tmp, nz);
+    const take = Math.min(nz, maxGenes);
+    const out = new Int32Array(v2 ? take + 2 : take);
+    let o = 0;
+    if (v2) out[o++] = special.cls as number;
+    for (let q = 0; q < take; q++) out[o++] = tokens[touched[order[q] as number] as number] as number;
+    if (v2) out[o++] = special.eos as number;
+    inputIds[c] = out;
+    lengths[c] = out.length;
+    rep.tick();
+  }
+  rep.finish();
+  return { inputIds, cellIndex: cells, lengths, modelVersion, modelInputSize, specialTokens: special, nGenesKept: nSlots };
+}
+
+interface Row {
+  n: number;
+  cols: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** Random access to the nonzero entries of row `i`, in increasing column order, as float64 values. */
+function rowReader(m: AnnData["X"] & object): (i: number) => Row {
+  if (isSparse(m)) {
+    const csr = (m.format === "csr" ? m : convertSparse(m, "csr")) as SparseMatrix;
+    if (csr.data instanceof BigInt64Array || csr.data instanceof BigUint64Array) {
+      throw new HypedError("UNSUPPORTED", "64-bit integer counts: convert X to float64 first", {});
+    }
+    const data = csr.data as ArrayLike<number>;
+    const ind = csr.indices as ArrayLike<number>;
+    const ptr = csr.indptr as ArrayLike<number>;
+    const n = csr.shape[1];
+    const cols = new Int32Array(n);
+    const vals = new Float64Array(n);
+    return (i) => {
+      const a = Number(ptr[i]);
+      const b = Number(ptr[i + 1]);
+      let len = 0;
+      for (let k = a; k < b; k++) {
+        cols[len] = ind[k] as number;
+        vals[len++] = data[k] as number;
+      }
+      for (let k = 1; k < len; k++) {
+        if ((cols[k] as number) < (cols[k - 1] as number)) {
+          sortPairs(cols, vals, len); // unsorted indices (allowed by scipy): order by column first
+          break;
+        }
+      }
+      return { n: len, cols, values: vals };
+    };
+  }
+  const nc = m.shape[1] as number;
+  const cols = new Int32Array(nc);
+  const vals = new Float64Array(nc);
+  return (i) => {
+    let len = 0;
+    for (let j = 0; j < nc; j++) {
+      const v = Number(m.get(i, j));
+      if (v !== 0) {
+        cols[len] = j;
+        vals[len++] = v;
+      }
+    }
+    return { n: len, cols, values: vals };
+  };
+}
+
+function sortPairs(cols: Int32Array, vals: Float64Array, n: number): void {
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => (cols[a] as number) - (cols[b] as number));
+  const c2 = order.map((k) => cols[k] as number);
+  const v2 = order.map((k) => vals[k] as number);
+  for (let k = 0; k < n; k++) {
+    cols[k] = c2[k] as number;
+    vals[k] = v2[k] as number;
+  }
+}
