@@ -1,0 +1,14 @@
+export { type ConcatOptions, concatAnnData } from "./concat.js";
+export {
+  cooToCsrTransposed,
+  findMexFiles,
+  type MatrixMarket,
+  type MexFiles,
+  makeUnique,
+  type ReadMexOptions,
+  readMatrixMarket,
+  readMex,
+  splitFeatureTypes,
+} from "./read.js";
+export { byteChunks, lines, readTextLines } from "./text.js";
+export { type MexContent, type WriteMexOptions, writeMex } from "./write.js";
