@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { H5File } from "../hdf5/index.js";
+import { H5File, lookup3, registerFilterLoader } from "../hdf5/index.js";
 import { contiguous } from "../ndarray.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "hyped-h5-"));
@@ -106,5 +106,68 @@ describe("H5File", () => {
     w.discard();
     expect(existsSync(p)).toBe(false);
     expect(readdirSync(tmp).filter((f) => f.startsWith("d.h5"))).toEqual([]);
+  });
+
+  it("lookup3 matches Bob Jenkins' published values", () => {
+    // hashlittle("", 0) = 0xdeadbeef; "Four score and seven years ago" with initval 0 = 0x17770551
+    expect(lookup3(new Uint8Array(0))).toBe(0xdeadbeef);
+    expect(lookup3(new TextEncoder().encode("Four score and seven years ago"))).toBe(0x17770551);
+  });
+
+  it("writes booleans as h5py enums (attributes and datasets, also compressed)", async () => {
+    const p = join(tmp, "bool.h5");
+    const w = await H5File.create(p);
+    w.createGroup("/g");
+    w.setAttr("/g", "ordered", true);
+    w.setAttr("/g", "other", false);
+    w.setAttr("/g", "encoding-type", "categorical");
+    w.writeDataset("/g/mask", new Uint8Array([1, 0, 0, 1, 1]), { dtype: "bool" });
+    w.writeDataset(
+      "/big",
+      Uint8Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      { dtype: "bool", compression: "gzip" },
+    );
+    w.close();
+    const f = await H5File.open(p);
+    expect(f.attr("/g", "ordered")).toBe(true);
+    expect(f.attr("/g", "other")).toBe(false);
+    expect(f.attr("/g", "encoding-type")).toBe("categorical");
+    expect(f.attrInfo("/g", "ordered").typeClass).toBe("enum");
+    const info = f.info("/g/mask");
+    expect(info.typeClass).toBe("enum");
+    expect(info.dtype).toBe("bool");
+    expect(Array.from(f.read("/g/mask").data as Uint8Array)).toEqual([1, 0, 0, 1, 1]);
+    const big = f.read("/big").data as Uint8Array;
+    expect(big.reduce((a, b) => a + b, 0)).toBe(1667);
+    f.close();
+    // in memory too
+    const m = await H5File.create(null);
+    m.createGroup("/h");
+    m.setAttr("/h", "flag", true);
+    const bytes = m.bytes();
+    m.close();
+    const g = await H5File.open(bytes);
+    expect(g.attr("/h", "flag")).toBe(true);
+    g.close();
+  });
+
+  it("loads a filter plugin lazily, only when a dataset needs it", async () => {
+    let calls = 0;
+    registerFilterLoader(32123, "libH5Zfake.so", () => {
+      calls++;
+      return undefined; // not obtainable here: the dataset must still be reported as UNSUPPORTED
+    });
+    const p = join(tmp, "plain.h5");
+    const w = await H5File.create(p);
+    w.writeDataset("/v", new Float64Array(4));
+    w.close();
+    const f = await H5File.open(p);
+    f.read("/v");
+    expect(calls).toBe(0);
+    expect(() => f.checkFilters("/v", { ...f.info("/v"), filters: [{ id: 32123, name: "fake", cdValues: [] }] })).toThrow(
+      expect.objectContaining({ code: "UNSUPPORTED" }),
+    );
+    expect(calls).toBe(1);
+    f.close();
   });
 });

@@ -6,6 +6,7 @@ import { type AnyTypedArray, allocate, type DType, dtypeSize } from "../dtype.js
 import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
 import { throwIfAborted } from "../progress.js";
+import { BOOL_PLACEHOLDER_DTYPE, BOOL_PLACEHOLDER_NAME, patchBoolEnums } from "./boolenum.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
 
@@ -112,6 +113,40 @@ export function filterAvailable(id: number): boolean {
   return BUILTIN_FILTERS.has(id) || pluginFilters.has(id);
 }
 
+/**
+ * A lazy filter plugin: returns the plugin's compiled bytes (an h5wasm-plugins `libH5Z*.so`) synchronously,
+ * or `undefined` when it cannot be had in this environment.
+ */
+export type FilterPluginLoader = () => Uint8Array | undefined;
+const filterLoaders = new Map<number, { fileName: string; load: FilterPluginLoader }>();
+
+/**
+ * Register a plugin that is installed only when a dataset first needs filter `id`: the loader's bytes are
+ * written as `fileName` into h5wasm's plugin folder and the filter is marked available
+ * ({@link registerFilterPlugin}). Example: LZF is `registerFilterLoader(32000, "libH5Zlzf.so", load)`.
+ */
+export function registerFilterLoader(id: number, fileName: string, load: FilterPluginLoader): void {
+  filterLoaders.set(id, { fileName, load });
+}
+
+function tryLoadFilter(rt: H5Runtime, id: number): boolean {
+  const l = filterLoaders.get(id);
+  if (!l) return false;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = l.load();
+  } catch {
+    bytes = undefined;
+  }
+  if (!bytes) return false;
+  const M = rt.Module;
+  const dir = (M.get_plugin_search_paths() as string[])[0] ?? "/usr/local/hdf5/lib/plugin";
+  rt.FS.mkdirTree(dir);
+  rt.FS.writeFile(`${dir}/${l.fileName}`, bytes);
+  registerFilterPlugin(id);
+  return true;
+}
+
 let mountCounter = 0;
 
 /** Inputs {@link H5File.open} accepts. */
@@ -175,6 +210,8 @@ export class H5File {
   private readonly f: any;
   private readonly mountPath: string;
   private closed = false;
+  /** Boolean placeholders written so far (patched into h5py enums on close). */
+  private boolPatches = 0;
   private readonly finalize?: (ok: boolean) => void;
 
   // biome-ignore lint/suspicious/noExplicitAny: h5wasm File
@@ -388,7 +425,7 @@ export class H5File {
   /** Throws `UNSUPPORTED` naming the filter and dataset if a filter in its pipeline cannot be decoded. */
   checkFilters(path: string, info: H5Info = this.info(path)): void {
     for (const f of info.filters) {
-      if (!filterAvailable(f.id)) {
+      if (!filterAvailable(f.id) && !tryLoadFilter(this.rt, f.id)) {
         throw new HypedError(
           "UNSUPPORTED",
           `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode`,
@@ -568,6 +605,25 @@ export class H5File {
         return;
       }
       const ta = data as AnyTypedArray;
+      if (options.dtype === "bool") {
+        if (ta.byteLength > MAX_STAGING_BYTES) {
+          throw new HypedError("UNSUPPORTED", `${path}: boolean datasets above ${MAX_STAGING_BYTES} bytes are not supported`, {
+            element: path,
+          });
+        }
+        const bytes = new Int8Array(ta.length);
+        for (let i = 0; i < ta.length; i++) bytes[i] = ta[i] ? 1 : 0;
+        this.f.create_dataset({
+          name: path,
+          data: new Map([[BOOL_PLACEHOLDER_NAME, bytes]]),
+          shape,
+          dtype: BOOL_PLACEHOLDER_DTYPE,
+          ...(chunks ? { chunks } : {}),
+          ...comp,
+        });
+        this.boolPatches++;
+        return;
+      }
       const dtype = H5_DTYPE[options.dtype ?? dtypeNameOf(ta)];
       const bytes = ta.byteLength;
       if (bytes <= MAX_STAGING_BYTES || shape.length === 0) {
@@ -611,8 +667,14 @@ export class H5File {
       if (!o) throw new HypedError("NOT_FOUND", `${this.name}: nothing at ${path}`, { file: this.name, element: path });
       if (name in o.attrs) o.delete_attribute(name);
       if (typeof value === "string") o.create_attribute(name, value);
-      else if (typeof value === "boolean") o.create_attribute(name, new Uint8Array([value ? 1 : 0]), [], "<B");
-      else if (typeof value === "number")
+      else if (typeof value === "boolean") {
+        o.create_attribute(name, new Map([[BOOL_PLACEHOLDER_NAME, new Int8Array([value ? 1 : 0])]]), [], BOOL_PLACEHOLDER_DTYPE);
+        this.boolPatches++;
+      } else if (dtype === "bool" && ArrayBuffer.isView(value)) {
+        const b = Int8Array.from(value as ArrayLike<number>, (x) => (x ? 1 : 0));
+        o.create_attribute(name, new Map([[BOOL_PLACEHOLDER_NAME, b]]), [b.length], BOOL_PLACEHOLDER_DTYPE);
+        this.boolPatches++;
+      } else if (typeof value === "number")
         o.create_attribute(name, allocFrom(dtype ?? "float64", [value]), [], H5_DTYPE[dtype ?? "float64"]);
       else if (typeof value === "bigint") o.create_attribute(name, new BigInt64Array([value]), [], "<q");
       else if (Array.isArray(value)) o.create_attribute(name, value, [value.length]);
@@ -630,7 +692,9 @@ export class H5File {
     this.flush();
     const io = this.io as SyncIO & { bytes?: () => Uint8Array };
     if (!io.bytes) throw new HypedError("INVALID_ARGUMENT", `${this.name} is not an in-memory file`, { file: this.name });
-    return io.bytes().slice();
+    const copy = io.bytes().slice();
+    if (this.boolPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name));
+    return copy;
   }
 
   /** Close the file (atomic writes are renamed into place now). Idempotent. */
@@ -640,7 +704,12 @@ export class H5File {
     let ok = true;
     try {
       this.f.close();
+      if (this.boolPatches > 0) patchBoolEnums(this.io);
     } catch (e) {
+      if (isHypedError(e)) {
+        ok = false;
+        throw e;
+      }
       ok = false;
       throw new HypedError("IO", `${this.name}: closing failed: ${cleanH5Message(e)}`, { file: this.name }, { cause: e });
     } finally {

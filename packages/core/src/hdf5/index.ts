@@ -1,9 +1,12 @@
 /**
  * `@hyped/core/hdf5`: the HDF5 layer (h5wasm). A separate entry point because h5wasm is ~4 MB.
  */
+
+export { lookup3, patchBoolEnums } from "./boolenum.js";
 export {
   autoChunks,
   BUILTIN_FILTERS,
+  type FilterPluginLoader,
   filterAvailable,
   type H5CreateOptions,
   H5File,
@@ -16,6 +19,7 @@ export {
   type H5Selection,
   type H5TypeClass,
   type H5WriteOptions,
+  registerFilterLoader,
   registerFilterPlugin,
 } from "./file.js";
 export { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
