@@ -10,5 +10,6 @@ export {
   readMex,
   splitFeatureTypes,
 } from "./read.js";
+export { type ReadRunOptions, readRun, type RunMatrices } from "./run.js";
 export { byteChunks, lines, readTextLines } from "./text.js";
 export { type MexContent, type WriteMexOptions, writeMex } from "./write.js";

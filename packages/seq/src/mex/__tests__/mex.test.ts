@@ -199,3 +199,27 @@ describe("concatAnnData (anndata.concat semantics)", () => {
     expect(dense(c.X as SparseMatrix)).toEqual([1, 2, 3, 0, 11, 12, 13, 0, 101, 0, 100, 102]);
   });
 });
+
+describe("readRun (wf-single-cell layout)", () => {
+  it("reads gene and transcript matrices and links isoforms to genes", async () => {
+    const { readRun } = await import("../run.js");
+    const run = join(tmp, "run1");
+    const barcodes = ["AAAC", "AAAG", "AACT", "AAGG", "ACGT"];
+    await writeMex(join(run, "gene_processed_feature_bc_matrix"), {
+      X: example(5, 4),
+      barcodes,
+      featureIds: ["ENSG1", "ENSG2", "ENSG3", "ENSG4"],
+      featureNames: ["MYOD1", "PRRX1", "DES", "MYOG"],
+    });
+    await writeMex(join(run, "transcript_processed_feature_bc_matrix"), {
+      X: example(5, 3),
+      barcodes,
+      featureIds: ["ENST1", "ENST2", "ENST3"],
+      featureNames: ["MYOD1", "MYOD1", "PRRX1"],
+    });
+    const r = await readRun(run);
+    expect(r.gene.varNames).toEqual(["MYOD1", "PRRX1", "DES", "MYOG"]);
+    expect(r.transcript?.varNames).toEqual(["ENST1", "ENST2", "ENST3"]);
+    expect(r.transcript?.var.get("gene").values()).toEqual(["MYOD1", "MYOD1", "PRRX1"]);
+  });
+});
