@@ -1,3 +1,4 @@
+export { type Assembled, type AssembleOptions, assembleRuns, type HashtagTarget } from "./assemble.js";
 export { type ConcatOptions, concatAnnData } from "./concat.js";
 export {
   cooToCsrTransposed,
@@ -10,6 +11,6 @@ export {
   readMex,
   splitFeatureTypes,
 } from "./read.js";
-export { type ReadRunOptions, readRun, type RunMatrices } from "./run.js";
+export { type ReadRunOptions, type RunMatrices, readRun } from "./run.js";
 export { byteChunks, lines, readTextLines } from "./text.js";
 export { type MexContent, type WriteMexOptions, writeMex } from "./write.js";

@@ -65,7 +65,11 @@ export async function readRun(dir: string, options: ReadRunOptions = {}): Promis
   }
   transcript.var.set("gene", { kind: "string", values: geneOf });
   if (transcript.nObs !== gene.nObs || transcript.obsNames.some((b, i) => b !== gene.obsNames[i])) {
-    throw new HypedError("FORMAT", `${dir}: the gene and transcript matrices list different barcodes`, { dir, gene: geneDir, transcript: txDir });
+    throw new HypedError("FORMAT", `${dir}: the gene and transcript matrices list different barcodes`, {
+      dir,
+      gene: geneDir,
+      transcript: txDir,
+    });
   }
   return { gene, transcript, paths: { gene: geneDir, transcript: txDir } };
 }
