@@ -1,2 +1,5 @@
-/** @hyped/metrics — see README.md. */
-export const PACKAGE_NAME = "@hyped/metrics";
+/**
+ * `@hyped/metrics`: the paper's metrics (vector, image, SNR), matching scipy / scikit-learn / scikit-image,
+ * with row-wise variants and streaming accumulators. Worker-thread parallelism is in `@hyped/metrics/parallel`.
+ */
+export * from "./vector/index.js";
