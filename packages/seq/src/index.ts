@@ -3,3 +3,5 @@
  */
 export * from "./anndata/index.js";
 export * from "./geneformer/index.js";
+export * from "./mex/index.js";
+export * from "./demux/index.js";
