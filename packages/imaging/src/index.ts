@@ -1,3 +1,3 @@
 /** @hyped/imaging — see README.md. */
-export const PACKAGE_NAME = "@hyped/imaging";
+export * from "./czi/index.js";
 export * from "./frames/index.js";

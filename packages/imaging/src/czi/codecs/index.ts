@@ -1,0 +1,23 @@
+/** Subblock codecs and their registry. */
+export { unsupportedCompression } from "./errors.js";
+export { decodeJpegXrRawFallback, isJpegXr } from "./jpegxr.js";
+export {
+  BUILTIN_CZI_DECODERS,
+  type CziDecodeInfo,
+  type CziDecoder,
+  cziDecoderCodes,
+  getCziDecoder,
+  registerCziDecoder,
+  unregisterCziDecoder,
+} from "./registry.js";
+export {
+  decodeZstd0,
+  decodeZstd1,
+  encodeZstd1,
+  packHiLo,
+  parseZstd1Header,
+  unpackHiLo,
+  zstdCompress,
+  zstdDecompress,
+  zstdFrameContentSize,
+} from "./zstd.js";

@@ -1,0 +1,594 @@
+/**
+ * `openCzi`: the lazy CZI reader. Opening reads the file header, the subblock directory, the attachment
+ * directory (plus each attachment's 4-byte size) and the metadata XML; pixels are read only on request.
+ */
+import {
+  type AnyNdArray,
+  allocate,
+  type ByteSource,
+  fromTyped,
+  HypedError,
+  type LongTaskOptions,
+  type NumericTypedArray,
+  openSource,
+  progressReporter,
+  type SourceInput,
+  throwIfAborted,
+} from "@hyped/core";
+import { type CziAttachmentInfo, parseAttachmentDirectory, parseTimeStamps } from "./attachments.js";
+import type { CziDecoder } from "./codecs/index.js";
+import { type CziPixelType, type PixelLayout, SEGMENT_HEADER_SIZE, SEGMENT_IDS } from "./constants.js";
+import { type CziSubblockEntry, DIM_ENTRY_SIZE, DV_FIXED_SIZE, parseDirectory, parseDvEntry } from "./directory.js";
+import { type CziMetadata, parseCziMetadata } from "./metadata.js";
+import { formatErr, parseSegmentHeader, Reader, readChecked, readSegmentHeader } from "./segment.js";
+import { bytesAsTyped, type CziRect, contains, intersect, paintTile, paintTileScaled, swapBgr, unionRect } from "./stitch.js";
+import { type CziLimits, layoutOf, readSubblockBytes, readSubblockMetadataXml, subblockWhat } from "./subblock.js";
+
+export type { CziRect } from "./stitch.js";
+
+/** Options of {@link openCzi}. */
+export interface OpenCziOptions extends CziLimits {
+  /** Cancels opening. */
+  signal?: AbortSignal;
+  /** Decoders for this file only, keyed by compression code; they take precedence over the global registry. */
+  decoders?: ReadonlyMap<number, CziDecoder>;
+}
+
+/** The file header (ZISRAWFILE). Positions are file offsets; 0 means "absent". */
+export interface CziFileHeader {
+  major: number;
+  minor: number;
+  primaryFileGuid: string;
+  fileGuid: string;
+  filePart: number;
+  directoryPosition: number;
+  metadataPosition: number;
+  attachmentDirectoryPosition: number;
+  updatePending: boolean;
+}
+
+/** Start and size of one dimension. */
+export interface CziDimRange {
+  start: number;
+  size: number;
+}
+
+/** Plane coordinates: an index per dimension letter ("S", "T", "C", "Z", "H", "R", ...). Unset dimensions take their start. */
+export type CziPlaneCoords = Partial<Record<string, number>>;
+
+/** One decoded subblock. */
+export interface CziTile {
+  /** The directory entry. */
+  entry: CziSubblockEntry;
+  /** Pixels, row-major, channels last in R,G,B(,A) order; a fresh copy the caller may modify. */
+  data: NumericTypedArray;
+  /** [storedHeight, storedWidth] or [storedHeight, storedWidth, samples]. */
+  shape: number[];
+  /** `data` as an ndarray of `shape`. */
+  array: AnyNdArray;
+  /** Pixel type and samples per pixel. */
+  pixelType: CziPixelType;
+  samples: number;
+}
+
+/** Options of {@link CziFile.readPlane}. */
+export interface ReadPlaneOptions extends LongTaskOptions {
+  /**
+   * The rectangle to read, in pixels. By default it is relative to the scene's layer-0 bounding box (0,0 is the
+   * scene's top-left; with no S dimension, the file's bounding box); with `coordinates: "raw"` it is in the
+   * file's raw coordinate system. Default: the whole scene. Parts outside every tile are 0.
+   */
+  region?: CziRect;
+  /** How `region` is given. Default "scene". */
+  coordinates?: "scene" | "raw";
+  /**
+   * Scale factor in (0, 1] (default 1). The output is round(w*zoom) x round(h*zoom) pixels, sampled by nearest
+   * neighbour from the coarsest pyramid layer that still has at least this resolution (layer-0 tiles fill in
+   * where that layer has no tile), as libCZI's scaling accessor does.
+   */
+  zoom?: number;
+  /** Read one pyramid layer instead: 0 = full resolution (default), 1 = the first pyramid level, ... (see {@link CziFile.pyramidLayers}). */
+  layer?: number;
+  /** Subblocks fetched concurrently (they are still painted in M order). Default 4. */
+  concurrency?: number;
+}
+
+/** A stitched plane. */
+export interface CziPlane {
+  /** The plane's coordinates (every non-XY dimension of the file, defaults filled in). */
+  coords: Record<string, number>;
+  /** Pixels, row-major, channels last (R,G,B(,A) for colour). Uncovered pixels are 0. */
+  data: NumericTypedArray;
+  /** [height, width] or [height, width, samples]. */
+  shape: number[];
+  /** `data` as an ndarray. */
+  array: AnyNdArray;
+  /** Pixel type of the subblocks. */
+  pixelType: CziPixelType;
+  /** The raw-coordinate rectangle shown (before zoom). */
+  region: CziRect;
+  /** Raw coordinates [x, y] of the top-left pixel (the region's origin). */
+  origin: [number, number];
+  /** Scale of the output relative to raw pixels (1 = full resolution). */
+  zoom: number;
+  /** Directory indices of the subblocks painted, in paint order. */
+  subblocks: number[];
+}
+
+/** Options of {@link CziFile.planes}. */
+export interface PlanesOptions extends Omit<ReadPlaneOptions, "onProgress"> {
+  /** Restrict the iteration: a list of values per dimension (e.g. `{ C: [0], S: [1, 2] }`). Default: all. */
+  select?: Partial<Record<string, number[]>>;
+  /** Progress in planes. */
+  onProgress?: LongTaskOptions["onProgress"];
+}
+
+const DEFAULT_LIMITS: Required<CziLimits> = { maxTileBytes: 2 ** 30, maxPlaneBytes: 2 ** 31 };
+
+function parseFileHeader(data: Uint8Array): CziFileHeader {
+  const r = new Reader(data, "ZISRAWFILE at 0", SEGMENT_HEADER_SIZE);
+  return {
+    major: r.i32(0),
+    minor: r.i32(4),
+    primaryFileGuid: r.guid(16),
+    fileGuid: r.guid(32),
+    filePart: r.i32(48),
+    directoryPosition: r.size64(52, "DirectoryPosition"),
+    metadataPosition: r.size64(60, "MetadataPosition"),
+    updatePending: r.i32(68) !== 0,
+    attachmentDirectoryPosition: r.size64(72, "AttachmentDirectoryPosition"),
+  };
+}
+
+/** Walk the segment chain (used when the header has no directory): subblock entries, DELETED segments skipped. */
+async function scanSubblocks(src: ByteSource, signal?: AbortSignal): Promise<CziSubblockEntry[]> {
+  const out: CziSubblockEntry[] = [];
+  let pos = 0;
+  while (pos + SEGMENT_HEADER_SIZE <= src.size) {
+    throwIfAborted(signal, `scanning ${src.name}`);
+    const h = parseSegmentHeader(await readChecked(src, pos, SEGMENT_HEADER_SIZE, `segment at ${pos}`, signal), pos, src.size);
+    if (h.id === SEGMENT_IDS.subblock) {
+      const len = Math.min(h.dataSize, 16 + DV_FIXED_SIZE + 64 * DIM_ENTRY_SIZE);
+      const b = await readChecked(src, h.dataOffset, len, `${SEGMENT_IDS.subblock} at ${pos}`, signal);
+      const { entry } = parseDvEntry(new Reader(b, `${SEGMENT_IDS.subblock} at ${pos}`, h.dataOffset), 16, out.length);
+      entry.filePosition = pos;
+      out.push(entry);
+    }
+    const next = h.dataOffset + Math.max(h.allocatedSize, h.usedSize);
+    if (next <= pos) break;
+    pos = next;
+  }
+  return out;
+}
+
+/**
+ * Open a CZI file. Reads the file header, the subblock directory, the attachment directory and the metadata
+ * XML, nothing else. Every size and offset is checked against the source before it is used.
+ *
+ * @param input a path, URL, Blob/File, bytes or any {@link ByteSource}.
+ * @throws HypedError FORMAT (naming the segment) for anything malformed, UNSUPPORTED for features we lack.
+ * @example
+ * const czi = await openCzi("plate.czi");
+ * const plane = await czi.readPlane({ S: 0, T: 0, C: 1 });
+ */
+export async function openCzi(input: SourceInput, options: OpenCziOptions = {}): Promise<CziFile> {
+  const src = await openSource(input);
+  const { signal } = options;
+  const limits = {
+    ...DEFAULT_LIMITS,
+    ...(options.maxTileBytes !== undefined ? { maxTileBytes: options.maxTileBytes } : {}),
+    ...(options.maxPlaneBytes !== undefined ? { maxPlaneBytes: options.maxPlaneBytes } : {}),
+  };
+  const fh = await readSegmentHeader(src, 0, SEGMENT_IDS.file, signal);
+  const header = parseFileHeader(await readChecked(src, fh.dataOffset, Math.min(fh.dataSize, 80), "ZISRAWFILE at 0", signal));
+
+  let subblocks: CziSubblockEntry[];
+  if (header.directoryPosition > 0) {
+    const what = `${SEGMENT_IDS.directory} at ${header.directoryPosition}`;
+    const dh = await readSegmentHeader(src, header.directoryPosition, SEGMENT_IDS.directory, signal);
+    subblocks = parseDirectory(await readChecked(src, dh.dataOffset, dh.dataSize, what, signal), what, dh.dataOffset);
+  } else {
+    subblocks = await scanSubblocks(src, signal);
+  }
+
+  let attachments: CziAttachmentInfo[] = [];
+  if (header.attachmentDirectoryPosition > 0) {
+    const what = `${SEGMENT_IDS.attachmentDirectory} at ${header.attachmentDirectoryPosition}`;
+    const ah = await readSegmentHeader(src, header.attachmentDirectoryPosition, SEGMENT_IDS.attachmentDirectory, signal);
+    const list = parseAttachmentDirectory(await readChecked(src, ah.dataOffset, ah.dataSize, what, signal), what, ah.dataOffset);
+    attachments = await Promise.all(
+      list.map(async (a) => {
+        const w = `${SEGMENT_IDS.attachment} "${a.name}" at ${a.filePosition}`;
+        const seg = await readSegmentHeader(src, a.filePosition, SEGMENT_IDS.attachment, signal);
+        const size = new Reader(await readChecked(src, seg.dataOffset, 4, w, signal), w, seg.dataOffset).i32(0);
+        if (size < 0 || 256 + size > seg.dataSize) throw formatErr(w, `DataSize ${size} does not fit in the ${seg.dataSize}-byte segment`);
+        return { ...a, size };
+      }),
+    );
+  }
+
+  let metadata: CziMetadata = parseCziMetadata("");
+  if (header.metadataPosition > 0) {
+    const what = `${SEGMENT_IDS.metadata} at ${header.metadataPosition}`;
+    const mh = await readSegmentHeader(src, header.metadataPosition, SEGMENT_IDS.metadata, signal);
+    const r = new Reader(await readChecked(src, mh.dataOffset, Math.min(8, mh.dataSize), what, signal), what, mh.dataOffset);
+    const xmlSize = r.i32(0);
+    if (xmlSize < 0 || 256 + xmlSize > mh.dataSize)
+      throw formatErr(what, `XmlSize ${xmlSize} does not fit in the ${mh.dataSize}-byte segment`);
+    const xmlBytes = await readChecked(src, mh.dataOffset + 256, xmlSize, what, signal);
+    let xml: string;
+    try {
+      xml = new TextDecoder("utf-8", { fatal: true }).decode(xmlBytes);
+    } catch (e) {
+      throw new HypedError("FORMAT", `${what}: metadata XML is not valid UTF-8`, { segment: what }, { cause: e });
+    }
+    metadata = parseCziMetadata(xml.replace(/^\uFEFF/, "").replace(/\0+$/, ""), what);
+  }
+  return new CziFile(src, header, subblocks, metadata, attachments, limits, options.decoders);
+}
+
+/** An open CZI file. Create with {@link openCzi}. */
+export class CziFile {
+  /** Dimensions present in the subblocks: `{letter: {start, size}}`; X and Y give the layer-0 bounding box. */
+  readonly dims: Record<string, CziDimRange>;
+  /** Bounding box of all layer-0 subblocks, undefined if there are none. */
+  readonly boundingBox: CziRect | undefined;
+  /** Layer-0 bounding box per scene index (empty when the file has no S dimension). */
+  readonly sceneBoundingBoxes: ReadonlyMap<number, CziRect>;
+  /** Number of subblocks of each pixel type. */
+  readonly pixelTypes: Record<string, number>;
+  /** Number of subblocks of each compression (by name). */
+  readonly compressions: Record<string, number>;
+  /** Number of pyramid (not layer-0) subblocks. */
+  readonly pyramidSubblockCount: number;
+  /** Distinct scales (stored/logical width) of the pyramid layers, finest first; layer 0 is 1. */
+  readonly pyramidLayers: readonly number[];
+  private readonly limits: Required<CziLimits>;
+
+  constructor(
+    /** The byte source. */
+    readonly source: ByteSource,
+    /** The parsed file header. */
+    readonly header: CziFileHeader,
+    /** The subblock directory as plain data, in file order. */
+    readonly subblocks: readonly CziSubblockEntry[],
+    /** Metadata XML and parsed fields. */
+    readonly metadata: CziMetadata,
+    /** Attachments (name, type, size, position). */
+    readonly attachments: readonly CziAttachmentInfo[],
+    limits: Required<CziLimits> = DEFAULT_LIMITS,
+    private readonly decoders?: ReadonlyMap<number, CziDecoder>,
+  ) {
+    this.limits = limits;
+    const dims: Record<string, CziDimRange> = {};
+    const lo: Record<string, number> = {};
+    const hi: Record<string, number> = {};
+    const pixelTypes: Record<string, number> = {};
+    const compressions: Record<string, number> = {};
+    const scenes = new Map<number, CziRect[]>();
+    const layer0: CziRect[] = [];
+    const scales = new Set<number>();
+    let pyr = 0;
+    for (const e of subblocks) {
+      pixelTypes[e.pixelType] = (pixelTypes[e.pixelType] ?? 0) + 1;
+      compressions[e.compressionName] = (compressions[e.compressionName] ?? 0) + 1;
+      for (const [l, d] of Object.entries(e.dims)) {
+        if (l === "X" || l === "Y") continue;
+        lo[l] = Math.min(lo[l] ?? d.start, d.start);
+        hi[l] = Math.max(hi[l] ?? d.start + Math.max(1, d.size), d.start + Math.max(1, d.size));
+      }
+      if (e.layer0) {
+        const r = { x: e.x, y: e.y, w: e.width, h: e.height };
+        layer0.push(r);
+        const s = e.coords.S;
+        if (s !== undefined) {
+          const list = scenes.get(s) ?? [];
+          list.push(r);
+          scenes.set(s, list);
+        }
+      } else {
+        pyr++;
+        if (e.width > 0) scales.add(Math.round((e.storedWidth / e.width) * 1e6) / 1e6);
+      }
+    }
+    this.boundingBox = unionRect(layer0);
+    if (this.boundingBox) {
+      dims.X = { start: this.boundingBox.x, size: this.boundingBox.w };
+      dims.Y = { start: this.boundingBox.y, size: this.boundingBox.h };
+    }
+    for (const l of Object.keys(lo).sort()) dims[l] = { start: lo[l] as number, size: (hi[l] as number) - (lo[l] as number) };
+    this.dims = dims;
+    this.sceneBoundingBoxes = new Map([...scenes.entries()].sort((a, b) => a[0] - b[0]).map(([s, rs]) => [s, unionRect(rs) as CziRect]));
+    this.pixelTypes = pixelTypes;
+    this.compressions = compressions;
+    this.pyramidSubblockCount = pyr;
+    this.pyramidLayers = [1, ...[...scales].filter((s) => s < 1).sort((a, b) => b - a)];
+  }
+
+  /** Format version as "major.minor". */
+  get version(): string {
+    return `${this.header.major}.${this.header.minor}`;
+  }
+
+  /** The scene indices (empty when the file has no S dimension). */
+  get scenes(): number[] {
+    return [...this.sceneBoundingBoxes.keys()];
+  }
+
+  /**
+   * Subblocks whose dimensions match `filter` (an index per letter; a subblock without that letter matches).
+   * `layer0: true|false` keeps only layer-0 or only pyramid subblocks.
+   */
+  query(filter: CziPlaneCoords & { layer0?: boolean } = {}): CziSubblockEntry[] {
+    const { layer0, ...coords } = filter;
+    const keys = Object.entries(coords).filter(([, v]) => v !== undefined) as [string, number][];
+    return this.subblocks.filter((e) => {
+      if (layer0 !== undefined && e.layer0 !== layer0) return false;
+      for (const [l, v] of keys) {
+        const d = e.dims[l];
+        if (d && !(v >= d.start && v < d.start + Math.max(1, d.size))) return false;
+      }
+      return true;
+    });
+  }
+
+  private entry(i: number): CziSubblockEntry {
+    const e = this.subblocks[i];
+    if (!Number.isInteger(i) || !e)
+      throw new HypedError("OUT_OF_RANGE", `subblock ${i} does not exist (the file has ${this.subblocks.length})`, { index: i });
+    return e;
+  }
+
+  /** Raw decoded bytes of subblock `i` in file sample order (may be a view into the source: do not modify). */
+  readSubblockBytes(i: number, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return readSubblockBytes(this.source, this.entry(i), this.limits, this.decoders, options.signal);
+  }
+
+  /** One tile's pixels (stored resolution), channels last in RGB order. */
+  async readSubblock(i: number, options: { signal?: AbortSignal } = {}): Promise<CziTile> {
+    const e = this.entry(i);
+    const layout = layoutOf(e);
+    const raw = await this.readSubblockBytes(i, options);
+    const data = bytesAsTyped(raw, layout.dtype, true);
+    if (layout.bgr) swapBgr(data, layout.samples);
+    const shape = layout.samples === 1 ? [e.storedHeight, e.storedWidth] : [e.storedHeight, e.storedWidth, layout.samples];
+    return {
+      entry: e,
+      data,
+      shape,
+      array: fromTyped(data, shape) as AnyNdArray,
+      pixelType: e.pixelType as CziPixelType,
+      samples: layout.samples,
+    };
+  }
+
+  /** Subblock `i`'s own metadata XML (acquisition time, stage position, ...), "" if none. */
+  readSubblockMetadata(i: number, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return readSubblockMetadataXml(this.source, this.entry(i), options.signal);
+  }
+
+  /** The payload of an attachment, by directory index or name (the first with that name). NOT_FOUND if absent. */
+  async readAttachment(which: number | string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const a = typeof which === "number" ? this.attachments[which] : this.attachments.find((x) => x.name === which);
+    if (!a) throw new HypedError("NOT_FOUND", `attachment ${JSON.stringify(which)} is not in ${this.source.name}`, { attachment: which });
+    const seg = await readSegmentHeader(this.source, a.filePosition, SEGMENT_IDS.attachment, options.signal);
+    return readChecked(
+      this.source,
+      seg.dataOffset + 256,
+      a.size,
+      `${SEGMENT_IDS.attachment} "${a.name}" at ${a.filePosition}`,
+      options.signal,
+    );
+  }
+
+  /** The TimeStamps attachment in seconds, or undefined if the file has none. */
+  async readTimestamps(options: { signal?: AbortSignal } = {}): Promise<Float64Array | undefined> {
+    const a = this.attachments.find((x) => x.name === "TimeStamps");
+    if (!a) return undefined;
+    return parseTimeStamps(await this.readAttachment(a.index, options), `TimeStamps attachment at ${a.filePosition}`);
+  }
+
+  /** Fill in default coordinates (each dimension's start) and check the given ones are in range. */
+  resolveCoords(coords: CziPlaneCoords = {}): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [l, v] of Object.entries(coords)) {
+      if (v === undefined) continue;
+      if (!Number.isInteger(v)) throw new HypedError("INVALID_ARGUMENT", `coordinate ${l}=${v} is not an integer`, { [l]: v });
+      if (l === "X" || l === "Y" || l === "M")
+        throw new HypedError("INVALID_ARGUMENT", `${l} is not a plane coordinate; use region (X/Y) or readSubblock (M)`, {});
+      const d = this.dims[l];
+      if (!d) {
+        if (v === 0) continue;
+        throw new HypedError("OUT_OF_RANGE", `${this.source.name} has no ${l} dimension, cannot select ${l}=${v}`, { [l]: v });
+      }
+      if (v < d.start || v >= d.start + d.size) {
+        throw new HypedError("OUT_OF_RANGE", `${l}=${v} is outside ${d.start}..${d.start + d.size - 1}`, {
+          [l]: v,
+          start: d.start,
+          size: d.size,
+        });
+      }
+      out[l] = v;
+    }
+    for (const [l, d] of Object.entries(this.dims)) if (l !== "X" && l !== "Y" && l !== "M" && out[l] === undefined) out[l] = d.start;
+    return out;
+  }
+
+  /**
+   * Read one stitched plane: the scene's layer-0 tiles (or a pyramid layer) painted in ascending M order (the
+   * highest M ends on top, as libCZI), positioned relative to the scene's bounding box; uncovered pixels are
+   * 0. Only subblocks that intersect the region are read. Scenes are stitched separately, so scenes far apart
+   * never share one canvas.
+   */
+  async readPlane(coords: CziPlaneCoords = {}, options: ReadPlaneOptions = {}): Promise<CziPlane> {
+    const { signal } = options;
+    throwIfAborted(signal, "readPlane");
+    const c = this.resolveCoords(coords);
+    const scene = this.dims.S ? c.S : undefined;
+    const matching = this.query(c);
+    let base: CziRect | undefined;
+    if (scene !== undefined)
+      base = this.sceneBoundingBoxes.get(scene) ?? unionRect(matching.map((e) => ({ x: e.x, y: e.y, w: e.width, h: e.height })));
+    else base = this.boundingBox ?? unionRect(matching.map((e) => ({ x: e.x, y: e.y, w: e.width, h: e.height })));
+    if (!base)
+      throw new HypedError("NOT_FOUND", `${this.source.name} has no subblocks${scene !== undefined ? ` in scene ${scene}` : ""}`, {
+        coords: c,
+      });
+
+    let region: CziRect = base;
+    if (options.region) {
+      const r = options.region;
+      for (const k of ["x", "y", "w", "h"] as const) {
+        if (!Number.isInteger(r[k])) throw new HypedError("INVALID_ARGUMENT", `region.${k} must be an integer, got ${r[k]}`, { region: r });
+      }
+      if (r.w <= 0 || r.h <= 0)
+        throw new HypedError("INVALID_ARGUMENT", `region must have a positive size, got ${r.w}x${r.h}`, { region: r });
+      region = options.coordinates === "raw" ? { ...r } : { x: base.x + r.x, y: base.y + r.y, w: r.w, h: r.h };
+    }
+
+    // Which layer: explicit, from zoom, or layer 0.
+    let scale = 1;
+    let zoom = 1;
+    if (options.layer !== undefined && options.layer !== 0) {
+      const s = this.pyramidLayers[options.layer];
+      if (s === undefined || !Number.isInteger(options.layer) || options.layer < 0) {
+        throw new HypedError("OUT_OF_RANGE", `layer ${options.layer} does not exist (layers: ${this.pyramidLayers.length})`, {
+          layer: options.layer,
+        });
+      }
+      scale = s;
+      zoom = s;
+    } else if (options.zoom !== undefined && options.zoom !== 1) {
+      zoom = options.zoom;
+      if (!(zoom > 0 && zoom <= 1)) throw new HypedError("INVALID_ARGUMENT", `zoom must be in (0, 1], got ${zoom}`, { zoom });
+      scale = this.pyramidLayers.filter((s) => s >= zoom * (1 - 1e-9)).reduce((a, b) => Math.min(a, b), 1);
+    }
+    const ow = zoom === 1 ? region.w : Math.max(1, Math.round(region.w * zoom));
+    const oh = zoom === 1 ? region.h : Math.max(1, Math.round(region.h * zoom));
+
+    const rectOf = (e: CziSubblockEntry): CziRect => ({ x: e.x, y: e.y, w: e.width, h: e.height });
+    const byM = (a: CziSubblockEntry, b: CziSubblockEntry) => (a.coords.M ?? -1) - (b.coords.M ?? -1) || a.index - b.index;
+    const sceneOk = (e: CziSubblockEntry) => scene === undefined || e.coords.S === undefined || e.coords.S === scene;
+    const hits = matching.filter((e) => sceneOk(e) && intersect(region, rectOf(e)));
+    let paint: CziSubblockEntry[];
+    if (scale === 1) {
+      paint = hits.filter((e) => e.layer0).sort(byM);
+    } else {
+      const level = hits.filter(
+        (e) => !e.layer0 && e.width > 0 && Math.abs(Math.round((e.storedWidth / e.width) * 1e6) / 1e6 - scale) < 1e-9,
+      );
+      const fill = options.layer ? [] : hits.filter((e) => e.layer0 && !level.some((p) => contains(rectOf(p), rectOf(e))));
+      paint = [...fill.sort(byM), ...level.sort(byM)];
+    }
+
+    const first = paint[0] ?? matching[0] ?? this.subblocks[0];
+    const pixelType = (first?.pixelType ?? "Gray8") as CziPixelType;
+    const layout: PixelLayout = first ? layoutOf(first) : { dtype: "uint8", samples: 1, bytesPerPixel: 1, bgr: false };
+    for (const e of paint) {
+      if (e.pixelType !== pixelType) {
+        throw new HypedError(
+          "UNSUPPORTED",
+          `plane ${JSON.stringify(c)} mixes pixel types ${pixelType} and ${e.pixelType} (${subblockWhat(e)})`,
+          { coords: c },
+        );
+      }
+    }
+    const n = ow * oh * layout.samples;
+    if (!Number.isSafeInteger(n) || (n * layout.bytesPerPixel) / layout.samples > this.limits.maxPlaneBytes) {
+      throw new HypedError(
+        "OUT_OF_RANGE",
+        `a ${ow}x${oh} ${pixelType} plane exceeds the plane limit of ${this.limits.maxPlaneBytes} bytes; read a region or zoom out`,
+        {
+          width: ow,
+          height: oh,
+          maxPlaneBytes: this.limits.maxPlaneBytes,
+        },
+      );
+    }
+    const canvas = allocate(layout.dtype, n) as NumericTypedArray;
+    const progress = progressReporter(options.onProgress, "subblocks", paint.length, "readPlane");
+    const conc = Math.max(1, Math.floor(options.concurrency ?? 4));
+    const pending: Promise<Uint8Array>[] = [];
+    const start = (k: number) => {
+      const e = paint[k];
+      if (e) {
+        const p = readSubblockBytes(this.source, e, this.limits, this.decoders, signal);
+        p.catch(() => {});
+        pending[k] = p;
+      }
+    };
+    for (let k = 0; k < Math.min(conc, paint.length); k++) start(k);
+    for (let k = 0; k < paint.length; k++) {
+      const e = paint[k] as CziSubblockEntry;
+      const raw = await (pending[k] as Promise<Uint8Array>);
+      delete pending[k];
+      start(k + conc);
+      throwIfAborted(signal, "readPlane");
+      const tile = bytesAsTyped(raw, layout.dtype, false);
+      if (zoom === 1 && e.layer0) paintTile(canvas, region, tile, rectOf(e), layout);
+      else paintTileScaled(canvas, region, ow, oh, tile, rectOf(e), e.storedWidth, e.storedHeight, layout);
+      progress.tick();
+    }
+    progress.finish();
+    const shape = layout.samples === 1 ? [oh, ow] : [oh, ow, layout.samples];
+    return {
+      coords: c,
+      data: canvas,
+      shape,
+      array: fromTyped(canvas, shape) as AnyNdArray,
+      pixelType,
+      region,
+      origin: [region.x, region.y],
+      zoom,
+      subblocks: paint.map((e) => e.index),
+    };
+  }
+
+  /** The plane coordinates {@link planes} visits, in order (S, then T, C, Z; other dimensions at their start unless selected). */
+  planeCoords(select: PlanesOptions["select"] = {}): Record<string, number>[] {
+    const letters = Object.keys(this.dims).filter((l) => l !== "X" && l !== "Y" && l !== "M");
+    const order = ["S", "T", "C", "Z"];
+    const sorted = [...letters.filter((l) => !order.includes(l)), ...order.filter((l) => letters.includes(l))];
+    let combos: Record<string, number>[] = [{}];
+    for (const l of sorted) {
+      const d = this.dims[l] as CziDimRange;
+      let values: number[];
+      if (select[l]) values = select[l] as number[];
+      else if (l === "S" && this.sceneBoundingBoxes.size > 0) values = this.scenes;
+      else if (order.includes(l)) values = Array.from({ length: d.size }, (_, i) => d.start + i);
+      else values = [d.start];
+      const next: Record<string, number>[] = [];
+      for (const c of combos) for (const v of values) next.push({ ...c, [l]: v });
+      combos = next;
+    }
+    // Stable order: S outermost, then T, C, Z.
+    const rank = (c: Record<string, number>) => order.map((l) => c[l] ?? 0);
+    return combos.sort((a, b) => {
+      const ra = rank(a);
+      const rb = rank(b);
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
+      return 0;
+    });
+  }
+
+  /**
+   * Iterate over every (S, T, C, Z) plane, one at a time: memory stays at one plane plus a few tiles, whatever
+   * the file size. Options are those of {@link readPlane} plus `select`.
+   */
+  async *planes(options: PlanesOptions = {}): AsyncGenerator<CziPlane> {
+    const { select, onProgress, ...rest } = options;
+    const all = this.planeCoords(select);
+    const progress = progressReporter(onProgress, "planes", all.length, "planes");
+    for (const c of all) {
+      throwIfAborted(options.signal, "planes");
+      yield await this.readPlane(c, rest);
+      progress.tick();
+    }
+    progress.finish();
+  }
+
+  /** Close the underlying source. */
+  async close(): Promise<void> {
+    await this.source.close?.();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Painting tiles into a plane canvas: a direct row copy at full resolution, nearest-neighbour sampling for
+ * zoomed reads and pyramid tiles. Colour tiles arrive in file order (B,G,R(,A)) and leave in R,G,B(,A).
+ */
+import { DTYPE_CTORS, type DType, type NumericTypedArray } from "@hyped/core";
+import type { PixelLayout } from "./constants.js";
+
+/** An axis-aligned rectangle in the raw pixel coordinate system. */
+export interface CziRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Intersection of two rectangles, or undefined if they do not overlap (touching edges do not overlap). */
+export function intersect(a: CziRect, b: CziRect): CziRect | undefined {
+  const x0 = Math.max(a.x, b.x);
+  const y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.w, b.x + b.w);
+  const y1 = Math.min(a.y + a.h, b.y + b.h);
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : undefined;
+}
+
+/** True if `inner` lies entirely inside `outer`. */
+export function contains(outer: CziRect, inner: CziRect): boolean {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+}
+
+/** The union bounding box of rectangles (undefined for none). */
+export function unionRect(rects: Iterable<CziRect>): CziRect | undefined {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (const r of rects) {
+    x0 = Math.min(x0, r.x);
+    y0 = Math.min(y0, r.y);
+    x1 = Math.max(x1, r.x + r.w);
+    y1 = Math.max(y1, r.y + r.h);
+  }
+  return x0 === Number.POSITIVE_INFINITY ? undefined : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/** View raw little-endian bytes as the layout's TypedArray (copying only when unaligned or `copy`). */
+export function bytesAsTyped(raw: Uint8Array, dtype: DType, copy: boolean): NumericTypedArray {
+  const ctor = DTYPE_CTORS[dtype] as unknown as {
+    new (b: ArrayBufferLike, o: number, n: number): NumericTypedArray;
+    BYTES_PER_ELEMENT: number;
+  };
+  const bpe = ctor.BYTES_PER_ELEMENT;
+  const n = raw.length / bpe;
+  if (!copy && raw.byteOffset % bpe === 0) return new ctor(raw.buffer, raw.byteOffset, n);
+  const buf = new Uint8Array(raw.length);
+  buf.set(raw);
+  return new ctor(buf.buffer, 0, n);
+}
+
+/** Swap samples 0 and 2 of every pixel (B,G,R -> R,G,B) in place. */
+export function swapBgr(a: NumericTypedArray, samples: number): void {
+  for (let i = 0; i + 2 < a.length; i += samples) {
+    const t = a[i] as number;
+    a[i] = a[i + 2] as number;
+    a[i + 2] = t;
+  }
+}
+
+/**
+ * Copy the part of a full-resolution tile (`tile` at `tr`, stored size = logical size) that falls inside the
+ * canvas (`cr`, `canvas` row-major with `layout.samples` samples per pixel).
+ */
+export function paintTile(canvas: NumericTypedArray, cr: CziRect, tile: NumericTypedArray, tr: CziRect, layout: PixelLayout): void {
+  const is = intersect(cr, tr);
+  if (!is) return;
+  const s = layout.samples;
+  const len = is.w * s;
+  for (let y = is.y; y < is.y + is.h; y++) {
+    const so = ((y - tr.y) * tr.w + (is.x - tr.x)) * s;
+    const dof = ((y - cr.y) * cr.w + (is.x - cr.x)) * s;
+    if (!layout.bgr) {
+      canvas.set(tile.subarray(so, so + len), dof);
+    } else {
+      for (let k = 0; k < len; k += s) {
+        canvas[dof + k] = tile[so + k + 2] as number;
+        canvas[dof + k + 1] = tile[so + k + 1] as number;
+        canvas[dof + k + 2] = tile[so + k] as number;
+        if (s === 4) canvas[dof + k + 3] = tile[so + k + 3] as number;
+      }
+    }
+  }
+}
+
+/** Output index range [first, end) whose sample centres fall in [t0, t1) of raw coordinates. */
+function outRange(t0: number, t1: number, r0: number, rlen: number, olen: number): [number, number] {
+  const a = Math.ceil(((t0 - r0) * olen) / rlen - 0.5);
+  const b = Math.ceil(((t1 - r0) * olen) / rlen - 0.5);
+  return [Math.max(0, a), Math.min(olen, b)];
+}
+
+/**
+ * Nearest-neighbour paint of a tile (logical rectangle `tr`, stored `sw` x `sh`) into a canvas of `ow` x `oh`
+ * pixels that shows the raw rectangle `cr`. Output pixel (ox, oy) samples raw point
+ * (cr.x + (ox + 0.5) * cr.w / ow, cr.y + (oy + 0.5) * cr.h / oh).
+ */
+export function paintTileScaled(
+  canvas: NumericTypedArray,
+  cr: CziRect,
+  ow: number,
+  oh: number,
+  tile: NumericTypedArray,
+  tr: CziRect,
+  sw: number,
+  sh: number,
+  layout: PixelLayout,
+): void {
+  if (tr.w <= 0 || tr.h <= 0 || sw <= 0 || sh <= 0) return;
+  const [ox0, ox1] = outRange(tr.x, tr.x + tr.w, cr.x, cr.w, ow);
+  const [oy0, oy1] = outRange(tr.y, tr.y + tr.h, cr.y, cr.h, oh);
+  if (ox1 <= ox0 || oy1 <= oy0) return;
+  const s = layout.samples;
+  const cols = new Int32Array(ox1 - ox0);
+  for (let ox = ox0; ox < ox1; ox++) {
+    const x = cr.x + ((ox + 0.5) * cr.w) / ow;
+    cols[ox - ox0] = Math.min(sw - 1, Math.max(0, Math.floor(((x - tr.x) * sw) / tr.w)));
+  }
+  for (let oy = oy0; oy < oy1; oy++) {
+    const y = cr.y + ((oy + 0.5) * cr.h) / oh;
+    const sy = Math.min(sh - 1, Math.max(0, Math.floor(((y - tr.y) * sh) / tr.h)));
+    const srow = sy * sw * s;
+    let d = (oy * ow + ox0) * s;
+    for (let k = 0; k < cols.length; k++) {
+      const so = srow + (cols[k] as number) * s;
+      if (s === 1) canvas[d] = tile[so] as number;
+      else if (layout.bgr) {
+        canvas[d] = tile[so + 2] as number;
+        canvas[d + 1] = tile[so + 1] as number;
+        canvas[d + 2] = tile[so] as number;
+        if (s === 4) canvas[d + 3] = tile[so + 3] as number;
+      } else for (let c = 0; c < s; c++) canvas[d + c] = tile[so + c] as number;
+      d += s;
+    }
+  }
+}
