@@ -1,0 +1,26 @@
+/** Small AnnData glue shared by the analyses: pick the input matrix, write numeric/boolean columns. */
+import { HypedError } from "@hyped/core";
+import type { AnnData, DataFrame, Matrix } from "../anndata/index.js";
+
+/** `adata.X` or `adata.layers[layer]`; `NOT_FOUND` when absent. */
+export function inputMatrix(adata: AnnData, layer?: string): Matrix {
+  const m = layer === undefined ? adata.X : adata.layers.get(layer);
+  if (!m) throw new HypedError("NOT_FOUND", layer === undefined ? "adata.X is empty" : `no layer '${layer}'`, { layer });
+  return m;
+}
+
+/** Write `m` back to `adata.X` or the layer it came from. */
+export function setMatrix(adata: AnnData, m: Matrix, layer?: string): void {
+  if (layer === undefined) adata.X = m;
+  else adata.layers.set(layer, m);
+}
+
+/** Set a float64 column. */
+export function setNumeric(df: DataFrame, name: string, values: Float64Array | Float32Array | Int32Array): void {
+  df.set(name, { kind: "numeric", values });
+}
+
+/** Set a boolean column from 0/1 bytes. */
+export function setBoolean(df: DataFrame, name: string, values: Uint8Array): void {
+  df.set(name, { kind: "boolean", values });
+}

@@ -1,0 +1,15 @@
+/** Preprocessing: QC metrics, normalisation, log1p, highly variable genes, scaling (scanpy's `pp`). */
+export { type HvgFlavor, type HvgOptions, type HvgResult, highlyVariableGenes, highlyVariableGenesMatrix } from "./hvg.js";
+export { loessFit } from "./loess.js";
+export { colMeanVar, type FloatArray, rowSums } from "./matrix.js";
+export {
+  log1p,
+  log1pBase,
+  log1pMatrix,
+  type NormalizeTotalOptions,
+  type NormalizeTotalResult,
+  normalizeTotal,
+  normalizeTotalMatrix,
+} from "./normalize.js";
+export { calculateQcMetrics, type QcMetrics, type QcMetricsOptions, qcMetricsMatrix } from "./qc.js";
+export { type ScaleOptions, type ScaleResult, scale, scaleMatrix } from "./scale.js";
