@@ -21,7 +21,7 @@ export interface CziChannelInfo {
 export interface CziMetadata {
   /** The XML text as stored (UTF-8 decoded). */
   xml: string;
-  /** The whole document as a plain object (fast-xml-parser; attributes prefixed `@_`). */
+  /** The whole document as a plain object (fast-xml-parser; attributes prefixed `@_`), parsed on first access. */
   document: Record<string, unknown>;
   /** Channels in order (Information/Image/Dimensions/Channels). */
   channels: CziChannelInfo[];
@@ -43,13 +43,28 @@ export interface CziMetadata {
   sizes: Record<string, number>;
 }
 
-const parser = new XMLParser({
+const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: "@_",
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
+} as const;
+const parser = new XMLParser(PARSER_OPTIONS);
+/**
+ * The fields we extract live in Information, Scaling and DisplaySetting; the large subtrees (Experiment and
+ * HardwareSetting are ~90% of a ZEN document) are kept as text in the first pass and parsed only when
+ * `document` is read.
+ */
+const fieldParser = new XMLParser({
+  ...PARSER_OPTIONS,
+  stopNodes: [
+    "ImageDocument.Metadata.Experiment",
+    "ImageDocument.Metadata.HardwareSetting",
+    "ImageDocument.Metadata.CustomAttributes",
+    "ImageDocument.Metadata.Appliances",
+  ],
 });
 
 type Node = Record<string, unknown>;
@@ -96,13 +111,13 @@ export function parseCziMetadata(xml: string, segment = "ZISRAWMETADATA"): CziMe
       col: err.col,
     });
   }
-  let document: Node;
+  let fields: Node;
   try {
-    document = (xml.trim() === "" ? {} : parser.parse(xml)) as Node;
+    fields = (xml.trim() === "" ? {} : fieldParser.parse(xml)) as Node;
   } catch (e) {
     throw new HypedError("FORMAT", `${segment}: metadata XML does not parse: ${(e as Error).message}`, { segment }, { cause: e });
   }
-  const md = child(document, "ImageDocument", "Metadata");
+  const md = child(fields, "ImageDocument", "Metadata");
   const info = child(md, "Information");
   const image = child(info, "Image");
   const dims = child(image, "Dimensions");
@@ -159,7 +174,15 @@ export function parseCziMetadata(xml: string, segment = "ZISRAWMETADATA"): CziMe
     }
   }
 
-  const out: CziMetadata = { xml, document, channels, scaling, sceneNames, sizes };
+  let document: Node | undefined;
+  const out = { xml, channels, scaling, sceneNames, sizes } as Omit<CziMetadata, "document"> as CziMetadata;
+  Object.defineProperty(out, "document", {
+    enumerable: true,
+    get() {
+      document ??= (xml.trim() === "" ? {} : parser.parse(xml)) as Node;
+      return document;
+    },
+  });
   const acq = text(child(image, "AcquisitionDateAndTime"));
   if (acq !== undefined) out.acquisitionTime = acq;
   if (timeIncrementS !== undefined) out.timeIncrementS = timeIncrementS;
