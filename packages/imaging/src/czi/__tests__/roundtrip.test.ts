@@ -77,9 +77,9 @@ describe("writeCzi round trips", () => {
     };
     let seed = 1;
     for (const [s, list] of Object.entries(origins))
-      list.forEach(([x, y], m) =>
-        tiles.push({ data: tile16(100, 80, seed++), width: 100, height: 80, x, y, coords: { S: Number(s), T: 0, C: 0, M: m } }),
-      );
+      list.forEach(([x, y], m) => {
+        tiles.push({ data: tile16(100, 80, seed++), width: 100, height: 80, x, y, coords: { S: Number(s), T: 0, C: 0, M: m } });
+      });
     const bytes = await encodeCzi(tiles, { metadata: { sceneNames: { 0: "A1", 1: "H12", 2: "neg" } } });
     const src = countingSource(memorySource(bytes));
     const czi = await openCzi(src);
