@@ -2,4 +2,6 @@
  * `@hyped/metrics`: the paper's metrics (vector, image, SNR), matching scipy / scikit-learn / scikit-image,
  * with row-wise variants and streaming accumulators. Worker-thread parallelism is in `@hyped/metrics/parallel`.
  */
+
+export * from "./image/index.js";
 export * from "./vector/index.js";

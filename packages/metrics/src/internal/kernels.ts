@@ -59,8 +59,8 @@ export function maxAbsDiff(a: Float64Array, b: Float64Array, n: number): number 
   let m = 0;
   for (let i = 0; i < n; i++) {
     const d = Math.abs((a[i] as number) - (b[i] as number));
-    if (d > m || d !== d) m = d;
-    if (m !== m) return m;
+    if (Number.isNaN(d)) return d;
+    if (d > m) m = d;
   }
   return m;
 }
