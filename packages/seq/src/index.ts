@@ -2,6 +2,8 @@
  * `@hyped/seq`: AnnData `.h5ad` I/O and single-cell analyses for HYPED.
  */
 export * from "./anndata/index.js";
+export * from "./demux/index.js";
 export * from "./geneformer/index.js";
 export * from "./mex/index.js";
-export * from "./demux/index.js";
+export * from "./perturb/index.js";
+export * from "./synth/index.js";
