@@ -187,6 +187,14 @@ export async function openCzi(input: SourceInput, options: OpenCziOptions = {}):
     const what = `${SEGMENT_IDS.directory} at ${header.directoryPosition}`;
     const dh = await readSegmentHeader(src, header.directoryPosition, SEGMENT_IDS.directory, signal);
     subblocks = parseDirectory(await readChecked(src, dh.dataOffset, dh.dataSize, what, signal), what, dh.dataOffset);
+    for (const e of subblocks) {
+      if (e.filePosition + SEGMENT_HEADER_SIZE > src.size) {
+        throw formatErr(what, `entry ${e.index} points at offset ${e.filePosition}, past the end of the file (${src.size} bytes)`, {
+          entry: e.index,
+          filePosition: e.filePosition,
+        });
+      }
+    }
   } else {
     subblocks = await scanSubblocks(src, signal);
   }

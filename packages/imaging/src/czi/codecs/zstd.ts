@@ -49,17 +49,22 @@ export function zstdFrameContentSize(buf: Uint8Array): number | undefined | null
   return fcsSize === 2 ? v + 256 : v;
 }
 
-/** Decompress one zstd payload that must decode to exactly `expected` bytes. FORMAT otherwise. */
+/**
+ * Decompress one zstd frame that must decode to exactly `expected` bytes; FORMAT otherwise. A frame that
+ * declares its content size is checked before any output is allocated; one that does not is decoded into at
+ * most `expected` bytes.
+ */
 export async function zstdDecompress(payload: Uint8Array, expected: number, what: string): Promise<Uint8Array> {
   const declared = zstdFrameContentSize(payload);
   if (declared === null) throw formatErr(what, "payload is not a zstd frame (bad magic or truncated header)");
-  if (declared !== undefined && declared > expected) {
+  if (declared !== undefined && declared !== expected) {
     throw formatErr(what, `zstd frame declares ${declared} bytes, the tile needs ${expected}`, { declared, expected });
   }
   const m = await zstdWasm();
   let out: Uint8Array | undefined;
-  if (m && declared === expected) {
+  if (m) {
     try {
+      // ZSTD_decompress with a destination of `expected` bytes: fails (never overruns) if the data is longer.
       out = m.decompress(payload, { defaultHeapSize: expected });
     } catch {
       out = undefined;
@@ -67,8 +72,7 @@ export async function zstdDecompress(payload: Uint8Array, expected: number, what
   }
   if (!out) {
     try {
-      const buf = new Uint8Array(expected);
-      out = fzstd.decompress(payload, buf);
+      out = fzstd.decompress(payload);
     } catch (e) {
       throw new HypedError("FORMAT", `${what}: zstd payload does not decode: ${(e as Error).message}`, { segment: what }, { cause: e });
     }
