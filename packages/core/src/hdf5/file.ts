@@ -177,8 +177,8 @@ export interface H5WriteOptions {
   shape?: number[];
   /** Chunk shape; required for compression. Default: chosen automatically when compressing. */
   chunks?: number[];
-  /** `gzip` (level 4 unless `level`), or none. */
-  compression?: "gzip" | "none";
+  /** `gzip` (level 4 unless `level`), `lzf` (filter 32000; its plugin must be registered, see {@link registerFilterLoader}), or none. */
+  compression?: "gzip" | "lzf" | "none";
   /** gzip level 0–9. Default 4. */
   level?: number;
   /** Store as this dtype (numeric data only; must match the array type). */
@@ -594,12 +594,23 @@ export class H5File {
       if (shapeSize(shape) !== data.length) {
         throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
       }
-      const compress = options.compression === "gzip";
+      const compress = options.compression === "gzip" || options.compression === "lzf";
+      if (options.compression === "lzf" && !filterAvailable(32000) && !tryLoadFilter(this.rt, 32000)) {
+        throw new HypedError("UNSUPPORTED", `${path}: the lzf filter (id 32000) is not available; register its plugin first`, {
+          element: path,
+          filterId: 32000,
+        });
+      }
       let chunks = options.chunks;
       if (compress && !chunks && data.length > 0)
         chunks = autoChunks(shape, Array.isArray(data) ? 8 : (data as AnyTypedArray).BYTES_PER_ELEMENT);
       if (data.length === 0) chunks = undefined;
-      const comp = compress && data.length > 0 ? { compression: "gzip" as const, compression_opts: options.level ?? 4 } : {};
+      const comp =
+        compress && data.length > 0
+          ? options.compression === "lzf"
+            ? { compression: 32000, compression_opts: [] as number[] }
+            : { compression: "gzip" as const, compression_opts: options.level ?? 4 }
+          : {};
       if (Array.isArray(data)) {
         this.f.create_dataset({ name: path, data, shape, ...(chunks ? { chunks } : {}) });
         return;

@@ -22,6 +22,10 @@ export interface AnnDataInit {
   varp?: Record<string, Matrix> | Map<string, Matrix>;
   uns?: Record<string, unknown>;
   raw?: { X: Matrix | null; var: DataFrame; varm?: Map<string, Matrix> } | null;
+  /** DataFrames stored in `obsm` (anndata allows them there); one row per observation. */
+  obsmFrames?: Record<string, DataFrame> | Map<string, DataFrame>;
+  /** DataFrames stored in `varm`; one row per variable. */
+  varmFrames?: Record<string, DataFrame> | Map<string, DataFrame>;
 }
 
 const toMap = (x: Record<string, Matrix> | Map<string, Matrix> | undefined) =>
@@ -44,6 +48,10 @@ export class AnnData {
   varp: Map<string, Matrix>;
   uns: Record<string, unknown>;
   raw: { X: Matrix | null; var: DataFrame; varm?: Map<string, Matrix> } | null;
+  /** DataFrames in `obsm` (kept apart from the matrices so `obsm` stays a map of matrices). */
+  obsmFrames: Map<string, DataFrame>;
+  /** DataFrames in `varm`. */
+  varmFrames: Map<string, DataFrame>;
 
   constructor(init: AnnDataInit) {
     this.X = init.X ?? null;
@@ -59,6 +67,9 @@ export class AnnData {
     this.varp = toMap(init.varp);
     this.uns = init.uns ?? {};
     this.raw = init.raw ?? null;
+    const frames = (x: AnnDataInit["obsmFrames"]) => (x instanceof Map ? new Map(x) : new Map(Object.entries(x ?? {})));
+    this.obsmFrames = frames(init.obsmFrames);
+    this.varmFrames = frames(init.varmFrames);
     if (this.obs.nRows !== nObs || this.var.nRows !== nVars) {
       throw new HypedError("SHAPE_MISMATCH", `X is ${nObs}×${nVars} but obs has ${this.obs.nRows} rows and var ${this.var.nRows}`, {});
     }
@@ -150,6 +161,8 @@ export class AnnData {
         this.raw && rows
           ? { X: this.raw.X ? subsetMatrix(this.raw.X, rows, null) : null, var: this.raw.var, varm: this.raw.varm }
           : this.raw,
+      obsmFrames: new Map([...this.obsmFrames].map(([k, v]) => [k, rows ? v.take(rows) : v])),
+      varmFrames: new Map([...this.varmFrames].map(([k, v]) => [k, cols ? v.take(cols) : v])),
     });
   }
 
@@ -177,6 +190,8 @@ export class AnnData {
       varp: this.varp,
       uns: this.uns,
       raw: this.raw,
+      obsmFrames: this.obsmFrames,
+      varmFrames: this.varmFrames,
     };
   }
 
@@ -189,8 +204,8 @@ export class AnnData {
     add("obs", this.obs.columns);
     add("var", this.var.columns);
     add("uns", Object.keys(this.uns));
-    add("obsm", [...this.obsm.keys()]);
-    add("varm", [...this.varm.keys()]);
+    add("obsm", [...this.obsm.keys(), ...this.obsmFrames.keys()]);
+    add("varm", [...this.varm.keys(), ...this.varmFrames.keys()]);
     add("layers", [...this.layers.keys()]);
     add("obsp", [...this.obsp.keys()]);
     add("varp", [...this.varp.keys()]);

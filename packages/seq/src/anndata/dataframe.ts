@@ -4,7 +4,7 @@
  * Columns are one of a few kinds; `get(name)` returns the column with its kind so callers can switch on it.
  * Missing values: categorical code −1; nullable kinds carry a `mask` (1 = missing, as anndata's mask).
  */
-import { type AnyTypedArray, HypedError, type NumericTypedArray } from "@hyped/core";
+import { type AnyTypedArray, type DType, HypedError, type NumericTypedArray } from "@hyped/core";
 
 /** A numeric column (any TypedArray; BigInt arrays allowed for int64). */
 export interface NumericColumn {
@@ -27,6 +27,8 @@ export interface CategoricalColumn {
   codes: Int32Array;
   categories: string[] | number[];
   ordered: boolean;
+  /** Stored dtype of numeric categories (kept for round trips); absent for string categories. */
+  categoriesDtype?: DType;
 }
 /** anndata's nullable-integer: values plus a missing mask (1 = missing). */
 export interface NullableIntegerColumn {
@@ -111,7 +113,13 @@ export function takeColumn(c: Column, idx: ArrayLike<number>): Column {
     case "string":
       return { kind: "string", values: pick(c.values, (m) => new Array<string>(m)) };
     case "categorical":
-      return { kind: "categorical", codes: typed(c.codes), categories: c.categories, ordered: c.ordered };
+      return {
+        kind: "categorical",
+        codes: typed(c.codes),
+        categories: c.categories,
+        ordered: c.ordered,
+        ...(c.categoriesDtype ? { categoriesDtype: c.categoriesDtype } : {}),
+      };
     case "nullable-integer":
       return { kind: "nullable-integer", values: typed(c.values as AnyTypedArray) as NullableIntegerColumn["values"], mask: typed(c.mask) };
     case "nullable-boolean":

@@ -1,3 +1,20 @@
 export { AnnData, type AnnDataInit, type Matrix, matrixShape } from "./anndata.js";
+export { BackedAnnData, BackedMatrix, openH5ad } from "./backed.js";
+export { createDefaultRegistry, defaultRegistry } from "./builtins.js";
 export * from "./dataframe.js";
+export { type H5adSource, type ReadH5adOptions, readH5ad } from "./h5ad.js";
+export { LZF_FILTER_ID, prepareLzf, setLzfPluginBytes } from "./lzf.js";
 export { subsetMatrix } from "./matrix.js";
+export { readAny } from "./read.js";
+export { type ElementReader, EncodingRegistry, encodingOf, type OnUnknown, type ReadContext, SKIPPED } from "./registry.js";
+export {
+  type ColumnSummary,
+  columnSummary,
+  formatSummary,
+  type H5adSummary,
+  type MatrixSummary,
+  matrixSummary,
+  summarizeAnnData,
+  summarizeH5ad,
+} from "./summary.js";
+export * from "./types.js";

@@ -1,0 +1,69 @@
+/**
+ * `csr_matrix` / `csc_matrix` 0.1.0 (and the pre-0.7 `h5sparse_format` groups): a group with `data`,
+ * `indices`, `indptr` and a `shape` attribute.
+ *
+ * - `indptr` int32 stays `Int32Array`; int64/uint64 becomes `Float64Array` (core's rule).
+ * - `indices` keep any integer width up to 32 bits, signed or unsigned; 64-bit ones are narrowed (checked).
+ * - Everything is validated: the shape attribute against `indptr`, monotonic `indptr`, indices in bounds.
+ */
+import { type AnyTypedArray, type IndexArray, type SparseMatrix, validateSparse } from "@hyped/core";
+import { formatFail, joinPath, type ReadContext } from "../registry.js";
+import { readNumeric1D } from "./array.js";
+
+/** The format and shape of a sparse group, from its attributes; `FORMAT` when they are missing or bad. */
+export function sparseHeader(ctx: ReadContext, path: string, format?: "csr" | "csc"): { format: "csr" | "csc"; shape: [number, number] } {
+  const enc = ctx.f.attr(path, "encoding-type");
+  const legacy = ctx.f.attr(path, "h5sparse_format");
+  const fmt =
+    format ??
+    (enc === "csr_matrix"
+      ? "csr"
+      : enc === "csc_matrix"
+        ? "csc"
+        : legacy === "csr" || legacy === "csc"
+          ? (legacy as "csr" | "csc")
+          : undefined);
+  if (!fmt) formatFail(ctx, path, `not a sparse matrix group (encoding ${String(enc ?? legacy)})`);
+  const raw = ctx.f.attr(path, "shape") ?? ctx.f.attr(path, "h5sparse_shape");
+  const arr = raw && (ArrayBuffer.isView(raw) || Array.isArray(raw)) ? Array.from(raw as ArrayLike<number | bigint>, Number) : null;
+  if (arr?.length !== 2 || !arr.every((x) => Number.isSafeInteger(x) && x >= 0))
+    formatFail(ctx, path, `the shape attribute must be two non-negative integers, found ${String(raw)}`);
+  for (const k of ["data", "indices", "indptr"])
+    if (ctx.f.kind(joinPath(path, k)) !== "dataset") formatFail(ctx, path, `missing the '${k}' dataset`);
+  return { format: fmt, shape: [arr[0] as number, arr[1] as number] };
+}
+
+/** Convert an index array read from a file to the toolkit's index types (64-bit → Float64/Int32, checked). */
+export function toIndexArray(ctx: ReadContext, path: string, a: AnyTypedArray, forIndptr: boolean): IndexArray {
+  if (a instanceof Float32Array || a instanceof Float64Array) formatFail(ctx, path, "index arrays must hold integers, found floats");
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
+    let max = 0;
+    for (const v of a) if (Number(v) > max) max = Number(v);
+    const out = forIndptr || max > 0x7fffffff ? new Float64Array(a.length) : new Int32Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i] as bigint;
+      if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) formatFail(ctx, path, `index ${v} at ${i} is out of range`, { index: i });
+      out[i] = Number(v);
+    }
+    return out;
+  }
+  return a as IndexArray;
+}
+
+/** Read the whole sparse matrix at `path`, validated. */
+export function readSparse(ctx: ReadContext, path: string, format?: "csr" | "csc"): SparseMatrix {
+  const h = sparseHeader(ctx, path, format);
+  const indptr = toIndexArray(ctx, `${path}/indptr`, readNumeric1D(ctx, joinPath(path, "indptr")), true);
+  const major = h.format === "csr" ? h.shape[0] : h.shape[1];
+  if (indptr.length !== major + 1)
+    formatFail(
+      ctx,
+      path,
+      `the shape attribute says ${h.shape[0]}×${h.shape[1]} (${major + 1} indptr entries) but indptr has ${indptr.length}`,
+    );
+  const indices = toIndexArray(ctx, `${path}/indices`, readNumeric1D(ctx, joinPath(path, "indices")), false);
+  const data = readNumeric1D(ctx, joinPath(path, "data"));
+  const m: SparseMatrix = { format: h.format, shape: h.shape, data, indices, indptr };
+  validateSparse(m, path);
+  return m;
+}
