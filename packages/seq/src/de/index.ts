@@ -1,0 +1,14 @@
+/** Differential expression: scanpy's `rank_genes_groups` and the statistics behind it. */
+export {
+  benjaminiHochberg,
+  type CorrMethod,
+  type GroupLabels,
+  type RankGenesGroupsOptions,
+  type RankGenesGroupsResult,
+  type RankGenesMethod,
+  type RankGenesRow,
+  rankGenesGroups,
+  rankGenesGroupsMatrix,
+  rankGenesGroupsRows,
+} from "./rankGenesGroups.js";
+export { betaInc, erfc, gammaQ, lnBeta, lnGamma, normSf, studentTTwoSided } from "./special.js";
