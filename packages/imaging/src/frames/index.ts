@@ -1,4 +1,6 @@
 /** The HDF5 frame store: frame files, manifests, loading and CZI conversion. See `format.md`. */
+
+export { type ConvertOptions, type ConvertProgressEvent, type ConvertResult, convertCziToFrames } from "./convert.js";
 export {
   type ForeignLayoutOptions,
   type FrameMeta,
@@ -21,6 +23,7 @@ export {
   shardManifestName,
   writeManifestFile,
 } from "./manifest.js";
+export { inferScenes, lookupScene, parseSceneMap, type SceneAssignment, type SceneMap } from "./scenes.js";
 export {
   type FrameEntry,
   type FrameRequest,
@@ -31,3 +34,4 @@ export {
   parseForeignName,
 } from "./store.js";
 export * from "./types.js";
+export { runFramesWorker } from "./worker.js";
