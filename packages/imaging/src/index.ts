@@ -1,3 +1,5 @@
 /** @hyped/imaging — see README.md. */
 export * from "./czi/index.js";
+export * from "./filters/index.js";
 export * from "./frames/index.js";
+export * from "./segmentation/index.js";

@@ -1,0 +1,179 @@
+/**
+ * Otsu's threshold and the image histogram it is computed from, matching `skimage.filters.threshold_otsu` and
+ * `skimage.exposure.histogram` of scikit-image 0.19.3 with numpy 1.24.
+ */
+import { type DType, HypedError } from "@hyped/core";
+import { checkNumber, flat2D, type Image2D } from "./image.js";
+
+/** Options of {@link imageHistogram}. */
+export interface HistogramOptions {
+  /** Number of bins for float images. Integer images always get one bin per integer value. Default 256. */
+  nbins?: number;
+  /**
+   * Arithmetic of the bin edges for float32 images:
+   * - `'input'` (default): what scikit-image 0.19 does through `numpy.histogram` on numpy 1.x — edges,
+   *   centres and bin indices are computed in float32 for a float32 image.
+   * - `'float64'`: edges and centres in float64, as for a float64 image. This is what you get from
+   *   scikit-image on NumPy 2 (NEP 50 promotion) or after `img_as_float64`; thresholds can move by one bin
+   *   width in rare cases.
+   */
+  binPrecision?: "input" | "float64";
+}
+
+/** A histogram: counts per bin and the bin centres. */
+export interface Histogram {
+  counts: Float64Array;
+  centers: Float64Array;
+}
+
+/**
+ * The histogram of a 2-D image, as `skimage.exposure.histogram(image, nbins, source_range='image')`:
+ * - integer (and bool) images: one bin per integer from min to max (`nbins` is ignored), centres are the integers;
+ * - float images: `numpy.histogram(image, bins=nbins)` over [min, max] (±0.5 when flat), centres the
+ *   mid-points of the edges. NaN pixels throw `INVALID_ARGUMENT`.
+ */
+export function imageHistogram(image: Image2D, options: HistogramOptions = {}): Histogram {
+  const f = flat2D(image);
+  return histogramOf([f.data], f.dtype, options);
+}
+
+/**
+ * The histogram of several same-dtype pixel arrays taken together (as if concatenated), with the rules of
+ * {@link imageHistogram}. Used for Otsu over a channel stack.
+ */
+export function histogramOf(parts: readonly ArrayLike<number>[], dtype: DType, options: HistogramOptions = {}): Histogram {
+  const nbins = checkNumber(options.nbins ?? 256, "nbins", { min: 1, integer: true });
+  let total = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const src of parts) {
+    const n = src.length;
+    total += n;
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (Number.isNaN(v)) throw new HypedError("INVALID_ARGUMENT", "image contains NaN; the histogram range is not finite", { index: i });
+    }
+  }
+  if (total === 0) throw new HypedError("INVALID_ARGUMENT", "histogram of an empty image", {});
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new HypedError("INVALID_ARGUMENT", `autodetected histogram range [${lo}, ${hi}] is not finite`, { lo, hi });
+  }
+  if (dtype !== "float32" && dtype !== "float64") {
+    const m = hi - lo + 1;
+    if (m > 2 ** 28) throw new HypedError("OUT_OF_RANGE", `integer histogram would need ${m} bins`, { lo, hi });
+    const counts = new Float64Array(m);
+    for (const src of parts)
+      for (let i = 0; i < src.length; i++) {
+        const j = src[i]! - lo;
+        counts[j] = counts[j]! + 1;
+      }
+    const centers = new Float64Array(m);
+    for (let k = 0; k < m; k++) centers[k] = lo + k;
+    return { counts, centers };
+  }
+  const f32 = dtype === "float32" && (options.binPrecision ?? "input") === "input";
+  const rnd = f32 ? Math.fround : (x: number) => x;
+  if (lo === hi) {
+    lo = rnd(lo - 0.5);
+    hi = rnd(hi + 0.5);
+  }
+  // numpy.linspace in float64, cast to the bin dtype
+  const edges = new Float64Array(nbins + 1);
+  const step = (hi - lo) / nbins;
+  for (let i = 0; i < nbins; i++) edges[i] = rnd(i * step + lo);
+  edges[nbins] = hi;
+  const counts = new Float64Array(nbins);
+  // numpy's fast uniform-bin path: index = (x - first) * (nbins / (last - first)), then ±1 fixes at the edges
+  const denom = f32 ? Math.fround(hi - lo) : hi - lo;
+  const norm = rnd(nbins / denom);
+  for (const src of parts) {
+    const n = src.length;
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
+      let idx = Math.trunc(f32 ? Math.fround(Math.fround(v - lo) * norm) : (v - lo) * norm);
+      if (idx === nbins) idx--;
+      if (v < edges[idx]!) idx--;
+      if (idx !== nbins - 1 && v >= edges[idx + 1]!) idx++;
+      counts[idx] = counts[idx]! + 1;
+    }
+  }
+  const centers = new Float64Array(nbins);
+  for (let i = 0; i < nbins; i++) centers[i] = rnd(rnd(edges[i]! + edges[i + 1]!) / 2);
+  return { counts, centers };
+}
+
+/** Options of {@link thresholdOtsu}. */
+export type OtsuOptions = HistogramOptions;
+
+/**
+ * Otsu's threshold, matching `skimage.filters.threshold_otsu(image, nbins=256)` of scikit-image 0.19.3:
+ * - a flat image returns its single value;
+ * - otherwise the histogram of {@link imageHistogram} (integer rule: one bin per value; float rule:
+ *   `nbins` equal bins), and the centre of the first bin that maximises the between-class variance
+ *   `w1 * w2 * (m1 - m2)^2` with class 1 = bins up to and including it.
+ *
+ * Foreground is `image > threshold`. Returns the threshold in the image's units (float32 images give a
+ * float32-representable value).
+ */
+export function thresholdOtsu(image: Image2D, options: OtsuOptions = {}): number {
+  const f = flat2D(image);
+  const src = f.data;
+  if (src.length === 0) throw new HypedError("INVALID_ARGUMENT", "Otsu threshold of an empty image", {});
+  const first = src[0]!;
+  let flat = true;
+  for (let i = 1; i < src.length; i++)
+    if (src[i] !== first) {
+      flat = false;
+      break;
+    }
+  if (flat) return first;
+  const { counts, centers } = imageHistogram(image, options);
+  return otsuFromHistogram(counts, centers);
+}
+
+/** Otsu's threshold from a histogram (counts and centres), skimage's formula and first-maximum rule. */
+export function otsuFromHistogram(counts: ArrayLike<number>, centers: ArrayLike<number>): number {
+  const m = counts.length;
+  if (m !== centers.length || m === 0) {
+    throw new HypedError("SHAPE_MISMATCH", `histogram has ${m} counts and ${centers.length} centres`, {});
+  }
+  if (m === 1) return centers[0]!;
+  // cumulative sums from the left and from the right, sequential like numpy.cumsum
+  const w1 = new Float64Array(m);
+  const s1 = new Float64Array(m);
+  let cw = 0;
+  let cs = 0;
+  for (let i = 0; i < m; i++) {
+    cw += counts[i]!;
+    cs += counts[i]! * centers[i]!;
+    w1[i] = cw;
+    s1[i] = cs;
+  }
+  const w2 = new Float64Array(m);
+  const s2 = new Float64Array(m);
+  cw = 0;
+  cs = 0;
+  for (let i = m - 1; i >= 0; i--) {
+    cw += counts[i]!;
+    cs += counts[i]! * centers[i]!;
+    w2[i] = cw;
+    s2[i] = cs;
+  }
+  let best = Number.NEGATIVE_INFINITY;
+  let bestIdx = 0;
+  for (let i = 0; i < m - 1; i++) {
+    const m1 = s1[i]! / w1[i]!;
+    const m2 = s2[i + 1]! / w2[i + 1]!;
+    const d = m1 - m2;
+    const v = w1[i]! * w2[i + 1]! * (d * d);
+    // numpy.argmax: first maximum; NaN wins as numpy treats it as the maximum
+    if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+      best = v;
+      bestIdx = i;
+      if (Number.isNaN(v)) break;
+    }
+  }
+  return centers[bestIdx]!;
+}

@@ -1,0 +1,8 @@
+/** Per-frame nuclear segmentation (see docs/segmentation.md). */
+export {
+  SEGMENT_DEFAULT_CHANNELS,
+  type SegmentFrameOptions,
+  type SegmentFrameResult,
+  type SegmentObjects,
+  segmentFrame,
+} from "./segment.js";
