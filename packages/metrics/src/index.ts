@@ -3,5 +3,7 @@
  * with row-wise variants and streaming accumulators. Worker-thread parallelism is in `@hyped/metrics/parallel`.
  */
 
+export * from "./accumulate/index.js";
 export * from "./image/index.js";
+export * from "./rows/index.js";
 export * from "./vector/index.js";

@@ -64,7 +64,7 @@ function checkCase(c: Case) {
       expect(isHypedError(err, "INVALID_ARGUMENT"), `${label} should throw`).toBe(true);
       continue;
     }
-    const got = run();
+    const got = run() as number;
     if (k.value === "Infinity") {
       expect(got, label).toBe(Number.POSITIVE_INFINITY);
       continue;
