@@ -5,5 +5,6 @@ export * from "./anndata/index.js";
 export * from "./demux/index.js";
 export * from "./geneformer/index.js";
 export * from "./mex/index.js";
+export * from "./onnx/index.js";
 export * from "./perturb/index.js";
 export * from "./synth/index.js";

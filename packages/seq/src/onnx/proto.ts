@@ -1,0 +1,144 @@
+/**
+ * A minimal writer for the parts of the ONNX protobuf schema (`onnx.proto3`, IR version 8) that a BERT-shaped
+ * graph needs: ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto.
+ * Field numbers follow onnx.proto; only what we write is implemented.
+ */
+
+/** Protobuf wire writer. */
+class Writer {
+  private chunks: number[] = [];
+  varint(v: number | bigint): this {
+    let x = BigInt.asUintN(64, BigInt(v));
+    do {
+      let b = Number(x & 0x7fn);
+      x >>= 7n;
+      if (x) b |= 0x80;
+      this.chunks.push(b);
+    } while (x);
+    return this;
+  }
+  tag(field: number, wire: number): this {
+    return this.varint((field << 3) | wire);
+  }
+  int(field: number, v: number | bigint): this {
+    return this.tag(field, 0).varint(v);
+  }
+  bytes(field: number, b: Uint8Array): this {
+    this.tag(field, 2).varint(b.length);
+    for (const x of b) this.chunks.push(x);
+    return this;
+  }
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  float(field: number, v: number): this {
+    this.tag(field, 5);
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    for (const x of b) this.chunks.push(x);
+    return this;
+  }
+  message(field: number, m: Writer): this {
+    return this.bytes(field, m.finish());
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.chunks);
+  }
+}
+
+/** ONNX tensor element types used here (TensorProto.DataType). */
+export const OnnxType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+
+/** A constant tensor (initializer). */
+export interface OnnxTensor {
+  name: string;
+  dims: number[];
+  /** FLOAT → Float32Array, INT64 → BigInt64Array, INT32 → Int32Array. */
+  data: Float32Array | BigInt64Array | Int32Array;
+}
+
+/** A node attribute. */
+export type OnnxAttr = number | number[] | string | { float: number } | { floats: number[] };
+
+/** A graph node. */
+export interface OnnxNode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  attrs?: Record<string, OnnxAttr>;
+}
+
+/** A graph input or output: name, element type and dims (a string dim is symbolic). */
+export interface OnnxValueInfo {
+  name: string;
+  type: number;
+  dims: Array<number | string>;
+}
+
+/** A whole model. */
+export interface OnnxModelSpec {
+  nodes: OnnxNode[];
+  initializers: OnnxTensor[];
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+  /** Default opset 17. */
+  opset?: number;
+  graphName?: string;
+  producer?: string;
+}
+
+function tensorProto(t: OnnxTensor): Writer {
+  const w = new Writer();
+  for (const d of t.dims) w.int(1, d);
+  const type = t.data instanceof Float32Array ? OnnxType.FLOAT : t.data instanceof BigInt64Array ? OnnxType.INT64 : OnnxType.INT32;
+  w.int(2, type);
+  w.string(8, t.name);
+  w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)); // raw_data, little-endian
+  return w;
+}
+
+function attrProto(name: string, v: OnnxAttr): Writer {
+  const w = new Writer().string(1, name);
+  if (typeof v === "number") return w.int(3, v).int(20, 2); // INT
+  if (typeof v === "string") return w.bytes(4, new TextEncoder().encode(v)).int(20, 3); // STRING
+  if (Array.isArray(v)) {
+    for (const x of v) w.int(8, x);
+    return w.int(20, 7); // INTS
+  }
+  if ("float" in v) return w.float(2, v.float).int(20, 1); // FLOAT
+  for (const x of v.floats) w.float(7, x);
+  return w.int(20, 6); // FLOATS
+}
+
+function valueInfo(v: OnnxValueInfo): Writer {
+  const shape = new Writer();
+  for (const d of v.dims) shape.message(1, typeof d === "number" ? new Writer().int(1, d) : new Writer().string(2, d));
+  const tensorType = new Writer().int(1, v.type).message(2, shape);
+  const type = new Writer().message(1, tensorType);
+  return new Writer().string(1, v.name).message(2, type);
+}
+
+/** Serialise a model to ONNX protobuf bytes (IR version 8). */
+export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
+  const g = new Writer();
+  spec.nodes.forEach((n, i) => {
+    const nw = new Writer();
+    for (const x of n.inputs) nw.string(1, x);
+    for (const x of n.outputs) nw.string(2, x);
+    nw.string(3, n.name ?? `${n.op}_${i}`);
+    nw.string(4, n.op);
+    for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, attrProto(k, v));
+    g.message(1, nw);
+  });
+  g.string(2, spec.graphName ?? "graph");
+  for (const t of spec.initializers) g.message(5, tensorProto(t));
+  for (const v of spec.inputs) g.message(11, valueInfo(v));
+  for (const v of spec.outputs) g.message(12, valueInfo(v));
+  const opset = new Writer().string(1, "").int(2, spec.opset ?? 17);
+  return new Writer()
+    .int(1, 8)
+    .string(2, spec.producer ?? "hyped")
+    .message(7, g)
+    .message(8, opset)
+    .finish();
+}
