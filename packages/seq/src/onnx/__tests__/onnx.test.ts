@@ -63,7 +63,10 @@ function forward(w: TinyBertWeights, ids: number[]): number[][][] {
         const e = sc.map((x) => Math.exp(x - mx));
         const z = e.reduce((x, y) => x + y, 0);
         for (let t = 0; t < S; t++)
-          for (let j = 0; j < hd; j++) (ctx[s] as number[])[a * hd + j] += ((e[t] as number) / z) * (v[t]?.[a * hd + j] as number);
+          for (let j = 0; j < hd; j++) {
+            const row = ctx[s] as number[];
+            row[a * hd + j] = (row[a * hd + j] as number) + ((e[t] as number) / z) * (v[t]?.[a * hd + j] as number);
+          }
       }
     }
     const h1 = h.map((x, s) =>
