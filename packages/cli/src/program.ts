@@ -2,8 +2,6 @@
 import { Command, CommanderError } from "commander";
 import { convertCommand } from "./commands/convert.js";
 import { demoCommand } from "./commands/demo.js";
-import { denoiseCommand } from "./commands/denoise.js";
-import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { EXIT, reportError } from "./context.js";
@@ -21,10 +19,8 @@ export function createProgram(): Command {
     .exitOverride();
   inspectCommand(program);
   demoCommand(program);
-  denoiseCommand(program);
   convertCommand(program);
   framesCommand(program);
-  evaluateCommand(program);
   return program;
 }
 
