@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { convertCommand } from "./commands/convert.js";
 import { demoCommand } from "./commands/demo.js";
+import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { EXIT, reportError } from "./context.js";
@@ -19,6 +20,7 @@ export function createProgram(): Command {
     .exitOverride();
   inspectCommand(program);
   demoCommand(program);
+  evaluateCommand(program);
   convertCommand(program);
   framesCommand(program);
   return program;
