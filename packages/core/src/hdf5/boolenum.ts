@@ -123,14 +123,16 @@ const wr32 = (b: Uint8Array, p: number, v: number) => {
   b[p + 3] = (v >>> 24) & 0xff;
 };
 
-/** Where the checksummed object-header chunk around `at` is: `[start, end)` with the checksum at `end`. */
+/**
+ * The checksummed object-header chunk that holds byte `at`: `[start, end)` with the checksum at `end`. The
+ * nearest `OHDR`/`OCHK` signature before `at` starts it; an `OHDR` chunk gives its size in its prefix, an
+ * `OCHK` chunk is walked message by message until the stored checksum matches. `null` for version-1 headers
+ * (no signature, no checksum).
+ */
 function findChunk(buf: Uint8Array, at: number): { start: number; end: number } | null {
-  // search backwards for OHDR / OCHK signatures; verify by the stored checksum
-  for (let s = at; s >= 0; s--) {
-    const isO = buf[s] === 0x4f; // "O" of OHDR / OCHK
-    if (!isO) continue;
+  for (let s = at; s >= 0 && at - s < 65536; s--) {
+    if (buf[s] !== 0x4f) continue;
     const sig = String.fromCharCode(buf[s] as number, buf[s + 1] as number, buf[s + 2] as number, buf[s + 3] as number);
-    if (sig !== "OHDR" && sig !== "OCHK") continue;
     if (sig === "OHDR") {
       const flags = buf[s + 5] as number;
       let p = s + 6;
@@ -142,10 +144,20 @@ function findChunk(buf: Uint8Array, at: number): { start: number; end: number } 
       p += w;
       const end = p + size;
       if (end > at && end + 4 <= buf.length && lookup3(buf.subarray(s, end)) === rd32(buf, end)) return { start: s, end };
-    } else {
-      for (let end = at + 1; end + 4 <= buf.length && end - s < 65536; end++) {
-        if (lookup3(buf.subarray(s, end)) === rd32(buf, end)) return { start: s, end };
+      return null;
+    }
+    if (sig === "OCHK") {
+      const creationOrder = 0; // h5wasm never tracks attribute creation order in OCHK message headers we patch
+      let p = s + 4;
+      while (p + 4 <= buf.length && p - s < 65536) {
+        for (let gap = 0; gap < 4; gap++) {
+          const e = p + gap;
+          if (e > at && e + 4 <= buf.length && lookup3(buf.subarray(s, e)) === rd32(buf, e)) return { start: s, end: e };
+        }
+        const size = (buf[p + 1] as number) | ((buf[p + 2] as number) << 8);
+        p += 4 + creationOrder + size;
       }
+      return null;
     }
   }
   return null;

@@ -7,6 +7,7 @@ import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
 import { throwIfAborted } from "../progress.js";
 import { BOOL_PLACEHOLDER_DTYPE, BOOL_PLACEHOLDER_NAME, patchBoolEnums } from "./boolenum.js";
+import { lzfCompressible } from "./lzf.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
 
@@ -177,7 +178,11 @@ export interface H5WriteOptions {
   shape?: number[];
   /** Chunk shape; required for compression. Default: chosen automatically when compressing. */
   chunks?: number[];
-  /** `gzip` (level 4 unless `level`), `lzf` (filter 32000; its plugin must be registered, see {@link registerFilterLoader}), or none. */
+  /**
+   * `gzip` (level 4 unless `level`), `lzf` (filter 32000; its plugin must be registered, see {@link registerFilterLoader};
+   * a dataset whose chunks would not shrink by 10% is stored uncompressed, because h5wasm makes the filter
+   * mandatory and LZF fails on incompressible chunks), or none.
+   */
   compression?: "gzip" | "lzf" | "none";
   /** gzip level 0–9. Default 4. */
   level?: number;
@@ -594,7 +599,7 @@ export class H5File {
       if (shapeSize(shape) !== data.length) {
         throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
       }
-      const compress = options.compression === "gzip" || options.compression === "lzf";
+      let compress = options.compression === "gzip" || options.compression === "lzf";
       if (options.compression === "lzf" && !filterAvailable(32000) && !tryLoadFilter(this.rt, 32000)) {
         throw new HypedError("UNSUPPORTED", `${path}: the lzf filter (id 32000) is not available; register its plugin first`, {
           element: path,
@@ -605,6 +610,15 @@ export class H5File {
       if (compress && !chunks && data.length > 0)
         chunks = autoChunks(shape, Array.isArray(data) ? 8 : (data as AnyTypedArray).BYTES_PER_ELEMENT);
       if (data.length === 0) chunks = undefined;
+      if (options.compression === "lzf" && !Array.isArray(data) && chunks) {
+        // the LZF filter is mandatory in h5wasm and fails on chunks it cannot shrink: store those datasets plain
+        const ta = data as AnyTypedArray;
+        const chunkBytes = chunks.reduce((a, b) => a * b, ta.BYTES_PER_ELEMENT);
+        if (!lzfCompressible(new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength), chunkBytes)) {
+          compress = false;
+          chunks = options.chunks;
+        }
+      }
       const comp =
         compress && data.length > 0
           ? options.compression === "lzf"

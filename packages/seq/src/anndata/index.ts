@@ -18,3 +18,4 @@ export {
   summarizeH5ad,
 } from "./summary.js";
 export * from "./types.js";
+export { type WriteH5adOptions, writeH5ad, writeH5adBytes } from "./write.js";
