@@ -18,14 +18,22 @@ export interface LabelOptions {
  * connectivity=2)`: neighbouring pixels with the same value (other than `background`) join the same region,
  * so a binary mask gives its connected components and an integer image splits touching regions of different
  * values. Labels are 1..N, numbered in raster order of each region's first pixel; background is 0.
- * Returns int32 (scikit-image returns int64; the values are the same).
+ * Float images are truncated to integers first, as scikit-image does. Returns int32 (scikit-image returns
+ * int64; the values are the same).
  */
 export function label(image: Image2D, options: LabelOptions = {}): NdArray<"int32"> {
   const conn = options.connectivity ?? 2;
   if (conn !== 1 && conn !== 2)
     throw new HypedError("INVALID_ARGUMENT", `connectivity must be 1 or 2, got ${String(conn)}`, { connectivity: conn });
   const f = flat2D(image);
-  const out = labelFlat(f.data, f.rows, f.cols, conn, options.background ?? 0);
+  let data = f.data;
+  if (f.dtype === "float32" || f.dtype === "float64") {
+    // scikit-image casts to an integer type first (truncation toward zero)
+    const t = new Float64Array(data.length);
+    for (let i = 0; i < t.length; i++) t[i] = Math.trunc(data[i]!);
+    data = t;
+  }
+  const out = labelFlat(data, f.rows, f.cols, conn, options.background ?? 0);
   return fromTyped(out.labels, [f.rows, f.cols]) as NdArray<"int32">;
 }
 
