@@ -5,6 +5,7 @@ import { demoCommand } from "./commands/demo.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
 import { inspectCommand } from "./commands/inspect.js";
+import { metricsCommand } from "./commands/metrics.js";
 import { EXIT, reportError } from "./context.js";
 
 /** Package version, kept in step with package.json by the release process. */
@@ -20,6 +21,7 @@ export function createProgram(): Command {
     .exitOverride();
   inspectCommand(program);
   demoCommand(program);
+  metricsCommand(program);
   evaluateCommand(program);
   convertCommand(program);
   framesCommand(program);

@@ -6,4 +6,5 @@
 export * from "./accumulate/index.js";
 export * from "./image/index.js";
 export * from "./rows/index.js";
+export * from "./snr/index.js";
 export * from "./vector/index.js";
