@@ -283,16 +283,28 @@ function writeElement(c: WCtx, path: string, v: unknown, parent?: Record<string,
     enc(c, path, "numeric-scalar", "0.2.0");
     return;
   }
-  if (isSparse(v)) return writeSparse(c, path, v);
-  if (isNdArray(v)) return writeNd(c, path, v as AnyNdArray);
+  if (isSparse(v)) {
+    writeSparse(c, path, v);
+    return;
+  }
+  if (isNdArray(v)) {
+    writeNd(c, path, v as AnyNdArray);
+    return;
+  }
   if (ArrayBuffer.isView(v)) {
     dataset(c, path, v as unknown as AnyTypedArray);
     enc(c, path, "array", "0.2.0");
     return;
   }
-  if (v instanceof DataFrame) return writeDataFrame(c, path, v);
+  if (v instanceof DataFrame) {
+    writeDataFrame(c, path, v);
+    return;
+  }
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === "string")) return writeStrings(c, path, v as string[]);
+    if (v.every((x) => typeof x === "string")) {
+      writeStrings(c, path, v as string[]);
+      return;
+    }
     if (v.every((x) => typeof x === "number")) {
       dataset(c, path, Float64Array.from(v as number[]));
       enc(c, path, "array", "0.2.0");
@@ -312,11 +324,22 @@ function writeElement(c: WCtx, path: string, v: unknown, parent?: Record<string,
     throw new HypedError("UNSUPPORTED", `${path}: a list of mixed values cannot be written`, { element: path });
   }
   const kind = (v as { kind?: unknown }).kind;
-  if (kind === "string-array" && Array.isArray((v as StringNdArray).values))
-    return writeStrings(c, path, (v as StringNdArray).values, (v as StringNdArray).shape);
-  if (kind === "rec-array") return writeRecArray(c, path, v as RecArray);
-  if (kind === "awkward-array") return writeAwkward(c, path, v as AwkwardArray);
-  if (isColumn(v)) return writeColumn(c, path, v);
+  if (kind === "string-array" && Array.isArray((v as StringNdArray).values)) {
+    writeStrings(c, path, (v as StringNdArray).values, (v as StringNdArray).shape);
+    return;
+  }
+  if (kind === "rec-array") {
+    writeRecArray(c, path, v as RecArray);
+    return;
+  }
+  if (kind === "awkward-array") {
+    writeAwkward(c, path, v as AwkwardArray);
+    return;
+  }
+  if (isColumn(v)) {
+    writeColumn(c, path, v);
+    return;
+  }
   if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
     group(c, path, "dict", "0.1.0");
     const obj = v as Record<string, unknown>;
