@@ -532,6 +532,7 @@ export class CziFile {
       delete pending[k];
       start(k + conc);
       throwIfAborted(signal, "readPlane");
+      // Colour samples are swapped to R,G,B while painting (never in `raw`, which may be the source's memory).
       const tile = bytesAsTyped(raw, layout.dtype, false);
       if (zoom === 1 && e.layer0) paintTile(canvas, region, tile, rectOf(e), layout);
       else paintTileScaled(canvas, region, ow, oh, tile, rectOf(e), e.storedWidth, e.storedHeight, layout);

@@ -21,6 +21,8 @@ export interface SegmentHeader {
   dataSize: number;
 }
 
+const UTF8 = new TextDecoder("utf-8");
+
 /** Little-endian reader over a byte range that turns every out-of-bounds access into a FORMAT error. */
 export class Reader {
   readonly view: DataView;
@@ -79,8 +81,13 @@ export class Reader {
   str(pos: number, width: number): string {
     this.need(pos, width);
     let end = pos;
-    while (end < pos + width && this.bytes[end] !== 0) end++;
-    return new TextDecoder("utf-8").decode(this.bytes.subarray(pos, end));
+    let ascii = true;
+    while (end < pos + width && this.bytes[end] !== 0) {
+      if ((this.bytes[end] as number) >= 0x80) ascii = false;
+      end++;
+    }
+    if (ascii) return String.fromCharCode(...this.bytes.subarray(pos, end));
+    return UTF8.decode(this.bytes.subarray(pos, end));
   }
   guid(pos: number): string {
     this.need(pos, 16);

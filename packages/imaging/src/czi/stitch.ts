@@ -56,12 +56,41 @@ export function bytesAsTyped(raw: Uint8Array, dtype: DType, copy: boolean): Nume
   return new ctor(buf.buffer, 0, n);
 }
 
-/** Swap samples 0 and 2 of every pixel (B,G,R -> R,G,B) in place. */
-export function swapBgr(a: NumericTypedArray, samples: number): void {
-  for (let i = 0; i + 2 < a.length; i += samples) {
+function swap8(a: Uint8Array, s: number): void {
+  for (let i = 0; i + 2 < a.length; i += s) {
     const t = a[i] as number;
     a[i] = a[i + 2] as number;
     a[i + 2] = t;
+  }
+}
+function swap16(a: Uint16Array, s: number): void {
+  for (let i = 0; i + 2 < a.length; i += s) {
+    const t = a[i] as number;
+    a[i] = a[i + 2] as number;
+    a[i + 2] = t;
+  }
+}
+function swapAny(a: NumericTypedArray, s: number): void {
+  for (let i = 0; i + 2 < a.length; i += s) {
+    const t = a[i] as number;
+    a[i] = a[i + 2] as number;
+    a[i + 2] = t;
+  }
+}
+
+/** Swap samples 0 and 2 of every pixel (B,G,R -> R,G,B) in place (monomorphic loops for the common types). */
+export function swapBgr(a: NumericTypedArray, samples: number): void {
+  if (a instanceof Uint8Array) swap8(a, samples);
+  else if (a instanceof Uint16Array) swap16(a, samples);
+  else swapAny(a, samples);
+}
+
+function bgrRow8(canvas: Uint8Array, dof: number, tile: Uint8Array, so: number, len: number, s: number): void {
+  for (let k = 0; k < len; k += s) {
+    canvas[dof + k] = tile[so + k + 2] as number;
+    canvas[dof + k + 1] = tile[so + k + 1] as number;
+    canvas[dof + k + 2] = tile[so + k] as number;
+    if (s === 4) canvas[dof + k + 3] = tile[so + k + 3] as number;
   }
 }
 
@@ -79,6 +108,8 @@ export function paintTile(canvas: NumericTypedArray, cr: CziRect, tile: NumericT
     const dof = ((y - cr.y) * cr.w + (is.x - cr.x)) * s;
     if (!layout.bgr) {
       canvas.set(tile.subarray(so, so + len), dof);
+    } else if (canvas instanceof Uint8Array && tile instanceof Uint8Array) {
+      bgrRow8(canvas, dof, tile, so, len, s);
     } else {
       for (let k = 0; k < len; k += s) {
         canvas[dof + k] = tile[so + k + 2] as number;

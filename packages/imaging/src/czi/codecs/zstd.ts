@@ -61,21 +61,13 @@ export async function zstdDecompress(payload: Uint8Array, expected: number, what
     throw formatErr(what, `zstd frame declares ${declared} bytes, the tile needs ${expected}`, { declared, expected });
   }
   const m = await zstdWasm();
-  let out: Uint8Array | undefined;
-  if (m) {
-    try {
-      // ZSTD_decompress with a destination of `expected` bytes: fails (never overruns) if the data is longer.
-      out = m.decompress(payload, { defaultHeapSize: expected });
-    } catch {
-      out = undefined;
-    }
-  }
-  if (!out) {
-    try {
-      out = fzstd.decompress(payload);
-    } catch (e) {
-      throw new HypedError("FORMAT", `${what}: zstd payload does not decode: ${(e as Error).message}`, { segment: what }, { cause: e });
-    }
+  let out: Uint8Array;
+  try {
+    // ZSTD_decompress with a destination of `expected` bytes fails (never overruns) if the data is longer.
+    // fzstd only where the wasm module cannot load.
+    out = m ? m.decompress(payload, { defaultHeapSize: expected }) : fzstd.decompress(payload);
+  } catch (e) {
+    throw new HypedError("FORMAT", `${what}: zstd payload does not decode: ${(e as Error).message}`, { segment: what }, { cause: e });
   }
   if (out.length !== expected) {
     throw formatErr(what, `zstd payload decoded to ${out.length} bytes, the tile needs ${expected}`, { decoded: out.length, expected });

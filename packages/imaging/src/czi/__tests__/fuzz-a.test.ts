@@ -1,0 +1,9 @@
+/** CZI fuzz, half a of {@link TOTAL_CASES} seeded mutations (see fuzz-helpers.ts). */
+import { describe, it } from "vitest";
+import { runFuzz, TOTAL_CASES } from "./fuzz-helpers.js";
+
+describe("CZI fuzz (a)", () => {
+  it(`${TOTAL_CASES / 2} seeded mutations end in a valid read or a HypedError`, async () => {
+    await runFuzz(20261123, TOTAL_CASES / 2);
+  }, 180_000);
+});
