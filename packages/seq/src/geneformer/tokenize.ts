@@ -196,44 +196,60 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
   const keys = new Float64Array(nSlots);
   const idx = new Int32Array(nSlots);
   const tmp = new Int32Array(nSlots);
+  const keysTmp = new Float64Array(nSlots);
   const inputIds: Int32Array[] = new Array(cells.length);
   const lengths = new Int32Array(cells.length);
   const rep = progressReporter(onProgress, "cells", cells.length, "tokenize");
   const v2 = modelVersion === "V2";
+  // Fast path: CSR with numeric data, column-sorted rows and no collapsed duplicates → read the row in place.
+  const fast = fastCsr(m, colSlot, nSlots);
   for (let c = 0; c < cells.length; c++) {
     if ((c & 255) === 0) throwIfAborted(signal, "tokenizeRankValue");
     const i = cells[c] as number;
-    const r = rows(i);
-    // gather the cell's kept genes (summing collapsed duplicates) in first-column order
-    let nt = 0;
-    for (let k = 0; k < r.n; k++) {
-      const s = colSlot[r.cols[k] as number] as number;
-      if (s < 0) continue;
-      if (!isTouched[s]) {
-        isTouched[s] = 1;
-        touched[nt++] = s;
-        acc[s] = 0;
-      }
-      acc[s] = (acc[s] as number) + (r.values[k] as number);
-    }
-    // slots in var-column order: sparse rows are column-sorted, so touched is already ordered by first column
     const n = nCounts[i] as number;
     let nz = 0;
-    for (let t = 0; t < nt; t++) {
-      const s = touched[t] as number;
-      isTouched[s] = 0;
-      const x = acc[s] as number;
-      if (x === 0) continue;
-      if (!(n > 0))
-        throw new HypedError("INVALID_ARGUMENT", `cell ${adata.obsNames[i]} has counts but ${nCountsColumn ?? "row sum"} = ${n}`, {
-          cell: i,
-        });
-      keys[nz] = ((x / n) * targetSum) / (medians[s] as number);
-      idx[nz] = nz;
-      touched[nz] = s; // reuse as the slot of each kept entry (nz ≤ t)
-      nz++;
+    const bad = () =>
+      new HypedError("INVALID_ARGUMENT", `cell ${adata.obsNames[i]} has counts but ${nCountsColumn ?? "row sum"} = ${n}`, { cell: i });
+    if (fast) {
+      const { data, indices, indptr } = fast;
+      for (let k = indptr[i] as number, e = indptr[i + 1] as number; k < e; k++) {
+        const s = colSlot[indices[k] as number] as number;
+        if (s < 0) continue;
+        const x = data[k] as number;
+        if (x === 0) continue;
+        if (!(n > 0)) throw bad();
+        keys[nz] = ((x / n) * targetSum) / (medians[s] as number);
+        idx[nz] = nz;
+        touched[nz] = s;
+        nz++;
+      }
+    } else {
+      const r = rows(i);
+      // gather the cell's kept genes (summing collapsed duplicates) in first-column order
+      let nt = 0;
+      for (let k = 0; k < r.n; k++) {
+        const s = colSlot[r.cols[k] as number] as number;
+        if (s < 0) continue;
+        if (!isTouched[s]) {
+          isTouched[s] = 1;
+          touched[nt++] = s;
+          acc[s] = 0;
+        }
+        acc[s] = (acc[s] as number) + (r.values[k] as number);
+      }
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t] as number;
+        isTouched[s] = 0;
+        const x = acc[s] as number;
+        if (x === 0) continue;
+        if (!(n > 0)) throw bad();
+        keys[nz] = ((x / n) * targetSum) / (medians[s] as number);
+        idx[nz] = nz;
+        touched[nz] = s; // reuse as the slot of each kept entry (nz ≤ t)
+        nz++;
+      }
     }
-    const order = stableArgsortDesc(keys, idx, tmp, nz);
+    const order = stableArgsortDesc(keys, idx, tmp, nz, keysTmp);
     const take = Math.min(nz, maxGenes);
     const out = new Int32Array(v2 ? take + 2 : take);
     let o = 0;
@@ -246,6 +262,29 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
   }
   rep.finish();
   return { inputIds, cellIndex: cells, lengths, modelVersion, modelInputSize, specialTokens: special, nGenesKept: nSlots };
+}
+
+/** CSR arrays for the in-place fast path, or null when a row must be gathered (CSC/dense, unsorted rows, duplicates). */
+function fastCsr(
+  m: AnnData["X"] & object,
+  colSlot: Int32Array,
+  nSlots: number,
+): { data: ArrayLike<number>; indices: ArrayLike<number>; indptr: ArrayLike<number> } | null {
+  if (!isSparse(m) || m.format !== "csr") return null;
+  if (m.data instanceof BigInt64Array || m.data instanceof BigUint64Array) return null;
+  const seen = new Uint8Array(nSlots);
+  for (let j = 0; j < colSlot.length; j++) {
+    const s = colSlot[j] as number;
+    if (s < 0) continue;
+    if (seen[s]) return null; // a collapsed Ensembl ID
+    seen[s] = 1;
+  }
+  const { indices, indptr } = m;
+  for (let i = 0; i + 1 < indptr.length; i++) {
+    for (let k = Number(indptr[i]) + 1; k < Number(indptr[i + 1]); k++)
+      if ((indices[k] as number) <= (indices[k - 1] as number)) return null;
+  }
+  return { data: m.data as ArrayLike<number>, indices, indptr };
 }
 
 interface Row {

@@ -48,6 +48,11 @@ describe("stableArgsortDesc", () => {
         const got = Array.from(stableArgsortDesc(keys, idx, new Int32Array(arr.length), arr.length));
         const want = arr.map((_, i) => i).sort((a, b) => (arr[b] as number) - (arr[a] as number) || a - b);
         expect(got).toEqual(want);
+        // the key-carrying variant used by the tokenizer
+        const keys2 = Float64Array.from(arr);
+        const idx2 = Int32Array.from(arr, (_, i) => i);
+        const got2 = stableArgsortDesc(keys2, idx2, new Int32Array(arr.length), arr.length, new Float64Array(arr.length));
+        expect(Array.from(got2)).toEqual(want);
       }),
     );
   });
