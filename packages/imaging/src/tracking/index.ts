@@ -1,0 +1,5 @@
+export * from "./assign.js";
+export * from "./evaluate.js";
+export * from "./kalman.js";
+export * from "./track.js";
+export * from "./types.js";
