@@ -430,6 +430,14 @@ export class H5File {
   /** Throws `UNSUPPORTED` naming the filter and dataset if a filter in its pipeline cannot be decoded. */
   checkFilters(path: string, info: H5Info = this.info(path)): void {
     for (const f of info.filters) {
+      if (f.id === 32000 && f.cdValues.length < 3) {
+        // the LZF plugin sizes its output from cd_values[2]; without it (some h5py builds omit it) it overruns memory
+        throw new HypedError(
+          "UNSUPPORTED",
+          `${this.name}: dataset ${path} uses the lzf filter (id 32000) without its chunk-size parameter, which the LZF plugin cannot decode`,
+          { file: this.name, element: path, filter: "lzf", filterId: 32000 },
+        );
+      }
       if (!filterAvailable(f.id) && !tryLoadFilter(this.rt, f.id)) {
         throw new HypedError(
           "UNSUPPORTED",

@@ -12,14 +12,14 @@ import { readNumeric1D, readStringsChecked } from "./array.js";
 
 /** Categories dataset → `string[]` or `number[]` plus the stored dtype of numeric categories. */
 function readCategories(ctx: ReadContext, path: string): { categories: string[] | number[]; dtype?: DType } {
-  const info = ctx.f.info(path);
-  if (info.typeClass === "string") return { categories: readStringsChecked(ctx, path).values };
   if (ctx.f.kind(path) === "group") {
     // nullable-string categories (anndata ≥ 0.11 may write them): use the values, missing entries are invalid
     const v = readAny(ctx, path);
     if (v && typeof v === "object" && (v as Column).kind === "nullable-string") return { categories: (v as { values: string[] }).values };
     formatFail(ctx, path, "categories must be strings or numbers");
   }
+  const info = ctx.f.info(path);
+  if (info.typeClass === "string") return { categories: readStringsChecked(ctx, path).values };
   const a = readNumeric1D(ctx, path);
   return { categories: Array.from(a as ArrayLike<number | bigint>, Number), dtype: info.dtype };
 }
