@@ -73,8 +73,8 @@ export function rowMatrices(a: unknown, b: unknown, fn: string): [RowMatrix, Row
   ];
 }
 
-/** Compute `metric` for rows `[r0, r1)` into `out[r − r0]`. @internal */
-export function rowRange(metric: RowMetric, a: RowMatrix, b: RowMatrix, r0: number, r1: number, out: Float64Array): void {
+/** Compute `metric` for rows `[r0, r1)` into `out[r − r0]`; errors name row `r + rowBase`. @internal */
+export function rowRange(metric: RowMetric, a: RowMatrix, b: RowMatrix, r0: number, r1: number, out: Float64Array, rowBase = 0): void {
   const fn = ROW_METRICS[metric];
   const g = a.cols;
   const fbShared: FlatInput | undefined = b.broadcast ? flat(b.data.subarray(0, g) as never, "b") : undefined;
@@ -84,7 +84,8 @@ export function rowRange(metric: RowMetric, a: RowMatrix, b: RowMatrix, r0: numb
     try {
       out[r - r0] = fn(fa, fb);
     } catch (e) {
-      if (isHypedError(e)) throw new HypedError(e.code, `row ${r}: ${e.message}`, { ...e.context, row: r }, { cause: e });
+      const row = r + rowBase;
+      if (isHypedError(e)) throw new HypedError(e.code, `row ${row}: ${e.message}`, { ...e.context, row }, { cause: e });
       throw e;
     }
   }
