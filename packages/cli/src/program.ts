@@ -1,6 +1,7 @@
 /** Builds the `hyped` command tree (commander, a maintained CLI parser). */
 import { Command, CommanderError } from "commander";
 import { convertCommand } from "./commands/convert.js";
+import { cziCommand } from "./commands/czi.js";
 import { demoCommand } from "./commands/demo.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
@@ -21,6 +22,7 @@ export function createProgram(): Command {
     .exitOverride();
   inspectCommand(program);
   demoCommand(program);
+  cziCommand(program);
   metricsCommand(program);
   evaluateCommand(program);
   convertCommand(program);

@@ -29,6 +29,7 @@ export {
 } from "./file.js";
 export { type CziChannelInfo, type CziMetadata, parseCziMetadata } from "./metadata.js";
 export type { CziLimits } from "./subblock.js";
+export { encodePlaneTiff } from "./tiff.js";
 export {
   type CziWriteCompression,
   type CziWriteMetadata,
