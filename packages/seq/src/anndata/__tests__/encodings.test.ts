@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { contiguous, isNdArray, isSparse, sparseToDense } from "@hyped/core";
+import { type AnyNdArray, contiguous, isNdArray, isSparse, sparseToDense } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import {
   type AwkwardArray,
@@ -67,7 +67,7 @@ describe("files written by anndata 0.8", () => {
       expect(a.uns.flag).toBe(true);
       expect(a.uns.colors).toEqual(["#ff0000", "#00ff00"]);
       const bools = a.uns.bools;
-      expect(isNdArray(bools) && Array.from(contiguous(bools as never).data as Uint8Array)).toEqual([1, 0, 1]);
+      expect(isNdArray(bools) && Array.from(contiguous(bools as AnyNdArray).data as Uint8Array)).toEqual([1, 0, 1]);
       expect(a.raw?.var.nRows).toBe(e.shape[1]);
       // the categorical mask helper other analyses use
       expect(a.obsSubset(a.obs.get("cond").eq("siPRRX1")).nObs).toBe(10);
