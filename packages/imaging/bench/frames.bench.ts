@@ -1,0 +1,100 @@
+/**
+ * Frame store benchmark (`pnpm bench frames`), on a generated HYPED-scale CZI: one scene of 6 x 5 overlapping
+ * Gray16 tiles (600 x 642 px) stitching to 2826 x 3245 px, 4 channels, 10 time points.
+ *
+ * - conversion throughput (frames/s) with 1 and 2 worker threads (gzip level 1, the default);
+ * - `loadFrames` of 10 frames x 4 channels in MB/s, against h5py (Debian python3-h5py) reading the same files
+ *   into one numpy array, for gzip and for uncompressed frames. Ratio > 1 means we are faster.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { peakRssMiB, pythonWith, runPython, timeIt } from "../../../scripts/bench-utils.js";
+import { type MakeCziOptions, makeCzi } from "../src/frames/__tests__/make-czi.js";
+import { convertCziToFrames, openFrameStore } from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hyped-frames-bench-"));
+try {
+  const T = 10;
+  const opts: MakeCziOptions = {
+    scenes: ["hyped_1"],
+    T,
+    channels: ["Cy5", "mKate", "TagGFP", "Oblique"],
+    cols: 6,
+    rows: 5,
+    tileW: 600,
+    tileH: 642,
+    stepX: 529,
+    stepY: 546,
+  };
+  const czi = join(dir, "hyped.czi");
+  let t0 = performance.now();
+  await makeCzi(czi, opts);
+  console.log(`generated ${czi}: 6x5 tiles, 4 channels, ${T} time points in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const frameMB = (4 * 2826 * 3245 * 2) / 1e6;
+  const outs: Record<string, string> = {};
+  for (const workers of [1, 2]) {
+    const out = join(dir, `frames-w${workers}`);
+    t0 = performance.now();
+    const r = await convertCziToFrames([czi], out, { workers, sourceChecksum: false });
+    const s = (performance.now() - t0) / 1000;
+    outs[workers] = out;
+    console.log(
+      `convert (gzip 1), ${workers} worker${workers > 1 ? "s" : ""}: ${r.converted} frames of ${frameMB.toFixed(1)} MB in ${s.toFixed(2)} s = ${(r.converted / s).toFixed(3)} frames/s (${((r.converted * frameMB) / s).toFixed(1)} MB/s, incl. worker start-up)`,
+    );
+  }
+  const plain = join(dir, "frames-none");
+  t0 = performance.now();
+  await convertCziToFrames([czi], plain, { workers: 2, compression: "none", sourceChecksum: false });
+  console.log(`convert (no compression), 2 workers: ${(T / ((performance.now() - t0) / 1000)).toFixed(3)} frames/s`);
+
+  const py = pythonWith("h5py", "numpy");
+  for (const [name, out] of [
+    ["gzip", outs[1] as string],
+    ["none", plain],
+  ] as const) {
+    const store = await openFrameStore(out);
+    let bytes = 0;
+    const ours = await timeIt(async () => {
+      const a = await store.loadFrames({ t: [0, T] });
+      bytes = a.data.byteLength;
+    }, 3);
+    const mb = bytes / 1e6;
+    const oursRate = mb / (ours / 1000);
+    if (!py) {
+      console.log(
+        `loadFrames ${T}x4 (${name}): ${mb.toFixed(0)} MB in ${ours.toFixed(0)} ms = ${oursRate.toFixed(0)} MB/s; h5py absent on this machine, no ratio`,
+      );
+      continue;
+    }
+    const peer = runPython<{ ms: number; bytes: number }>(
+      `
+import h5py, numpy as np, time, json, glob
+files = sorted(glob.glob(${JSON.stringify(`${out}/*.h5`)}))[:${T}]
+def load():
+    out = None
+    for i, f in enumerate(files):
+        with h5py.File(f, "r") as h:
+            d = h["frame"]
+            if out is None:
+                out = np.empty((len(files),) + d.shape, d.dtype)
+            d.read_direct(out, dest_sel=np.s_[i])
+    return out
+load()
+ts = []
+for _ in range(3):
+    t = time.perf_counter(); a = load(); ts.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"ms": sorted(ts)[1], "bytes": int(a.nbytes)}))
+`,
+      py,
+    );
+    const peerRate = peer.bytes / 1e6 / (peer.ms / 1000);
+    console.log(
+      `loadFrames ${T}x4 (${name}): ours ${ours.toFixed(0)} ms = ${oursRate.toFixed(0)} MB/s, h5py ${peer.ms.toFixed(0)} ms = ${peerRate.toFixed(0)} MB/s; speed ratio ours/h5py = ${(oursRate / peerRate).toFixed(2)}x (goal >= 1.0x)`,
+    );
+  }
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
