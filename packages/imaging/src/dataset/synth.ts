@@ -1,0 +1,221 @@
+/**
+ * The synthetic mini-HYPED imaging experiment: one CZI per condition, written the way a Celldiscoverer 7 run
+ * is (replicates as scenes, a 6 × 5 mosaic of overlapping tiles per frame, 4 channels, Gray16 with 14 valid
+ * bits, Zstd1), with the ground truth (label masks, tracks with parents, phases) written beside it.
+ */
+import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import { H5File } from "@hyped/core/hdf5";
+import { CELL_CYCLE_PHASES } from "../cellcycle/phases.js";
+import { type CziWriteSubblock, writeCzi } from "../czi/writer.js";
+import { renderFucciFrame } from "../synth/render.js";
+import { type FucciSimOptions, type FucciSimulation, simulateFucci } from "../synth/simulate.js";
+
+/** The paper's conditions with their number of replicates (scenes). */
+export const HYPED_CONDITIONS: ReadonlyArray<{ name: string; replicates: number }> = [
+  { name: "control", replicates: 3 },
+  { name: "mmMYOD1", replicates: 2 },
+  { name: "siPRRX1", replicates: 2 },
+  { name: "siPRRX1+mmMYOD1", replicates: 3 },
+];
+
+/** Channel order and display metadata of the HYPED CZIs. */
+export const HYPED_CHANNELS = [
+  { name: "Cy5", fluor: "Cy5", color: "#FFFF0000", render: "Cy5" },
+  { name: "mKate", fluor: "mKate2", color: "#FFFF7E00", render: "mKate" },
+  { name: "TagGFP", fluor: "TagGFP2", color: "#FF00FF33", render: "TagGFP" },
+  { name: "Oblique", fluor: "Oblique contrast", color: "#FFFFFFFF", render: "Oblique" },
+] as const;
+
+/**
+ * How each condition changes proliferation and phase occupancy (cycle length in units of the control's):
+ * MYOD1 pushes a fraction of cells out of the cycle in G1 (myogenic differentiation); PRRX1 knock-down slows
+ * the cycle and lengthens G1; both together arrest most cells in G1.
+ */
+export const HYPED_CONDITION_EFFECTS: Readonly<Record<string, { cycle: number; sim: Partial<FucciSimOptions> }>> = {
+  control: { cycle: 1, sim: {} },
+  mmMYOD1: { cycle: 1.3, sim: { arrestFraction: 0.4, arrestPhase: "G1" } },
+  siPRRX1: { cycle: 1.5, sim: { phaseFractions: { earlyG1: 0.1, g1: 0.45, g1s: 0.1, sg2m: 0.35 } } },
+  "siPRRX1+mmMYOD1": { cycle: 1.6, sim: { arrestFraction: 0.6, arrestPhase: "G1" } },
+};
+
+/** Sizes of the two scales. */
+export const HYPED_SCALES = {
+  /** About 600 × 700 px per frame, 12 frames. */
+  mini: { width: 600, height: 700, frames: 12, cells: 70, cycleFrames: 20, overlap: 12 },
+  /** The paper's 2826 × 3245 px (X × Y), 203 frames at 20-minute intervals. */
+  full: { width: 2826, height: 3245, frames: 203, cells: 1400, cycleFrames: 72, overlap: 60 },
+} as const;
+
+/** Options of {@link synthImaging}. */
+export interface SynthImagingOptions extends LongTaskOptions {
+  /** `mini` (default) or `full`. */
+  scale?: "mini" | "full";
+  /** Seed (default 1). */
+  seed?: number;
+  /** Override the number of frames. */
+  frames?: number;
+  /** Compression of the tiles. Default `zstd1` (as ZEN writes). */
+  compression?: "none" | "zstd1";
+  /** Seconds between frames. Default 1200 (20 minutes). */
+  intervalS?: number;
+  /** Pixel size in metres. Default 0.65 µm. */
+  pixelSizeM?: number;
+}
+
+/** One written scene. */
+export interface SynthScene {
+  condition: string;
+  replicate: number;
+  scene: number;
+  /** The CZI file. */
+  czi: string;
+  /** The truth file (HDF5: `labels` (T, Y, X), `lineage/*`, `cells/*`). */
+  truth: string;
+  /** Frame width × height in pixels (the mosaic's bounding box). */
+  width: number;
+  height: number;
+}
+
+/** What {@link synthImaging} wrote. */
+export interface SynthImaging {
+  scenes: SynthScene[];
+  /** Tile grid and size. */
+  tiles: { columns: 6; rows: 5; width: number; height: number; overlap: number };
+  frames: number;
+  channels: string[];
+}
+
+/** Tile size for a 6 × 5 mosaic of `overlap`-px overlaps covering at least `width` × `height`. */
+export function mosaicTiles(width: number, height: number, overlap: number): { tw: number; th: number; width: number; height: number } {
+  const tw = Math.ceil((width + 5 * overlap) / 6);
+  const th = Math.ceil((height + 4 * overlap) / 5);
+  return { tw, th, width: 5 * (tw - overlap) + tw, height: 4 * (th - overlap) + th };
+}
+
+/**
+ * Write the synthetic imaging experiment into `outDir`: `czi/<condition>.czi` (scenes named
+ * `<condition>_<replicate>`, far apart on the stage) and `truth/<condition>_<replicate>.h5`. Deterministic for
+ * a seed. Progress counts frames rendered.
+ */
+export async function synthImaging(outDir: string, options: SynthImagingOptions = {}): Promise<SynthImaging> {
+  const { mkdirSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const scale = HYPED_SCALES[options.scale ?? "mini"];
+  if (!scale) throw new HypedError("INVALID_ARGUMENT", `unknown scale '${options.scale}' (mini or full)`, {});
+  const frames = options.frames ?? scale.frames;
+  const seed = options.seed ?? 1;
+  const interval = options.intervalS ?? 1200;
+  const grid = mosaicTiles(scale.width, scale.height, scale.overlap);
+  mkdirSync(join(outDir, "czi"), { recursive: true });
+  mkdirSync(join(outDir, "truth"), { recursive: true });
+  const totalScenes = HYPED_CONDITIONS.reduce((s, c) => s + c.replicates, 0);
+  const prog = progressReporter(options.onProgress, "frames", totalScenes * frames, "synthesising imaging");
+  const scenes: SynthScene[] = [];
+  const channels = HYPED_CHANNELS.map((c) => c.render);
+  for (const [ci, cond] of HYPED_CONDITIONS.entries()) {
+    const eff = HYPED_CONDITION_EFFECTS[cond.name] as { cycle: number; sim: Partial<FucciSimOptions> };
+    const sims: FucciSimulation[] = [];
+    for (let r = 0; r < cond.replicates; r++) {
+      sims.push(
+        simulateFucci({
+          seed: seed * 1000 + ci * 10 + r,
+          frames,
+          width: grid.width,
+          height: grid.height,
+          cells: scale.cells,
+          cycleFrames: scale.cycleFrames * eff.cycle,
+          frameIntervalHours: interval / 3600,
+          ...eff.sim,
+        }),
+      );
+    }
+    const cziPath = join(outDir, "czi", `${cond.name}.czi`);
+    const stageStep = grid.width + 20_000; // scenes are separate wells, far apart
+    async function* tiles(): AsyncGenerator<CziWriteSubblock> {
+      for (let s = 0; s < sims.length; s++) {
+        const sim = sims[s] as FucciSimulation;
+        for (let t = 0; t < frames; t++) {
+          throwIfAborted(options.signal, "synthImaging");
+          const f = renderFucciFrame(sim, t, { channels, noiseSeed: seed * 7919 + ci * 101 + s * 13 + t });
+          const img = f.image.data as Uint16Array;
+          const plane = grid.width * grid.height;
+          for (let c = 0; c < channels.length; c++) {
+            let m = 0;
+            for (let ty = 0; ty < 5; ty++) {
+              for (let tx = 0; tx < 6; tx++) {
+                const x0 = tx * (grid.tw - scale.overlap);
+                const y0 = ty * (grid.th - scale.overlap);
+                const tile = new Uint16Array(grid.tw * grid.th);
+                for (let y = 0; y < grid.th; y++) {
+                  const src = c * plane + (y0 + y) * grid.width + x0;
+                  tile.set(img.subarray(src, src + grid.tw), y * grid.tw);
+                }
+                yield {
+                  data: tile,
+                  width: grid.tw,
+                  height: grid.th,
+                  x: s * stageStep + x0,
+                  y: y0,
+                  coords: { S: s, T: t, C: c, Z: 0, M: m++ },
+                };
+              }
+            }
+          }
+          prog.tick();
+        }
+      }
+    }
+    await writeCzi(cziPath, tiles(), {
+      compression: options.compression ?? "zstd1",
+      metadata: {
+        channels: HYPED_CHANNELS.map((c) => ({ name: c.name, fluor: c.fluor, color: c.color })),
+        scalingM: { X: options.pixelSizeM ?? 0.65e-6, Y: options.pixelSizeM ?? 0.65e-6 },
+        acquisitionTime: "2024-03-01T09:00:00.0000000Z",
+        sceneNames: sims.map((_, r) => `${cond.name}_${r + 1}`),
+        timeIncrementS: interval,
+        componentBitCount: 14,
+        application: { name: "hyped synth (Celldiscoverer 7 layout)", version: "0.1.0" },
+      },
+      timestamps: Float64Array.from({ length: frames }, (_, t) => t * interval),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for (let r = 0; r < sims.length; r++) {
+      const truth = join(outDir, "truth", `${cond.name}_${r + 1}.h5`);
+      await writeTruth(truth, sims[r] as FucciSimulation, cond.name, r + 1, r);
+      scenes.push({ condition: cond.name, replicate: r + 1, scene: r, czi: cziPath, truth, width: grid.width, height: grid.height });
+    }
+  }
+  prog.finish();
+  return {
+    scenes,
+    tiles: { columns: 6, rows: 5, width: grid.tw, height: grid.th, overlap: scale.overlap },
+    frames,
+    channels: HYPED_CHANNELS.map((c) => c.name),
+  };
+}
+
+/** Write one scene's truth: label masks (T, Y, X) gzip, the lineage and the per-frame cell states. */
+async function writeTruth(path: string, sim: FucciSimulation, condition: string, replicate: number, scene: number): Promise<void> {
+  const f = await H5File.create(path);
+  try {
+    const plane = sim.width * sim.height;
+    const labels = new Uint16Array(sim.frames * plane);
+    for (let t = 0; t < sim.frames; t++)
+      labels.set(renderFucciFrame(sim, t, { channels: ["Cy5"], noise: false }).labels.data as Uint16Array, t * plane);
+    f.writeDataset("/labels", labels, {
+      shape: [sim.frames, sim.height, sim.width],
+      chunks: [1, sim.height, sim.width],
+      compression: "gzip",
+    });
+    for (const [k, v] of Object.entries(sim.lineage)) f.writeDataset(`/lineage/${k}`, v as Int32Array);
+    for (const [k, v] of Object.entries(sim.cells)) f.writeDataset(`/cells/${k}`, v as Float64Array);
+    f.setAttr("/", "condition", condition);
+    f.setAttr("/", "replicate", replicate, "int32");
+    f.setAttr("/", "scene", scene, "int32");
+    f.setAttr("/", "phase_codes", [...CELL_CYCLE_PHASES]);
+    f.close();
+  } catch (e) {
+    f.discard();
+    throw e;
+  }
+}
