@@ -1,12 +1,15 @@
 /** Builds the `hyped` command tree (commander, a maintained CLI parser). */
 import { Command, CommanderError } from "commander";
+import { assembleCommand } from "./commands/assemble.js";
 import { convertCommand } from "./commands/convert.js";
 import { cziCommand } from "./commands/czi.js";
 import { demoCommand } from "./commands/demo.js";
+import { denoiseCommand } from "./commands/denoise.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { metricsCommand } from "./commands/metrics.js";
+import { synthCommand } from "./commands/synth.js";
 import { EXIT, reportError } from "./context.js";
 
 /** Package version, kept in step with package.json by the release process. */
@@ -22,11 +25,14 @@ export function createProgram(): Command {
     .exitOverride();
   inspectCommand(program);
   demoCommand(program);
+  assembleCommand(program);
+  synthCommand(program);
   cziCommand(program);
   metricsCommand(program);
-  evaluateCommand(program);
+  denoiseCommand(program);
   convertCommand(program);
   framesCommand(program);
+  evaluateCommand(program);
   return program;
 }
 

@@ -3,3 +3,5 @@ export * from "./czi/index.js";
 export * from "./filters/index.js";
 export * from "./frames/index.js";
 export * from "./segmentation/index.js";
+export * from "./denoise/index.js";
+export * from "./dataset/index.js";
