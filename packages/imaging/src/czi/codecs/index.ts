@@ -20,4 +20,6 @@ export {
   zstdCompress,
   zstdDecompress,
   zstdFrameContentSize,
+  zstdNative,
+  zstdWasm,
 } from "./zstd.js";

@@ -1,0 +1,175 @@
+/**
+ * CZI benchmark at HYPED scale: a 6x5 mosaic of 516x709 tiles (54/75-pixel overlaps) stitching to 2826x3245,
+ * 4 channels, 3 time points, Gray16 (14-bit), written uncompressed and as Zstd1 (hi-lo) to a temp folder.
+ *
+ * Prints:
+ * - uncompressed stitched-plane throughput (MB/s of output pixels; target >= 1000), from disk and from memory;
+ * - Zstd1 decoding vs Debian's `zstd -d` on the same payloads (throughput ratio ours/zstd; target >= 0.5);
+ * - peak RSS while iterating all 12 planes with `planes()` (bounded by a few planes, not the file).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileSource, memorySource } from "@hyped/core";
+import { type CziWriteSubblock, decodeZstd1, openCzi, writeCzi } from "@hyped/imaging";
+import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
+
+const TW = 516;
+const TH = 709;
+const SX = 462;
+const SY = 634;
+const NX = 6;
+const NY = 5;
+const NC = 4;
+const NT = 3;
+const W = (NX - 1) * SX + TW;
+const H = (NY - 1) * SY + TH;
+
+/** Deterministic 14-bit microscopy-like tile: smooth background, a few bright nuclei, LCG noise. */
+function makeTile(t: number, c: number, m: number, x0: number, y0: number): Uint16Array {
+  const a = new Uint16Array(TW * TH);
+  let s = (t * 7919 + c * 104729 + m * 1299709 + 1) >>> 0;
+  for (let y = 0; y < TH; y++) {
+    for (let x = 0; x < TW; x++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const gx = x0 + x;
+      const gy = y0 + y;
+      const blob = (gx * 37 + gy * 91 + t * 13) % 977 < 60 ? 3000 + c * 500 : 0;
+      a[y * TW + x] = Math.min(16383, 400 + ((gx + gy) >> 4) + blob + (s >>> 26));
+    }
+  }
+  return a;
+}
+
+function* tiles(): Generator<CziWriteSubblock> {
+  for (let t = 0; t < NT; t++)
+    for (let c = 0; c < NC; c++)
+      for (let j = 0; j < NY; j++)
+        for (let i = 0; i < NX; i++) {
+          const m = j * NX + i;
+          yield {
+            data: makeTile(t, c, m, i * SX, j * SY),
+            width: TW,
+            height: TH,
+            x: i * SX,
+            y: j * SY,
+            coords: { S: 0, T: t, C: c, Z: 0, M: m },
+          };
+        }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), "hyped-czi-bench-"));
+try {
+  const raw = path.join(dir, "hyped_raw.czi");
+  const zst = path.join(dir, "hyped_zstd1.czi");
+  const rssStart = peakRssMiB();
+  let t0 = performance.now();
+  await writeCzi(raw, tiles(), { metadata: { componentBitCount: 14, timeIncrementS: 600 } });
+  const wRaw = performance.now() - t0;
+  t0 = performance.now();
+  await writeCzi(zst, tiles(), { compression: "zstd1", metadata: { componentBitCount: 14, timeIncrementS: 600 } });
+  const wZst = performance.now() - t0;
+  const rawSize = statSync(raw).size;
+  const zstSize = statSync(zst).size;
+  console.log(
+    `generated ${NX}x${NY} tiles of ${TW}x${TH} -> ${W}x${H}, ${NC} channels, ${NT} time points: uncompressed ${(rawSize / 2 ** 20).toFixed(0)} MiB (written in ${(wRaw / 1000).toFixed(1)} s), Zstd1 ${(zstSize / 2 ** 20).toFixed(0)} MiB (${(wZst / 1000).toFixed(1)} s); peak RSS while writing ${peakRssMiB().toFixed(0)} MiB (start ${rssStart.toFixed(0)} MiB)`,
+  );
+
+  // Peak memory while iterating every plane (fresh file handle; nothing else held).
+  {
+    const czi = await openCzi(raw);
+    const before = peakRssMiB();
+    let n = 0;
+    let checksum = 0;
+    t0 = performance.now();
+    for await (const p of czi.planes()) {
+      n++;
+      checksum += p.data[12345] as number;
+    }
+    const dt = performance.now() - t0;
+    const planeMiB = (W * H * 2) / 2 ** 20;
+    console.log(
+      `planes(): ${n} planes of ${W}x${H} in ${(dt / 1000).toFixed(2)} s; peak RSS ${peakRssMiB().toFixed(0)} MiB (before ${before.toFixed(0)} MiB; one plane = ${planeMiB.toFixed(1)} MiB, file = ${(rawSize / 2 ** 20).toFixed(0)} MiB) [checksum ${checksum}]`,
+    );
+    await czi.close();
+  }
+
+  // Uncompressed stitched-plane throughput.
+  const outBytes = W * H * 2;
+  {
+    const czi = await openCzi(raw);
+    let k = 0;
+    const ms = await timeIt(async () => {
+      const p = await czi.readPlane({ T: k % NT, C: Math.floor(k / NT) % NC });
+      k++;
+      if (p.shape[1] !== W) throw new Error("bad plane");
+    }, 5);
+    console.log(
+      `uncompressed stitched plane from disk: ${ms.toFixed(1)} ms per ${W}x${H} plane = ${(outBytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s of output pixels (target >= 1000 MB/s)`,
+    );
+    await czi.close();
+    const mem = await openCzi(memorySource(new Uint8Array(readFileSync(raw))));
+    const msm = await timeIt(async () => {
+      await mem.readPlane({ T: k % NT, C: Math.floor(k / NT) % NC });
+      k++;
+    }, 5);
+    console.log(
+      `uncompressed stitched plane from memory: ${msm.toFixed(1)} ms = ${(outBytes / 1e6 / (msm / 1000)).toFixed(0)} MB/s of output pixels`,
+    );
+  }
+
+  // Zstd1: our decoder vs `zstd -d` on the same payloads (all 360 tiles).
+  {
+    const src = await fileSource(zst);
+    const czi = await openCzi(src);
+    const payloads: Uint8Array[] = [];
+    const { locateSubblock } = await import("../src/czi/subblock.js");
+    for (const e of czi.subblocks) {
+      const loc = await locateSubblock(src, e);
+      payloads.push(await src.read(loc.dataOffset, loc.dataSize));
+    }
+    const decodedBytes = czi.subblocks.length * TW * TH * 2;
+    const info = {
+      subblock: 0,
+      filePosition: 0,
+      compression: 6,
+      pixelType: "Gray16" as const,
+      width: TW,
+      height: TH,
+      bytesPerPixel: 2,
+      expectedBytes: TW * TH * 2,
+    };
+    const ours = await timeIt(async () => {
+      for (const p of payloads) await decodeZstd1(p, info);
+    }, 3);
+    const compressed = payloads.reduce((a, p) => a + p.length, 0);
+    console.log(
+      `Zstd1 decode (ours, @bokuweb/zstd-wasm + hi-lo unpack): ${payloads.length} tiles, ${(compressed / 2 ** 20).toFixed(1)} MiB -> ${(decodedBytes / 2 ** 20).toFixed(0)} MiB in ${ours.toFixed(0)} ms = ${(decodedBytes / 1e6 / (ours / 1000)).toFixed(0)} MB/s`,
+    );
+    if (hasCommand("zstd")) {
+      // The same frames (Zstd1 header stripped), concatenated: `zstd -d` decodes them one after another.
+      const frames = path.join(dir, "frames.zst");
+      const total = Buffer.concat(payloads.map((p) => p.subarray(p[0] as number)));
+      writeFileSync(frames, total);
+      const peer = await timeIt(() => {
+        const r = spawnSync("zstd", ["-d", "-q", "-c", frames], { stdio: ["ignore", "ignore", "inherit"] });
+        if (r.status !== 0) throw new Error("zstd -d failed");
+      }, 3);
+      const start = await timeIt(() => spawnSync("zstd", ["--version"], { stdio: "ignore" }), 3);
+      console.log(
+        `Zstd1 vs native: zstd -d ${peer.toFixed(0)} ms (process start ~${start.toFixed(0)} ms included), ours ${ours.toFixed(0)} ms: throughput ratio ours/zstd = ${(peer / ours).toFixed(2)}x (target >= 0.5x)`,
+      );
+    } else console.log("zstd CLI absent on this machine: no Zstd1 ratio");
+    const zc = await openCzi(src);
+    let k = 0;
+    const ms = await timeIt(async () => {
+      await zc.readPlane({ T: k % NT, C: Math.floor(k / NT) % NC });
+      k++;
+    }, 3);
+    console.log(`Zstd1 stitched plane from disk: ${ms.toFixed(0)} ms = ${(outBytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s of output pixels`);
+    await src.close?.();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
