@@ -1,2 +1,14 @@
 /** Embeddings: PCA, kNN graphs, t-SNE and UMAP (scanpy's `pp.pca`, `pp.neighbors`, `tl.tsne`, `tl.umap`). */
+export { type SymEig, symEig } from "./eig.js";
+export {
+  fuzzyConnectivities,
+  type KnnResult,
+  knn,
+  knnDistanceMatrix,
+  type NeighborsOptions,
+  neighbors,
+  representation,
+} from "./neighbors.js";
 export { type PcaOptions, type PcaResult, pca, pcaMatrix } from "./pca.js";
+export { type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
+export { type UmapOptions, umap, umapEmbed } from "./umap.js";

@@ -2,16 +2,16 @@
  * Principal component analysis of a cells × genes matrix, as scanpy's `pp.pca` (and scikit-learn's `PCA`).
  *
  * Method: block Krylov iteration on the implicitly centred operator A = X − 1·μᵀ (sparse input is never
- * densified), full re-orthogonalisation, Rayleigh–Ritz with ml-matrix's symmetric eigensolver, iterated
+ * densified), full re-orthogonalisation, Rayleigh–Ritz with a dense symmetric eigensolver (eig.ts), iterated
  * until every wanted Ritz pair has a relative residual below `tol`. The result equals a full SVD to
  * ~1e-10 for well-separated components. Signs follow scikit-learn's `svd_flip`: the entry of largest
  * magnitude of each score column is positive.
  */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
-import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { inputMatrix } from "../preprocess/adata.js";
 import { asCsr, colMeanVar, denseFrom, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
+import { symEig } from "./eig.js";
 
 /** Options of {@link pcaMatrix}. */
 export interface PcaOptions extends LongTaskOptions {
@@ -185,7 +185,7 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   let next = orthonormalise(start, d, block, basis, 1e-10);
   const progress = progressReporter(options.onProgress, "Krylov blocks", undefined, "pca");
   let theta: number[] = [];
-  let Y: MlMatrix | null = null;
+  let Y: Float64Array | null = null; // dim × k Ritz coefficients (row-major)
   let dim = 0;
   for (let iter = 0; ; iter++) {
     throwIfAborted(signal, "pca");
@@ -198,7 +198,7 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
     const exhausted = dim >= d;
     if (dim >= k && (exhausted || iter % 2 === 1 || dim >= 2 * k)) {
       // Rayleigh–Ritz on the whole basis
-      const T = new MlMatrix(dim, dim);
+      const T = new Float64Array(dim * dim);
       let r0 = 0;
       for (let bi = 0; bi < basis.length; bi++) {
         const Qi = basis[bi] as { Q: Float64Array; b: number };
@@ -223,8 +223,8 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
             for (let a = 0; a < Qi.b; a++) {
               for (let c = 0; c < bjb; c++) {
                 const v = blk[a * bjb + c] as number;
-                T.set(r0 + a, c0 + c, v);
-                T.set(c0 + c, r0 + a, v);
+                T[(r0 + a) * dim + c0 + c] = v;
+                T[(c0 + c) * dim + r0 + a] = v;
               }
             }
           }
@@ -232,13 +232,10 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
         }
         r0 += Qi.b;
       }
-      const eig = new EigenvalueDecomposition(T, { assumeSymmetric: true });
-      const vals = eig.realEigenvalues;
-      const order = vals.map((_, i) => i).sort((a, b) => (vals[b] as number) - (vals[a] as number));
-      theta = order.slice(0, k).map((i) => vals[i] as number);
-      const vecs = eig.eigenvectorMatrix;
-      Y = new MlMatrix(dim, k);
-      for (let c = 0; c < k; c++) for (let r = 0; r < dim; r++) Y.set(r, c, vecs.get(r, order[c] as number));
+      const eig = symEig(T, dim);
+      theta = Array.from(eig.values.subarray(0, k));
+      Y = new Float64Array(dim * k);
+      for (let c = 0; c < k; c++) for (let r = 0; r < dim; r++) Y[r * k + c] = eig.vectors[c * dim + r] as number;
       if (exhausted) break;
       // residuals ‖W y − θ Q y‖ / θ₁
       let worst = 0;
@@ -250,7 +247,7 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
           const { Q, b } = basis[bi] as { Q: Float64Array; b: number };
           const Wb = images[bi] as Float64Array;
           for (let a = 0; a < b; a++) {
-            const y = Y.get(r + a, c);
+            const y = (Y as Float64Array)[(r + a) * k + c] as number;
             if (y === 0) continue;
             for (let j = 0; j < d; j++) {
               qy[j]! += y * (Q[j * b + a] as number);
@@ -280,7 +277,7 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   for (const { Q, b } of basis) {
     for (let a = 0; a < b; a++) {
       for (let c = 0; c < k; c++) {
-        const y = Y.get(r + a, c);
+        const y = (Y as Float64Array)[(r + a) * k + c] as number;
         if (y === 0) continue;
         for (let j = 0; j < d; j++) components[c * d + j]! += y * (Q[j * b + a] as number);
       }

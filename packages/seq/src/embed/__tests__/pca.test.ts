@@ -1,4 +1,4 @@
-import { type SparseMatrix, sparseToDense } from "@hyped/core";
+import { type DenseMatrix, type SparseMatrix, sparseToDense } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { AnnData } from "../../anndata/index.js";
 import { expectClose, flat, loadRef } from "../../preprocess/__tests__/helpers.js";
@@ -54,7 +54,7 @@ describe("pcaMatrix against scikit-learn PCA(svd_solver='full')", () => {
     ad.uns.log1p = { base: null };
     highlyVariableGenes(ad, { nTopGenes: 25 });
     pca(ad, { nComps: 5 });
-    const pcs = ad.varm.get("PCs")!;
+    const pcs = ad.varm.get("PCs") as DenseMatrix;
     const hv = ad.var.get("highly_variable").toFloat64();
     for (let j = 0; j < 60; j++) if (!hv[j]) for (let c = 0; c < 5; c++) expect(pcs.get(j, c)).toBe(0);
   });

@@ -1,0 +1,251 @@
+/**
+ * Exact k-nearest neighbours (Euclidean) and UMAP's fuzzy connectivities, as scanpy's `pp.neighbors`
+ * (`method="umap"`).
+ */
+import { HypedError, type LongTaskOptions, progressReporter, type SparseMatrix, throwIfAborted } from "@hyped/core";
+import type { AnnData, Matrix } from "../anndata/index.js";
+import { denseFrom, shapeOf, toDenseF64 } from "../preprocess/matrix.js";
+import { pcaMatrix } from "./pca.js";
+
+/** A kNN table: row i lists i's neighbours nearest first, itself first (distance 0), like scikit-learn's `kneighbors(X)`. */
+export interface KnnResult {
+  /** n × k neighbour indices (row-major). */
+  indices: Int32Array;
+  /** n × k Euclidean distances (row-major). */
+  distances: Float64Array;
+  n: number;
+  k: number;
+}
+
+/**
+ * Exact Euclidean kNN of the rows of `data` (n × dim, row-major), each point counted as its own first
+ * neighbour (matches `sklearn.neighbors.NearestNeighbors(n_neighbors=k).kneighbors(X)` up to the order of
+ * exactly tied distances). Brute force in blocks: O(n²·dim) time, O(n·k) memory.
+ */
+export function knn(data: Float64Array, n: number, dim: number, k: number, options: LongTaskOptions = {}): KnnResult {
+  if (data.length !== n * dim) throw new HypedError("SHAPE_MISMATCH", `data has ${data.length} values, expected ${n}×${dim}`, {});
+  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new HypedError("INVALID_ARGUMENT", `k must be in 1..${n}, got ${k}`, { k });
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += (data[i * dim + c] as number) ** 2;
+    norms[i] = s;
+  }
+  const indices = new Int32Array(n * k);
+  const distances = new Float64Array(n * k);
+  const heapD = new Float64Array(k);
+  const heapI = new Int32Array(k);
+  const progress = progressReporter(options.onProgress, "cells", n, "kNN");
+  for (let i = 0; i < n; i++) {
+    if ((i & 63) === 0) throwIfAborted(options.signal, "kNN");
+    // max-heap of the k smallest approximate squared distances
+    let size = 0;
+    const oi = i * dim;
+    const ni = norms[i] as number;
+    for (let j = 0; j < n; j++) {
+      let dot = 0;
+      const oj = j * dim;
+      for (let c = 0; c < dim; c++) dot += (data[oi + c] as number) * (data[oj + c] as number);
+      let d2 = ni + (norms[j] as number) - 2 * dot;
+      if (j === i) d2 = -1; // self first, always
+      if (size < k) {
+        // sift up
+        let p = size++;
+        while (p > 0) {
+          const parent = (p - 1) >> 1;
+          if ((heapD[parent] as number) >= d2) break;
+          heapD[p] = heapD[parent] as number;
+          heapI[p] = heapI[parent] as number;
+          p = parent;
+        }
+        heapD[p] = d2;
+        heapI[p] = j;
+      } else if (d2 < (heapD[0] as number)) {
+        // replace the root and sift down
+        let p = 0;
+        for (;;) {
+          const l = 2 * p + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const c = r < k && (heapD[r] as number) > (heapD[l] as number) ? r : l;
+          if ((heapD[c] as number) <= d2) break;
+          heapD[p] = heapD[c] as number;
+          heapI[p] = heapI[c] as number;
+          p = c;
+        }
+        heapD[p] = d2;
+        heapI[p] = j;
+      }
+    }
+    // exact distances for the chosen neighbours, sorted (ties by index)
+    const cand = Array.from(heapI.subarray(0, size), (j) => {
+      let s = 0;
+      for (let c = 0; c < dim; c++) s += ((data[oi + c] as number) - (data[j * dim + c] as number)) ** 2;
+      return { j, d: j === i ? -1 : Math.sqrt(s) };
+    });
+    cand.sort((a, b) => a.d - b.d || a.j - b.j);
+    cand.forEach((c, r) => {
+      indices[i * k + r] = c.j;
+      distances[i * k + r] = Math.max(c.d, 0);
+    });
+    progress.tick();
+  }
+  progress.finish();
+  return { indices, distances, n, k };
+}
+
+/**
+ * UMAP's fuzzy simplicial set on a kNN table (umap-learn `fuzzy_simplicial_set` with local_connectivity 1 and
+ * set_op_mix_ratio 1, as scanpy uses): per cell ρ = distance to the nearest other cell, σ by bisection so that
+ * Σⱼ exp(−max(0, dᵢⱼ − ρ)/σ) = log2(k), weights wᵢⱼ = exp(−max(0, dᵢⱼ − ρ)/σ), then the fuzzy union
+ * P = W + Wᵀ − W∘Wᵀ. Returns CSR n × n.
+ */
+export function fuzzyConnectivities(nn: KnnResult): SparseMatrix<Float64Array> {
+  const { n, k, indices, distances } = nn;
+  const target = Math.log2(k);
+  let meanAll = 0;
+  for (const d of distances) meanAll += d;
+  meanAll /= distances.length;
+  const w = new Map<number, number>(); // key i*n+j
+  for (let i = 0; i < n; i++) {
+    const row = distances.subarray(i * k, i * k + k);
+    let rho = 0;
+    for (let c = 1; c < k; c++) {
+      if ((row[c] as number) > 0) {
+        rho = row[c] as number;
+        break;
+      }
+    }
+    let lo = 0;
+    let hi = Number.POSITIVE_INFINITY;
+    let mid = 1;
+    for (let it = 0; it < 64; it++) {
+      let psum = 0;
+      for (let c = 1; c < k; c++) {
+        const d = (row[c] as number) - rho;
+        psum += d > 0 ? Math.exp(-(d / mid)) : 1;
+      }
+      if (Math.abs(psum - target) < 1e-5) break;
+      if (psum > target) {
+        hi = mid;
+        mid = (lo + hi) / 2;
+      } else {
+        lo = mid;
+        mid = hi === Number.POSITIVE_INFINITY ? mid * 2 : (lo + hi) / 2;
+      }
+    }
+    let sigma = mid;
+    let meanRow = 0;
+    for (let c = 0; c < k; c++) meanRow += row[c] as number;
+    meanRow /= k;
+    if (rho > 0) sigma = Math.max(sigma, 1e-3 * meanRow);
+    else sigma = Math.max(sigma, 1e-3 * meanAll);
+    for (let c = 0; c < k; c++) {
+      const j = indices[i * k + c] as number;
+      if (j === i) continue;
+      const d = (row[c] as number) - rho;
+      const val = d <= 0 || sigma === 0 ? 1 : Math.exp(-(d / sigma));
+      w.set(i * n + j, val);
+    }
+  }
+  const sym = new Map<number, number>();
+  for (const [key, a] of w) {
+    const i = Math.floor(key / n);
+    const j = key - i * n;
+    const b = w.get(j * n + i) ?? 0;
+    const v = a + b - a * b;
+    sym.set(i * n + j, v);
+    sym.set(j * n + i, v);
+  }
+  return toCsr(sym, n);
+}
+
+function toCsr(entries: Map<number, number>, n: number): SparseMatrix<Float64Array> {
+  const keys = Float64Array.from(entries.keys()).sort();
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(keys.length);
+  const data = new Float64Array(keys.length);
+  keys.forEach((key, p) => {
+    const i = Math.floor(key / n);
+    indices[p] = key - i * n;
+    data[p] = entries.get(key) as number;
+    indptr[i + 1]! += 1;
+  });
+  for (let i = 0; i < n; i++) indptr[i + 1]! += indptr[i] as number;
+  return { format: "csr", shape: [n, n], data, indices, indptr };
+}
+
+/** The kNN distances (self excluded) as CSR n × n, as scanpy's `obsp["distances"]`. */
+export function knnDistanceMatrix(nn: KnnResult): SparseMatrix<Float64Array> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < nn.n; i++) {
+    for (let c = 0; c < nn.k; c++) {
+      const j = nn.indices[i * nn.k + c] as number;
+      if (j !== i) m.set(i * nn.n + j, nn.distances[i * nn.k + c] as number);
+    }
+  }
+  return toCsr(m, nn.n);
+}
+
+/** Options of {@link neighbors}. */
+export interface NeighborsOptions extends LongTaskOptions {
+  /** Neighbours per cell including itself. Default 15. */
+  nNeighbors?: number;
+  /** obsm key to use (default `X_pca` when present; else `X` when it has ≤ 50 genes, else PCA is computed). */
+  useRep?: string;
+  /** Use only the first `nPcs` columns of the representation. */
+  nPcs?: number;
+  /** Key prefix in uns/obsp. Default `neighbors` (obsp `distances`, `connectivities`). */
+  keyAdded?: string;
+}
+
+/** The representation matrix (cells × dims, row-major float64) scanpy would use for neighbours/embeddings. */
+export function representation(adata: AnnData, useRep?: string, nPcs?: number): { data: Float64Array; dim: number; rep: string } {
+  let rep = useRep;
+  let m: Matrix | undefined;
+  if (rep === undefined) {
+    if (adata.obsm.has("X_pca")) rep = "X_pca";
+    else if (adata.nVars <= 50) rep = "X";
+    else {
+      const X = adata.X;
+      if (!X) throw new HypedError("NOT_FOUND", "adata.X is empty", {});
+      const r = pcaMatrix(X, { nComps: 50 });
+      adata.obsm.set("X_pca", denseFrom(r.scores, r.nObs, r.nComps));
+      rep = "X_pca";
+    }
+  }
+  if (rep === "X") m = adata.X ?? undefined;
+  else m = adata.obsm.get(rep);
+  if (!m)
+    throw new HypedError("NOT_FOUND", `no representation '${rep}' (obsm keys: ${[...adata.obsm.keys()].join(", ") || "none"})`, {
+      useRep: rep,
+    });
+  const [n, d] = shapeOf(m);
+  const full = toDenseF64(m);
+  if (nPcs === undefined || nPcs >= d) return { data: full, dim: d, rep };
+  const out = new Float64Array(n * nPcs);
+  for (let i = 0; i < n; i++) for (let c = 0; c < nPcs; c++) out[i * nPcs + c] = full[i * d + c] as number;
+  return { data: out, dim: nPcs, rep };
+}
+
+/**
+ * Build the kNN graph on an AnnData (scanpy `pp.neighbors`, method umap, Euclidean, exact kNN): writes
+ * `obsp.distances`, `obsp.connectivities` and `uns.neighbors = { params, distances_key, connectivities_key }`,
+ * and returns the kNN table.
+ */
+export function neighbors(adata: AnnData, options: NeighborsOptions = {}): KnnResult {
+  const k = options.nNeighbors ?? 15;
+  const { data, dim, rep } = representation(adata, options.useRep, options.nPcs);
+  const nn = knn(data, adata.nObs, dim, Math.min(k, adata.nObs), options);
+  const key = options.keyAdded ?? "neighbors";
+  const dKey = key === "neighbors" ? "distances" : `${key}_distances`;
+  const cKey = key === "neighbors" ? "connectivities" : `${key}_connectivities`;
+  adata.obsp.set(dKey, knnDistanceMatrix(nn));
+  adata.obsp.set(cKey, fuzzyConnectivities(nn));
+  adata.uns[key] = {
+    params: { n_neighbors: k, method: "umap", metric: "euclidean", use_rep: rep, ...(options.nPcs ? { n_pcs: options.nPcs } : {}) },
+    distances_key: dKey,
+    connectivities_key: cKey,
+  };
+  return nn;
+}
