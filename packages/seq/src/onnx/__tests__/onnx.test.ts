@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { fromTyped, isHypedError } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { AnnData, categoricalFrom, DataFrame } from "../../anndata/index.js";
@@ -88,6 +91,24 @@ function forward(w: TinyBertWeights, ids: number[]): number[][][] {
   }
   return states;
 }
+
+const refDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../reference/perturb");
+
+describe("tiny BERT ONNX bytes", () => {
+  it("are deterministic and equal the file the ONNX checker (python3-onnx 1.12, full_check + strict shape inference) accepted", () => {
+    const { bytes, weights } = buildTinyBert({ seed: 1 });
+    expect(Buffer.from(bytes).equals(readFileSync(path.join(refDir, "tiny-bert.onnx")))).toBe(true);
+    const check = JSON.parse(readFileSync(path.join(refDir, "tiny-bert.check.json"), "utf8"));
+    expect(check.ir_version).toBe(8);
+    expect(check.outputs.map((o: [string]) => o[0])).toEqual([
+      "hidden_states_0",
+      "hidden_states_1",
+      "hidden_states_2",
+      "last_hidden_state",
+    ]);
+    expect(Array.from(weights.wordEmb.subarray(0, 4))).toEqual(check.word_emb_first);
+  });
+});
 
 describe("tiny BERT in ONNX, run by onnxruntime-web in Node", () => {
   const { bytes, weights } = buildTinyBert({ seed: 3 });
