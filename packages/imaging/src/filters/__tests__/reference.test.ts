@@ -120,7 +120,9 @@ describe.each(ref.images.map((r) => [r.name, r] as const))("%s", (_name, r) => {
 
   it("percentiles match numpy.percentile (linear)", () => {
     const got = percentiles(img, [0, 2, 50, 98, 99.5, 100]);
-    got.forEach((v, i) => expect(Math.abs(v - r.percentile[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
+    got.forEach((v, i) => {
+      expect(Math.abs(v - r.percentile[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v)));
+    });
   });
 
   const mask = nd(r.mask, "bool");
@@ -199,7 +201,9 @@ describe.each(ref.images.map((r) => [r.name, r] as const))("%s", (_name, r) => {
     expect(Array.from(t.label)).toEqual(rp.label);
     expect(Array.from(t.area)).toEqual(rp.area);
     const close = (got: ArrayLike<number>, want: number[], tol: number, what: string) => {
-      want.forEach((w, i) => expect(Math.abs(got[i]! - w), `${what}[${i}]`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w))));
+      want.forEach((w, i) => {
+        expect(Math.abs(got[i]! - w), `${what}[${i}]`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w)));
+      });
     };
     close(
       t.centroidRow,
