@@ -210,8 +210,10 @@ function writeRecArray(c: WCtx, path: string, r: RecArray): void {
   const te = new TextEncoder();
   for (const [name, v] of fields) {
     if (Array.isArray(v)) {
-      const width = Math.max(1, ...v.map((s) => te.encode(s).length));
-      dtype.push([name, `S${width}`]);
+      // ASCII fields as NUL-terminated ASCII (anndata 0.8 decodes only those in compounds), others as UTF-8
+      const width = Math.max(1, ...v.map((s) => te.encode(s).length)) + 1;
+      const ascii = v.every((s) => /^[\x00-\x7f]*$/.test(s));
+      dtype.push([name, `${ascii ? "A" : "S"}${width}`]);
       columns.set(name, v);
     } else {
       const d: Record<string, string> = {
