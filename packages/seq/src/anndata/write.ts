@@ -212,7 +212,7 @@ function writeRecArray(c: WCtx, path: string, r: RecArray): void {
     if (Array.isArray(v)) {
       // ASCII fields as NUL-terminated ASCII (anndata 0.8 decodes only those in compounds), others as UTF-8
       const width = Math.max(1, ...v.map((s) => te.encode(s).length)) + 1;
-      const ascii = v.every((s) => /^[\x00-\x7f]*$/.test(s));
+      const ascii = v.every((s) => te.encode(s).length === s.length);
       dtype.push([name, `${ascii ? "A" : "S"}${width}`]);
       columns.set(name, v);
     } else {
