@@ -11,21 +11,21 @@ import { Rng } from "./rng.js";
 import { type FucciSimOptions, type FucciSimulation, simulateFucci } from "./simulate.js";
 
 /** The channels the generator can draw. */
-export type FucciChannel = "mKate" | "TagGFP" | "oblique" | "Cy5";
+export type FucciChannel = "mKate" | "TagGFP" | "Oblique" | "Cy5";
 
-/** The default channel order of rendered frames. */
-export const FUCCI_CHANNELS: readonly FucciChannel[] = ["mKate", "TagGFP", "oblique", "Cy5"];
+/** The default channel order of rendered frames: the HYPED (Incucyte export) order that `segmentFrame` expects. */
+export const FUCCI_CHANNELS: readonly FucciChannel[] = ["Cy5", "mKate", "TagGFP", "Oblique"];
 
 /** Options of {@link renderFucciFrame}. Intensities are in ADU (camera counts). */
 export interface FucciRenderOptions {
   /** Channels to draw, in this order. Default {@link FUCCI_CHANNELS}. */
   channels?: readonly FucciChannel[];
   /**
-   * ADU above background for a reporter level of 1. Defaults: mKate 3000, TagGFP 2500, oblique 6000
+   * ADU above background for a reporter level of 1. Defaults: mKate 3000, TagGFP 2500, Oblique 6000
    * (scale of the relief), Cy5 500 (a dim far-red nuclear signal).
    */
   brightness?: Partial<Record<FucciChannel, number>>;
-  /** Background level in ADU (before offset). Defaults: mKate 300, TagGFP 250, oblique 4000, Cy5 200. */
+  /** Background level in ADU (before offset). Defaults: mKate 300, TagGFP 250, Oblique 4000, Cy5 200. */
   background?: Partial<Record<FucciChannel, number>>;
   /** Standard deviation of the Gaussian point-spread function, px. Default 1.2. */
   psfSigma?: number;
@@ -55,8 +55,8 @@ export interface FucciFrame {
   channels: FucciChannel[];
 }
 
-const BRIGHTNESS: Record<FucciChannel, number> = { mKate: 3000, TagGFP: 2500, oblique: 6000, Cy5: 500 };
-const BACKGROUND: Record<FucciChannel, number> = { mKate: 300, TagGFP: 250, oblique: 4000, Cy5: 200 };
+const BRIGHTNESS: Record<FucciChannel, number> = { mKate: 3000, TagGFP: 2500, Oblique: 6000, Cy5: 500 };
+const BACKGROUND: Record<FucciChannel, number> = { mKate: 300, TagGFP: 250, Oblique: 4000, Cy5: 200 };
 const BODY_SCALE = 2.2;
 
 function gaussianKernel(sigma: number): Float64Array {
@@ -158,7 +158,7 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
   const body = new Float32Array(n);
   const lab = new Uint16Array(n);
   const best = new Float32Array(n).fill(Number.POSITIVE_INFINITY);
-  const needOblique = channels.includes("oblique");
+  const needOblique = channels.includes("Oblique");
 
   const c = sim.cells;
   for (let i = sim.frameOffsets[t] as number; i < (sim.frameOffsets[t + 1] as number); i++) {
@@ -196,7 +196,7 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
         const along = rho > 1e-9 ? Math.hypot(dx, dy) / rho : b;
         const cover = Math.min(1, Math.max(0, (1 - rho) * along + 0.5));
         if (cover <= 0) continue;
-        const prof = cover * (1 - 0.2 * Math.min(1, rho) ** 2);
+        const prof = cover * (1 - 0.1 * Math.min(1, rho) ** 2);
         red[p] = (red[p] as number) + lr * prof;
         green[p] = (green[p] as number) + lg * prof;
         far[p] = (far[p] as number) + lf * prof;
@@ -233,7 +233,7 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
         }
       }
     }
-    const work = ch === "oblique" ? sig : new Float32Array(sig);
+    const work = ch === "Oblique" ? sig : new Float32Array(sig);
     blur(work, eh, ew, kernel);
     const scale = bright[ch];
     const base = bg[ch];
@@ -281,7 +281,7 @@ export interface FucciTimelapse {
 /**
  * Simulate and render a whole synthetic FUCCI time-lapse with known truth (see `simulateFucci` for the cell
  * model and {@link renderFucciFrame} for the image model). Defaults: 20 frames of 256x256, 24 cells,
- * channels mKate, TagGFP, oblique, Cy5, 14-bit. Cancellable between frames; reports progress in frames.
+ * channels Cy5, mKate, TagGFP, Oblique (the order `segmentFrame` expects), 14-bit. Cancellable between frames; reports progress in frames.
  */
 export function generateFucciTimelapse(options: FucciTimelapseOptions = {}): FucciTimelapse {
   const { signal, onProgress, ...rest } = options;

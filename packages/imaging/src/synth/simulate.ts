@@ -10,9 +10,9 @@ import { Rng } from "./rng.js";
 
 /** Fractions of the cycle spent in each FUCCI phase (they are normalised to sum to 1). */
 export interface PhaseFractions {
-  /** Early G1: both reporters low, just after mitosis. Default 0.1. */
+  /** Early G1: both reporters low (red at about half its G1 level), just after mitosis. Default 0.06. */
   earlyG1: number;
-  /** G1: Cdt1 reporter (mKate2) only. Default 0.3. */
+  /** G1: Cdt1 reporter (mKate2) only. Default 0.34. */
   g1: number;
   /** G1/S: both reporters. Default 0.12. */
   g1s: number;
@@ -63,7 +63,7 @@ export interface FucciSimOptions {
 }
 
 /** The default phase occupancy (Incucyte-like, about 24 h cycle). */
-export const DEFAULT_PHASE_FRACTIONS: PhaseFractions = { earlyG1: 0.1, g1: 0.3, g1s: 0.12, sg2m: 0.48 };
+export const DEFAULT_PHASE_FRACTIONS: PhaseFractions = { earlyG1: 0.06, g1: 0.34, g1s: 0.12, sg2m: 0.48 };
 
 /**
  * Ready-made conditions for multi-condition demos: each differs in proliferation and phase occupancy.
@@ -73,7 +73,7 @@ export const FUCCI_CONDITION_PRESETS: Readonly<Record<string, FucciSimOptions>> 
   /** Cycling cells. */
   control: { cycleFrames: 24 },
   /** Slower cycle with a longer G1. */
-  slow: { cycleFrames: 36, phaseFractions: { earlyG1: 0.1, g1: 0.45, g1s: 0.1, sg2m: 0.35 } },
+  slow: { cycleFrames: 36, phaseFractions: { earlyG1: 0.06, g1: 0.49, g1s: 0.1, sg2m: 0.35 } },
   /** Half of the cells arrest in G1 (e.g. a CDK4/6 inhibitor). */
   "g1-arrest": { cycleFrames: 26, arrestFraction: 0.5, arrestPhase: "G1" },
   /** Half of the cells arrest in S/G2/M (e.g. a DNA-damage response). */
@@ -167,7 +167,7 @@ interface Cell {
 
 /** Reporter levels (per phase: value at the phase start and at its end). */
 const RED_LEVELS: readonly (readonly [number, number])[] = [
-  [0.3, 0.4],
+  [0.65, 0.7],
   [1.0, 1.0],
   [1.0, 0.75],
   [0.04, 0.04],

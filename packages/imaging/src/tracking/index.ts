@@ -1,4 +1,5 @@
 export * from "./assign.js";
+export * from "./ctc.js";
 export * from "./evaluate.js";
 export * from "./kalman.js";
 export * from "./track.js";

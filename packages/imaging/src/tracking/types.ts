@@ -110,7 +110,7 @@ export interface Lineage {
 }
 
 /** Turn a table of equal-length columns into row objects (for printing). */
-export function tableRows<T extends Record<string, ArrayLike<number>>>(table: T): Record<keyof T, number>[] {
+export function tableRows<T extends { [K in keyof T]: ArrayLike<number> }>(table: T): Record<keyof T, number>[] {
   const keys = Object.keys(table) as (keyof T)[];
   const n = keys.length ? (table[keys[0] as keyof T] as ArrayLike<number>).length : 0;
   const out: Record<keyof T, number>[] = [];

@@ -95,9 +95,9 @@ describe("renderFucciFrame / generateFucciTimelapse", () => {
     expect(tl.frames.shape).toEqual([3, 4, 96, 128]);
     expect(tl.labels.shape).toEqual([3, 96, 128]);
     expect(tl.frames.data).toBeInstanceOf(Uint16Array);
-    expect(tl.channels).toEqual(["mKate", "TagGFP", "oblique", "Cy5"]);
+    expect(tl.channels).toEqual(["Cy5", "mKate", "TagGFP", "Oblique"]);
     let max = 0;
-    for (const v of tl.frames.data) max = Math.max(max, v);
+    for (const v of tl.frames.data as Uint16Array) max = Math.max(max, v);
     expect(max).toBeLessThanOrEqual(16383);
     expect(max).toBeGreaterThan(1000);
   });
@@ -137,7 +137,7 @@ describe("renderFucciFrame / generateFucciTimelapse", () => {
     const f = renderFucciFrame(sim, 0, { channels: ["TagGFP"], gain: 2, readNoise: 4, offset: 100, background: { TagGFP: 250 } });
     let s = 0;
     let s2 = 0;
-    for (const v of f.image.data) {
+    for (const v of f.image.data as Uint16Array) {
       s += v;
       s2 += v * v;
     }

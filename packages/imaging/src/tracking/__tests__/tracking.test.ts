@@ -49,7 +49,7 @@ describe("solveSparseAssignment", () => {
         fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
         fc.array(fc.double({ min: 0.5, max: 6, noNaN: true }), { minLength: 8, maxLength: 8 }),
         (nL, nR, costs, present, alone) => {
-          const cands = [];
+          const cands: { left: number; right: number; cost: number }[] = [];
           for (let i = 0; i < nL; i++)
             for (let j = 0; j < nR; j++) if (present[i * 4 + j]) cands.push({ left: i, right: j, cost: costs[i * 4 + j] as number });
           const la = alone.slice(0, nL);

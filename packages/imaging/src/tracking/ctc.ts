@@ -1,0 +1,130 @@
+/**
+ * The Cell Tracking Challenge result format, so users can score a tracking with the CTC tools:
+ * - `res_track.txt`: one line `L B E P` per track (label, begin frame, end frame, parent label, 0 = none);
+ * - `maskTTT.tif` per frame: 16-bit label images whose values are track labels (0 = background), three
+ *   digits (four when there are 1000 frames or more).
+ *
+ * CTC tracks must be present in every frame from B to E. A track with closed gaps is therefore written as
+ * several segments, each later segment with the previous one as its parent (the CTC convention for gaps),
+ * and the track's children hang from the last segment. Labels are renumbered 1..n and must fit 16 bits.
+ * This module builds the bytes; writing them to disk is the caller's (e.g. `fs.writeFile`).
+ */
+import { HypedError } from "@hyped/core";
+import { writeArrayBuffer } from "geotiff";
+import type { LabelStack } from "./evaluate.js";
+import type { TrackingResult } from "./track.js";
+
+/** The files of a CTC result folder. */
+export interface CtcFiles {
+  /** Contents of `res_track.txt`. */
+  resTrack: string;
+  /** The CTC lineage (after splitting gaps): label, begin, end, parent. */
+  tracks: { label: Int32Array; begin: Int32Array; end: Int32Array; parent: Int32Array };
+  /** One 16-bit label image per frame, as TIFF bytes, named `mask000.tif`, ... */
+  masks: { name: string; data: Uint8Array }[];
+  /** The relabelled frames (CTC labels) as flat Uint16Arrays, for evaluation or display. */
+  labels: Uint16Array[];
+}
+
+function framesOf(stack: LabelStack): { frames: ArrayLike<number>[]; height: number; width: number } {
+  if (Array.isArray(stack)) {
+    throw new HypedError("INVALID_ARGUMENT", "encodeCtc needs a [T, Y, X] stack or a list of 2-D ndarrays (the image size is needed)", {});
+  }
+  const s = stack as { data: ArrayLike<number>; shape: readonly number[] };
+  if (s.shape.length !== 3)
+    throw new HypedError("INVALID_ARGUMENT", `encodeCtc: labels must be [T, Y, X], got [${s.shape}]`, { shape: s.shape });
+  const [T, Y, X] = s.shape as [number, number, number];
+  const d = s.data as unknown as { subarray: (a: number, b: number) => ArrayLike<number> };
+  return { frames: Array.from({ length: T }, (_, t) => d.subarray(t * Y * X, (t + 1) * Y * X)), height: Y, width: X };
+}
+
+/**
+ * Build the CTC result files from a tracking result and the segmentation label images it was made from
+ * (`labels` [T, Y, X], or a list of per-frame `{ data, shape: [Y, X] }`; pixel values are the object ids
+ * given to `trackCells`). Objects in no track are dropped from the masks.
+ */
+export function encodeCtc(
+  result: TrackingResult,
+  labels: LabelStack | readonly { data: ArrayLike<number>; shape: readonly number[] }[],
+): CtcFiles {
+  let frames: ArrayLike<number>[];
+  let height: number;
+  let width: number;
+  if (Array.isArray(labels) && labels.length > 0 && (labels[0] as { shape?: unknown }).shape) {
+    const list = labels as readonly { data: ArrayLike<number>; shape: readonly number[] }[];
+    [height, width] = list[0]?.shape as [number, number];
+    for (const f of list) {
+      if (f.shape.length !== 2 || f.shape[0] !== height || f.shape[1] !== width) {
+        throw new HypedError("SHAPE_MISMATCH", `encodeCtc: every frame must be ${height}x${width}`, { shape: f.shape });
+      }
+    }
+    frames = list.map((f) => f.data);
+  } else {
+    ({ frames, height, width } = framesOf(labels as LabelStack));
+  }
+  const T = frames.length;
+  if (T !== result.objectTrack.length) {
+    throw new HypedError("SHAPE_MISMATCH", `encodeCtc: ${T} label frames but the tracking has ${result.objectTrack.length}`, {});
+  }
+  // split tracks at gaps into CTC segments
+  const tr = result.tracks;
+  const segOfRow = new Int32Array(tr.trackId.length);
+  const seg = { label: [] as number[], begin: [] as number[], end: [] as number[], parent: [] as number[], track: [] as number[] };
+  const lastSegOfTrack = new Map<number, number>();
+  for (let r = 0; r < tr.trackId.length; r++) {
+    const id = tr.trackId[r] as number;
+    const f = tr.frame[r] as number;
+    const cur = lastSegOfTrack.get(id);
+    if (cur !== undefined && seg.end[cur] === f - 1) {
+      seg.end[cur] = f;
+      segOfRow[r] = cur;
+      continue;
+    }
+    const k = seg.label.length;
+    seg.label.push(k + 1);
+    seg.begin.push(f);
+    seg.end.push(f);
+    seg.parent.push(cur !== undefined ? cur + 1 : -(tr.parent[r] as number));
+    seg.track.push(id);
+    lastSegOfTrack.set(id, k);
+    segOfRow[r] = k;
+  }
+  if (seg.label.length > 65535)
+    throw new HypedError("OUT_OF_RANGE", `${seg.label.length} CTC tracks do not fit 16-bit labels`, { tracks: seg.label.length });
+  // parents given as -(track id) point at the last segment of that track
+  for (let k = 0; k < seg.parent.length; k++) {
+    const p = seg.parent[k] as number;
+    if (p < 0) seg.parent[k] = (lastSegOfTrack.get(-p) as number) + 1;
+  }
+  // relabel frames: object id -> CTC label
+  const maps = Array.from({ length: T }, () => new Map<number, number>());
+  for (let r = 0; r < tr.trackId.length; r++)
+    (maps[tr.frame[r] as number] as Map<number, number>).set(tr.objectId[r] as number, (segOfRow[r] as number) + 1);
+  const out: Uint16Array[] = frames.map((f, t) => {
+    if (f.length !== height * width) throw new HypedError("SHAPE_MISMATCH", `encodeCtc: frame ${t} has ${f.length} pixels`, { frame: t });
+    const m = maps[t] as Map<number, number>;
+    const o = new Uint16Array(f.length);
+    for (let i = 0; i < f.length; i++) {
+      const v = f[i] as number;
+      if (v !== 0) o[i] = m.get(v) ?? 0;
+    }
+    return o;
+  });
+  const digits = T >= 1000 ? 4 : 3;
+  const masks = out.map((o, t) => ({
+    name: `mask${String(t).padStart(digits, "0")}.tif`,
+    data: new Uint8Array(writeArrayBuffer(o, { width, height, ModelPixelScale: [1, 1, 0], ModelTiepoint: [0, 0, 0, 0, 0, 0] } as never)),
+  }));
+  const lines = seg.label.map((l, k) => `${l} ${seg.begin[k]} ${seg.end[k]} ${seg.parent[k]}`);
+  return {
+    resTrack: lines.length ? `${lines.join("\n")}\n` : "",
+    tracks: {
+      label: Int32Array.from(seg.label),
+      begin: Int32Array.from(seg.begin),
+      end: Int32Array.from(seg.end),
+      parent: Int32Array.from(seg.parent),
+    },
+    masks,
+    labels: out,
+  };
+}
