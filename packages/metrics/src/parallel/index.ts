@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type AnyNdArray, HypedError, type HypedErrorCode, type LongTaskOptions, type NdArray, ndarray, throwIfAborted } from "@hyped/core";
 import { checkSsimFinite, rowData, type SsimFull, type SsimOptions, ssimSetup } from "../image/index.js";
@@ -41,10 +42,10 @@ function spawn(): Slot {
   const url = workerUrl();
   let worker: Worker;
   if (url.pathname.endsWith(".ts")) {
-    // Running from source (the repo's tests and `pnpm hyped`): load the TypeScript worker through tsx, the
-    // repo's TypeScript runner, and resolve workspace packages to their sources like the parent does.
-    const api = createRequire(import.meta.url).resolve("tsx/esm/api");
-    const boot = `require(${JSON.stringify(api)}).register(); import(${JSON.stringify(url.href)});`;
+    // Running from source (the repo's tests, `pnpm hyped`, `pnpm bench`): load tsx (the repo's TypeScript
+    // runner, what `--import tsx` loads) in the worker first, and resolve workspace packages to their sources.
+    const api = new URL("./esm/api/index.mjs", pathToFileURL(createRequire(import.meta.url).resolve("tsx"))).href;
+    const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
     worker = new Worker(boot, { eval: true, execArgv: ["--conditions=@hyped/source"] });
   } else worker = new Worker(url);
   const slot: Slot = { worker, pending: 0 };
