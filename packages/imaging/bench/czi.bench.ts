@@ -108,6 +108,15 @@ try {
     console.log(
       `uncompressed stitched plane from disk: ${ms.toFixed(1)} ms per ${W}x${H} plane = ${(outBytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s of output pixels (target >= 1000 MB/s)`,
     );
+    // CPU time per plane (user + system of this process), which a busy machine inflates less than wall time.
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 5; i++) await czi.readPlane({ T: i % NT, C: i % NC });
+    const c1 = process.cpuUsage(c0);
+    const cpuMs = (c1.user + c1.system) / 1000 / 5;
+    const os = await import("node:os");
+    console.log(
+      `  CPU time per plane ${cpuMs.toFixed(1)} ms = ${(outBytes / 1e6 / (cpuMs / 1000)).toFixed(0)} MB/s of output pixels per CPU second (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores)`,
+    );
     await czi.close();
     const mem = await openCzi(memorySource(new Uint8Array(readFileSync(raw))));
     const msm = await timeIt(async () => {
@@ -143,6 +152,10 @@ try {
     const ours = await timeIt(async () => {
       for (const p of payloads) await decodeZstd1(p, info);
     }, 3);
+    const z0 = process.cpuUsage();
+    for (const p of payloads) await decodeZstd1(p, info);
+    const z1 = process.cpuUsage(z0);
+    const oursCpu = (z1.user + z1.system) / 1000;
     const compressed = payloads.reduce((a, p) => a + p.length, 0);
     console.log(
       `Zstd1 decode (ours, @bokuweb/zstd-wasm + hi-lo unpack): ${payloads.length} tiles, ${(compressed / 2 ** 20).toFixed(1)} MiB -> ${(decodedBytes / 2 ** 20).toFixed(0)} MiB in ${ours.toFixed(0)} ms = ${(decodedBytes / 1e6 / (ours / 1000)).toFixed(0)} MB/s`,
@@ -160,6 +173,13 @@ try {
       console.log(
         `Zstd1 vs native: zstd -d ${peer.toFixed(0)} ms (process start ~${start.toFixed(0)} ms included), ours ${ours.toFixed(0)} ms: throughput ratio ours/zstd = ${(peer / ours).toFixed(2)}x (target >= 0.5x)`,
       );
+      const r = spawnSync("sh", ["-c", `command time -f "%U %S" zstd -d -q -c ${frames} > /dev/null`], { encoding: "utf8" });
+      const [u, sy] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
+      const peerCpu = ((u ?? Number.NaN) + (sy ?? Number.NaN)) * 1000;
+      if (Number.isFinite(peerCpu))
+        console.log(
+          `  CPU time: zstd -d ${peerCpu.toFixed(0)} ms, ours ${oursCpu.toFixed(0)} ms: ratio ${(peerCpu / oursCpu).toFixed(2)}x`,
+        );
     } else console.log("zstd CLI absent on this machine: no Zstd1 ratio");
     const zc = await openCzi(src);
     let k = 0;
