@@ -85,6 +85,32 @@ export interface SynthImaging {
   channels: string[];
 }
 
+/**
+ * The cell simulation behind one scene of {@link synthImaging} (same options, same seed), e.g. to render
+ * noise-free frames (`renderFucciFrame(sim, t, { noise: false })`) as a clean reference.
+ */
+export function hypedSceneSimulation(
+  condition: string,
+  replicate: number,
+  options: Pick<SynthImagingOptions, "scale" | "seed" | "frames" | "intervalS"> = {},
+): FucciSimulation {
+  const ci = HYPED_CONDITIONS.findIndex((c) => c.name === condition);
+  if (ci < 0) throw new HypedError("NOT_FOUND", `no synthetic condition '${condition}'`, { condition });
+  const scale = HYPED_SCALES[options.scale ?? "mini"];
+  const eff = HYPED_CONDITION_EFFECTS[condition] as { cycle: number; sim: Partial<FucciSimOptions> };
+  const grid = mosaicTiles(scale.width, scale.height, scale.overlap);
+  return simulateFucci({
+    seed: (options.seed ?? 1) * 1000 + ci * 10 + (replicate - 1),
+    frames: options.frames ?? scale.frames,
+    width: grid.width,
+    height: grid.height,
+    cells: scale.cells,
+    cycleFrames: scale.cycleFrames * eff.cycle,
+    frameIntervalHours: (options.intervalS ?? 1200) / 3600,
+    ...eff.sim,
+  });
+}
+
 /** Tile size for a 6 × 5 mosaic of `overlap`-px overlaps covering at least `width` × `height`. */
 export function mosaicTiles(width: number, height: number, overlap: number): { tw: number; th: number; width: number; height: number } {
   const tw = Math.ceil((width + 5 * overlap) / 6);
@@ -113,22 +139,8 @@ export async function synthImaging(outDir: string, options: SynthImagingOptions 
   const scenes: SynthScene[] = [];
   const channels = HYPED_CHANNELS.map((c) => c.render);
   for (const [ci, cond] of HYPED_CONDITIONS.entries()) {
-    const eff = HYPED_CONDITION_EFFECTS[cond.name] as { cycle: number; sim: Partial<FucciSimOptions> };
     const sims: FucciSimulation[] = [];
-    for (let r = 0; r < cond.replicates; r++) {
-      sims.push(
-        simulateFucci({
-          seed: seed * 1000 + ci * 10 + r,
-          frames,
-          width: grid.width,
-          height: grid.height,
-          cells: scale.cells,
-          cycleFrames: scale.cycleFrames * eff.cycle,
-          frameIntervalHours: interval / 3600,
-          ...eff.sim,
-        }),
-      );
-    }
+    for (let r = 0; r < cond.replicates; r++) sims.push(hypedSceneSimulation(cond.name, r + 1, { ...options, frames }));
     const cziPath = join(outDir, "czi", `${cond.name}.czi`);
     const stageStep = grid.width + 20_000; // scenes are separate wells, far apart
     async function* tiles(): AsyncGenerator<CziWriteSubblock> {
