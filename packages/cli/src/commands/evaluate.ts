@@ -70,6 +70,7 @@ interface EvaluateOpts {
   train?: string;
   conditions?: string;
   topN: string;
+  de?: string;
   lambda: string;
   layer?: string;
   csv?: string;
@@ -90,6 +91,7 @@ export function evaluateCommand(program: Command): void {
     .option("--train <list>", "training conditions for the baselines (default: every condition but the control)")
     .option("--conditions <list>", "conditions to score (default: every condition but the control, Doublet, Negative)")
     .option("--top-n <n>", "number of top DE genes", "20")
+    .option("--de <method>", "rank DE genes with rank_genes_groups (t-test, t-test_overestim_var, wilcoxon) instead of |mean difference|")
     .option("--lambda <x>", "ridge penalty of the linear model", "0.1")
     .option("--layer <name>", "read expression from this layer instead of X")
     .option("--csv <file>", "write all rows as CSV")
@@ -99,6 +101,8 @@ export function evaluateCommand(program: Command): void {
       const topN = Number(opts.topN);
       const lambda = Number(opts.lambda);
       if (!Number.isInteger(topN) || topN < 1) throw new UsageError(`--top-n must be a positive integer, got '${opts.topN}'`);
+      if (opts.de && !["t-test", "t-test_overestim_var", "wilcoxon"].includes(opts.de))
+        throw new UsageError(`unknown --de method '${opts.de}'`);
       if (!(lambda >= 0)) throw new UsageError(`--lambda must be ≥ 0, got '${opts.lambda}'`);
       const names = opts.models === "none" ? [] : (list(opts.models) ?? []);
       for (const n of names)
@@ -149,6 +153,7 @@ export function evaluateCommand(program: Command): void {
               conditions: ok,
               groupBy: opts.groupBy ?? null,
               topN,
+              deMethod: opts.de as never,
               layer: opts.layer,
               onProgress: bar.onProgress,
             })),

@@ -5,9 +5,10 @@
 import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import { cosineSimilarity, mae, mse, pearson } from "@hyped/metrics";
 import type { AnnData, Matrix } from "../anndata/index.js";
+import { type RankGenesMethod, rankGenesGroupsMatrix } from "../de/index.js";
 import { type ConditionSyntax, type PerturbationModel, splitCondition } from "./baselines.js";
 import { discriminationScores, eDistance, overlapAtN, topAbs } from "./distances.js";
-import { denseRows, expressionMatrix, groupCells, meanProfile } from "./profiles.js";
+import { denseRows, expressionMatrix, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
 
 /** Where predictions come from: a fitted model, a map condition → profile, or a function of (condition, group). */
 export type PredictionSource =
@@ -35,6 +36,11 @@ export interface EvaluatePerturbationOptions extends LongTaskOptions, ConditionS
    * Default: genes ranked by |mean(condition) − mean(control)| over all cells of the condition.
    */
   deGenes?: Record<string, string[]> | Map<string, string[]>;
+  /**
+   * When `deGenes` is not given: rank DE genes with scanpy's `rank_genes_groups` (`rankGenesGroups`, this method,
+   * `reference` = the control, `rankby_abs=True`, as GEARS does). Default: rank by |mean difference|.
+   */
+  deMethod?: RankGenesMethod;
   /** Read expression from this layer instead of `X`. */
   layer?: string;
   /**
@@ -160,8 +166,19 @@ export async function evaluatePerturbation(
   const ctrlMeanAll = meanProfile(m, ctrlAll.rows);
   const deIdx = new Map<string, Int32Array>();
   const givenDe = new Set<string>();
+  let ranked: Record<string, string[]> | null = null;
+  if (options.deMethod && !options.deGenes) {
+    ranked = rankGenesGroupsMatrix(m, obsLabelsOf(adata, conditionColumn), adata.varNames, {
+      method: options.deMethod,
+      reference: control,
+      groups: conditions,
+      nGenes: topN,
+      rankbyAbs: true,
+      layer,
+    }).names;
+  }
   for (const c of conditions) {
-    const given = options.deGenes instanceof Map ? options.deGenes.get(c) : options.deGenes?.[c];
+    const given = options.deGenes instanceof Map ? options.deGenes.get(c) : (options.deGenes?.[c] ?? ranked?.[c]);
     if (given) {
       const idx = given.slice(0, topN).map((g) => {
         const i = geneIndex.get(g);

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { denseToCsr, fromTyped, isHypedError } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { AnnData } from "../../anndata/index.js";
+import { rankGenesGroups } from "../../de/index.js";
 import {
   AdditiveModel,
   EVAL_COLUMNS,
@@ -188,6 +189,41 @@ describe("evaluatePerturbation", () => {
     expect(csv.trim().split("\n").length).toBe(rows.length + 1);
     await expect(evaluatePerturbation(ad, new Map(), { conditionColumn: "condition", control: "ctrl" })).rejects.toThrow(/no prediction/);
     await expect(evaluatePerturbation(ad, perfect, { conditionColumn: "condition", control: "nope" })).rejects.toThrow(/nope/);
+  });
+
+  it("deMethod ranks DE genes with rankGenesGroups (reference = control, by |score|); cancellation is ABORTED", async () => {
+    const ad = makeData();
+    const add = new AdditiveModel();
+    add.fit(trainingDataFromAnnData(ad, { conditionColumn: "condition", control: "ctrl", train: ["g1", "g2"] }));
+    const de = rankGenesGroups(ad.obsSubset(ad.obs.get("condition").isIn(["ctrl", "g1"])), "condition", {
+      method: "t-test",
+      reference: "ctrl",
+      groups: ["g1"],
+      nGenes: 3,
+      rankbyAbs: true,
+    }).names;
+    const viaMethod = await evaluatePerturbation(ad, add, {
+      conditionColumn: "condition",
+      control: "ctrl",
+      conditions: ["g1"],
+      topN: 3,
+      deMethod: "t-test",
+    });
+    const viaGiven = await evaluatePerturbation(ad, add, {
+      conditionColumn: "condition",
+      control: "ctrl",
+      conditions: ["g1"],
+      topN: 3,
+      deGenes: de,
+    });
+    expect(viaMethod).toEqual(viaGiven);
+    expect(de.g1?.length).toBe(3);
+    expect(Number.isFinite(viaMethod[0]?.pearsonDe)).toBe(true);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(evaluatePerturbation(ad, add, { conditionColumn: "condition", control: "ctrl", signal: ac.signal })).rejects.toThrow(
+      /cancelled/,
+    );
   });
 
   it("E-distance: sqeuclidean closed form equals the pairwise definition; euclidean is symmetric and zero on equal sets", () => {
