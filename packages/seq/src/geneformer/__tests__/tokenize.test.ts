@@ -100,6 +100,20 @@ describe("tokenizeRankValue: small dictionaries", () => {
     expect(Array.from(r.inputIds[0] as Int32Array)).toEqual([5, 3]);
   });
 
+  it("is cancellable and reports progress", () => {
+    const ac = new AbortController();
+    ac.abort();
+    try {
+      tokenizeRankValue(ad, { tokenDictionary, geneMedians, signal: ac.signal });
+      expect.unreachable();
+    } catch (e) {
+      expect(isHypedError(e, "ABORTED")).toBe(true);
+    }
+    const events: number[] = [];
+    tokenizeRankValue(ad, { tokenDictionary, geneMedians, onProgress: (e) => events.push(e.done) });
+    expect(events[events.length - 1]).toBe(2);
+  });
+
   it("typed errors: V2 without <cls>, missing median, missing column", () => {
     const noCls = { A: 2, B: 3 };
     expect(() => tokenizeRankValue(ad, { tokenDictionary: noCls, geneMedians, modelVersion: "V2" })).toThrow(/<cls>/);
