@@ -52,7 +52,7 @@ export function encodeCtc(
   let width: number;
   if (Array.isArray(labels) && labels.length > 0 && (labels[0] as { shape?: unknown }).shape) {
     const list = labels as readonly { data: ArrayLike<number>; shape: readonly number[] }[];
-    [height, width] = list[0]?.shape as [number, number];
+    [height, width] = (list[0] as { shape: readonly number[] }).shape as [number, number];
     for (const f of list) {
       if (f.shape.length !== 2 || f.shape[0] !== height || f.shape[1] !== width) {
         throw new HypedError("SHAPE_MISMATCH", `encodeCtc: every frame must be ${height}x${width}`, { shape: f.shape });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../synth/rng.js";
 import { simulateFucci } from "../../synth/simulate.js";
 import {
+  encodeCtc,
   evaluateTracking,
   evaluateTrackingByObject,
   evaluateTrackingMasks,
@@ -220,5 +221,30 @@ describe("evaluateTracking (AOGM / TRA)", () => {
       { labels: [[9, 9, 9, 0]], lineage: { id: [9], parent: [0] } },
     );
     expect(u.tra).toBe(1);
+  });
+});
+
+describe("encodeCtc", () => {
+  it("writes res_track.txt and 16-bit masks that read back, splitting gap tracks into parent-linked segments", async () => {
+    const { fromArrayBuffer } = await import("geotiff");
+    // 3 frames of 4x4; object 5 in frames 0 and 2 (a gap), object 7 everywhere
+    const mk = (a: number[]) => ({ data: Uint16Array.from(a), shape: [4, 4] });
+    const f0 = mk([5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 0, 7, 7]);
+    const f1 = mk([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 0, 7, 7]);
+    const f2 = mk([5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 0, 7, 7]);
+    const objs = [
+      { x: [0.5, 2.5], y: [0, 2.5], id: [5, 7] },
+      { x: [2.5], y: [2.5], id: [7] },
+      { x: [0.5, 2.5], y: [0, 2.5], id: [5, 7] },
+    ];
+    const r = trackCells(objs, { maxSearchRadius: 3, divisions: false });
+    const ctc = encodeCtc(r, [f0, f1, f2]);
+    expect(ctc.resTrack.trim().split("\n")).toEqual(["1 0 0 0", "2 2 2 1", "3 0 2 0"]);
+    expect(ctc.masks.map((m) => m.name)).toEqual(["mask000.tif", "mask001.tif", "mask002.tif"]);
+    const tiff = await fromArrayBuffer(ctc.masks[2]?.data.slice().buffer as ArrayBuffer);
+    const img = await tiff.getImage();
+    const [band] = (await img.readRasters()) as unknown as Uint16Array[];
+    expect(img.getBitsPerSample()).toBe(16);
+    expect(Array.from(band as Uint16Array)).toEqual([2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 3, 3]);
   });
 });
