@@ -151,8 +151,23 @@ export class BackedMatrix {
     return concatMajor(this.kind as "csr" | "csc", parts, this.minorExtent, this.dtype);
   }
 
-  /** Select minor-axis positions by scanning all stored values in pieces (bounded memory). */
+  /**
+   * Select minor-axis positions (any order, repeats allowed) by scanning all stored values in pieces
+   * (bounded memory): the distinct positions are gathered in increasing order, then arranged as asked.
+   */
   private minorSelect(sel: Int32Array): SparseMatrix {
+    const uniq = Int32Array.from(new Set(sel)).sort();
+    const m = this.minorSelectSorted(uniq);
+    if (uniq.length === sel.length && uniq.every((x, i) => x === sel[i])) return m;
+    const pos = new Map<number, number>();
+    uniq.forEach((x, i) => {
+      pos.set(x, i);
+    });
+    const order = Int32Array.from(sel, (x) => pos.get(x) as number);
+    return (this.kind === "csr" ? subsetMatrix(m, null, order) : subsetMatrix(m, order, null)) as SparseMatrix;
+  }
+
+  private minorSelectSorted(sel: Int32Array): SparseMatrix {
     const minor = this.minorExtent;
     const remap = new Int32Array(minor).fill(-1);
     sel.forEach((j, k) => {
@@ -195,8 +210,7 @@ export class BackedMatrix {
       indices: Int32Array.from(outIdx),
       indptr: outPtr,
     };
-    // sort indices within each slice when the selection was not increasing
-    return subsetMatrix(m, null, null) as SparseMatrix;
+    return m;
   }
 
   private denseRead(rows: [number, number] | number, cols: [number, number] | number): Matrix {

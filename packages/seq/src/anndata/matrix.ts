@@ -1,5 +1,5 @@
 /** Matrix helpers shared by AnnData operations. */
-import { type AnyTypedArray, allocate, dtypeOf, isSparse, type SparseMatrix, zeros } from "@hyped/core";
+import { type AnyTypedArray, allocate, convertSparse, dtypeOf, isSparse, type SparseMatrix, zeros } from "@hyped/core";
 import type { Matrix } from "./anndata.js";
 
 /** Rows `rows` and columns `cols` of a dense or sparse matrix (`null` keeps an axis). Sparse stays sparse, same format. */
@@ -22,6 +22,11 @@ export function subsetMatrix(m: Matrix, rows: Int32Array | null, cols: Int32Arra
   const csr = m.format === "csr";
   const majorSel = csr ? rows : cols;
   const minorSel = csr ? cols : rows;
+  if (minorSel && hasDuplicates(minorSel)) {
+    // repeated minor positions: select them as the major axis of the other format, then convert back
+    const other = convertSparse(m, csr ? "csc" : "csr");
+    return convertSparse(subsetMatrix(other, rows, cols) as SparseMatrix, m.format);
+  }
   const major = csr ? m.shape[0] : m.shape[1];
   const minor = csr ? m.shape[1] : m.shape[0];
   const mSel = majorSel ?? Int32Array.from({ length: major }, (_, i) => i);
@@ -66,4 +71,13 @@ export function subsetMatrix(m: Matrix, rows: Int32Array | null, cols: Int32Arra
   const nMinor = minorSel ? minorSel.length : minor;
   const shape: [number, number] = csr ? [nMajor, nMinor] : [nMinor, nMajor];
   return { format: m.format, shape, data: data as unknown as AnyTypedArray, indices, indptr } as SparseMatrix;
+}
+
+function hasDuplicates(sel: Int32Array): boolean {
+  const seen = new Set<number>();
+  for (const x of sel) {
+    if (seen.has(x)) return true;
+    seen.add(x);
+  }
+  return false;
 }

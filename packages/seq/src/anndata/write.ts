@@ -54,7 +54,11 @@ function dataset(c: WCtx, path: string, data: AnyTypedArray | string[], shape?: 
   const s = shape ?? [data.length];
   const scalar = s.length === 0;
   const opts: H5WriteOptions = { shape: s };
-  if (!scalar && !Array.isArray(data) && data.length > 0 && c.comp !== "none") opts.compression = c.comp;
+  if (!scalar && !Array.isArray(data) && data.length > 0 && c.comp !== "none") {
+    opts.compression = c.comp;
+    // 1-D arrays (sparse data/indices) in chunks of 32 Ki values, so a backed slice decompresses little
+    if (s.length === 1) opts.chunks = [Math.min(s[0] as number, 1 << 15)];
+  }
   if (dtype) opts.dtype = dtype;
   if (Array.isArray(data) && data.length === 0) {
     // h5wasm cannot type an empty string list; an empty vlen-less array reads back as an empty index
