@@ -5,3 +5,6 @@ export * from "./frames/index.js";
 export * from "./segmentation/index.js";
 export * from "./denoise/index.js";
 export * from "./dataset/index.js";
+export * from "./tracking/index.js";
+export * from "./cellcycle/index.js";
+export * from "./synth/index.js";
