@@ -23,7 +23,7 @@ describe("docs examples run", () => {
       expect(blocks.length).toBeGreaterThan(0);
       for (const [k, code] of blocks.entries()) {
         const tmp = path.join(here, `zz-docs-${file.replace(".md", "")}-${k}.ts`);
-        writeFileSync(tmp, `${code.replaceAll('"@hyped/seq"', '"../../index.js"')}\nexport {};\n`);
+        writeFileSync(tmp, `${code.replaceAll('"@hyped/seq"', '"./docs-barrel.js"')}\nexport {};\n`);
         written.push(tmp);
         const log = vi.spyOn(console, "log").mockImplementation(() => {});
         try {
