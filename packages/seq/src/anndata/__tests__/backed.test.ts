@@ -73,7 +73,9 @@ describe("openH5ad", () => {
       const m = b.X?.rows(10_000, 10_100) as SparseMatrix;
       const sliceBytes = b.file.io.bytesRead - before;
       expect(m.shape).toEqual([100, big.cols]);
-      expect(Array.from(m.data as Float32Array)).toEqual(Array.from(bigX.data.subarray(Number(bigX.indptr[10_000]), Number(bigX.indptr[10_100])) as Float32Array));
+      expect(Array.from(m.data as Float32Array)).toEqual(
+        Array.from(bigX.data.subarray(Number(bigX.indptr[10_000]), Number(bigX.indptr[10_100])) as Float32Array),
+      );
       // 100 rows × 40 values × 8 B ≈ 32 KB of values; 32 Ki-value gzip chunks: at most two chunks per dataset
       expect(sliceBytes).toBeLessThan(size * 0.05);
       // open reads annotations (20,000 vlen obs names are most of it) and indptr, never X's values
