@@ -5,7 +5,7 @@
  * processes), giving the same value as one accumulator fed everything, to rounding.
  */
 import { HypedError } from "@hyped/core";
-import { psnrDefaultRange, psnrFromMse } from "../image/index.js";
+import { psnrDefaultRange, psnrFromMse } from "../image/impl.js";
 import { assertFinitePair, CHUNK, flatPair, type MetricInput, SCRATCH_A, SCRATCH_B } from "../internal/input.js";
 import { centredProducts, sumAbsDiff, sumSqDiff } from "../internal/kernels.js";
 import { CompensatedSum } from "../internal/sum.js";

@@ -16,7 +16,7 @@ import {
   throwIfAborted,
 } from "@hyped/core";
 import { CHUNK, type FlatInput, flat, flatPair, type MetricInput, SCRATCH_A } from "../internal/input.js";
-import { mseFlat } from "../vector/index.js";
+import { mseFlat } from "../vector/impl.js";
 import { gaussianWeights, type RowData, type SsimKernelParams, ssimRows } from "./kernel.js";
 
 export { reflectIndex } from "./kernel.js";

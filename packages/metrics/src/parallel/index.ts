@@ -11,10 +11,10 @@ import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type AnyNdArray, HypedError, type HypedErrorCode, type LongTaskOptions, type NdArray, ndarray, throwIfAborted } from "@hyped/core";
-import { checkSsimFinite, rowData, type SsimFull, type SsimOptions, ssimSetup } from "../image/index.js";
+import { checkSsimFinite, rowData, type SsimFull, type SsimOptions, ssimSetup } from "../image/impl.js";
 import type { RowData } from "../image/kernel.js";
 import type { MetricInput } from "../internal/input.js";
-import { ROW_METRICS, type RowMetric, rowMatrices } from "../rows/index.js";
+import { ROW_METRICS, type RowMetric, rowMatrices } from "../rows/impl.js";
 import type { Request, Response, Task } from "./protocol.js";
 
 /** Options common to the parallel functions. */

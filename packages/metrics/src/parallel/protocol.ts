@@ -1,6 +1,6 @@
 /** Messages between `@hyped/metrics/parallel` and its worker. @internal */
 import type { RowData, SsimKernelParams } from "../image/kernel.js";
-import type { RowMetric } from "../rows/index.js";
+import type { RowMetric } from "../rows/impl.js";
 
 /** SSIM for rows `[r0, r1)`, given image rows from `rowOffset`. */
 export interface SsimTask {

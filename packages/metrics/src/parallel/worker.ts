@@ -2,7 +2,7 @@
 import { parentPort } from "node:worker_threads";
 import { isHypedError } from "@hyped/core";
 import { ssimRows } from "../image/kernel.js";
-import { type RowMatrix, rowRange } from "../rows/index.js";
+import { type RowMatrix, rowRange } from "../rows/impl.js";
 import type { Request, Response } from "./protocol.js";
 
 const BAND = 64;

@@ -23,7 +23,7 @@ import {
   rmseFlat,
   spearmanFlat,
   sumAbsoluteDiff,
-} from "../vector/index.js";
+} from "../vector/impl.js";
 
 /** The metrics available row-wise. */
 export type RowMetric = "mse" | "rmse" | "mae" | "r2" | "cosine" | "pearson" | "spearman" | "euclidean" | "l1";
@@ -77,11 +77,23 @@ export function rowMatrices(a: unknown, b: unknown, fn: string): [RowMatrix, Row
 export function rowRange(metric: RowMetric, a: RowMatrix, b: RowMatrix, r0: number, r1: number, out: Float64Array, rowBase = 0): void {
   const fn = ROW_METRICS[metric];
   const g = a.cols;
-  const fbShared: FlatInput | undefined = b.broadcast ? flat(b.data.subarray(0, g) as never, "b") : undefined;
+  // Each row is widened to float64 once; the metric's passes then read views of it (no repeated conversion).
+  const bufA = new Float64Array(g);
+  const bufB = new Float64Array(g);
+  const fa = flat(bufA, "a");
+  const fb = flat(bufB, "b");
+  const big = a.data instanceof BigInt64Array || a.data instanceof BigUint64Array;
+  const bigB = b.data instanceof BigInt64Array || b.data instanceof BigUint64Array;
+  const load = (m: RowMatrix, isBig: boolean, r: number, buf: Float64Array, name: string) => {
+    const row = m.data.subarray(r * g, r * g + g);
+    if (isBig) buf.set(flat(row as never, name).all());
+    else buf.set(row as ArrayLike<number>);
+  };
+  if (b.broadcast) load(b, bigB, 0, bufB, "b");
   for (let r = r0; r < r1; r++) {
-    const fa = flat(a.data.subarray(r * g, r * g + g) as never, "a");
-    const fb = fbShared ?? flat(b.data.subarray(r * g, r * g + g) as never, "b");
     try {
+      load(a, big, r, bufA, "a");
+      if (!b.broadcast) load(b, bigB, r, bufB, "b");
       out[r - r0] = fn(fa, fb);
     } catch (e) {
       const row = r + rowBase;

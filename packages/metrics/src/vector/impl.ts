@@ -17,6 +17,7 @@ import { HypedError } from "@hyped/core";
 import { assertFinitePair, CHUNK, type FlatInput, flatPair, type MetricInput, SCRATCH_A, SCRATCH_B } from "../internal/input.js";
 import { allEqual, centredProducts, maxAbsDiff, sumAbsDiff, sumSqDiff, sumSqDiffScaled, sumsAndMax } from "../internal/kernels.js";
 import { CompensatedSum } from "../internal/sum.js";
+import { directDiffSum } from "../internal/typed.js";
 
 export type { MetricInput } from "../internal/input.js";
 
@@ -29,6 +30,8 @@ function nonEmpty(f: FlatInput, fn: string): void {
 
 /** Σ (a−b)² and n, compensated. @internal */
 export function sumSquaredDiff(fa: FlatInput, fb: FlatInput): number {
+  const direct = directDiffSum(fa, fb, false);
+  if (direct !== undefined) return direct;
   const s = new CompensatedSum();
   const n = fa.length;
   for (let i = 0; i < n; i += CHUNK) {
@@ -40,6 +43,8 @@ export function sumSquaredDiff(fa: FlatInput, fb: FlatInput): number {
 
 /** Σ |a−b|, compensated. @internal */
 export function sumAbsoluteDiff(fa: FlatInput, fb: FlatInput): number {
+  const direct = directDiffSum(fa, fb, true);
+  if (direct !== undefined) return direct;
   const s = new CompensatedSum();
   const n = fa.length;
   for (let i = 0; i < n; i += CHUNK) {
