@@ -6,6 +6,7 @@ import {
   type AnyNdArray,
   allocate,
   type ByteSource,
+  DTYPE_CTORS,
   fromTyped,
   HypedError,
   type LongTaskOptions,
@@ -91,6 +92,12 @@ export interface ReadPlaneOptions extends LongTaskOptions {
   layer?: number;
   /** Subblocks fetched concurrently (they are still painted in M order). Default 4. */
   concurrency?: number;
+  /**
+   * Paint into this array instead of a new one (it is zero-filled first). It must have the plane's dtype and
+   * exactly height x width x samples elements (SHAPE_MISMATCH otherwise). Reusing one buffer avoids the
+   * operating system's first-touch cost of a fresh multi-MB allocation for every plane.
+   */
+  out?: NumericTypedArray;
 }
 
 /** A stitched plane. */
@@ -116,7 +123,12 @@ export interface CziPlane {
 }
 
 /** Options of {@link CziFile.planes}. */
-export interface PlanesOptions extends Omit<ReadPlaneOptions, "onProgress"> {
+export interface PlanesOptions extends Omit<ReadPlaneOptions, "onProgress" | "out"> {
+  /**
+   * Reuse one output buffer for every plane of the same size (default false): each yielded plane's `data` is
+   * then overwritten by the next one, so copy what you keep. Saves a fresh allocation per plane.
+   */
+  reuse?: boolean;
   /** Restrict the iteration: a list of values per dimension (e.g. `{ C: [0], S: [1, 2] }`). Default: all. */
   select?: Partial<Record<string, number[]>>;
   /** Progress in planes. */
@@ -513,7 +525,22 @@ export class CziFile {
         },
       );
     }
-    const canvas = allocate(layout.dtype, n) as NumericTypedArray;
+    let canvas: NumericTypedArray;
+    if (options.out) {
+      const o = options.out;
+      if (o.length !== n || (DTYPE_CTORS[layout.dtype] as unknown) !== o.constructor) {
+        throw new HypedError(
+          "SHAPE_MISMATCH",
+          `out must be a ${layout.dtype} array of ${n} elements (${ow}x${oh}x${layout.samples}), got ${o.constructor.name}(${o.length})`,
+          {
+            expected: n,
+            got: o.length,
+          },
+        );
+      }
+      o.fill(0);
+      canvas = o;
+    } else canvas = allocate(layout.dtype, n) as NumericTypedArray;
     const progress = progressReporter(options.onProgress, "subblocks", paint.length, "readPlane");
     const conc = Math.max(1, Math.floor(options.concurrency ?? 4));
     const pending: Promise<Uint8Array>[] = [];
@@ -585,12 +612,22 @@ export class CziFile {
    * the file size. Options are those of {@link readPlane} plus `select`.
    */
   async *planes(options: PlanesOptions = {}): AsyncGenerator<CziPlane> {
-    const { select, onProgress, ...rest } = options;
+    const { select, onProgress, reuse, ...rest } = options;
     const all = this.planeCoords(select);
     const progress = progressReporter(onProgress, "planes", all.length, "planes");
+    let buffer: NumericTypedArray | undefined;
     for (const c of all) {
       throwIfAborted(options.signal, "planes");
-      yield await this.readPlane(c, rest);
+      let plane: CziPlane;
+      try {
+        plane = await this.readPlane(c, buffer ? { ...rest, out: buffer } : rest);
+      } catch (e) {
+        // A plane of another size or type: read it into a fresh buffer.
+        if (!buffer || !(e instanceof HypedError && e.code === "SHAPE_MISMATCH")) throw e;
+        plane = await this.readPlane(c, rest);
+      }
+      if (reuse) buffer = plane.data;
+      yield plane;
       progress.tick();
     }
     progress.finish();

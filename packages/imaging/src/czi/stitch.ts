@@ -94,23 +94,24 @@ function bgrRow8(canvas: Uint8Array, dof: number, tile: Uint8Array, so: number, 
   }
 }
 
-/**
- * Copy the part of a full-resolution tile (`tile` at `tr`, stored size = logical size) that falls inside the
- * canvas (`cr`, `canvas` row-major with `layout.samples` samples per pixel).
- */
-export function paintTile(canvas: NumericTypedArray, cr: CziRect, tile: NumericTypedArray, tr: CziRect, layout: PixelLayout): void {
-  const is = intersect(cr, tr);
-  if (!is) return;
-  const s = layout.samples;
+/** Row copies (same sample order in tile and canvas): one `TypedArray.set` (a memcpy) per row. */
+function copyRows(canvas: NumericTypedArray, cr: CziRect, tile: NumericTypedArray, tr: CziRect, is: CziRect, s: number): void {
   const len = is.w * s;
   for (let y = is.y; y < is.y + is.h; y++) {
     const so = ((y - tr.y) * tr.w + (is.x - tr.x)) * s;
     const dof = ((y - cr.y) * cr.w + (is.x - cr.x)) * s;
-    if (!layout.bgr) {
-      canvas.set(tile.subarray(so, so + len), dof);
-    } else if (canvas instanceof Uint8Array && tile instanceof Uint8Array) {
-      bgrRow8(canvas, dof, tile, so, len, s);
-    } else {
+    canvas.set(tile.subarray(so, so + len), dof);
+  }
+}
+
+/** Row copies that swap B,G,R(,A) to R,G,B(,A). */
+function copyRowsBgr(canvas: NumericTypedArray, cr: CziRect, tile: NumericTypedArray, tr: CziRect, is: CziRect, s: number): void {
+  const len = is.w * s;
+  for (let y = is.y; y < is.y + is.h; y++) {
+    const so = ((y - tr.y) * tr.w + (is.x - tr.x)) * s;
+    const dof = ((y - cr.y) * cr.w + (is.x - cr.x)) * s;
+    if (canvas instanceof Uint8Array && tile instanceof Uint8Array) bgrRow8(canvas, dof, tile, so, len, s);
+    else {
       for (let k = 0; k < len; k += s) {
         canvas[dof + k] = tile[so + k + 2] as number;
         canvas[dof + k + 1] = tile[so + k + 1] as number;
@@ -119,6 +120,18 @@ export function paintTile(canvas: NumericTypedArray, cr: CziRect, tile: NumericT
       }
     }
   }
+}
+
+/**
+ * Copy the part of a full-resolution tile (`tile` at `tr`, stored size = logical size) that falls inside the
+ * canvas (`cr`, `canvas` row-major with `layout.samples` samples per pixel). The grey path is kept in its own
+ * small function: mixing it with the per-sample colour loop made V8 run it about 20x slower.
+ */
+export function paintTile(canvas: NumericTypedArray, cr: CziRect, tile: NumericTypedArray, tr: CziRect, layout: PixelLayout): void {
+  const is = intersect(cr, tr);
+  if (!is) return;
+  if (layout.bgr) copyRowsBgr(canvas, cr, tile, tr, is, layout.samples);
+  else copyRows(canvas, cr, tile, tr, is, layout.samples);
 }
 
 /** Output index range [first, end) whose sample centres fall in [t0, t1) of raw coordinates. */

@@ -114,8 +114,11 @@ describe("writeCzi round trips", () => {
       { data: tile16(50, 40, 1), width: 50, height: 40, x: -60, y: -35, coords: { C: 0, M: 0 } },
       { data: tile16(50, 40, 2), width: 50, height: 40, x: -45, y: -10, coords: { C: 0, M: 1 } },
     ];
+    tiles[0]!.acquisitionTime = "2026-11-23T10:00:00.5Z";
     const czi = await openCzi(await encodeCzi(tiles, { compression: "zstd1" }));
     expect(czi.boundingBox).toEqual({ x: -60, y: -35, w: 80, h: 65 });
+    expect(await czi.readSubblockMetadata(0)).toContain("<AcquisitionTime>2026-11-23T10:00:00.5Z</AcquisitionTime>");
+    expect(await czi.readSubblockMetadata(1)).toBe("");
     const p = await czi.readPlane({ C: 0 });
     expect(p.subblocks.map((i) => czi.subblocks[i]?.coords.M)).toEqual([0, 1, 2]);
     expect(eqBytes(p.data, naivePlane(tiles, { x: -60, y: -35, w: 80, h: 65 }))).toBe(true);
@@ -158,6 +161,23 @@ describe("writeCzi round trips", () => {
     }
     expect(k).toBe(24);
     expect(seen.slice(0, 5)).toEqual(["000", "001", "002", "003", "010"]);
+    // Reusing one output buffer gives the same planes (the yielded data is overwritten by the next plane).
+    const fresh: Uint16Array[] = [];
+    for await (const p of ca.planes()) fresh.push(p.data as Uint16Array);
+    let r = 0;
+    let shared: unknown;
+    for await (const p of ca.planes({ reuse: true })) {
+      if (r === 1) shared = p.data;
+      if (r > 1) expect(p.data).toBe(shared);
+      expect(eqBytes(p.data, fresh[r] as Uint16Array)).toBe(true);
+      r++;
+    }
+    const out = new Uint16Array(40 * 30).fill(9);
+    const viaOut = await ca.readPlane({ T: 1, C: 1, Z: 2 }, { out });
+    expect(viaOut.data).toBe(out);
+    expect(eqBytes(out, tiles[4 * 3 + 2]!.data as Uint16Array)).toBe(true);
+    await expect(ca.readPlane({}, { out: new Uint16Array(5) })).rejects.toSatisfy((e) => isHypedError(e, "SHAPE_MISMATCH"));
+    await expect(ca.readPlane({}, { out: new Uint8Array(1200) })).rejects.toSatisfy((e) => isHypedError(e, "SHAPE_MISMATCH"));
     const sel: number[] = [];
     for await (const p of ca.planes({ select: { C: [1], T: [2] } })) sel.push(p.coords.Z as number);
     expect(sel).toEqual([0, 1, 2, 3]);
