@@ -341,7 +341,7 @@ export async function convertCziToFrames(
       await runner.close();
     }
   } else {
-    const pool = await FramePool.start(nWorkers, init);
+    const pool = await FramePool.start(nWorkers, { kind: "convert", init });
     const onAbort = () => void pool.terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {

@@ -25,6 +25,7 @@ export {
 } from "./manifest.js";
 export { inferScenes, lookupScene, parseSceneMap, type SceneAssignment, type SceneMap } from "./scenes.js";
 export {
+  closeFrameReadWorkers,
   type FrameEntry,
   type FrameRequest,
   type FrameStore,

@@ -5,20 +5,22 @@
  */
 import {
   type AnyNdArray,
+  DTYPE_CTORS,
   type DType,
   dtypeSize,
   HypedError,
-  isHypedError,
   type LongTaskOptions,
+  ndarray,
   progressReporter,
   throwIfAborted,
   zeros,
 } from "@hyped/core";
-import type { H5File } from "@hyped/core/hdf5";
-import { type ForeignLayoutOptions, readFrameInfo, transposeInto } from "./frame.js";
+import { type ForeignLayoutOptions, readFrameInfo } from "./frame.js";
 import { sha256Of } from "./hash.js";
 import { parseManifestText } from "./manifest.js";
+import { checkConsistent, type FrameExpectation, readFrameRegion } from "./read.js";
 import { type FrameAxes, type FrameInfo, type FrameManifest, type FrameRegion, MANIFEST_NAME } from "./types.js";
+import { FramePool } from "./worker.js";
 
 /** A frame file in a store. */
 export interface FrameEntry {
@@ -81,6 +83,14 @@ export interface OpenFrameStoreOptions extends LongTaskOptions {
   budgetBytes?: number;
   /** Ignore `dataset.json` and read every file's own attributes. Default false. */
   ignoreManifest?: boolean;
+  /**
+   * Worker threads reading frames in parallel for large `loadFrames` calls (Node, local files; at least 2
+   * frames and 16 MB). Started on first use and shared by all stores; idle ones do not keep the process
+   * alive; {@link closeFrameReadWorkers} stops them. Default `min(4, os.availableParallelism())`; 0 reads in the calling thread.
+   */
+  readWorkers?: number;
+  /** Smallest `loadFrames` result (bytes) worth the read workers. Default 16 MiB. */
+  parallelMinBytes?: number;
 }
 
 /** An open frame store. */
@@ -125,6 +135,19 @@ export interface FrameStore {
    * checksum differs (empty when all match); entries without a recorded checksum are skipped.
    */
   verify(options?: LongTaskOptions): Promise<string[]>;
+}
+
+/** Read pools shared by every store in this thread, by size. */
+const readPools = new Map<number, Promise<FramePool>>();
+
+/**
+ * Stop the frame read workers that large `loadFrames` calls start (they are shared by all stores and do not
+ * keep the process alive when idle; call this to free their memory). Later loads start them again.
+ */
+export async function closeFrameReadWorkers(): Promise<void> {
+  const pools = [...readPools.values()];
+  readPools.clear();
+  await Promise.all(pools.map(async (p) => (await p.catch(() => undefined))?.terminate()));
 }
 
 const DEFAULT_BUDGET = 2 ** 31;
@@ -227,6 +250,8 @@ export async function openFrameStore(
       nChannels: c,
       foreign: options.foreign,
       budget,
+      readWorkers: options.readWorkers,
+      parallelMinBytes: options.parallelMinBytes ?? 16 * 2 ** 20,
     });
   }
   if (files.size === 0) throw new HypedError("NOT_FOUND", `${root}: no frame files (.h5) and no ${MANIFEST_NAME}`, { file: root });
@@ -307,6 +332,8 @@ export async function openFrameStore(
     nChannels: ref.channels.length,
     foreign: options.foreign,
     budget,
+    readWorkers: options.readWorkers,
+    parallelMinBytes: options.parallelMinBytes ?? 16 * 2 ** 20,
   });
 }
 
@@ -334,31 +361,8 @@ interface Layout {
   nChannels: number;
   foreign: ForeignLayoutOptions | undefined;
   budget: number;
-}
-
-function checkConsistent(
-  file: string,
-  info: FrameInfo,
-  refFile: string,
-  ref: Pick<FrameInfo, "channels" | "dtype" | "height" | "width">,
-): void {
-  if (info.height !== ref.height || info.width !== ref.width || info.channels.length !== ref.channels.length || info.dtype !== ref.dtype) {
-    throw new HypedError(
-      "SHAPE_MISMATCH",
-      `${file}: frame is ${info.channels.length} x ${info.height} x ${info.width} (C, Y, X) ${info.dtype}, but ${refFile} is ${ref.channels.length} x ${ref.height} x ${ref.width} ${ref.dtype}`,
-      { file, other: refFile },
-    );
-  }
-  if (info.channels.join("\u0000") !== ref.channels.join("\u0000")) {
-    throw new HypedError(
-      "SHAPE_MISMATCH",
-      `${file}: channels ${info.channels.join(", ")} differ from ${refFile}'s ${ref.channels.join(", ")}`,
-      {
-        file,
-        other: refFile,
-      },
-    );
-  }
+  readWorkers: number | undefined;
+  parallelMinBytes: number;
 }
 
 class Store implements FrameStore {
@@ -374,6 +378,8 @@ class Store implements FrameStore {
   readonly missing: readonly string[];
   private readonly index = new Map<string, FrameEntry>();
   private readonly layout: Layout;
+  private poolSize = 0;
+  private jobId = 0;
 
   constructor(
     readonly root: string,
@@ -492,8 +498,39 @@ class Store implements FrameStore {
         { bytes, budget },
       );
     }
-    const out = zeros(this.dtype, [p.entries.length, p.channels.length, p.region.height, p.region.width]) as unknown as AnyNdArray;
+    const shape = [p.entries.length, p.channels.length, p.region.height, p.region.width];
     const progress = progressReporter(req.onProgress, "frames", p.entries.length, "loading frames");
+    const pool = p.entries.length >= 2 && bytes >= this.layout.parallelMinBytes ? await this.readPool(p.entries) : undefined;
+    if (pool) {
+      // parallel: each worker reads whole frames straight into one shared buffer
+      const buffer = new SharedArrayBuffer(bytes);
+      const expect = this.expectation();
+      let next = 0;
+      let failure: unknown;
+      const lane = async () => {
+        while (next < p.entries.length && failure === undefined) {
+          throwIfAborted(req.signal, "loading frames");
+          const i = next++;
+          const e = p.entries[i] as FrameEntry;
+          await pool.read({
+            id: this.jobId++,
+            buffer,
+            input: e.input as string,
+            file: e.file,
+            expect,
+            channels: p.channels,
+            region: p.region,
+            offset: i * frameElems,
+          });
+          progress.tick();
+        }
+      };
+      await Promise.all(Array.from({ length: this.poolSize }, () => lane().catch((err) => void (failure ??= err))));
+      if (failure !== undefined) throw failure;
+      progress.finish();
+      return ndarray(new (DTYPE_CTORS[this.dtype] as unknown as Uint16ArrayConstructor)(buffer) as never, shape) as unknown as AnyNdArray;
+    }
+    const out = zeros(this.dtype, shape) as unknown as AnyNdArray;
     for (let i = 0; i < p.entries.length; i++) {
       throwIfAborted(req.signal, "loading frames");
       await this.readFrame(p.entries[i] as FrameEntry, p.channels, p.region, out.data, i * frameElems, req.signal);
@@ -537,46 +574,46 @@ class Store implements FrameStore {
     if (e.input === undefined) {
       throw new HypedError("NOT_FOUND", `${e.file} is listed in ${MANIFEST_NAME} but is not in ${this.root}`, { file: e.file });
     }
-    const { H5File } = await import("@hyped/core/hdf5");
-    let f: H5File;
-    try {
-      f = await H5File.open(e.input);
-    } catch (err) {
-      if (isHypedError(err)) throw new HypedError(err.code, `${e.file}: ${err.message}`, { ...err.context, file: e.file }, { cause: err });
-      throw err;
+    await readFrameRegion(
+      { input: e.input, file: e.file, expect: this.expectation(), channels: ch, region, offset },
+      dst as unknown as Uint16Array,
+      signal,
+    );
+  }
+
+  /** The shared read pool of this store's size, started on first use; undefined when reads stay in this thread. */
+  private async readPool(entries: FrameEntry[]): Promise<FramePool | undefined> {
+    if (typeof process === "undefined" || !process.versions?.node || typeof SharedArrayBuffer === "undefined") return undefined;
+    if (!entries.every((e) => typeof e.input === "string")) return undefined;
+    if (!["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"].includes(this.dtype)) return undefined;
+    if (this.poolSize === 0) {
+      const os = await import("node:os");
+      this.poolSize = Math.max(0, Math.floor(this.layout.readWorkers ?? Math.min(4, os.availableParallelism())));
+      if (this.poolSize === 0) this.poolSize = -1;
     }
-    try {
-      const info = readFrameInfo(f, this.layout.foreign);
-      checkConsistent(e.file, info, this.manifest ? MANIFEST_NAME : (this.entries[0]?.file ?? ""), this.layout);
-      const plane = region.height * region.width;
-      const cyx = info.axes === "CYX";
-      const ys: [number, number] = [region.y, region.y + region.height];
-      const xs: [number, number] = [region.x, region.x + region.width];
-      // group the wanted channels into runs of consecutive on-disk indices: one hyperslab per run
-      for (let k = 0; k < ch.length; ) {
-        let m = 1;
-        while (k + m < ch.length && ch[k + m] === (ch[k] as number) + m) m++;
-        throwIfAborted(signal, `reading ${e.file}`);
-        const c0 = ch[k] as number;
-        const a = f.read(info.dataset, {
-          select: [[c0, c0 + m], cyx ? ys : xs, cyx ? xs : ys],
-          budgetBytes: Number.MAX_SAFE_INTEGER,
-          signal,
-        });
-        const src = a.data as unknown as ArrayLike<number> & { subarray?: unknown };
-        if (cyx) (dst as unknown as { set(a: ArrayLike<number>, o: number): void }).set(src, offset + k * plane);
-        else {
-          for (let j = 0; j < m; j++) {
-            const part = (a.data as unknown as Uint16Array).subarray(j * plane, (j + 1) * plane);
-            // stored (X, Y): transpose a (width, height) block back to (height, width)
-            transposeInto(part, region.width, region.height, dst as unknown as { [i: number]: number }, offset + (k + j) * plane);
-          }
-        }
-        k += m;
-      }
-    } finally {
-      f.close();
+    if (this.poolSize < 0) return undefined;
+    let pool = readPools.get(this.poolSize);
+    if (!pool) {
+      pool = FramePool.start(this.poolSize, { kind: "read" }, { unref: true });
+      readPools.set(this.poolSize, pool);
+      pool.catch(() => readPools.delete(this.poolSize));
     }
+    return pool;
+  }
+
+  /** What every frame must look like, for {@link readFrameRegion}. */
+  private expectation(): FrameExpectation {
+    const l = this.layout;
+    return {
+      channels: l.channels,
+      dtype: l.dtype,
+      height: l.height,
+      width: l.width,
+      ref: this.manifest ? MANIFEST_NAME : (this.entries[0]?.file ?? ""),
+      foreign: l.foreign
+        ? { ...(l.foreign.channels ? { channels: [...l.foreign.channels] } : {}), ...(l.foreign.axes ? { axes: l.foreign.axes } : {}) }
+        : {},
+    };
   }
 
   async verify(options: LongTaskOptions = {}): Promise<string[]> {

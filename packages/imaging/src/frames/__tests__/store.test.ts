@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type FrameMeta, readFrameInfo, writeFrameFile } from "../frame.js";
 import { sha256Of } from "../hash.js";
 import { buildManifest, frameFileName, mergeManifests, parseManifest, shardManifestName, writeManifestFile } from "../manifest.js";
-import { openFrameStore, parseForeignName } from "../store.js";
+import { closeFrameReadWorkers, openFrameStore, parseForeignName } from "../store.js";
 import type { ManifestFrame } from "../types.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "hyped-frames-"));
@@ -148,6 +148,29 @@ describe("openFrameStore", () => {
       });
     }
   }
+
+  it("reads in parallel worker threads into one shared buffer, with the same result and errors", async () => {
+    const cyx = await openFrameStore(join(tmp, "set-CYX-true"), { readWorkers: 2, parallelMinBytes: 0 });
+    const cxy = await openFrameStore(join(tmp, "set-CXY-false"), { readWorkers: 2, parallelMinBytes: 0 });
+    try {
+      const a = await cyx.loadFrames({ condition: "drug A" });
+      expect(a.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expectFrames(a, 1, [0, 1, 2], [0, 1, 2, 3]);
+      const region = { x: 5, y: 3, width: 20, height: 11 };
+      expectFrames(await cxy.loadFrames({ condition: "ctrl", t: [0, 3], channels: [3, 1, 2], region }), 0, [0, 1, 2], [3, 1, 2], region);
+    } finally {
+      // (the pool is shared: the next store reuses it)
+    }
+    const bad = join(tmp, "parallel-bad");
+    const frames = await writeSet(bad, "CYX", true);
+    writeFileSync(join(bad, (frames[2] as ManifestFrame).file), "garbage");
+    const s = await openFrameStore(bad, { readWorkers: 2, parallelMinBytes: 0 });
+    await expect(s.loadFrames({ condition: "ctrl" })).rejects.toMatchObject({
+      code: "FORMAT",
+      message: expect.stringContaining((frames[2] as ManifestFrame).file),
+    });
+    await closeFrameReadWorkers();
+  });
 
   it("checks the budget before reading and names the size", async () => {
     const dir = join(tmp, "set-CYX-true");
