@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.js";
 import { denoiseCommand } from "./commands/denoise.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
+import { h5adCommand } from "./commands/h5ad.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { metricsCommand } from "./commands/metrics.js";
 import { synthCommand } from "./commands/synth.js";
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   convertCommand(program);
   framesCommand(program);
   evaluateCommand(program);
+  h5adCommand(program);
   return program;
 }
 
