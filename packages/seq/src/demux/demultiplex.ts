@@ -80,28 +80,47 @@ export const DEFAULT_QUANTILE_RANGE: readonly number[] = [0.99, 0.995, 0.999, 0.
 
 /**
  * Pick one cutoff per hashtag from its candidates to maximise the number of cells with exactly one count above
- * its cutoff. Exhaustive (first hashtag varying fastest) when the grid has ≤ 50,000 combinations, otherwise
- * coordinate ascent from the first candidates.
+ * its cutoff. Exhaustive (first hashtag varying fastest) unless grid size × distinct count patterns exceeds 2·10⁸,
+ * then coordinate ascent from the first candidates.
  */
 function chooseCutoffs(x: Float64Array, n: number, h: number, candidates: number[][]): number[] {
   const sizes = candidates.map((c) => c.length);
-  const singlets = (co: number[]) => {
+  // Each cell only matters through, per hashtag, the set of candidate cutoffs its count exceeds (a bit mask);
+  // cells with equal masks are counted together, so the search costs grid size × distinct patterns.
+  if (sizes.some((z) => z > 30)) throw new HypedError("INVALID_ARGUMENT", "at most 30 candidate quantiles per hashtag", {});
+  const tuples = new Map<string, { lv: Int32Array; count: number }>();
+  const lv = new Int32Array(h);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < h; j++) {
+      const c = candidates[j] as number[];
+      const v = x[i * h + j] as number;
+      let mask = 0;
+      for (let k = 0; k < c.length; k++) if (v > (c[k] as number)) mask |= 1 << k;
+      lv[j] = mask;
+    }
+    const key = lv.join(",");
+    const t = tuples.get(key);
+    if (t) t.count++;
+    else tuples.set(key, { lv: Int32Array.from(lv), count: 1 });
+  }
+  const groups = [...tuples.values()];
+  const singlets = (idx: number[]) => {
     let s = 0;
-    for (let i = 0; i < n; i++) {
+    for (const g of groups) {
       let np = 0;
-      for (let j = 0; j < h; j++) if ((x[i * h + j] as number) > (co[j] as number)) np++;
-      if (np === 1) s++;
+      for (let j = 0; j < h && np < 2; j++) if (((g.lv[j] as number) >> (idx[j] as number)) & 1) np++;
+      if (np === 1) s += g.count;
     }
     return s;
   };
   const total = sizes.reduce((a, b) => a * b, 1);
   const pick = (idx: number[]) => idx.map((k, j) => (candidates[j] as number[])[k] as number);
-  if (total <= 50_000) {
+  if (total * groups.length <= 2e8) {
     const idx = new Array(h).fill(0);
     let best = -1;
     let bestIdx = idx.slice();
     for (let c = 0; c < total; c++) {
-      const s = singlets(pick(idx));
+      const s = singlets(idx);
       if (s > best) {
         best = s;
         bestIdx = idx.slice();
@@ -115,14 +134,14 @@ function chooseCutoffs(x: Float64Array, n: number, h: number, candidates: number
     return pick(bestIdx);
   }
   const idx = new Array(h).fill(0);
-  let best = singlets(pick(idx));
+  let best = singlets(idx);
   for (let changed = true; changed; ) {
     changed = false;
     for (let j = 0; j < h; j++) {
       for (let k = 0; k < (sizes[j] as number); k++) {
         const trial = idx.slice();
         trial[j] = k;
-        const s = singlets(pick(trial));
+        const s = singlets(trial);
         if (s > best) {
           best = s;
           idx[j] = k;
