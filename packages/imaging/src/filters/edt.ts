@@ -30,10 +30,10 @@ export function distanceTransformEdt(mask: Image2D, options: EdtOptions = {}): N
   return fromTyped(edtFlat(m.data, rows, cols, sy, sx), [rows, cols]) as NdArray<"float64">;
 }
 
-/** EDT on a flat 0/1 mask; returns float64 distances. */
-export function edtFlat(mask: Uint8Array, rows: number, cols: number, sy = 1, sx = 1): Float64Array {
+/** EDT on a flat 0/1 mask; returns float64 distances (written into `into` when given; every element is set). */
+export function edtFlat(mask: Uint8Array, rows: number, cols: number, sy = 1, sx = 1, into?: Float64Array): Float64Array {
   const n = rows * cols;
-  const out = new Float64Array(n);
+  const out = into ?? new Float64Array(n);
   if (n === 0) return out;
   let anyBg = false;
   for (let i = 0; i < n; i++)

@@ -3,7 +3,8 @@
  * `scipy.ndimage.gaussian_filter` (1.10).
  */
 import { fromTyped, HypedError, type NdArray } from "@hyped/core";
-import { checkNumber, flat2D, type Image2D, integerRange } from "./image.js";
+import { checkNumber, type Flat2D, flat2D, type Image2D, integerRange } from "./image.js";
+import { giveBack, takeF64 } from "./scratch.js";
 
 /** Boundary modes of `scipy.ndimage` 1-D filters. */
 export type BoundaryMode = "nearest" | "reflect" | "mirror" | "constant" | "wrap";
@@ -79,12 +80,15 @@ function checkMode(mode: string): BoundaryMode {
 }
 
 /** Convert an image to the float array skimage's gaussian filters (img_as_float or preserve_range). */
-function toFloatImage(image: Image2D, preserveRange: boolean): { data: Float32Array | Float64Array; rows: number; cols: number } {
-  const f = flat2D(image);
+function toFloatImage(
+  f: Flat2D,
+  preserveRange: boolean,
+  into?: Float64Array,
+): { data: Float32Array | Float64Array; rows: number; cols: number } {
   const n = f.rows * f.cols;
   const src = f.data;
   if (f.dtype === "float32") return { data: Float32Array.from(src as Float32Array), rows: f.rows, cols: f.cols };
-  const out = new Float64Array(n);
+  const out = into ?? new Float64Array(n);
   const range = integerRange(f.dtype);
   if (preserveRange || range === undefined || f.dtype === "bool") {
     for (let i = 0; i < n; i++) out[i] = src[i]!;
@@ -195,22 +199,55 @@ export function gaussianFilter(
       throw new HypedError("INVALID_ARGUMENT", `sigma must be finite and >= 0, got ${String(s)}`, { sigma });
     }
   }
-  const img = toFloatImage(image, options.preserveRange ?? false);
-  const { rows, cols } = img;
+  const run0 = sig[0] > 1e-15;
+  const run1 = sig[1] > 1e-15;
+  const f = flat2D(image);
+  const { rows, cols } = f;
+  if (f.dtype === "float64" && f.data instanceof Float64Array && (run0 || run1) && rows > 0 && cols > 0) {
+    // float64 needs no conversion: filter straight from the input into the result
+    const out = gaussianFlat64(f.data, rows, cols, sig, truncate, mode, cval, new Float64Array(rows * cols));
+    return fromTyped(out, [rows, cols]) as unknown as NdArray<"float32" | "float64">;
+  }
+  // the converted copy is an intermediate when axis 0 runs (it reads it and writes a new array)
+  const pooled = run0 && rows > 0 && cols > 0 && f.dtype !== "float32";
+  const img = toFloatImage(f, options.preserveRange ?? false, pooled ? takeF64(rows * cols) : undefined);
   let cur = img.data;
   const make = (): Float32Array | Float64Array =>
     cur instanceof Float32Array ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
-  if (sig[0] > 1e-15 && rows > 0 && cols > 0) {
+  if (run0 && rows > 0 && cols > 0) {
     const w = gaussianKernel1d(sig[0], Math.floor(truncate * sig[0] + 0.5));
     const out = make();
     filterAxis0(cur, out, rows, cols, w, mode, cval);
+    if (pooled) giveBack(cur);
     cur = out;
   }
-  if (sig[1] > 1e-15 && rows > 0 && cols > 0) {
+  if (run1 && rows > 0 && cols > 0) {
     const w = gaussianKernel1d(sig[1], Math.floor(truncate * sig[1] + 0.5));
     const out = cur === img.data ? make() : cur;
     filterAxis1(cur, out, rows, cols, w, mode, cval);
     cur = out;
   }
   return fromTyped(cur, [rows, cols]) as unknown as NdArray<"float32" | "float64">;
+}
+
+/**
+ * Gaussian filter of a float64 image into `out` (internal; `src` is not modified and must not alias
+ * `out`). The same arithmetic as {@link gaussianFilter}: axis 0 from `src` into `out`, then axis 1 in place.
+ * Sigmas must be validated by the caller.
+ */
+export function gaussianFlat64(
+  src: Float64Array,
+  rows: number,
+  cols: number,
+  sigma: readonly [number, number],
+  truncate: number,
+  mode: BoundaryMode,
+  cval: number,
+  out: Float64Array,
+): Float64Array {
+  if (rows === 0 || cols === 0) return out;
+  if (sigma[0] > 1e-15) filterAxis0(src, out, rows, cols, gaussianKernel1d(sigma[0], Math.floor(truncate * sigma[0] + 0.5)), mode, cval);
+  else out.set(src.subarray(0, rows * cols));
+  if (sigma[1] > 1e-15) filterAxis1(out, out, rows, cols, gaussianKernel1d(sigma[1], Math.floor(truncate * sigma[1] + 0.5)), mode, cval);
+  return out;
 }

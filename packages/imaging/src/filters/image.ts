@@ -34,6 +34,17 @@ export function flat2D(image: Image2D, what = "image"): Flat2D {
   if (!isNdArray(image)) throw new HypedError("INVALID_ARGUMENT", `${what} must be a 2-D ndarray`, { what });
   const [rows, cols] = assert2D(image, what);
   const dtype = ndDtype(image);
+  const st = image.stride;
+  if (
+    (rows <= 1 || st[0] === cols) &&
+    (cols <= 1 || st[1] === 1) &&
+    !(image.data instanceof BigInt64Array || image.data instanceof BigUint64Array) &&
+    ArrayBuffer.isView(image.data)
+  ) {
+    // a C-ordered view (e.g. one channel picked from a CYX frame): a subarray, no copy
+    const raw = image.data as unknown as Float64Array;
+    return { data: raw.subarray(image.offset, image.offset + rows * cols), rows, cols, dtype };
+  }
   const c = contiguous(image);
   const raw = c.data as unknown as ArrayLike<number> | ArrayLike<bigint>;
   const data = raw instanceof BigInt64Array || raw instanceof BigUint64Array ? toFloat64(raw, what) : (raw as ArrayLike<number>);

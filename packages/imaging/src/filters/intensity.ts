@@ -158,6 +158,11 @@ export interface ClipPercentileResult {
  * in; float64 out. A zero scale (`p_high` = 0, or `p_high` = `m` for `minmax`) gives an all-zero image.
  */
 export function clipPercentile(image: Image2D, options: ClipPercentileOptions = {}): ClipPercentileResult {
+  return clipPercentileInto(image, options);
+}
+
+/** {@link clipPercentile} writing into `into` (internal: lets callers use pooled scratch memory). */
+export function clipPercentileInto(image: Image2D, options: ClipPercentileOptions = {}, into?: Float64Array): ClipPercentileResult {
   const high = checkNumber(options.high ?? 98, "high");
   const scale = options.scale ?? "divide";
   if (scale !== "divide" && scale !== "minmax" && scale !== "none") {
@@ -177,7 +182,8 @@ export function clipPercentile(image: Image2D, options: ClipPercentileOptions = 
     for (let i = 0; i < n; i++) if (src[i]! < m) m = src[i]!;
     low = m;
   }
-  const out = new Float64Array(n);
+  const out = into ?? new Float64Array(n);
+  if (into !== undefined) into.fill(0, 0, n);
   const lo = low ?? Number.NEGATIVE_INFINITY;
   if (scale === "none") {
     for (let i = 0; i < n; i++) {
@@ -194,7 +200,7 @@ export function clipPercentile(image: Image2D, options: ClipPercentileOptions = 
       }
     }
   }
-  return { image: fromTyped(out, [f.rows, f.cols]) as NdArray<"float64">, high: p, low };
+  return { image: fromTyped(out.length === n ? out : out.subarray(0, n), [f.rows, f.cols]) as NdArray<"float64">, high: p, low };
 }
 
 /** A range for {@link rescaleIntensity}: `'image'` (min/max), `'dtype'` (the dtype's limits), or explicit. */

@@ -37,22 +37,22 @@ export function label(image: Image2D, options: LabelOptions = {}): NdArray<"int3
   return fromTyped(out.labels, [f.rows, f.cols]) as NdArray<"int32">;
 }
 
-function find(parent: Int32Array, i: number): number {
-  let r = i;
-  while (parent[r] !== r) r = parent[r]!;
-  while (parent[i] !== r) {
-    const nx = parent[i]!;
-    parent[i] = r;
-    i = nx;
+/** Root of provisional label `l` with path halving (labels only ever point to smaller labels). */
+function findRoot(parent: Int32Array, l: number): number {
+  let p = parent[l]!;
+  while (p !== l) {
+    const gp = parent[p]!;
+    parent[l] = gp;
+    l = p;
+    p = gp;
   }
-  return r;
+  return l;
 }
 
-function union(parent: Int32Array, a: number, b: number): number {
-  const ra = find(parent, a);
-  const rb = find(parent, b);
-  if (ra === rb) return ra;
-  // keep the smaller index as root so roots are the first pixel in raster order
+/** Merge the sets of provisional labels `a` and `b`; the smaller root wins (it was created first in raster order). */
+function unite(parent: Int32Array, a: number, b: number): number {
+  const ra = findRoot(parent, a);
+  const rb = findRoot(parent, b);
   if (ra < rb) {
     parent[rb] = ra;
     return ra;
@@ -61,7 +61,14 @@ function union(parent: Int32Array, a: number, b: number): number {
   return rb;
 }
 
-/** Label a flat image; returns labels (int32, raster-ordered 1..count) and the count. */
+/**
+ * Label a flat image; returns labels (int32, raster-ordered 1..count) and the count.
+ *
+ * Two raster passes over flat indices: the first gives each pixel a provisional label (a new one when no
+ * back neighbour of the same value exists, else the neighbour's, merging sets in a typed-array union-find
+ * whose roots are always the smallest provisional label, i.e. the one created at the region's first pixel);
+ * the second maps provisional labels to final ones numbered in order of their roots.
+ */
 export function labelFlat(
   data: ArrayLike<number>,
   rows: number,
@@ -70,35 +77,56 @@ export function labelFlat(
   background = 0,
 ): { labels: Int32Array; count: number } {
   const n = rows * cols;
-  const parent = new Int32Array(n);
+  const labels = new Int32Array(n);
+  if (n === 0) return { labels, count: 0 };
+  let parent = new Int32Array(Math.min(n + 1, 65536));
+  let next = 1;
+  const full = connectivity === 2;
   for (let y = 0; y < rows; y++) {
     const b = y * cols;
     for (let x = 0; x < cols; x++) {
       const i = b + x;
       const v = data[i]!;
-      parent[i] = i;
       if (v === background) continue;
-      let root = -1;
-      // back neighbours: left, then the row above (up-left, up, up-right for 8-connectivity)
-      if (x > 0 && data[i - 1] === v) root = find(parent, i - 1);
+      let l = 0;
       if (y > 0) {
         const u = i - cols;
-        if (data[u] === v) root = root < 0 ? find(parent, u) : union(parent, root, u);
-        if (connectivity === 2) {
-          if (x > 0 && data[u - 1] === v) root = root < 0 ? find(parent, u - 1) : union(parent, root, u - 1);
-          if (x < cols - 1 && data[u + 1] === v) root = root < 0 ? find(parent, u + 1) : union(parent, root, u + 1);
+        if (data[u] === v) l = labels[u]!;
+        else if (full) {
+          // up is different: up-left and up-right may belong to different sets
+          if (x > 0 && data[u - 1] === v) l = labels[u - 1]!;
+          if (x < cols - 1 && data[u + 1] === v) {
+            const r = labels[u + 1]!;
+            l = l === 0 ? r : l === r ? l : unite(parent, l, r);
+          }
         }
       }
-      if (root >= 0) parent[i] = root;
+      if (x > 0 && data[i - 1] === v) {
+        const r = labels[i - 1]!;
+        l = l === 0 ? r : l === r ? l : unite(parent, l, r);
+      }
+      if (l === 0) {
+        if (next === parent.length) {
+          const p2 = new Int32Array(Math.min(n + 1, parent.length * 2));
+          p2.set(parent);
+          parent = p2;
+        }
+        parent[next] = next;
+        l = next++;
+      }
+      labels[i] = l;
     }
   }
-  const labels = new Int32Array(n);
+  // final numbering: roots in creation (= raster) order get 1, 2, ...
   let count = 0;
+  for (let l = 1; l < next; l++) {
+    const p = parent[l]!;
+    // p < l was already renumbered, so parent[p] holds its (and l's) final label
+    parent[l] = p === l ? ++count : parent[p]!;
+  }
   for (let i = 0; i < n; i++) {
-    if (data[i] === background) continue;
-    const r = find(parent, i);
-    if (r === i) labels[i] = ++count;
-    else labels[i] = labels[r]!;
+    const l = labels[i]!;
+    if (l !== 0) labels[i] = parent[l]!;
   }
   return { labels, count };
 }

@@ -278,7 +278,8 @@ export function peakLocalMax(image: Image2D, options: PeakOptions = {}): PeakCoo
   if (!(pNorm >= 1)) throw new HypedError("INVALID_ARGUMENT", `pNorm must be >= 1, got ${pNorm}`, { pNorm });
   const nearest = (options.borderMode ?? "constant") === "nearest";
   const [bwy, bwx] = borderWidths(options.excludeBorder, minDistance);
-  const img = Float64Array.from(f.data);
+  // read-only below, so a float64 input is used as it is
+  const img = f.data instanceof Float64Array ? f.data : Float64Array.from(f.data);
   let mn = Number.POSITIVE_INFINITY;
   let mxv = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /** Marker-based watershed, matching `skimage.segmentation.watershed` (0.19.3). */
 import { fromTyped, HypedError, type NdArray } from "@hyped/core";
 import { flat2D, flatMask, type Image2D, sameShape } from "./image.js";
+import { giveBack, takeF64, takeI32, takeU8 } from "./scratch.js";
 
 /** Options of {@link watershed}. */
 export interface WatershedOptions {
@@ -52,19 +53,137 @@ export function watershed(image: Image2D, markers: Image2D, options: WatershedOp
   const rule = options.costRule ?? "pixel";
   if (rule !== "pixel" && rule !== "pathMax")
     throw new HypedError("INVALID_ARGUMENT", `unknown costRule '${String(rule)}'`, { costRule: rule });
-  const m32 = new Int32Array(mk.data.length);
-  for (let i = 0; i < m32.length; i++) {
-    const v = mk.data[i]!;
-    if (!Number.isInteger(v) || v > 2147483647 || v < -2147483648) {
-      throw new HypedError("INVALID_ARGUMENT", `markers must be int32 integers, found ${v} at ${i}`, { index: i });
+  let m32: Int32Array;
+  const md = mk.data;
+  if (md instanceof Int32Array) m32 = md;
+  else if (md instanceof Uint8Array || md instanceof Int8Array || md instanceof Uint16Array || md instanceof Int16Array) {
+    m32 = Int32Array.from(md);
+  } else {
+    m32 = new Int32Array(md.length);
+    for (let i = 0; i < m32.length; i++) {
+      const v = md[i]!;
+      if (!Number.isInteger(v) || v > 2147483647 || v < -2147483648) {
+        throw new HypedError("INVALID_ARGUMENT", `markers must be int32 integers, found ${v} at ${i}`, { index: i });
+      }
+      m32[i] = v;
     }
-    m32[i] = v;
   }
   const out = watershedFlat(img.data, m32, mask, img.rows, img.cols, conn, compactness, options.watershedLine ?? false, rule);
   return fromTyped(out, [img.rows, img.cols]) as NdArray<"int32">;
 }
 
-/** Watershed on flat arrays (see {@link watershed}). `markers` are int32; returns int32 labels. */
+/**
+ * The flood's priority queue: a binary min-heap over (value, age) with the entries stored directly in
+ * parallel typed arrays (value, age, pixel, source). Sift-up on push and move-last-to-root + sift-down on pop
+ * use the same comparisons as scikit-image's pointer heap, so entries come out in the same order, ties
+ * between equal (value, age) keys included.
+ */
+class FloodHeap {
+  val: Float64Array;
+  age: Int32Array;
+  idx: Int32Array;
+  src: Int32Array;
+  size = 0;
+  // the last popped entry
+  topVal = 0;
+  topIdx = 0;
+  topSrc = 0;
+  constructor(cap: number) {
+    const c = Math.max(16, cap);
+    this.val = new Float64Array(c);
+    this.age = new Int32Array(c);
+    this.idx = new Int32Array(c);
+    this.src = new Int32Array(c);
+  }
+  private grow(): void {
+    const c = this.val.length * 2;
+    const v = new Float64Array(c);
+    v.set(this.val);
+    this.val = v;
+    const a = new Int32Array(c);
+    a.set(this.age);
+    this.age = a;
+    const i = new Int32Array(c);
+    i.set(this.idx);
+    this.idx = i;
+    const s = new Int32Array(c);
+    s.set(this.src);
+    this.src = s;
+  }
+  push(value: number, age: number, index: number, source: number): void {
+    if (this.size === this.val.length) this.grow();
+    const hv = this.val;
+    const ha = this.age;
+    const hi = this.idx;
+    const hs = this.src;
+    let child = this.size++;
+    while (child > 0) {
+      const parent = ((child + 1) >> 1) - 1;
+      const pv = hv[parent]!;
+      if (value < pv || (value === pv && age < ha[parent]!)) {
+        hv[child] = pv;
+        ha[child] = ha[parent]!;
+        hi[child] = hi[parent]!;
+        hs[child] = hs[parent]!;
+        child = parent;
+      } else break;
+    }
+    hv[child] = value;
+    ha[child] = age;
+    hi[child] = index;
+    hs[child] = source;
+  }
+  /** Remove the smallest entry into topVal/topIdx/topSrc. The heap must not be empty. */
+  pop(): void {
+    const hv = this.val;
+    const ha = this.age;
+    const hi = this.idx;
+    const hs = this.src;
+    this.topVal = hv[0]!;
+    this.topIdx = hi[0]!;
+    this.topSrc = hs[0]!;
+    const n = --this.size;
+    if (n === 0) return;
+    const ev = hv[n]!;
+    const ea = ha[n]!;
+    const ei = hi[n]!;
+    const es = hs[n]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let c = i;
+      let cv = ev;
+      let ca = ea;
+      const lv = hv[l]!;
+      if (lv < cv || (lv === cv && ha[l]! < ca)) {
+        c = l;
+        cv = lv;
+        ca = ha[l]!;
+      }
+      const r = l + 1;
+      if (r < n) {
+        const rv = hv[r]!;
+        if (rv < cv || (rv === cv && ha[r]! < ca)) c = r;
+      }
+      if (c === i) break;
+      hv[i] = hv[c]!;
+      ha[i] = ha[c]!;
+      hi[i] = hi[c]!;
+      hs[i] = hs[c]!;
+      i = c;
+    }
+    hv[i] = ev;
+    ha[i] = ea;
+    hi[i] = ei;
+    hs[i] = es;
+  }
+}
+
+/**
+ * Watershed on flat arrays (see {@link watershed}). `markers` are int32; returns int32 labels. `negate`
+ * floods `-image` without materialising it.
+ */
 export function watershedFlat(
   image: ArrayLike<number>,
   markers: Int32Array,
@@ -75,123 +194,63 @@ export function watershedFlat(
   compactness = 0,
   wsl = false,
   rule: "pixel" | "pathMax" = "pixel",
+  negate = false,
 ): Int32Array {
   // pad by one pixel on every side so neighbours never leave the array (the padding is outside the mask)
   const W = cols + 2;
   const H = rows + 2;
   const N = W * H;
-  const val = new Float64Array(N);
-  const inMask = new Uint8Array(N);
-  const lab = new Int32Array(N);
+  const val = takeF64(N);
+  const inMask = takeU8(N);
+  const lab = takeI32(N);
+  // the padding frame: outside the mask, unlabelled
+  inMask.fill(0, 0, W + 1);
+  inMask.fill(0, N - W - 1);
+  lab.fill(0, 0, W + 1);
+  lab.fill(0, N - W - 1);
+  let seeds = 0;
   for (let y = 0; y < rows; y++) {
     const s = y * cols;
     const d = (y + 1) * W + 1;
     for (let x = 0; x < cols; x++) {
-      val[d + x] = image[s + x]!;
-      const inside = mask === undefined || mask[s + x] !== 0;
-      inMask[d + x] = inside ? 1 : 0;
-      lab[d + x] = inside ? markers[s + x]! : 0;
+      val[d + x] = negate ? -image[s + x]! : image[s + x]!;
+      if (mask === undefined || mask[s + x] !== 0) {
+        inMask[d + x] = 1;
+        const m = markers[s + x]!;
+        lab[d + x] = m;
+        if (m !== 0) seeds++;
+      } else {
+        inMask[d + x] = 0;
+        lab[d + x] = 0;
+      }
     }
+    // the right pad of this row and the left pad of the next
+    inMask[d + cols] = 0;
+    inMask[d + cols + 1] = 0;
+    lab[d + cols] = 0;
+    lab[d + cols + 1] = 0;
   }
   const nb = connectivity === 1 ? Int32Array.of(-W, -1, 1, W) : Int32Array.of(-W, -1, 1, W, -W - 1, -W + 1, W - 1, W + 1);
   const nn = nb.length;
   const compact = compactness > 0;
   const labelOnPop = compact || wsl;
   const pathMax = rule === "pathMax";
-  // heap: slots hold items; ptr[k] is the slot at heap position k (as scikit-image's pointer heap)
-  let cap = 1024;
-  let hVal = new Float64Array(cap);
-  let hAge = new Int32Array(cap);
-  let hIdx = new Int32Array(cap);
-  let hSrc = new Int32Array(cap);
-  let ptr = new Int32Array(cap);
-  for (let k = 0; k < cap; k++) ptr[k] = k;
-  let items = 0;
-  let age = 1;
-  const grow = () => {
-    const nc = cap * 2;
-    const v2 = new Float64Array(nc);
-    v2.set(hVal);
-    const a2 = new Int32Array(nc);
-    a2.set(hAge);
-    const i2 = new Int32Array(nc);
-    i2.set(hIdx);
-    const s2 = new Int32Array(nc);
-    s2.set(hSrc);
-    const p2 = new Int32Array(nc);
-    p2.set(ptr);
-    for (let k = cap; k < nc; k++) p2[k] = k;
-    hVal = v2;
-    hAge = a2;
-    hIdx = i2;
-    hSrc = s2;
-    ptr = p2;
-    cap = nc;
-  };
-  const push = (value: number, a: number, index: number, source: number) => {
-    if (items === cap) grow();
-    let child = items;
-    const slot = ptr[child]!;
-    hVal[slot] = value;
-    hAge[slot] = a;
-    hIdx[slot] = index;
-    hSrc[slot] = source;
-    items++;
-    while (child > 0) {
-      const parent = ((child + 1) >> 1) - 1;
-      const ps = ptr[parent]!;
-      const pv = hVal[ps]!;
-      if (value < pv || (value === pv && a < hAge[ps]!)) {
-        ptr[child] = ps;
-        ptr[parent] = slot;
-        child = parent;
-      } else break;
-    }
-  };
+  const heap = new FloodHeap(seeds + 4096);
   for (let i = 0; i < N; i++) {
-    if (lab[i] !== 0) push(pathMax ? Number.NEGATIVE_INFINITY : val[i]!, 0, i, i);
+    if (lab[i] !== 0) heap.push(pathMax ? Number.NEGATIVE_INFINITY : val[i]!, 0, i, i);
   }
-  while (items > 0) {
-    // pop
-    const top = ptr[0]!;
-    const eVal = hVal[top]!;
-    const eIdx = hIdx[top]!;
-    const eSrc = hSrc[top]!;
-    items--;
-    if (items > 0) {
-      ptr[0] = ptr[items]!;
-      ptr[items] = top;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= items) break;
-        let smallest = i;
-        const si = ptr[i]!;
-        const sl = ptr[l]!;
-        let sv = hVal[si]!;
-        let sa = hAge[si]!;
-        if (hVal[sl]! < sv || (hVal[sl] === sv && hAge[sl]! < sa)) {
-          smallest = l;
-          sv = hVal[sl]!;
-          sa = hAge[sl]!;
-        }
-        const r = l + 1;
-        if (r < items) {
-          const sr = ptr[r]!;
-          if (hVal[sr]! < sv || (hVal[sr] === sv && hAge[sr]! < sa)) smallest = r;
-        }
-        if (smallest === i) break;
-        const t = ptr[smallest]!;
-        ptr[smallest] = si;
-        ptr[i] = t;
-        i = smallest;
-      }
-    }
+  let age = 1;
+  while (heap.size > 0) {
+    heap.pop();
+    const eVal = heap.topVal;
+    const eIdx = heap.topIdx;
+    const eSrc = heap.topSrc;
     if (labelOnPop) {
       if (lab[eIdx] !== 0 && eIdx !== eSrc) continue;
       if (wsl && diffNeighbors(lab, nb, inMask, eIdx)) continue;
       lab[eIdx] = lab[eSrc]!;
     }
+    const l = lab[eIdx]!;
     for (let k = 0; k < nn; k++) {
       const q = eIdx + nb[k]!;
       if (inMask[q] === 0 || lab[q] !== 0) continue;
@@ -203,9 +262,9 @@ export function watershedFlat(
         const ddy = qy - sy;
         const ddx = q - qy * W - (eSrc - sy * W);
         v += compactness * Math.sqrt(ddy * ddy + ddx * ddx);
-      } else if (!wsl) lab[q] = lab[eIdx]!;
+      } else if (!wsl) lab[q] = l;
       if (pathMax && v < eVal) v = eVal;
-      push(v, age, q, eSrc);
+      heap.push(v, age, q, eSrc);
     }
   }
   const out = new Int32Array(rows * cols);
@@ -213,6 +272,7 @@ export function watershedFlat(
     const d = (y + 1) * W + 1;
     out.set(lab.subarray(d, d + cols), y * cols);
   }
+  giveBack(val, inMask, lab);
   return out;
 }
 

@@ -4,12 +4,14 @@
  */
 import { type AnyNdArray, HypedError, isNdArray, type LongTaskOptions, markBool, type NdArray, ndarray, throwIfAborted } from "@hyped/core";
 import { edtFlat } from "../filters/edt.js";
-import { type BoundaryMode, gaussianFilter } from "../filters/gaussian.js";
-import { clipPercentile } from "../filters/intensity.js";
+import { type BoundaryMode, gaussianFlat64 } from "../filters/gaussian.js";
+import { checkNumber } from "../filters/image.js";
+import { clipPercentileInto } from "../filters/intensity.js";
 import { labelFlat } from "../filters/label.js";
 import { fillHolesFlat } from "../filters/morphology.js";
 import { peakLocalMax } from "../filters/peaks.js";
 import { regionProps } from "../filters/regionprops.js";
+import { giveBack, takeF64 } from "../filters/scratch.js";
 import { type HistogramOptions, histogramOf, otsuFromHistogram } from "../filters/threshold.js";
 import { watershedFlat } from "../filters/watershed.js";
 
@@ -163,18 +165,33 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   const smoothed: ArrayLike<number>[] = [];
   let rows = 0;
   let cols = 0;
+  const borrowed: Float64Array[] = [];
+  const truncate = checkNumber(options.truncate ?? 4, "truncate", { min: 0 });
+  const sigma = checkNumber(options.sigma ?? 1, "sigma", { min: 0 });
+  const mode = options.mode ?? "nearest";
+  if (!["nearest", "reflect", "mirror", "constant", "wrap"].includes(mode)) {
+    throw new HypedError("UNSUPPORTED", `boundary mode '${mode}' is not supported (nearest, reflect, mirror, constant, wrap)`, { mode });
+  }
   for (const name of nuclear) {
     const ch = channelView(frame, idxOf(name), layout);
-    const clipped = clipPercentile(ch, {
-      high: options.clipPercentile ?? 98,
-      ...(options.clipLowPercentile === undefined ? {} : { low: options.clipLowPercentile }),
-      scale: options.scale ?? "divide",
-    });
+    rows = ch.shape[0]!;
+    cols = ch.shape[1]!;
+    // clip into scratch, smooth into scratch: both are intermediates (the same arithmetic as clipPercentile + gaussianFilter)
+    const clipped = clipPercentileInto(
+      ch,
+      {
+        high: options.clipPercentile ?? 98,
+        ...(options.clipLowPercentile === undefined ? {} : { low: options.clipLowPercentile }),
+        scale: options.scale ?? "divide",
+      },
+      takeF64(rows * cols),
+    );
     clipHigh[name] = clipped.high;
-    const g = gaussianFilter(clipped.image, options.sigma ?? 1, { truncate: options.truncate ?? 4, mode: options.mode ?? "nearest" });
-    rows = g.shape[0]!;
-    cols = g.shape[1]!;
-    smoothed.push(g.data as Float64Array);
+    const src = clipped.image.data as Float64Array;
+    const g = gaussianFlat64(src, rows, cols, [sigma, sigma], truncate, mode, 0, takeF64(rows * cols));
+    giveBack(src);
+    borrowed.push(g);
+    smoothed.push(g);
   }
   step("clip, scale and smooth");
   const n = rows * cols;
@@ -218,6 +235,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   }
   let mask: Uint8Array = new Uint8Array(n);
   for (const p of parts) for (let i = 0; i < n; i++) if (p[i]! > threshold) mask[i] = 1;
+  giveBack(...borrowed);
   if (options.fillHoles) mask = fillHolesFlat(mask, rows, cols, 1);
   const minSize = options.minSize ?? 0;
   if (minSize > 0) {
@@ -231,7 +249,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   }
   step("threshold");
   // step 4: distance transform, seeds, watershed
-  const dist = edtFlat(mask, rows, cols);
+  const dist = edtFlat(mask, rows, cols, 1, 1, takeF64(n));
   step("distance transform");
   const distNd = ndarray(dist, [rows, cols]) as unknown as NdArray<"float64">;
   const peakLabels = options.peakLabels ?? "components";
@@ -249,10 +267,8 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   for (let k = 0; k < pk.length; k += 2) seedMask[pk[k]! * cols + pk[k + 1]!] = 1;
   const seeds = labelFlat(seedMask, rows, cols, 1, 0);
   step("seeds");
-  const neg = new Float64Array(n);
-  for (let i = 0; i < n; i++) neg[i] = -dist[i]!;
   const labels = watershedFlat(
-    neg,
+    dist,
     seeds.labels,
     mask,
     rows,
@@ -260,7 +276,10 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
     options.connectivity ?? 1,
     options.compactness ?? 0,
     options.watershedLine ?? false,
+    "pixel",
+    true,
   );
+  giveBack(dist);
   step("watershed");
   // step 5: object table
   const measure = options.measureChannels ?? names;
