@@ -1,3 +1,4 @@
+export { buildTokenDictionary, computeGeneMedians } from "./build.js";
 export * from "./dictionaries.js";
 export { deleteGene, overexpress, type PerturbTokensOptions, perturbEncodings } from "./perturb.js";
 export { stableArgsortDesc } from "./sort.js";

@@ -5,7 +5,16 @@ import { fromTyped, isHypedError } from "@hyped/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AnnData, DataFrame } from "../../anndata/index.js";
-import { deleteGene, geneToken, overexpress, perturbEncodings, stableArgsortDesc, tokenizeRankValue } from "../index.js";
+import {
+  buildTokenDictionary,
+  computeGeneMedians,
+  deleteGene,
+  geneToken,
+  overexpress,
+  perturbEncodings,
+  stableArgsortDesc,
+  tokenizeRankValue,
+} from "../index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../../../..");
@@ -124,6 +133,21 @@ describe("tokenizeRankValue: small dictionaries", () => {
       expect(isHypedError(e, "NOT_FOUND")).toBe(true);
     }
     expect(() => tokenizeRankValue(ad, { tokenDictionary, geneMedians, nCountsColumn: "total" })).toThrow(/total/);
+  });
+});
+
+describe("buildTokenDictionary / computeGeneMedians", () => {
+  it("build V2-ready dictionaries from data (numpy median of non-zero normalised values)", () => {
+    const ad = makeAdata(Float64Array.from([4, 8, 0, 2, 0, 6, 1, 1, 1]), 3, ["B", "A", "B"]);
+    const tok = buildTokenDictionary(["B", "A", "B"]);
+    expect(tok).toEqual({ "<pad>": 0, "<mask>": 1, "<cls>": 2, "<eos>": 3, A: 4, B: 5 });
+    const med = computeGeneMedians(ad);
+    // gene column 0 ("B"): cells 0,1,2 → 4/12, 2/8, 1/3 (×1e4) → median 3333.33…; column 1 ("A"): 8/12, 1/3 → mean of both
+    expect(med.B).toBeCloseTo((1 / 3) * 1e4, 9);
+    expect(med.A).toBeCloseTo(((8 / 12 + 1 / 3) / 2) * 1e4, 9);
+    const r = tokenizeRankValue(ad, { tokenDictionary: tok, geneMedians: med, modelVersion: "V2", collapseGeneIds: false });
+    expect(r.inputIds[0]?.[0]).toBe(2);
+    expect(r.inputIds[0]?.[r.inputIds[0].length - 1]).toBe(3);
   });
 });
 
