@@ -16,12 +16,13 @@ import {
   progressReporter,
   throwIfAborted,
 } from "@hyped/core";
+import { encodeJpeg } from "./codecs/jpeg.js";
 import { encodeZstd1, zstdCompress } from "./codecs/zstd.js";
 import { type CziPixelType, PIXEL_LAYOUTS, PIXEL_TYPE_CODES, SEGMENT_IDS } from "./constants.js";
 import type { CziChannelInfo } from "./metadata.js";
 
 /** Compression the writer can produce. */
-export type CziWriteCompression = "none" | "zstd0" | "zstd1";
+export type CziWriteCompression = "none" | "zstd0" | "zstd1" | "jpeg";
 
 /** One subblock to write. */
 export interface CziWriteSubblock {
@@ -69,10 +70,12 @@ export interface CziWriteMetadata {
 
 /** Options of {@link writeCzi} / {@link encodeCzi}. */
 export interface WriteCziOptions extends LongTaskOptions {
-  /** Default compression of every tile. Default "none". Zstd1 uses hi-lo packing for 16-bit pixels. */
+  /** Default compression of every tile. Default "none". Zstd1 uses hi-lo packing for 16-bit pixels; "jpeg" is lossy (Gray8/Bgr24). */
   compression?: CziWriteCompression;
   /** Zstd level (1..22). Default 1. */
   zstdLevel?: number;
+  /** JPEG quality (1..100) for `compression: "jpeg"` (Gray8/Bgr24 only, lossy). Default 90. */
+  jpegQuality?: number;
   /** Metadata fields for the XML. */
   metadata?: CziWriteMetadata;
   /** TimeStamps attachment values in seconds. Default: t * timeIncrementS (or t) for each T index. */
@@ -298,6 +301,12 @@ async function writeAll(
     } else if (comp === "zstd1") {
       payload = await encodeZstd1(raw, pixelType === "Gray16" || pixelType === "Bgr48", options.zstdLevel ?? 1);
       code = 6;
+    } else if (comp === "jpeg") {
+      if (pixelType !== "Gray8" && pixelType !== "Bgr24") {
+        throw new HypedError("UNSUPPORTED", `subblock ${index}: JPEG is written for Gray8 and Bgr24 only, not ${pixelType}`, {});
+      }
+      payload = encodeJpeg(raw, t.width, t.height, pixelType === "Gray8" ? 1 : 3, options.jpegQuality ?? 90);
+      code = 1;
     } else throw new HypedError("INVALID_ARGUMENT", `unknown compression ${JSON.stringify(comp)}`, {});
     const x = t.x ?? 0;
     const y = t.y ?? 0;

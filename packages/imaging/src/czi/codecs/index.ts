@@ -1,5 +1,6 @@
 /** Subblock codecs and their registry. */
 export { unsupportedCompression } from "./errors.js";
+export { decodeJpeg, encodeJpeg } from "./jpeg.js";
 export { decodeJpegXrRawFallback, isJpegXr } from "./jpegxr.js";
 export {
   BUILTIN_CZI_DECODERS,
