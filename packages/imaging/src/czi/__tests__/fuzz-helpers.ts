@@ -124,6 +124,14 @@ async function generated(): Promise<Uint8Array> {
       tiles.push({ data, width: 24, height: 16, x: s * 100000 + m * 20, y: -s * 5000, coords: { S: s, T: 0, C: 0, M: m } });
     }
   tiles.push(cziPyramidTile(tiles[0] as CziWriteSubblock, 2));
+  // The smallest tile (so the fuzz reads it): an 8-bit JPEG one, to fuzz the JPEG decoder too.
+  tiles.push({
+    data: Uint8Array.from({ length: 16 * 8 }, (_, i) => i * 2),
+    width: 16,
+    height: 8,
+    coords: { S: 0, T: 0, C: 1, M: 0 },
+    compression: "jpeg",
+  });
   return encodeCzi(tiles, { compression: "zstd1", fileGuid: "12345678-1234-1234-1234-123456789abc" });
 }
 
