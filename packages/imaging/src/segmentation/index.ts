@@ -1,4 +1,6 @@
 /** Per-frame nuclear segmentation (see docs/segmentation.md). */
+
+export { runSegmentWorker, type SegmentFramesOptions, segmentFrames } from "./parallel.js";
 export {
   SEGMENT_DEFAULT_CHANNELS,
   type SegmentFrameOptions,
