@@ -24,8 +24,8 @@ export interface H5Runtime {
   FS: any;
 }
 
-/** Most bytes staged in the wasm heap by one hyperslab read (256 MiB). */
-export const MAX_STAGING_BYTES = 256 * 2 ** 20;
+/** Most bytes staged in the wasm heap by one hyperslab read (32 MiB: keeps the heap, which never shrinks, small). */
+export const MAX_STAGING_BYTES = 32 * 2 ** 20;
 /** The wasm heap ceiling (2 GiB). */
 export const WASM_HEAP_LIMIT = 2 ** 31;
 /** The MEMFS folder where sources are mounted. */
