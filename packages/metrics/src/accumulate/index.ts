@@ -185,7 +185,7 @@ class PearsonAcc implements Accumulator<PearsonState> {
     if (n < 2) throw new HypedError("INVALID_ARGUMENT", `pearson: needs at least 2 elements, got ${n}`, { n });
     if (sxx === 0 || syy === 0) return Number.NaN;
     const r = sxy / (Math.sqrt(sxx) * Math.sqrt(syy));
-    return r > 1 ? 1 : r < -1 ? -1 : r;
+    return r > 1 ? 1 : Math.max(r, -1);
   }
   state(): PearsonState {
     return { ...this.s };
@@ -245,7 +245,7 @@ class CosineAcc implements Accumulator<CosineState> {
     const aa = this.aa.value();
     const bb = this.bb.value();
     const r = this.ab.value() / (Math.sqrt(aa) * Math.sqrt(bb));
-    return r > 1 ? 1 : r < -1 ? -1 : r;
+    return r > 1 ? 1 : Math.max(r, -1);
   }
   state(): CosineState {
     return { kind: "cosine", n: this.n, aa: [this.aa.s, this.aa.c], bb: [this.bb.s, this.bb.c], ab: [this.ab.s, this.ab.c] };

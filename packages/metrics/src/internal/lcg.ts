@@ -47,7 +47,7 @@ export function syntheticPair(rows: number, cols: number, seed: number): { clean
       clean[i] = v;
       const noise = (hash32(i, seed) % 1001) - 500;
       const w = v + noise;
-      noisy[i] = w < 0 ? 0 : w > 16383 ? 16383 : w;
+      noisy[i] = w < 0 ? 0 : Math.min(w, 16383);
     }
   }
   return { clean, noisy };

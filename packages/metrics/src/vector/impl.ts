@@ -238,7 +238,7 @@ function safeMean(f: FlatInput, sum: number, maxAbs: number): number {
   return (s.value() / n) * maxAbs;
 }
 
-const clip1 = (r: number) => (r > 1 ? 1 : r < -1 ? -1 : r);
+const clip1 = (r: number) => (r > 1 ? 1 : Math.max(r, -1));
 const inRange = (v: number) => v > LO && v < HI;
 
 /** @internal Pearson on flat inputs. */
