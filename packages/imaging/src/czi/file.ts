@@ -54,6 +54,12 @@ export interface CziDimRange {
   size: number;
 }
 
+/** A directory query: an index per dimension letter, plus `layer0` to keep only layer-0 (true) or pyramid (false) subblocks. */
+export interface CziQuery {
+  layer0?: boolean;
+  [letter: string]: number | boolean | undefined;
+}
+
 /** Plane coordinates: an index per dimension letter ("S", "T", "C", "Z", "H", "R", ...). Unset dimensions take their start. */
 export type CziPlaneCoords = Partial<Record<string, number>>;
 
@@ -339,9 +345,9 @@ export class CziFile {
    * Subblocks whose dimensions match `filter` (an index per letter; a subblock without that letter matches).
    * `layer0: true|false` keeps only layer-0 or only pyramid subblocks.
    */
-  query(filter: CziPlaneCoords & { layer0?: boolean } = {}): CziSubblockEntry[] {
+  query(filter: CziQuery = {}): CziSubblockEntry[] {
     const { layer0, ...coords } = filter;
-    const keys = Object.entries(coords).filter(([, v]) => v !== undefined) as [string, number][];
+    const keys = Object.entries(coords).filter(([, v]) => typeof v === "number") as [string, number][];
     return this.subblocks.filter((e) => {
       if (layer0 !== undefined && e.layer0 !== layer0) return false;
       for (const [l, v] of keys) {

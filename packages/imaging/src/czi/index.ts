@@ -20,6 +20,7 @@ export {
   type CziFileHeader,
   type CziPlane,
   type CziPlaneCoords,
+  type CziQuery,
   type CziRect,
   type CziTile,
   type OpenCziOptions,
