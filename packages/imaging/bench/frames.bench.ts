@@ -5,6 +5,7 @@
  * - conversion throughput (frames/s) with 1 and 2 worker threads (gzip level 1, the default);
  * - `loadFrames` of 10 frames x 4 channels in MB/s, against h5py (Debian python3-h5py) reading the same files
  *   into one numpy array, for gzip and for uncompressed frames. Ratio > 1 means we are faster.
+ *   `FRAMES_READ_WORKERS=2 pnpm bench frames` measures the opt-in parallel read path instead.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,7 +55,7 @@ try {
     ["gzip", outs[1] as string],
     ["none", plain],
   ] as const) {
-    const store = await openFrameStore(out);
+    const store = await openFrameStore(out, { readWorkers: Number(process.env.FRAMES_READ_WORKERS ?? 0) });
     let bytes = 0;
     const ours = await timeIt(async () => {
       const a = await store.loadFrames({ t: [0, T] });

@@ -86,7 +86,8 @@ export interface OpenFrameStoreOptions extends LongTaskOptions {
   /**
    * Worker threads reading frames in parallel for large `loadFrames` calls (Node, local files; at least 2
    * frames and 16 MB). Started on first use and shared by all stores; idle ones do not keep the process
-   * alive; {@link closeFrameReadWorkers} stops them. Default `min(4, os.availableParallelism())`; 0 reads in the calling thread.
+   * alive; {@link closeFrameReadWorkers} stops them. Default 0 (read in the calling thread): on our loaded
+   * 2-core benchmark machine the workers did not beat one thread, so they are opt-in.
    */
   readWorkers?: number;
   /** Smallest `loadFrames` result (bytes) worth the read workers. Default 16 MiB. */
@@ -588,7 +589,7 @@ class Store implements FrameStore {
     if (!["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"].includes(this.dtype)) return undefined;
     if (this.poolSize === 0) {
       const os = await import("node:os");
-      this.poolSize = Math.max(0, Math.floor(this.layout.readWorkers ?? Math.min(4, os.availableParallelism())));
+      this.poolSize = Math.max(0, Math.min(os.availableParallelism() * 2, Math.floor(this.layout.readWorkers ?? 0)));
       if (this.poolSize === 0) this.poolSize = -1;
     }
     if (this.poolSize < 0) return undefined;
