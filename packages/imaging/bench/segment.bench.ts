@@ -12,6 +12,7 @@ import {
   percentiles,
   regionProps,
   segmentFrame,
+  segmentFrames,
   thresholdOtsu,
   watershed,
 } from "../src/index.js";
@@ -142,3 +143,18 @@ report(
 report("watershed", await timeIt(() => watershed(neg, markers, { mask }), 1), peer?.watershed, "skimage");
 report("regionProps (all columns)", await timeIt(() => regionProps(ws, mk), 1), peer?.regionprops, "skimage");
 report("segmentFrame (steps 1-5)", await timeIt(() => segmentFrame(frame), 1), peer?.segment, "skimage");
+// many frames: the same frame 4 times on worker threads (default: one per core), time per frame
+const frames4 = [frame, frame, frame, frame];
+const tMany = await timeIt(() => segmentFrames(frames4), 1);
+report(
+  `segmentFrames, 4 frames on ${(await import("node:os")).availableParallelism()} workers, per frame`,
+  tMany / frames4.length,
+  peer?.segment,
+  "skimage (one frame)",
+);
+console.log(
+  `load average ${(await import("node:os"))
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ")} on ${(await import("node:os")).availableParallelism()} cores`,
+);
