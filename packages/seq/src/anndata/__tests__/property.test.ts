@@ -26,7 +26,12 @@ const arbAnnData = fc
     const idx: number[] = [];
     const val: number[] = [];
     for (let i = 0; i < r.n; i++) {
-      for (let j = 0; j < r.m; j++) if (next() < r.density) idx.push(j), val.push(Math.round(next() * 1000) / 8);
+      for (let j = 0; j < r.m; j++) {
+        if (next() < r.density) {
+          idx.push(j);
+          val.push(Math.round(next() * 1000) / 8);
+        }
+      }
       indptr[i + 1] = idx.length;
     }
     const X: SparseMatrix = { format: "csr", shape: [r.n, r.m], data: Float64Array.from(val), indices: Int32Array.from(idx), indptr };
