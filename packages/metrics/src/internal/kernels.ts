@@ -134,3 +134,34 @@ export function allEqual(a: Float64Array, n: number, v: number): boolean {
   for (let i = 0; i < n; i++) if (a[i] !== v) return false;
   return true;
 }
+
+/**
+ * [Σ a·a, Σ b·b, Σ a·b, max |a|, max |b|, Σ a + Σ b] over one chunk into `out` (one pass, for cosine
+ * similarity; the last sum is NaN exactly when an input holds NaN or both infinities).
+ */
+export function dotsAndMax(a: Float64Array, b: Float64Array, n: number, out: Float64Array): void {
+  let aa = 0;
+  let bb = 0;
+  let ab = 0;
+  let ma = 0;
+  let mb = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    s += x + y;
+    aa += x * x;
+    bb += y * y;
+    ab += x * y;
+    const ax = Math.abs(x);
+    const ay = Math.abs(y);
+    if (ax > ma) ma = ax;
+    if (ay > mb) mb = ay;
+  }
+  out[0] = aa;
+  out[1] = bb;
+  out[2] = ab;
+  out[3] = ma;
+  out[4] = mb;
+  out[5] = s;
+}

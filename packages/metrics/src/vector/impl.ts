@@ -14,8 +14,26 @@
  *   ranked by `spearman` like any other value.
  */
 import { HypedError } from "@hyped/core";
-import { assertFinitePair, CHUNK, type FlatInput, flatPair, type MetricInput, SCRATCH_A, SCRATCH_B } from "../internal/input.js";
-import { allEqual, centredProducts, maxAbsDiff, sumAbsDiff, sumSqDiff, sumSqDiffScaled, sumsAndMax } from "../internal/kernels.js";
+import {
+  assertFinitePair,
+  CHUNK,
+  type FlatInput,
+  firstNonFinite,
+  flatPair,
+  type MetricInput,
+  SCRATCH_A,
+  SCRATCH_B,
+} from "../internal/input.js";
+import {
+  allEqual,
+  centredProducts,
+  dotsAndMax,
+  maxAbsDiff,
+  sumAbsDiff,
+  sumSqDiff,
+  sumSqDiffScaled,
+  sumsAndMax,
+} from "../internal/kernels.js";
 import { CompensatedSum } from "../internal/sum.js";
 import { directDiffSum } from "../internal/typed.js";
 
@@ -160,6 +178,7 @@ interface FirstPass {
 
 const F4 = new Float64Array(4);
 const F3 = new Float64Array(3);
+const F5 = new Float64Array(6);
 
 function firstPass(fa: FlatInput, fb: FlatInput): FirstPass {
   const n = fa.length;
@@ -284,13 +303,32 @@ export function pearson(a: MetricInput, b: MetricInput): number {
 /** @internal cosine similarity on flat inputs. */
 export function cosineFlat(fa: FlatInput, fb: FlatInput): number {
   nonEmpty(fa, "cosineSimilarity");
-  const p = firstPass(fa, fb);
-  if (p.nan) return Number.NaN;
-  if (p.maxA === 0 || p.maxB === 0) return Number.NaN;
-  if (!Number.isFinite(p.maxA) || !Number.isFinite(p.maxB)) return Number.NaN;
-  let [aa, bb, ab] = products(fa, fb, 0, 0, 1, 1);
-  if (!inRange(aa) || !inRange(bb)) [aa, bb, ab] = products(fa, fb, 0, 0, 1 / p.maxA, 1 / p.maxB);
-  return clip1(ab / (Math.sqrt(aa) * Math.sqrt(bb)));
+  const n = fa.length;
+  const aa = new CompensatedSum();
+  const bb = new CompensatedSum();
+  const ab = new CompensatedSum();
+  let maxA = 0;
+  let maxB = 0;
+  let nan = false;
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    dotsAndMax(fa.read(i, m, SCRATCH_A), fb.read(i, m, SCRATCH_B), m, F5);
+    aa.add(F5[0] as number);
+    bb.add(F5[1] as number);
+    ab.add(F5[2] as number);
+    if ((F5[3] as number) > maxA) maxA = F5[3] as number;
+    if ((F5[4] as number) > maxB) maxB = F5[4] as number;
+    if (Number.isNaN(F5[5] as number)) nan = true;
+  }
+  // The NaN flag can also come from overflowing finite sums near ±1.8e308; only a non-finite input counts.
+  if (nan && (firstNonFinite(fa) >= 0 || firstNonFinite(fb) >= 0)) return Number.NaN;
+  if (maxA === 0 || maxB === 0) return Number.NaN;
+  if (!Number.isFinite(maxA) || !Number.isFinite(maxB)) return Number.NaN;
+  let saa = aa.value();
+  let sbb = bb.value();
+  let sab = ab.value();
+  if (!inRange(saa) || !inRange(sbb)) [saa, sbb, sab] = products(fa, fb, 0, 0, 1 / maxA, 1 / maxB);
+  return clip1(sab / (Math.sqrt(saa) * Math.sqrt(sbb)));
 }
 
 /**
