@@ -67,7 +67,8 @@ function unite(parent: Int32Array, a: number, b: number): number {
  * Two raster passes over flat indices: the first gives each pixel a provisional label (a new one when no
  * back neighbour of the same value exists, else the neighbour's, merging sets in a typed-array union-find
  * whose roots are always the smallest provisional label, i.e. the one created at the region's first pixel);
- * the second maps provisional labels to final ones numbered in order of their roots.
+ * the second maps provisional labels to final ones numbered in order of their roots. Writes every element of
+ * `into` when given (its length must be `rows * cols`).
  */
 export function labelFlat(
   data: ArrayLike<number>,
@@ -75,9 +76,10 @@ export function labelFlat(
   cols: number,
   connectivity: 1 | 2,
   background = 0,
+  into?: Int32Array,
 ): { labels: Int32Array; count: number } {
   const n = rows * cols;
-  const labels = new Int32Array(n);
+  const labels = into ?? new Int32Array(n);
   if (n === 0) return { labels, count: 0 };
   let parent = new Int32Array(Math.min(n + 1, 65536));
   let next = 1;
@@ -87,7 +89,10 @@ export function labelFlat(
     for (let x = 0; x < cols; x++) {
       const i = b + x;
       const v = data[i]!;
-      if (v === background) continue;
+      if (v === background) {
+        labels[i] = 0;
+        continue;
+      }
       let l = 0;
       if (y > 0) {
         const u = i - cols;

@@ -310,25 +310,28 @@ export function peakLocalMax(image: Image2D, options: PeakOptions = {}): PeakCoo
     const lab = lf.data;
     // bounding boxes of the border-excluded labels (scipy.ndimage.find_objects)
     let maxLab = 0;
+    const intTyped = lab instanceof Int32Array || lab instanceof Uint8Array || lab instanceof Uint16Array || lab instanceof Uint32Array;
     for (let i = 0; i < n; i++) {
       const v = lab[i]!;
-      if (!Number.isInteger(v) || v < 0)
-        throw new HypedError("INVALID_ARGUMENT", `labels must be non-negative integers, found ${v}`, { index: i });
       if (v > maxLab) maxLab = v;
+      else if (v < 0 || (!intTyped && !Number.isInteger(v)))
+        throw new HypedError("INVALID_ARGUMENT", `labels must be non-negative integers, found ${v}`, { index: i });
     }
     const y0 = new Int32Array(maxLab + 1).fill(rows);
     const x0 = new Int32Array(maxLab + 1).fill(cols);
     const y1 = new Int32Array(maxLab + 1).fill(-1);
     const x1 = new Int32Array(maxLab + 1).fill(-1);
-    for (let y = 0; y < rows; y++)
+    for (let y = 0; y < rows; y++) {
+      const rowOut = y < bwy || y >= rows - bwy;
       for (let x = 0; x < cols; x++) {
         const v = lab[y * cols + x]!;
-        if (v === 0 || inBorder(y, x)) continue;
+        if (v === 0 || rowOut || x < bwx || x >= cols - bwx) continue;
         if (y < y0[v]!) y0[v] = y;
         if (y > y1[v]!) y1[v] = y;
         if (x < x0[v]!) x0[v] = x;
         if (x > x1[v]!) x1[v] = x;
       }
+    }
     const bg = f.dtype === "float32" ? -3.4028234663852886e38 : f.dtype === "float64" ? -Number.MAX_VALUE : intMin(f.dtype);
     coords = [];
     for (let l = 1; l <= maxLab; l++) {

@@ -182,7 +182,7 @@ class FloodHeap {
 
 /**
  * Watershed on flat arrays (see {@link watershed}). `markers` are int32; returns int32 labels. `negate`
- * floods `-image` without materialising it.
+ * floods `-image` without materialising it; `into` receives the labels (every element is written).
  */
 export function watershedFlat(
   image: ArrayLike<number>,
@@ -195,6 +195,7 @@ export function watershedFlat(
   wsl = false,
   rule: "pixel" | "pathMax" = "pixel",
   negate = false,
+  into?: Int32Array,
 ): Int32Array {
   // pad by one pixel on every side so neighbours never leave the array (the padding is outside the mask)
   const W = cols + 2;
@@ -267,7 +268,7 @@ export function watershedFlat(
       heap.push(v, age, q, eSrc);
     }
   }
-  const out = new Int32Array(rows * cols);
+  const out = into ?? new Int32Array(rows * cols);
   for (let y = 0; y < rows; y++) {
     const d = (y + 1) * W + 1;
     out.set(lab.subarray(d, d + cols), y * cols);

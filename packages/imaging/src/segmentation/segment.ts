@@ -11,7 +11,7 @@ import { labelFlat } from "../filters/label.js";
 import { fillHolesFlat } from "../filters/morphology.js";
 import { peakLocalMax } from "../filters/peaks.js";
 import { regionProps } from "../filters/regionprops.js";
-import { giveBack, takeF64 } from "../filters/scratch.js";
+import { giveBack, takeF64, takeI32, takeU8 } from "../filters/scratch.js";
 import { type HistogramOptions, histogramOf, otsuFromHistogram } from "../filters/threshold.js";
 import { watershedFlat } from "../filters/watershed.js";
 
@@ -254,18 +254,21 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   const distNd = ndarray(dist, [rows, cols]) as unknown as NdArray<"float64">;
   const peakLabels = options.peakLabels ?? "components";
   let labelsForPeaks: AnyNdArray | undefined;
-  if (peakLabels === "components")
-    labelsForPeaks = ndarray(labelFlat(mask, rows, cols, 2, 0).labels, [rows, cols]) as unknown as AnyNdArray;
-  else if (peakLabels === "mask") labelsForPeaks = ndarray(mask, [rows, cols]) as unknown as AnyNdArray;
+  let components: Int32Array | undefined;
+  if (peakLabels === "components") {
+    components = labelFlat(mask, rows, cols, 2, 0, takeI32(n)).labels;
+    labelsForPeaks = ndarray(components, [rows, cols]) as unknown as AnyNdArray;
+  } else if (peakLabels === "mask") labelsForPeaks = ndarray(mask, [rows, cols]) as unknown as AnyNdArray;
   const peaks = peakLocalMax(distNd, {
     minDistance: options.minDistance ?? 5,
     excludeBorder: options.excludeBorder ?? false,
     ...(labelsForPeaks ? { labels: labelsForPeaks } : {}),
   });
-  const seedMask = new Uint8Array(n);
+  const seedMask = takeU8(n).fill(0);
   const pk = peaks.data as Int32Array;
   for (let k = 0; k < pk.length; k += 2) seedMask[pk[k]! * cols + pk[k + 1]!] = 1;
-  const seeds = labelFlat(seedMask, rows, cols, 1, 0);
+  if (components) giveBack(components);
+  const seeds = labelFlat(seedMask, rows, cols, 1, 0, takeI32(n));
   step("seeds");
   const labels = watershedFlat(
     dist,
@@ -278,7 +281,9 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
     options.watershedLine ?? false,
     "pixel",
     true,
+    takeI32(n), // the result leaves the pool for good; warm memory from the intermediates above
   );
+  giveBack(seeds.labels, seedMask);
   giveBack(dist);
   step("watershed");
   // step 5: object table
