@@ -5,8 +5,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { SparseMatrix } from "@hyped/core";
-import { readMex, writeMex } from "../src/mex/index.js";
 import { peakRssMiB, pythonWith, report, runPython } from "../../../scripts/bench-utils.js";
+import { readMex, writeMex } from "../src/mex/index.js";
 
 const dir = join(".cache", "bench", "mex-20k");
 const nCells = 20_000;
@@ -26,7 +26,7 @@ if (!existsSync(join(dir, "matrix.mtx.gz"))) {
       j += 1 + (s % 23);
       if (j >= nGenes) j = nGenes - perCell + k;
       indices[i * perCell + k] = j;
-      data[i * perCell + k] = 1 + (s >>> 24) % 9;
+      data[i * perCell + k] = 1 + ((s >>> 24) % 9);
     }
     indptr[i + 1] = (i + 1) * perCell;
   }
@@ -42,7 +42,9 @@ const t0 = performance.now();
 const a = await readMex(dir);
 const ours = performance.now() - t0;
 const nnz = (a.X as SparseMatrix).data.length;
-console.log(`readMex: ${a.nObs} x ${a.nVars}, ${nnz} nonzeros in ${(ours / 1000).toFixed(1)} s; peak RSS ${peakRssMiB().toFixed(0)} MiB (CSR in memory ${((nnz * 8 + (a.nObs + 1) * 4) / 2 ** 20).toFixed(0)} MiB); target < 30 s`);
+console.log(
+  `readMex: ${a.nObs} x ${a.nVars}, ${nnz} nonzeros in ${(ours / 1000).toFixed(1)} s; peak RSS ${peakRssMiB().toFixed(0)} MiB (CSR in memory ${((nnz * 8 + (a.nObs + 1) * 4) / 2 ** 20).toFixed(0)} MiB); target < 30 s`,
+);
 const py = pythonWith("scipy.io");
 let peer: number | undefined;
 if (py) {

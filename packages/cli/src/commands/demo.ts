@@ -20,6 +20,7 @@ interface DemoOptions {
   out: string;
   data?: string;
   seed: string;
+  scale: string;
   skipImaging?: boolean;
   skipSeq?: boolean;
   workers: string;
@@ -32,6 +33,7 @@ export function demoCommand(program: Command): void {
     .option("--out <dir>", "output folder", "hyped-demo-out")
     .option("--data <dir>", "a dataset laid out as the release is (imaging/czi/*.czi, seq/*.h5ad); default: generate the mini dataset")
     .option("--seed <n>", "seed of the generated dataset", "1")
+    .option("--scale <scale>", "size of the generated dataset: mini (default) or tiny (a quick check)", "mini")
     .option("--workers <n>", "worker threads for conversion", "2")
     .option("--skip-imaging", "only the sequencing half")
     .option("--skip-seq", "only the imaging half")
@@ -40,6 +42,8 @@ export function demoCommand(program: Command): void {
       const t0 = performance.now();
       const seed = Number(o.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError("--seed must be an integer");
+      if (o.scale !== "mini" && o.scale !== "tiny") throw new UsageError("--scale must be mini or tiny");
+      const scale = o.scale as "mini" | "tiny";
       await mkdir(o.out, { recursive: true });
       const log = (line: string) => process.stdout.write(`${line}\n`);
       const ctx = new DemoContext(o.out, process.stderr.isTTY === true, log);
@@ -49,9 +53,9 @@ export function demoCommand(program: Command): void {
         dataDir = join(o.out, "data");
         const manifest = join(dataDir, "synth.json");
         const cached = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as SynthManifest) : undefined;
-        if (cached && cached.seed === seed && cached.scale === "mini" && cached.seq.h5ad && cached.imaging.czi.length) {
+        if (cached && cached.seed === seed && cached.scale === scale && cached.seq.h5ad && cached.imaging.czi.length) {
           synth = cached;
-          log(`using the synthetic mini dataset in ${dataDir}`);
+          log(`using the synthetic ${scale} dataset in ${dataDir}`);
         } else {
           synth = await ctx.step("generate the synthetic mini-HYPED dataset (first run only)", () =>
             writeSynthDataset(dataDir as string, "mini", seed, ctx.showBars),
@@ -64,7 +68,7 @@ export function demoCommand(program: Command): void {
       let seq: SeqDemoSummary | undefined;
       if (!o.skipImaging) {
         log("\n== imaging");
-        imaging = await runImagingDemo(dataDir, ctx, { workers: Number(o.workers), ...(synth ? { synth: { seed, scale: "mini" } } : {}) });
+        imaging = await runImagingDemo(dataDir, ctx, { workers: Number(o.workers), ...(synth ? { synth: { seed, scale } } : {}) });
       }
       if (!o.skipSeq) {
         log("\n== sequencing");
@@ -74,7 +78,7 @@ export function demoCommand(program: Command): void {
         seq = await runSeqDemo(join(seqDir, h5ad), ctx);
       }
       const seconds = (performance.now() - t0) / 1000;
-      const report = renderReport(ctx, { data: dataDir, ...(synth ? { seed, scale: "mini" } : {}), started, seconds }, imaging, seq);
+      const report = renderReport(ctx, { data: dataDir, ...(synth ? { seed, scale } : {}), started, seconds }, imaging, seq);
       await ctx.write("report.md", report);
       log(`\n== summary (${seconds.toFixed(1)} s)`);
       if (imaging) {

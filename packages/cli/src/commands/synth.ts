@@ -11,7 +11,7 @@ import { printJson, progressBar, UsageError } from "../context.js";
 
 /** What `hyped synth` wrote (also saved as `<out>/synth.json`). */
 export interface SynthManifest {
-  scale: "mini" | "full";
+  scale: "mini" | "full" | "tiny";
   seed: number;
   imaging: { czi: string[]; truth: string[]; frames: number; width: number; height: number; channels: string[] };
   seq: { h5ad: string; nObs: number; nVars: number; hashtagDesign: Record<string, unknown> };
@@ -20,7 +20,7 @@ export interface SynthManifest {
 /** Generate the dataset into `out` (both modalities). */
 export async function writeSynthDataset(
   out: string,
-  scale: "mini" | "full",
+  scale: "mini" | "full" | "tiny",
   seed: number,
   show = process.stderr.isTTY === true,
   only?: "imaging" | "seq",
@@ -43,7 +43,7 @@ export async function writeSynthDataset(
   let seq: SynthManifest["seq"] = { h5ad: "", nObs: 0, nVars: 0, hashtagDesign: {} };
   if (only !== "imaging") {
     const bar = progressBar("sequencing", show);
-    const s = synthSeq({ scale, seed, onProgress: bar.onProgress });
+    const s = synthSeq({ ...(scale === "tiny" ? { nCells: 600, nGenes: 400 } : { scale }), seed, onProgress: bar.onProgress });
     await mkdir(join(out, "seq"), { recursive: true });
     const h5ad = join(out, "seq", "hyped.h5ad");
     await writeH5ad(h5ad, s.adata, { compression: "gzip" });
@@ -61,12 +61,17 @@ export function synthCommand(program: Command): void {
     .command("synth")
     .description("generate the synthetic HYPED dataset (CZIs per condition + truth, and an .h5ad with HTO counts)")
     .requiredOption("--out <dir>", "output folder")
-    .option("--scale <scale>", "mini (about 600x700 px, 12 frames, 3,000 cells) or full (2826x3245, 203 frames, 20,000 cells)", "mini")
+    .option(
+      "--scale <scale>",
+      "mini (about 600x700 px, 12 frames, 3,000 cells), full (2826x3245, 203 frames, 20,000 cells) or tiny (tests)",
+      "mini",
+    )
     .option("--seed <n>", "random seed", "1")
     .option("--only <part>", "imaging or seq")
     .option("--json", "print what was written as JSON")
     .action(async (o: { out: string; scale: string; seed: string; only?: string; json?: boolean }) => {
-      if (o.scale !== "mini" && o.scale !== "full") throw new UsageError(`--scale must be mini or full, not '${o.scale}'`);
+      if (o.scale !== "mini" && o.scale !== "full" && o.scale !== "tiny")
+        throw new UsageError(`--scale must be mini, full or tiny, not '${o.scale}'`);
       if (o.only !== undefined && o.only !== "imaging" && o.only !== "seq") throw new UsageError(`--only must be imaging or seq`);
       const seed = Number(o.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer`);

@@ -42,14 +42,16 @@ export const HYPED_CONDITION_EFFECTS: Readonly<Record<string, { cycle: number; s
 export const HYPED_SCALES = {
   /** About 600 × 700 px per frame, 12 frames. */
   mini: { width: 600, height: 700, frames: 12, cells: 70, cycleFrames: 20, overlap: 12 },
+  /** A few frames of a small field, for tests. */
+  tiny: { width: 180, height: 160, frames: 3, cells: 10, cycleFrames: 6, overlap: 6 },
   /** The paper's 2826 × 3245 px (X × Y), 203 frames at 20-minute intervals. */
   full: { width: 2826, height: 3245, frames: 203, cells: 1400, cycleFrames: 72, overlap: 60 },
 } as const;
 
 /** Options of {@link synthImaging}. */
 export interface SynthImagingOptions extends LongTaskOptions {
-  /** `mini` (default) or `full`. */
-  scale?: "mini" | "full";
+  /** `mini` (default), `full`, or `tiny` (for tests). */
+  scale?: "mini" | "full" | "tiny";
   /** Seed (default 1). */
   seed?: number;
   /** Override the number of frames. */
