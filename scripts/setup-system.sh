@@ -3,7 +3,8 @@
 # Idempotent and quiet; skipped when not root or apt is missing.
 set -euo pipefail
 need=()
-# Add packages here as features need them (e.g. chromium for the browser test).
+# chromium: the viewer test (examples/__tests__/viewer.test.ts) drives Debian's /usr/bin/chromium.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "setup-system: missing ${need[*]} (not root or no apt); tests that need them will skip" >&2
