@@ -3,8 +3,8 @@
  *
  * Method: block Krylov iteration on the implicitly centred operator A = X − 1·μᵀ (sparse input is never
  * densified), full re-orthogonalisation, Rayleigh–Ritz with a dense symmetric eigensolver (eig.ts), iterated
- * until every wanted Ritz pair has a relative residual below `tol`. The result equals a full SVD to
- * ~1e-10 for well-separated components. Signs follow scikit-learn's `svd_flip`: the entry of largest
+ * until every wanted Ritz pair has a relative residual below `tol`, with thick restarts that keep the basis
+ * at most ~4 blocks wide. The result equals a full SVD to ~1e-8 for well-separated components. Signs follow scikit-learn's `svd_flip`: the entry of largest
  * magnitude of each score column is positive.
  */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
@@ -21,7 +21,7 @@ export interface PcaOptions extends LongTaskOptions {
   zeroCenter?: boolean;
   /** Seed of the random starting block. Default 0. */
   seed?: number;
-  /** Convergence: relative Ritz residual. Default 1e-12. */
+  /** Convergence: Ritz residual ‖AᵀAv − θv‖ relative to θ₁. Default 1e-8 (components then agree with a full SVD to ~1e-8 / relative gap). */
   tol?: number;
 }
 
@@ -116,51 +116,60 @@ function makeOps(X: Matrix, mean: Float64Array) {
   return { av, atu };
 }
 
+/** Dot product of two vectors. */
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += (a[j] as number) * (b[j] as number);
+  return s;
+}
+
+/** y += α·x. */
+function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let j = 0; j < x.length; j++) y[j]! += alpha * (x[j] as number);
+}
+
 /**
- * Orthonormalise the columns of `B` (d×b, row-major) against the basis columns (`basis`, list of d×bᵢ blocks)
- * and among themselves (two passes of Gram–Schmidt). Columns whose norm collapses below `drop` are removed.
+ * Orthonormalise `vs` against the basis vectors and among themselves (two Gram–Schmidt passes). Vectors whose
+ * norm collapses below `drop` of their original norm are dropped.
  */
-function orthonormalise(
-  B: Float64Array,
-  d: number,
-  b: number,
-  basis: Array<{ Q: Float64Array; b: number }>,
-  drop: number,
-): { Q: Float64Array; b: number } {
-  const cols: Float64Array[] = [];
-  for (let c = 0; c < b; c++) {
-    const v = new Float64Array(d);
-    for (let j = 0; j < d; j++) v[j] = B[j * b + c] as number;
-    cols.push(v);
-  }
+function orthonormalise(vs: Float64Array[], basis: Float64Array[], drop: number): Float64Array[] {
   const kept: Float64Array[] = [];
-  for (const v of cols) {
-    const n0 = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  for (const v of vs) {
+    const n0 = Math.sqrt(dot(v, v));
+    let before = n0;
+    let nrm = n0;
+    // "twice is enough": repeat the projection only when it removed most of the vector
     for (let pass = 0; pass < 2; pass++) {
-      for (const blk of basis) {
-        for (let c = 0; c < blk.b; c++) {
-          let dot = 0;
-          for (let j = 0; j < d; j++) dot += (blk.Q[j * blk.b + c] as number) * (v[j] as number);
-          for (let j = 0; j < d; j++) v[j]! -= dot * (blk.Q[j * blk.b + c] as number);
-        }
-      }
-      for (const u of kept) {
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += (u[j] as number) * (v[j] as number);
-        for (let j = 0; j < d; j++) v[j]! -= dot * (u[j] as number);
-      }
+      for (const q of basis) axpy(-dot(q, v), q, v);
+      for (const q of kept) axpy(-dot(q, v), q, v);
+      nrm = Math.sqrt(dot(v, v));
+      if (nrm > 0.7 * before) break;
+      before = nrm;
     }
-    const nrm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-    if (nrm <= drop * Math.max(n0, 1e-300) || nrm === 0) continue;
-    for (let j = 0; j < d; j++) v[j] = (v[j] as number) / nrm;
+    if (nrm === 0 || nrm <= drop * n0) continue;
+    for (let j = 0; j < v.length; j++) v[j] = (v[j] as number) / nrm;
     kept.push(v);
   }
-  const nb = kept.length;
-  const Q = new Float64Array(d * nb);
-  kept.forEach((v, c) => {
-    for (let j = 0; j < d; j++) Q[j * nb + c] = v[j] as number;
+  return kept;
+}
+
+/** Column vectors → d × b row-major block. */
+function toRows(vs: Float64Array[], d: number): Float64Array {
+  const b = vs.length;
+  const out = new Float64Array(d * b);
+  vs.forEach((v, c) => {
+    for (let j = 0; j < d; j++) out[j * b + c] = v[j] as number;
   });
-  return { Q, b: nb };
+  return out;
+}
+
+/** d × b row-major block → column vectors. */
+function toCols(B: Float64Array, d: number, b: number): Float64Array[] {
+  return Array.from({ length: b }, (_, c) => {
+    const v = new Float64Array(d);
+    for (let j = 0; j < d; j++) v[j] = B[j * b + c] as number;
+    return v;
+  });
 }
 
 /**
@@ -169,7 +178,7 @@ function orthonormalise(
  */
 export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   const [n, d] = shapeOf(X);
-  const { zeroCenter = true, seed = 0, tol = 1e-12, signal } = options;
+  const { zeroCenter = true, seed = 0, tol = 1e-8, signal } = options;
   const maxComps = Math.min(n, d) - (zeroCenter ? 1 : 0);
   const k = Math.min(options.nComps ?? 50, maxComps);
   if (!(k >= 1)) throw new HypedError("INVALID_ARGUMENT", `PCA needs at least 2 cells and 2 genes (got ${n}×${d})`, { n, d });
@@ -178,112 +187,107 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   const { av, atu } = makeOps(X, mean);
   const block = Math.min(d, k + 10);
   const rnd = lcgUniform(seed);
-  const start = Float64Array.from({ length: d * block }, () => rnd());
-  const basis: Array<{ Q: Float64Array; b: number }> = [];
-  const images: Float64Array[] = []; // Wᵢ = AᵀA Qᵢ
-  const tCache = new Map<string, Float64Array>(); // Qᵢᵀ Wⱼ blocks
-  let next = orthonormalise(start, d, block, basis, 1e-10);
-  const progress = progressReporter(options.onProgress, "Krylov blocks", undefined, "pca");
-  let theta: number[] = [];
-  let Y: Float64Array | null = null; // dim × k Ritz coefficients (row-major)
-  let dim = 0;
-  for (let iter = 0; ; iter++) {
-    throwIfAborted(signal, "pca");
-    if (next.b === 0) break;
-    basis.push(next);
-    dim += next.b;
-    const W = atu(av(next.Q, next.b), next.b);
-    images.push(W);
-    progress.tick();
-    const exhausted = dim >= d;
-    if (dim >= k && (exhausted || iter % 2 === 1 || dim >= 2 * k)) {
-      // Rayleigh–Ritz on the whole basis
-      const T = new Float64Array(dim * dim);
-      let r0 = 0;
-      for (let bi = 0; bi < basis.length; bi++) {
-        const Qi = basis[bi] as { Q: Float64Array; b: number };
-        let c0 = 0;
-        for (let bj = 0; bj < images.length; bj++) {
-          const bjb = (basis[bj] as { b: number }).b;
-          if (bj >= bi) {
-            const key = `${bi},${bj}`;
-            let blk = tCache.get(key);
-            if (!blk) {
-              const Wj = images[bj] as Float64Array;
-              blk = new Float64Array(Qi.b * bjb);
-              for (let j = 0; j < d; j++) {
-                for (let a = 0; a < Qi.b; a++) {
-                  const q = Qi.Q[j * Qi.b + a] as number;
-                  if (q === 0) continue;
-                  for (let c = 0; c < bjb; c++) blk[a * bjb + c]! += q * (Wj[j * bjb + c] as number);
-                }
-              }
-              tCache.set(key, blk);
-            }
-            for (let a = 0; a < Qi.b; a++) {
-              for (let c = 0; c < bjb; c++) {
-                const v = blk[a * bjb + c] as number;
-                T[(r0 + a) * dim + c0 + c] = v;
-                T[(c0 + c) * dim + r0 + a] = v;
-              }
-            }
-          }
-          c0 += bjb;
-        }
-        r0 += Qi.b;
+  const Q: Float64Array[] = []; // orthonormal basis vectors (length d)
+  const W: Float64Array[] = []; // their images AᵀA q
+  let T = new Float64Array(0); // Qᵀ W, grown as vectors arrive (row-major, stride cap)
+  let cap = 0;
+  const setT = (r: number, c: number, v: number) => {
+    T[r * cap + c] = v;
+  };
+  const ensureCap = (need: number) => {
+    if (need <= cap) return;
+    const nc = Math.max(need, 2 * cap, 64);
+    const nt = new Float64Array(nc * nc);
+    for (let r = 0; r < cap; r++) for (let c = 0; c < cap; c++) nt[r * nc + c] = T[r * cap + c] as number;
+    T = nt;
+    cap = nc;
+  };
+  const addVectors = (vs: Float64Array[]) => {
+    if (vs.length === 0) return;
+    const img = toCols(atu(av(toRows(vs, d), vs.length), vs.length), d, vs.length);
+    const start = Q.length;
+    ensureCap(start + vs.length);
+    vs.forEach((q, a) => {
+      Q.push(q);
+      W.push(img[a] as Float64Array);
+    });
+    for (let r = start; r < Q.length; r++) {
+      for (let c = 0; c <= r; c++) {
+        const v = dot(Q[c] as Float64Array, W[r] as Float64Array);
+        setT(r, c, v);
+        setT(c, r, v);
       }
-      const eig = symEig(T, dim);
-      theta = Array.from(eig.values.subarray(0, k));
-      Y = new Float64Array(dim * k);
-      for (let c = 0; c < k; c++) for (let r = 0; r < dim; r++) Y[r * k + c] = eig.vectors[c * dim + r] as number;
-      if (exhausted) break;
-      // residuals ‖W y − θ Q y‖ / θ₁
-      let worst = 0;
-      for (let c = 0; c < k; c++) {
-        const qy = new Float64Array(d);
-        const wy = new Float64Array(d);
-        let r = 0;
-        for (let bi = 0; bi < basis.length; bi++) {
-          const { Q, b } = basis[bi] as { Q: Float64Array; b: number };
-          const Wb = images[bi] as Float64Array;
-          for (let a = 0; a < b; a++) {
-            const y = (Y as Float64Array)[(r + a) * k + c] as number;
-            if (y === 0) continue;
-            for (let j = 0; j < d; j++) {
-              qy[j]! += y * (Q[j * b + a] as number);
-              wy[j]! += y * (Wb[j * b + a] as number);
-            }
-          }
-          r += b;
-        }
-        let res = 0;
-        const th = theta[c] as number;
-        for (let j = 0; j < d; j++) {
-          const e = (wy[j] as number) - th * (qy[j] as number);
-          res += e * e;
-        }
-        worst = Math.max(worst, Math.sqrt(res) / Math.max(theta[0] as number, 1e-300));
-      }
-      if (worst < tol) break;
     }
-    if (dim >= d) break;
-    next = orthonormalise(W, d, next.b, basis, 1e-10);
+  };
+  const maxDim = Math.max(4 * block, 2 * k + 2 * block);
+  let next = orthonormalise(
+    Array.from({ length: block }, () => Float64Array.from({ length: d }, () => rnd())),
+    [],
+    1e-10,
+  );
+  const progress = progressReporter(options.onProgress, "Krylov blocks", undefined, "pca");
+  let theta = new Float64Array(k);
+  let V: Float64Array[] = []; // Ritz vectors (top k)
+  for (;;) {
+    throwIfAborted(signal, "pca");
+    const lastStart = Q.length;
+    addVectors(next);
+    progress.tick();
+    const dim = Q.length;
+    const fresh = W.slice(lastStart).map((w) => Float64Array.from(w));
+    const candidate = dim < d ? orthonormalise(fresh, Q, 1e-10) : [];
+    const exhausted = candidate.length === 0;
+    if (!exhausted && (dim < k || (dim < 2 * block && dim + block <= maxDim))) {
+      next = candidate;
+      continue;
+    }
+    // Rayleigh–Ritz
+    const Tm = new Float64Array(dim * dim);
+    for (let r = 0; r < dim; r++) for (let c = 0; c < dim; c++) Tm[r * dim + c] = T[r * cap + c] as number;
+    const eig = symEig(Tm, dim);
+    const m = Math.min(dim, Math.max(k, Math.min(dim, k + block)));
+    const ritz = (c: number, from: Float64Array[]) => {
+      const out = new Float64Array(d);
+      for (let r = 0; r < dim; r++) {
+        const y = eig.vectors[c * dim + r] as number;
+        if (y !== 0) axpy(y, from[r] as Float64Array, out);
+      }
+      return out;
+    };
+    theta = Float64Array.from({ length: k }, (_, c) => (c < dim ? (eig.values[c] as number) : 0));
+    V = Array.from({ length: Math.min(k, dim) }, (_, c) => ritz(c, Q));
+    if (exhausted) break;
+    let worst = 0;
+    const resid: Float64Array[] = [];
+    for (let c = 0; c < Math.min(k, dim); c++) {
+      const r = ritz(c, W);
+      axpy(-(theta[c] as number), V[c] as Float64Array, r);
+      worst = Math.max(worst, Math.sqrt(dot(r, r)) / Math.max(theta[0] as number, 1e-300));
+      resid.push(r);
+    }
+    if (worst < tol) break;
+    if (dim + block > maxDim) {
+      // thick restart: keep the top m Ritz vectors (T becomes diagonal) and expand from the residuals
+      const keepQ = Array.from({ length: m }, (_, c) => (c < V.length ? (V[c] as Float64Array) : ritz(c, Q)));
+      const keepW = Array.from({ length: m }, (_, c) => ritz(c, W));
+      Q.length = 0;
+      W.length = 0;
+      T.fill(0);
+      keepQ.forEach((q, c) => {
+        Q.push(q);
+        W.push(keepW[c] as Float64Array);
+        setT(c, c, eig.values[c] as number);
+      });
+      next = orthonormalise(resid.slice(0, block), Q, 1e-10);
+      if (next.length === 0) break;
+      continue;
+    }
+    next = candidate;
   }
   progress.finish();
-  if (!Y) throw new HypedError("INVALID_ARGUMENT", "PCA: the matrix has rank 0", {});
-  // components (k×d)
+  if (V.length === 0) throw new HypedError("INVALID_ARGUMENT", "PCA: the matrix has rank 0", {});
   const components = new Float64Array(k * d);
-  let r = 0;
-  for (const { Q, b } of basis) {
-    for (let a = 0; a < b; a++) {
-      for (let c = 0; c < k; c++) {
-        const y = (Y as Float64Array)[(r + a) * k + c] as number;
-        if (y === 0) continue;
-        for (let j = 0; j < d; j++) components[c * d + j]! += y * (Q[j * b + a] as number);
-      }
-    }
-    r += b;
-  }
+  V.forEach((v, c) => components.set(v, c * d));
   // scores = A · Vᵀ
   const Vt = new Float64Array(d * k);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) Vt[j * k + c] = components[c * d + j] as number;
