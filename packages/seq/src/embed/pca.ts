@@ -287,7 +287,9 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   progress.finish();
   if (V.length === 0) throw new HypedError("INVALID_ARGUMENT", "PCA: the matrix has rank 0", {});
   const components = new Float64Array(k * d);
-  V.forEach((v, c) => components.set(v, c * d));
+  V.forEach((v, c) => {
+    components.set(v, c * d);
+  });
   // scores = A · Vᵀ
   const Vt = new Float64Array(d * k);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) Vt[j * k + c] = components[c * d + j] as number;
