@@ -4,7 +4,7 @@
  * (print a row slice, read lazily).
  */
 import { isSparse } from "@hyped/core";
-import { formatSummary, openH5ad, readH5ad, summarizeH5ad, writeH5ad } from "@hyped/seq";
+import { formatH5adSummary, openH5ad, readH5ad, summarizeH5ad, writeH5ad } from "@hyped/seq";
 import type { Command } from "commander";
 import { printJson, progressBar, UsageError } from "../context.js";
 import { registerInspector } from "./inspect.js";
@@ -23,7 +23,7 @@ registerInspector({
   match: (p) => /\.h5ad$/i.test(p),
   json: (p) => summary(p),
   async text(p) {
-    return formatSummary(await summary(p), `AnnData object (${p})`);
+    return formatH5adSummary(await summary(p), `AnnData object (${p})`);
   },
 });
 

@@ -10,7 +10,7 @@ export { type ElementReader, EncodingRegistry, encodingOf, type OnUnknown, type 
 export {
   type ColumnSummary,
   columnSummary,
-  formatSummary,
+  formatH5adSummary,
   type H5adSummary,
   type MatrixSummary,
   matrixSummary,

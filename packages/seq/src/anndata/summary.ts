@@ -1,6 +1,6 @@
 /**
  * `summarizeH5ad`: the facts `hyped inspect file.h5ad --json` prints, computed from a lazily opened file
- * (matrix statistics are streamed row batch by row batch), and `formatSummary`, anndata's repr-like text.
+ * (matrix statistics are streamed row batch by row batch), and `formatH5adSummary`, anndata's repr-like text.
  */
 import { type AnyNdArray, contiguous, dtypeOf, isSparse, ndDtype, type SparseMatrix } from "@hyped/core";
 import { type Matrix, matrixShape } from "./anndata.js";
@@ -211,7 +211,7 @@ export function summarizeAnnData(a: {
 }
 
 /** anndata's repr-like text for a summary. */
-export function formatSummary(s: H5adSummary, title = "AnnData object"): string {
+export function formatH5adSummary(s: H5adSummary, title = "AnnData object"): string {
   const lines = [`${title} with n_obs × n_vars = ${s.n_obs} × ${s.n_vars}`];
   const add = (label: string, keys: string[]) => {
     if (keys.length) lines.push(`    ${label}: ${keys.map((k) => `'${k}'`).join(", ")}`);
