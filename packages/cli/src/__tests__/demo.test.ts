@@ -1,0 +1,72 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { run } from "../program.js";
+
+const out = mkdtempSync(join(tmpdir(), "hyped-demo-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("hyped demo (tiny synthetic dataset)", () => {
+  it("runs every step end to end and writes the report, figures and tables", async () => {
+    let stdout = "";
+    const w = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      stdout += String(s);
+      return true;
+    });
+    let code: number;
+    try {
+      code = await run(["demo", "--out", out, "--scale", "tiny", "--workers", "1"]);
+    } finally {
+      w.mockRestore();
+    }
+    expect(code, stdout).toBe(0);
+    const report = readFileSync(join(out, "report.md"), "utf8");
+    for (const heading of [
+      "Accuracy against the ground truth",
+      "The raw CZI files",
+      "SNR per channel",
+      "Table 4: denoising benchmark",
+      "Cell-hashing demultiplexing",
+      "Top 10 DE genes per condition",
+      "Rank-value encoding",
+      "Algorithm 1",
+      "Table 3: predicted vs observed",
+    ]) {
+      expect(report).toContain(heading);
+    }
+    for (const f of [
+      "fig2a_phase_distribution.svg",
+      "fig2b_tsne_phase.svg",
+      "fig2c_tsne_condition.svg",
+      "fig2d_de_genes.svg",
+      "table4_denoising.svg",
+    ]) {
+      expect(existsSync(join(out, "figures", f)), f).toBe(true);
+      expect(readFileSync(join(out, "figures", f), "utf8").startsWith("<svg")).toBe(true);
+    }
+    const tables = readdirSync(join(out, "tables"));
+    expect(tables).toContain("table3_perturbation.csv");
+    expect(tables).toContain("table4_denoising.json");
+    const t3 = JSON.parse(readFileSync(join(out, "tables", "table3_perturbation.json"), "utf8")) as Array<{
+      model: string;
+      cosine: number;
+    }>;
+    expect(new Set(t3.map((r) => r.model)).size).toBeGreaterThanOrEqual(3);
+    expect(t3.every((r) => typeof r.cosine === "number")).toBe(true);
+    expect(stdout).toContain("== summary");
+    // a second run reuses the generated data and the converted frames
+    let again = "";
+    const w2 = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      again += String(s);
+      return true;
+    });
+    try {
+      expect(await run(["demo", "--out", out, "--scale", "tiny", "--workers", "1", "--skip-seq"])).toBe(0);
+    } finally {
+      w2.mockRestore();
+    }
+    expect(again).toContain("using the synthetic tiny dataset");
+    expect(again).toMatch(/0 frames written, \d+ already present/);
+  }, 600_000);
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import * as hdf5 from "../hdf5/index.js";
+import * as core from "../index.js";
+import * as plot from "../plot/index.js";
+
+// The public API, spelled out so that changes to it are deliberate.
+describe("@hyped/core exports", () => {
+  it("main entry", () => {
+    expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
+      [
+        "DTYPES",
+        "DTYPE_CTORS",
+        "HypedError",
+        "MAX_TYPED_ARRAY_BYTES",
+        "allocate",
+        "assert2D",
+        "assertSameShape",
+        "blobSource",
+        "cStrides",
+        "cachedSource",
+        "checkAllocation",
+        "checkRange",
+        "contiguous",
+        "convertSparse",
+        "countingSource",
+        "denseToCsr",
+        "dtypeOf",
+        "dtypeSize",
+        "fStrides",
+        "fileSource",
+        "flatValues",
+        "formatError",
+        "fromTyped",
+        "halfToFloat",
+        "httpSource",
+        "indexArrayFor",
+        "invalidArgument",
+        "ioError",
+        "isBigIntDType",
+        "isByteSource",
+        "isCContiguous",
+        "isDType",
+        "isFloatDType",
+        "isHypedError",
+        "isIntegerDType",
+        "isNdArray",
+        "isSparse",
+        "markBool",
+        "memorySource",
+        "ndDtype",
+        "ndarray",
+        "nnz",
+        "notFound",
+        "numpyDescr",
+        "openSource",
+        "outOfRange",
+        "parseNumpyDescr",
+        "progressReporter",
+        "readAll",
+        "readNpy",
+        "readNpyHeader",
+        "reshape",
+        "shapeMismatch",
+        "shapeSize",
+        "shapesEqual",
+        "sliceMajor",
+        "sparseMatrix",
+        "sparseToDense",
+        "throwIfAborted",
+        "toFloat64",
+        "toNumberArray",
+        "unsupported",
+        "validateSparse",
+        "viewAs",
+        "wrapErrors",
+        "writeNpy",
+        "zeros",
+      ]
+    `);
+  });
+  it("hdf5 entry", () => {
+    expect(Object.keys(hdf5).sort()).toMatchInlineSnapshot(`
+      [
+        "BUILTIN_FILTERS",
+        "H5File",
+        "MAX_STAGING_BYTES",
+        "WASM_HEAP_LIMIT",
+        "autoChunks",
+        "blobIO",
+        "cleanH5Message",
+        "filterAvailable",
+        "h5ready",
+        "lookup3",
+        "memoryIO",
+        "nodeFileIO",
+        "patchBoolEnums",
+        "registerFilterLoader",
+        "registerFilterPlugin",
+      ]
+    `);
+  });
+  it("plot entry", () => {
+    expect(Object.keys(plot).sort()).toMatchInlineSnapshot(`
+      [
+        "barSpec",
+        "renderSvg",
+        "scatterSpec",
+        "stackedAreaSpec",
+      ]
+    `);
+  });
+});
