@@ -33,6 +33,7 @@ export {
   regionProps,
   regionRows,
 } from "./regionprops.js";
+export { releaseFilterScratch, SCRATCH_POOL_MAX_BYTES } from "./scratch.js";
 export {
   type Histogram,
   type HistogramOptions,
