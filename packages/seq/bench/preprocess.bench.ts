@@ -126,7 +126,7 @@ st = df.groupby("b")["d"].agg(["mean", "std"]).loc[df["b"]].to_numpy()
 dn = (disp - st[:, 0]) / st[:, 1]
 hv = np.argsort(-np.nan_to_num(dn, nan=-np.inf), kind="stable")[:2000]
 S = X[:, np.sort(hv)].tocsr(); mu = np.asarray(S.mean(0)).ravel(); ones = np.ones(n)
-op = LinearOperator(S.shape, matvec=lambda v: S @ v - ones * (mu @ v), rmatvec=lambda u: S.T @ u - mu * u.sum(), dtype=np.float64)
+op = LinearOperator(S.shape, matvec=lambda v: S @ np.ravel(v) - ones * (mu @ np.ravel(v)), rmatvec=lambda u: S.T @ np.ravel(u) - mu * np.ravel(u).sum(), dtype=np.float64)
 u, s, vt = svds(op, k=50, solver="arpack", random_state=0)
 t1 = time.perf_counter()
 Xc = X.tocsc(); scores = np.zeros((4, g))
