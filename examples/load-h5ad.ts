@@ -3,14 +3,14 @@
  *
  *   node --conditions=@hyped/source --import tsx examples/load-h5ad.ts data.h5ad
  */
-import { columnValue, formatSummary, openH5ad, readH5ad, summarizeH5ad } from "@hyped/seq";
+import { columnValue, formatH5adSummary, openH5ad, readH5ad, summarizeH5ad } from "@hyped/seq";
 
 const path = process.argv[2];
 if (!path) throw new Error("usage: load-h5ad.ts <file.h5ad>");
 
 // 1. Backed: reads the layout, not the matrix; print an anndata-like repr.
 const backed = await openH5ad(path);
-console.log(formatSummary(summarizeH5ad(backed)));
+console.log(formatH5adSummary(summarizeH5ad(backed)));
 backed.close();
 
 // 2. In memory: the whole object, with obs/var as columns.

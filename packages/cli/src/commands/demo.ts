@@ -57,8 +57,8 @@ export function demoCommand(program: Command): void {
           synth = cached;
           log(`using the synthetic ${scale} dataset in ${dataDir}`);
         } else {
-          synth = await ctx.step("generate the synthetic mini-HYPED dataset (first run only)", () =>
-            writeSynthDataset(dataDir as string, "mini", seed, ctx.showBars),
+          synth = await ctx.step(`generate the synthetic ${scale} HYPED dataset (first run only)`, () =>
+            writeSynthDataset(dataDir as string, scale, seed, ctx.showBars),
           );
         }
       } else if (!existsSync(dataDir)) {

@@ -134,7 +134,13 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
           H = r.labels.shape[0] as number;
           W = r.labels.shape[1] as number;
           if (f.t === 0) {
-            for (const s of frameSnr(f.data, r.mask, { channelNames: store.channels, unit: "dB" })) {
+            let snrs: ReturnType<typeof frameSnr> = [];
+            try {
+              snrs = frameSnr(f.data, r.mask, { channelNames: store.channels, unit: "dB" });
+            } catch (e) {
+              ctx.notes.push(`No SNR for ${condition} r${replicate}: ${(e as Error).message} (the segmentation found no background).`);
+            }
+            for (const s of snrs) {
               snrRows.push({
                 condition,
                 replicate,

@@ -152,11 +152,11 @@ export async function runSeqDemo(h5adPath: string, ctx: DemoContext): Promise<Se
   summary.nSinglets = cells.nObs;
   cells.layers.set("counts", cells.X as SparseMatrix);
   await ctx.step(`QC, normalise, log1p, HVG, PCA and t-SNE on ${cells.nObs} singlets`, async () => {
-    calculateQcMetrics(cells);
+    calculateQcMetrics(cells, { percentTop: [50, 100, 200, 500].filter((p) => p <= cells.nVars) });
     cells.obs.set("n_counts", { kind: "numeric", values: cells.obs.get("total_counts").toFloat64() });
     normalizeTotal(cells, { targetSum: 1e4 });
     log1p(cells);
-    highlyVariableGenes(cells, { flavor: "seurat", nTopGenes: 500 });
+    highlyVariableGenes(cells, { flavor: "seurat", nTopGenes: Math.min(500, Math.floor(cells.nVars / 2)) });
     const sc = scorePhases(cells);
     const facs = cells.obs.get("facs_phase").values() as Array<string | null>;
     cells.obs.set(
@@ -178,7 +178,7 @@ export async function runSeqDemo(h5adPath: string, ctx: DemoContext): Promise<Se
       });
       summary.phaseAccuracy = n ? ok / n : undefined;
     }
-    pca(cells, { nComps: 50, useHighlyVariable: true });
+    pca(cells, { nComps: Math.min(50, Math.floor(cells.nVars / 2) - 1, cells.nObs - 1), useHighlyVariable: true });
     const bar = ctx.bar("t-SNE");
     tsne(cells, { seed: 1, onProgress: bar.onProgress });
     bar.stop();

@@ -43,7 +43,7 @@ export const HYPED_SCALES = {
   /** About 600 × 700 px per frame, 12 frames. */
   mini: { width: 600, height: 700, frames: 12, cells: 70, cycleFrames: 20, overlap: 12 },
   /** A few frames of a small field, for tests. */
-  tiny: { width: 180, height: 160, frames: 3, cells: 10, cycleFrames: 6, overlap: 6 },
+  tiny: { width: 180, height: 160, frames: 3, cells: 22, cycleFrames: 6, overlap: 6 },
   /** The paper's 2826 × 3245 px (X × Y), 203 frames at 20-minute intervals. */
   full: { width: 2826, height: 3245, frames: 203, cells: 1400, cycleFrames: 72, overlap: 60 },
 } as const;

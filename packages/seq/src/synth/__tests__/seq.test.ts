@@ -35,8 +35,8 @@ describe("synthSeq", () => {
   });
   it("is deterministic for a seed", () => {
     const again = synthSeq({ nCells: 1500, nGenes: 600, seed: 3 });
-    expect(Array.from((again.adata.X as SparseMatrix).data.subarray(0, 500))).toEqual(
-      Array.from((adata.X as SparseMatrix).data.subarray(0, 500)),
+    expect(Array.from((again.adata.X as SparseMatrix<Float32Array>).data.subarray(0, 500))).toEqual(
+      Array.from((adata.X as SparseMatrix<Float32Array>).data.subarray(0, 500)),
     );
   });
   it("plants MYOD1 up, PRRX1 down, and a non-additive double perturbation", () => {
