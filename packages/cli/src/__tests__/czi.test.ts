@@ -4,29 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { readNpy } from "@hyped/core";
 import { encodeCzi } from "@hyped/imaging";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { run } from "../program.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
 
 const FIX = path.resolve(__dirname, "../../../..", "../shared/fixtures/czi");
 const tmp = mkdtempSync(path.join(tmpdir(), "hyped-cli-czi-"));
 const gen = path.join(tmp, "gen.czi");
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function capture(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    const code = await run(argv);
-    return { code, out };
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-}
+const capture = runCli;
 
 beforeAll(async () => {
   const tile = (v: number) => Uint16Array.from({ length: 40 * 30 }, (_, i) => v + (i % 40));

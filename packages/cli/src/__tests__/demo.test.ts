@@ -1,26 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { run } from "../program.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
 
 const out = mkdtempSync(join(tmpdir(), "hyped-demo-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("hyped demo (tiny synthetic dataset)", () => {
   it("runs every step end to end and writes the report, figures and tables", async () => {
-    let stdout = "";
-    const w = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-      stdout += String(s);
-      return true;
-    });
-    let code: number;
-    try {
-      code = await run(["demo", "--out", out, "--scale", "tiny", "--workers", "1"]);
-    } finally {
-      w.mockRestore();
-    }
-    expect(code, stdout).toBe(0);
+    const first = await runCli(["demo", "--out", out, "--scale", "tiny", "--workers", "1"]);
+    const stdout = first.out;
+    expect(first.code, `${first.out}\n${first.err}`).toBe(0);
     const report = readFileSync(join(out, "report.md"), "utf8");
     for (const heading of [
       "Accuracy against the ground truth",
@@ -56,16 +47,9 @@ describe("hyped demo (tiny synthetic dataset)", () => {
     expect(t3.every((r) => typeof r.cosine === "number")).toBe(true);
     expect(stdout).toContain("== summary");
     // a second run reuses the generated data and the converted frames
-    let again = "";
-    const w2 = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-      again += String(s);
-      return true;
-    });
-    try {
-      expect(await run(["demo", "--out", out, "--scale", "tiny", "--workers", "1", "--skip-seq"])).toBe(0);
-    } finally {
-      w2.mockRestore();
-    }
+    const second = await runCli(["demo", "--out", out, "--scale", "tiny", "--workers", "1", "--skip-seq"]);
+    expect(second.code).toBe(0);
+    const again = second.out;
     expect(again).toContain("using the synthetic tiny dataset");
     expect(again).toMatch(/0 frames written, \d+ already present/);
   }, 600_000);

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path, { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AnnData, categoricalFrom, DataFrame, readH5ad, writeH5ad } from "@hyped/seq";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { run } from "../program.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hyped-h5ad-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,24 +32,7 @@ beforeAll(async () => {
   );
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe("hyped inspect x.h5ad", () => {
   it("--json prints exactly the documented fields", async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromTyped, writeNpy } from "@hyped/core";
 import { mse, pearson, psnr, snr, ssim } from "@hyped/metrics";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { run } from "../program.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hyped-metrics-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,25 +31,7 @@ const pm = save("m.npy", fromTyped(M, [H, W]));
 const pf = save("f.npy", fa);
 const pv = save("v.npy", fromTyped(new Float64Array([1, 2, 3]), [3]));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await run(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe("hyped metrics", () => {
   it("prints the value, and {value} with --json", async () => {
