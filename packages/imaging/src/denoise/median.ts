@@ -2,11 +2,11 @@
  * Median filtering, equal to `scipy.ndimage.median_filter(image, size)` (the filter FM2S uses for its targets)
  * and to `skimage.filters.median` with a square footprint of the same size and `mode`.
  *
- * - Integer images up to 16 bits (uint8, uint16, int8, int16, bool) use histogram medians:
+ * - Integer images up to 16 bits (uint8, uint16, int8, int16, bool) with windows of 6 × 6 or more use histogram medians:
  *   8-bit data uses Perreault & Hébert's constant-time algorithm (one histogram per column, O(1) histogram
  *   updates per pixel whatever the size); 16-bit data uses a two-level (256 × 256) histogram slid along each
  *   row (Huang's algorithm, O(size) updates per pixel). Both give exactly the order statistic.
- * - Other dtypes select the median of each window with a partial sort.
+ * - Smaller windows and other dtypes select the median of each window with a partial sort (quickselect).
  */
 import { type AnyNdArray, allocate, fromTyped, HypedError, throwIfAborted } from "@hyped/core";
 import { type BoundaryMode, extendIndex } from "../filters/gaussian.js";
@@ -41,7 +41,8 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): AnyNd
   const colMap = Int32Array.from({ length: cols + size }, (_, k) => extendIndex(k - origin, cols, mode));
   const integer = f.dtype === "uint8" || f.dtype === "uint16" || f.dtype === "int8" || f.dtype === "int16" || f.dtype === "bool";
   const constantOut = mode === "constant" && (!Number.isInteger(cval) || cval < -32768 || cval > 65535);
-  if (integer && !constantOut) {
+  // small windows: selecting among ≤ 25 values beats any histogram
+  if (integer && !constantOut && size >= 6) {
     const offset = f.dtype === "int8" ? 128 : f.dtype === "int16" ? 32768 : 0;
     const bins = f.dtype === "uint8" || f.dtype === "int8" || f.dtype === "bool" ? 256 : 65536;
     const cv = Math.round(cval) + offset;
