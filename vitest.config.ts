@@ -8,6 +8,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ["packages/*/src/**/__tests__/**/*.test.ts", "examples/**/*.test.ts"],
+    setupFiles: ["./scripts/vitest-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

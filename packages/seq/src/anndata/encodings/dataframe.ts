@@ -43,7 +43,8 @@ export function readCategorical(ctx: ReadContext, path: string): CategoricalColu
   const { categories, dtype } = readCategories(ctx, joinPath(path, "categories"));
   const codes = checkCodes(ctx, joinPath(path, "codes"), readNumeric1D(ctx, joinPath(path, "codes")), categories.length);
   const ordered = Boolean(ctx.f.attr(path, "ordered") ?? false);
-  return { kind: "categorical", codes, categories, ordered, ...(dtype ? { categoriesDtype: dtype } : {}) };
+  // an empty categories array carries no element type worth keeping (h5wasm writes empty string arrays as float64)
+  return { kind: "categorical", codes, categories, ordered, ...(dtype && categories.length > 0 ? { categoriesDtype: dtype } : {}) };
 }
 
 function readMask(ctx: ReadContext, path: string, n: number): Uint8Array {
@@ -101,7 +102,8 @@ function readReferencedCategorical(ctx: ReadContext, path: string, ref: unknown)
   const { categories, dtype } = readCategories(ctx, target);
   const codes = checkCodes(ctx, path, readNumeric1D(ctx, path), categories.length);
   const ordered = Boolean(ctx.f.attr(target, "ordered") ?? false);
-  return { kind: "categorical", codes, categories, ordered, ...(dtype ? { categoriesDtype: dtype } : {}) };
+  // an empty categories array carries no element type worth keeping (h5wasm writes empty string arrays as float64)
+  return { kind: "categorical", codes, categories, ordered, ...(dtype && categories.length > 0 ? { categoriesDtype: dtype } : {}) };
 }
 
 /** Read one dataframe member (column or index). */
