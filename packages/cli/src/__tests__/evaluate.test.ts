@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { makeData } from "../../../seq/src/perturb/__tests__/make-data.js";
 import { formatTable } from "../commands/evaluate.js";
 import { run } from "../program.js";
+import { captureOutput } from "./run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "hyped-cli-evaluate-"));
 const h5ad = join(tmp, "cells.h5ad");
@@ -18,16 +19,7 @@ beforeAll(async () => {
 let out: string[] = [];
 let err: string[] = [];
 function capture() {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
+  ({ out, err } = captureOutput());
 }
 afterEach(() => vi.restoreAllMocks());
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { makeCzi, sample } from "../../../imaging/src/frames/__tests__/make-czi.js";
 import { parseShard } from "../commands/convert.js";
 import { run } from "../program.js";
+import { captureOutput } from "./run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "hyped-cli-frames-"));
 const czi = join(tmp, "plate.czi");
@@ -27,16 +28,7 @@ beforeAll(async () => {
 let out: string[] = [];
 let err: string[] = [];
 function capture() {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
+  ({ out, err } = captureOutput());
 }
 afterEach(() => vi.restoreAllMocks());
 

@@ -22,3 +22,21 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
     e.mockRestore();
   }
 }
+
+/**
+ * Start capturing stdout and stderr (until `vi.restoreAllMocks()`): returns the arrays the writes go into, for
+ * tests that run several commands and then look at everything they printed.
+ */
+export function captureOutput(): { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
+  return { out, err };
+}
