@@ -15,7 +15,7 @@ import {
 } from "@hyped/core";
 import { AnnData } from "../anndata/anndata.js";
 import { categoricalFrom, DataFrame } from "../anndata/dataframe.js";
-import { byteChunks, lines, readTextLines } from "./text.js";
+import { byteChunks, readTextLines } from "./text.js";
 
 /** A parsed MatrixMarket coordinate matrix, as COO triplets (0-based). */
 export interface MatrixMarket {
@@ -57,12 +57,16 @@ export async function readMatrixMarket(input: SourceInput | ByteSource, options:
   let n = 0;
   let sawHeader = false;
   const prog = progressReporter(options.onProgress, "entries", undefined, `reading ${file}`);
-  for await (const [line, no] of lines(byteChunks(src, options.signal))) {
+  let lineNo = 0;
+  // One line, given as buf[a, b): header, size line or an entry. Entries are parsed byte by byte (no strings).
+  const handle = (buf: Uint8Array, a: number, b: number) => {
+    const no = ++lineNo;
+    if (b > a && buf[b - 1] === 13) b--;
     if (!sawHeader) {
-      const h = ASCII(line).trim();
+      const h = ASCII(buf.subarray(a, b)).trim();
       const m = /^%%MatrixMarket\s+matrix\s+(\w+)\s+(\w+)\s+(\w+)/i.exec(h);
       if (!m) fail("missing the '%%MatrixMarket matrix ...' header", no);
-      const [, fmt = "", fld = "", sym = ""] = (m as RegExpExecArray).map((s) => s.toLowerCase());
+      const [, fmt = "", fld = "", sym = ""] = (m as RegExpExecArray).map((x) => x.toLowerCase());
       if (fmt !== "coordinate")
         throw new HypedError("UNSUPPORTED", `${file}: MatrixMarket '${fmt}' (dense array) format is not supported, only coordinate`, {
           file,
@@ -74,12 +78,13 @@ export async function readMatrixMarket(input: SourceInput | ByteSource, options:
       field = fld;
       symmetry = sym;
       sawHeader = true;
-      continue;
+      return;
     }
-    if (line.length === 0 || line[0] === 37 /* % */) continue;
+    if (b === a || buf[a] === 37 /* % */) return;
     if (declared < 0) {
-      const parts = ASCII(line).trim().split(/\s+/).map(Number);
-      if (parts.length !== 3 || parts.some((x) => !Number.isSafeInteger(x) || x < 0)) fail(`bad size line '${ASCII(line)}'`, no);
+      const parts = ASCII(buf.subarray(a, b)).trim().split(/\s+/).map(Number);
+      if (parts.length !== 3 || parts.some((x) => !Number.isSafeInteger(x) || x < 0))
+        fail(`bad size line '${ASCII(buf.subarray(a, b))}'`, no);
       [rows, cols, declared] = parts as [number, number, number];
       if (declared > rows * cols) fail(`declares ${declared} entries for a ${rows}x${cols} matrix`, no);
       const cap = symmetry === "symmetric" ? declared * 2 : declared;
@@ -87,20 +92,18 @@ export async function readMatrixMarket(input: SourceInput | ByteSource, options:
       row = new Int32Array(cap);
       col = new Int32Array(cap);
       value = new Float64Array(cap);
-      continue;
+      return;
     }
-    // an entry line: i j [v]
-    let p = 0;
-    const len = line.length;
+    let p = a;
     const skip = () => {
-      while (p < len && (line[p] === 32 || line[p] === 9)) p++;
+      while (p < b && (buf[p] === 32 || buf[p] === 9)) p++;
     };
     const int = (): number => {
       skip();
       let v = 0;
-      const s = p;
-      while (p < len && (line[p] as number) >= 48 && (line[p] as number) <= 57) v = v * 10 + ((line[p++] as number) - 48);
-      if (p === s) fail(`expected an integer index in '${ASCII(line)}'`, no);
+      const s0 = p;
+      while (p < b && (buf[p] as number) >= 48 && (buf[p] as number) <= 57) v = v * 10 + ((buf[p++] as number) - 48);
+      if (p === s0) fail(`expected an integer index in '${ASCII(buf.subarray(a, b))}'`, no);
       return v;
     };
     const i = int();
@@ -108,27 +111,62 @@ export async function readMatrixMarket(input: SourceInput | ByteSource, options:
     let v = 1;
     if (field !== "pattern") {
       skip();
-      const s = p;
-      while (p < len && line[p] !== 32 && line[p] !== 9) p++;
-      const tok = ASCII(line.subarray(s, p));
-      v = field === "integer" ? Number.parseInt(tok, 10) : Number(tok);
-      if (tok.length === 0 || Number.isNaN(v)) fail(`bad value '${tok}'`, no);
+      const s0 = p;
+      let neg = false;
+      if (buf[p] === 45) {
+        neg = true;
+        p++;
+      } else if (buf[p] === 43) p++;
+      let iv = 0;
+      let digits = 0;
+      while (p < b && (buf[p] as number) >= 48 && (buf[p] as number) <= 57) {
+        iv = iv * 10 + ((buf[p++] as number) - 48);
+        digits++;
+      }
+      if (p < b && buf[p] !== 32 && buf[p] !== 9) {
+        // a decimal point or exponent: let the standard parser read the token
+        while (p < b && buf[p] !== 32 && buf[p] !== 9) p++;
+        const tok = ASCII(buf.subarray(s0, p));
+        v = field === "integer" ? Number.parseInt(tok, 10) : Number(tok);
+        if (Number.isNaN(v)) fail(`bad value '${tok}'`, no);
+      } else {
+        if (digits === 0) fail(`bad value '${ASCII(buf.subarray(s0, p))}'`, no);
+        v = neg ? -iv : iv;
+      }
     }
     skip();
-    if (p !== len) fail(`unexpected text after the entry: '${ASCII(line)}'`, no);
+    if (p !== b) fail(`unexpected text after the entry: '${ASCII(buf.subarray(a, b))}'`, no);
     if (i < 1 || i > rows || j < 1 || j > cols) fail(`index (${i}, ${j}) is outside the declared ${rows}x${cols} size`, no);
     if (n >= declared) fail(`more entries than the ${declared} the header declares`, no);
     row[n] = i - 1;
     col[n] = j - 1;
     value[n] = v;
     n++;
-    if ((n & 0xffff) === 0) prog.tick(0x10000);
+    if ((n & 0xfffff) === 0) prog.tick(0x100000);
+  };
+  let carry: Uint8Array | null = null;
+  for await (const chunk of byteChunks(src, options.signal)) {
+    let buf = chunk;
+    if (carry) {
+      const joined = new Uint8Array(carry.length + chunk.length);
+      joined.set(carry);
+      joined.set(chunk, carry.length);
+      buf = joined;
+      carry = null;
+    }
+    let start = 0;
+    for (let k = buf.indexOf(10); k >= 0; k = buf.indexOf(10, start)) {
+      handle(buf, start, k);
+      start = k + 1;
+    }
+    if (start < buf.length) carry = buf.slice(start);
   }
+  if (carry && carry.length) handle(carry, 0, carry.length);
   if (!sawHeader) fail("empty file");
   if (declared < 0) fail("missing the size line");
   if (n !== declared) fail(`the header declares ${declared} entries but the file has ${n}`);
   let total = n;
-  if (symmetry === "symmetric") {
+  if ((symmetry as MatrixMarket["symmetry"]) === "symmetric") {
     for (let k = 0; k < n; k++) {
       if (row[k] !== col[k]) {
         row[total] = col[k] as number;
