@@ -22,7 +22,7 @@ await fm2s(a, { bitDepth: 14, seed: 1 });
 const fmS = (performance.now() - t0) / 1000;
 const c1 = process.cpuUsage(c0);
 console.log(
-  `FM2S 512x512 (25 x 150 steps, patch 30): ${fmS.toFixed(1)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(1)} s CPU (target < 60 s; load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`,
+  `FM2S 512x512 (25 x 150 steps, patch 28): ${fmS.toFixed(1)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(1)} s CPU (target < 60 s; load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)})`,
 );
 
 const ours = {

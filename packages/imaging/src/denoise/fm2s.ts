@@ -21,7 +21,7 @@
  *   where a full-range scale leaves the noise model at its 0.01 floor). The output is scaled back and, for
  *   integer input, truncated to the input dtype as the authors' `.int()` does.
  * - **Patches.** Each Adam step of the authors' code runs the network on the whole image. To meet a 60 s budget
- *   on a 512×512 crop on two CPU cores, each step here uses one random `patchSize`² window (default 30) of the
+ *   on a 512×512 crop on two CPU cores, each step here uses one random `patchSize`² window (default 28) of the
  *   same noisy/clean pair; `patchSize: null` trains on the whole image exactly as the authors do (slower).
  * - Poisson variates with a large mean use a normal approximation (`Rng.poisson`).
  */
@@ -41,7 +41,7 @@ export interface Fm2sOptions extends LongTaskOptions {
   warmupSteps?: number;
   /** Channel amplification (the authors' `amp`/λ). Default 2. */
   amplification?: number;
-  /** Side of the random training window; `null` = whole image (the authors' exact procedure). Default 30. */
+  /** Side of the random training window; `null` = whole image (the authors' exact procedure). Default 28. */
   patchSize?: number | null;
   /** Region side of the regional noise (`stride`). Default 75. */
   stride?: number;
@@ -295,7 +295,7 @@ export async function fm2s(image: Image2D, options: Fm2sOptions = {}): Promise<A
   const epi = checkNumber(options.stepsPerSample ?? 150, "stepsPerSample", { min: 0, integer: true });
   const warm = checkNumber(options.warmupSteps ?? 0, "warmupSteps", { min: 0, integer: true });
   const lr0 = options.learningRate ?? 1e-3;
-  const P = options.patchSize === null ? null : checkNumber(options.patchSize ?? 30, "patchSize", { min: 4, integer: true });
+  const P = options.patchSize === null ? null : checkNumber(options.patchSize ?? 28, "patchSize", { min: 4, integer: true });
   const noise = {
     stride: options.stride ?? 75,
     gaussianFactor: options.gaussianFactor ?? 200,
