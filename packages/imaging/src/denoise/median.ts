@@ -48,8 +48,20 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): AnyNd
     const cv = Math.round(cval) + offset;
     if (cv < 0 || cv >= bins) throw new HypedError("INVALID_ARGUMENT", `cval ${cval} is outside the ${f.dtype} range`, { cval });
     const val = (r: number, c: number) => (r < 0 || c < 0 ? cv : (f.data[r * cols + c] as number) + offset);
-    if (bins === 256) constantTime8(val, rows, cols, size, rank, rowMap, colMap, out, offset, options.signal);
-    else huang16(val, rows, cols, size, rank, rowMap, colMap, out, offset, options.signal);
+    const w: HistWindow = {
+      val,
+      rows,
+      cols,
+      size,
+      rank,
+      rowMap,
+      colMap,
+      out,
+      offset,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    if (bins === 256) constantTime8(w);
+    else huang16(w);
   } else {
     const win = new Float64Array(size * size);
     for (let i = 0; i < rows; i++) {
@@ -96,19 +108,23 @@ function select(a: Float64Array, k: number): number {
 
 type Val = (r: number, c: number) => number;
 
+/** What the histogram medians need: the pixel lookup, the window and its boundary index maps, the output. */
+interface HistWindow {
+  val: Val;
+  rows: number;
+  cols: number;
+  size: number;
+  rank: number;
+  rowMap: Int32Array;
+  colMap: Int32Array;
+  out: { [i: number]: number };
+  offset: number;
+  signal?: AbortSignal;
+}
+
 /** Perreault & Hébert: column histograms updated once per row; the kernel histogram slides by whole columns. */
-function constantTime8(
-  val: Val,
-  rows: number,
-  cols: number,
-  size: number,
-  rank: number,
-  rowMap: Int32Array,
-  colMap: Int32Array,
-  out: { [i: number]: number },
-  offset: number,
-  signal?: AbortSignal,
-): void {
+function constantTime8(w: HistWindow): void {
+  const { val, rows, cols, size, rank, rowMap, colMap, out, offset, signal } = w;
   const nExt = cols + size; // extended columns k ↔ source column colMap[k]
   const colHist = new Int32Array(nExt * 256);
   const kernel = new Int32Array(256);
@@ -153,18 +169,8 @@ function constantTime8(
 }
 
 /** Huang's sliding window with a two-level (coarse 256 × fine 256) histogram, for 16-bit data. */
-function huang16(
-  val: Val,
-  rows: number,
-  cols: number,
-  size: number,
-  rank: number,
-  rowMap: Int32Array,
-  colMap: Int32Array,
-  out: { [i: number]: number },
-  offset: number,
-  signal?: AbortSignal,
-): void {
+function huang16(w: HistWindow): void {
+  const { val, rows, cols, size, rank, rowMap, colMap, out, offset, signal } = w;
   const coarse = new Int32Array(256);
   const fine = new Int32Array(65536);
   for (let i = 0; i < rows; i++) {
