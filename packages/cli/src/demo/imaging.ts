@@ -154,7 +154,7 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
           }
           bar.onProgress({ done: ++done, total: store.entries.length, unit: "frames" });
         }
-        const tracks = trackCells(objects, { fieldSize: [W, H] });
+        const tracks = trackCells(objects, { fieldSize: [H, W] }); // [height, width]
         // phase calls on every object, smoothed along tracks
         const red: number[] = [];
         const green: number[] = [];

@@ -65,7 +65,10 @@ export interface TrackCellsOptions extends LongTaskOptions {
   thetaDist?: number;
   /** Distance scale of the border probability, px (btrack lambda_dist). Default 3. */
   lambdaDist?: number;
-  /** Field size `[height, width]`, px, for the border terms. Default: the bounding box of all objects. */
+  /**
+   * Field size `[height, width]` (rows, columns), px, for the border terms. Default: the bounding box of all
+   * objects. Throws `OUT_OF_RANGE` when an object lies outside it (e.g. a swapped `[width, height]`).
+   */
   fieldSize?: [number, number];
   /**
    * Gate of the global step's links: a link is a candidate only if its squared Mahalanobis distance is within
@@ -237,6 +240,7 @@ export function trackCells(objectsPerFrame: readonly FrameObjects[], options: Tr
   const T = frames.length;
   const nodes = new NodeStore(frames);
   const N = nodes.x.length;
+  if (options.fieldSize) checkFieldSize(options.fieldSize, nodes);
   const progress = progressReporter(options.onProgress, "frames", T, "tracking");
 
   // ---- stage 1: frame-to-frame ---------------------------------------------------------------------------
@@ -456,6 +460,27 @@ export function trackCells(objectsPerFrame: readonly FrameObjects[], options: Tr
   }
 
   return buildOutput(pieces, next, parentOf, nodes, frames, summary);
+}
+
+/**
+ * A field size is `[height, width]`; every object must lie inside it. An object outside (typically from a
+ * swapped `[width, height]`) would put whole rows of cells "at the border", where appearing and leaving cost
+ * nothing, and silently replace their divisions by terminations and initialisations.
+ */
+function checkFieldSize(size: readonly [number, number], nodes: NodeStore): void {
+  const [H, W] = size;
+  if (!(H > 0 && W > 0)) throw new HypedError("INVALID_ARGUMENT", `trackCells: fieldSize must be [height, width] > 0, got [${size}]`, {});
+  for (let k = 0; k < nodes.x.length; k++) {
+    const x = nodes.x[k] as number;
+    const y = nodes.y[k] as number;
+    if (x < -0.5 || y < -0.5 || x > W - 0.5 || y > H - 0.5) {
+      throw new HypedError(
+        "OUT_OF_RANGE",
+        `trackCells: object at (x ${x.toFixed(1)}, y ${y.toFixed(1)}) in frame ${nodes.frame[k]} is outside fieldSize [height ${H}, width ${W}] (fieldSize is [height, width])`,
+        { fieldSize: [H, W], x, y, frame: nodes.frame[k] },
+      );
+    }
+  }
 }
 
 /**

@@ -191,6 +191,38 @@ describe("trackCells", () => {
     expect(score.tra).toBeGreaterThan(0.97);
     expect(score.divisions.recall).toBeGreaterThan(0.85);
   });
+
+  it("keeps divisions in every part of a non-square field, and rejects a swapped [width, height] field size", () => {
+    // A tall field: with [width, height] the bottom rows would sit "outside" the field, where tracks may end
+    // and start for free, and their divisions would turn into terminations + initialisations.
+    const sim = simulateFucci({ seed: 5, cells: 30, frames: 24, height: 400, width: 240, cycleFrames: 14 });
+    const frames = Array.from({ length: sim.frames }, (_, t) => {
+      const lo = sim.frameOffsets[t] as number;
+      const hi = sim.frameOffsets[t + 1] as number;
+      return {
+        x: sim.cells.x.slice(lo, hi),
+        y: sim.cells.y.slice(lo, hi),
+        id: sim.cells.trackId.slice(lo, hi),
+        area: Float64Array.from(
+          { length: hi - lo },
+          (_, k) => Math.PI * (sim.cells.major[lo + k] as number) * (sim.cells.minor[lo + k] as number),
+        ),
+      };
+    });
+    const r = trackCells(frames, { fieldSize: [400, 240] });
+    const score = evaluateTrackingByObject(
+      { trackId: sim.cells.trackId, frame: sim.cells.frame, lineage: sim.lineage },
+      { ...r.tracks, lineage: r.lineage },
+      (_f, oid) => oid,
+    );
+    const lowRows = [...sim.lineage.id].filter(
+      (id, i) => sim.lineage.divides[i] && sim.cells.y[[...sim.cells.trackId].lastIndexOf(id)]! > 240,
+    );
+    console.log(`tall field: divisions ${score.divisions.found}/${score.divisions.truth} (${lowRows.length} below row 240)`);
+    expect(lowRows.length).toBeGreaterThan(3);
+    expect(score.divisions.recall).toBeGreaterThanOrEqual(0.9);
+    expect(() => trackCells(frames, { fieldSize: [240, 400] })).toThrow(/outside fieldSize \[height 240, width 400\]/);
+  });
 });
 
 describe("evaluateTracking (AOGM / TRA)", () => {
