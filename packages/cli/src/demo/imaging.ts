@@ -190,7 +190,7 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
             seg.fp += s.fp;
             seg.fn += s.fn;
             const lineage = { id: tf.read("/lineage/id").data as Int32Array, parent: tf.read("/lineage/parent").data as Int32Array };
-            const ctc = encodeCtc(tracks, { data: concat(labels), shape: [T, H, W] });
+            const ctc = encodeCtc(tracks, { data: concat(labels), shape: [T, H, W] }, { masks: false });
             const ev = evaluateTrackingMasks(
               { labels: { data: tl.data as Uint16Array, shape: [T, H, W] }, lineage },
               { labels: ctc.labels, lineage: { id: ctc.tracks.label, parent: ctc.tracks.parent } },

@@ -20,7 +20,7 @@ export interface CtcFiles {
   resTrack: string;
   /** The CTC lineage (after splitting gaps): label, begin, end, parent. */
   tracks: { label: Int32Array; begin: Int32Array; end: Int32Array; parent: Int32Array };
-  /** One 16-bit label image per frame, as TIFF bytes, named `mask000.tif`, ... */
+  /** One 16-bit label image per frame, as TIFF bytes, named `mask000.tif`, ... (empty with `masks: false`). */
   masks: { name: string; data: Uint8Array }[];
   /** The relabelled frames (CTC labels) as flat Uint16Arrays, for evaluation or display. */
   labels: Uint16Array[];
@@ -38,6 +38,16 @@ function framesOf(stack: LabelStack): { frames: ArrayLike<number>[]; height: num
   return { frames: Array.from({ length: T }, (_, t) => d.subarray(t * Y * X, (t + 1) * Y * X)), height: Y, width: X };
 }
 
+/** Options of {@link encodeCtc}. */
+export interface EncodeCtcOptions {
+  /**
+   * Encode the `maskTTT.tif` files (default true). With `false`, `masks` is empty and only `resTrack`,
+   * `tracks` and the relabelled `labels` are built, e.g. to score with `evaluateTrackingMasks` without
+   * writing files (the TIFF encoding is most of the cost).
+   */
+  masks?: boolean;
+}
+
 /**
  * Build the CTC result files from a tracking result and the segmentation label images it was made from
  * (`labels` [T, Y, X], or a list of per-frame `{ data, shape: [Y, X] }`; pixel values are the object ids
@@ -46,6 +56,7 @@ function framesOf(stack: LabelStack): { frames: ArrayLike<number>[]; height: num
 export function encodeCtc(
   result: TrackingResult,
   labels: LabelStack | readonly { data: ArrayLike<number>; shape: readonly number[] }[],
+  options: EncodeCtcOptions = {},
 ): CtcFiles {
   let frames: ArrayLike<number>[];
   let height: number;
@@ -111,7 +122,7 @@ export function encodeCtc(
     return o;
   });
   const digits = T >= 1000 ? 4 : 3;
-  const masks = out.map((o, t) => ({
+  const masks = ((options.masks ?? true) ? out : []).map((o, t) => ({
     name: `mask${String(t).padStart(digits, "0")}.tif`,
     data: new Uint8Array(writeArrayBuffer(o, { width, height, ModelPixelScale: [1, 1, 0], ModelTiepoint: [0, 0, 0, 0, 0, 0] } as never)),
   }));

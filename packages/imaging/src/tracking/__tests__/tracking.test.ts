@@ -278,5 +278,10 @@ describe("encodeCtc", () => {
     const [band] = (await img.readRasters()) as unknown as Uint16Array[];
     expect(img.getBitsPerSample()).toBe(16);
     expect(Array.from(band as Uint16Array)).toEqual([2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 3, 3]);
+    // without the TIFFs: same lineage and relabelled frames
+    const bare = encodeCtc(r, [f0, f1, f2], { masks: false });
+    expect(bare.masks).toEqual([]);
+    expect(bare.resTrack).toBe(ctc.resTrack);
+    expect(bare.labels).toEqual(ctc.labels);
   });
 });
