@@ -1,5 +1,5 @@
 import type { ByteSource } from "./types.js";
-import { checkRange, throwIfAborted } from "./util.js";
+import { checkRange, scatterCopy, scatterTargets, throwIfAborted } from "./util.js";
 
 /** Options of {@link cachedSource}. */
 export interface CacheOptions {
@@ -89,7 +89,10 @@ export function cachedSource(
   } as ByteSource & { stats: { hits: number; misses: number } };
 }
 
-/** Wrap a source and count what is read through it (`bytesRead`, `reads`). For tests and benchmarks. */
+/**
+ * Wrap a source and count what is read through it (`bytesRead`, `reads`; a `readInto` counts as one read).
+ * For tests and benchmarks. `readInto` is forwarded to the wrapped source's, or done with its `read` and a copy.
+ */
 export function countingSource(src: ByteSource): ByteSource & { readonly bytesRead: number; readonly reads: number } {
   let bytesRead = 0;
   let reads = 0;
@@ -107,6 +110,13 @@ export function countingSource(src: ByteSource): ByteSource & { readonly bytesRe
       bytesRead += b.length;
       reads++;
       return b;
+    },
+    async readInto(offset, targets, signal) {
+      const { list, total } = scatterTargets(targets);
+      if (src.readInto) await src.readInto(offset, list, signal);
+      else scatterCopy(await src.read(offset, total, signal), list);
+      bytesRead += total;
+      reads++;
     },
     close: src.close ? () => (src.close as () => Promise<void>)() : undefined,
   } as ByteSource & { bytesRead: number; reads: number };

@@ -1,10 +1,14 @@
 import { HypedError } from "../errors.js";
 import type { ByteSource } from "./types.js";
-import { checkRange, throwIfAborted } from "./util.js";
+import { checkRange, scatterTargets, throwIfAborted } from "./util.js";
+
+/** Most buffers handed to one `readv` call (POSIX IOV_MAX is 1024 on Linux). */
+const MAX_IOV = 1024;
 
 /**
  * A {@link ByteSource} over a local file (Node only), using positional reads on one `FileHandle`.
- * Opening stats the file; nothing is read until asked for. Call `close()` when done.
+ * Opening stats the file; nothing is read until asked for. Call `close()` when done. `readInto` reads straight
+ * into caller buffers (`pread`/`preadv`), so a reader that reuses its buffers allocates nothing per read.
  */
 export async function fileSource(path: string): Promise<ByteSource> {
   const fsp = await import("node:fs/promises");
@@ -39,6 +43,54 @@ export async function fileSource(path: string): Promise<ByteSource> {
         throw new HypedError("IO", `${path} ended after ${got} of ${length} bytes at ${offset} (file changed?)`, { path, offset, length });
       }
       return out;
+    },
+    async readInto(offset, targets, signal) {
+      throwIfAborted(signal, `read from ${path}`);
+      const { list, total } = scatterTargets(targets);
+      checkRange(path, size, offset, total);
+      if (closed) throw new HypedError("IO", `${path} is closed`, { path });
+      let got = 0;
+      try {
+        if (list.length === 1) {
+          const t = list[0] as Uint8Array;
+          while (got < total) {
+            const { bytesRead } = await handle.read(t, got, total - got, offset + got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+          }
+        } else {
+          // preadv in batches of at most MAX_IOV buffers; a short read resumes inside the buffer it stopped in.
+          let i = 0;
+          let skip = 0; // bytes of list[i] already filled
+          while (i < list.length) {
+            const batch: Uint8Array[] = [];
+            for (let k = i; k < list.length && batch.length < MAX_IOV; k++) {
+              const t = list[k] as Uint8Array;
+              const v = k === i && skip > 0 ? t.subarray(skip) : t;
+              if (v.length > 0) batch.push(v);
+            }
+            if (batch.length === 0) break;
+            const { bytesRead } = await handle.readv(batch, offset + got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+            let left = bytesRead + skip;
+            while (i < list.length && left >= (list[i] as Uint8Array).length) {
+              left -= (list[i] as Uint8Array).length;
+              i++;
+            }
+            skip = left;
+          }
+        }
+      } catch (e) {
+        throw new HypedError("IO", `reading ${path} failed: ${(e as Error).message}`, { path, offset, length: total }, { cause: e });
+      }
+      if (got !== total) {
+        throw new HypedError("IO", `${path} ended after ${got} of ${total} bytes at ${offset} (file changed?)`, {
+          path,
+          offset,
+          length: total,
+        });
+      }
     },
     async close() {
       if (closed) return;

@@ -17,6 +17,13 @@ export interface ByteSource {
    * `HypedError` (`OUT_OF_RANGE` past the end, `IO` on failure, `ABORTED` when `signal` fires).
    */
   read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Optional positional read into caller memory: fills `targets` in order with the bytes starting at `offset`
+   * (a scatter read; the total length is the sum of the targets' lengths). Pass one array, or many views, e.g.
+   * the rows of an image tile inside a larger canvas, so the bytes land in place with no intermediate buffer
+   * and no allocation. Same errors as {@link read}. Sources that lack it are read with `read` and copied.
+   */
+  readInto?(offset: number, targets: Uint8Array | readonly Uint8Array[], signal?: AbortSignal): Promise<void>;
   /** Release the underlying handle, if any. Idempotent. */
   close?(): Promise<void>;
 }

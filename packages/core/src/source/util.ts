@@ -13,3 +13,20 @@ export function checkRange(name: string, size: number, offset: number, length: n
     });
   }
 }
+
+/** The targets of a `readInto` call as a list, and their total length in bytes. */
+export function scatterTargets(targets: Uint8Array | readonly Uint8Array[]): { list: readonly Uint8Array[]; total: number } {
+  const list = targets instanceof Uint8Array ? [targets] : targets;
+  let total = 0;
+  for (const t of list) total += t.length;
+  return { list, total };
+}
+
+/** Copy `bytes` into `targets` in order (the fallback of `readInto` for sources that only have `read`). */
+export function scatterCopy(bytes: Uint8Array, targets: readonly Uint8Array[]): void {
+  let pos = 0;
+  for (const t of targets) {
+    t.set(bytes.subarray(pos, pos + t.length));
+    pos += t.length;
+  }
+}
