@@ -1,6 +1,13 @@
 export { type Assembled, type AssembleOptions, assembleRuns, type HashtagTarget } from "./assemble.js";
 export { type ConcatOptions, concatAnnData } from "./concat.js";
 export {
+  type MatrixMarketColumns,
+  type ParseMatrixMarketOptions,
+  parseMatrixMarketChunks,
+  type ReadMatrixMarketColumnsOptions,
+  readMatrixMarketColumns,
+} from "./mtx.js";
+export {
   cooToCsrTransposed,
   findMexFiles,
   type MatrixMarket,

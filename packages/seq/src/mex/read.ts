@@ -3,19 +3,11 @@
  * `features.tsv(.gz)` (or the older `genes.tsv(.gz)`), as written by Cell Ranger and EPI2ME wf-single-cell.
  * See `format.md`.
  */
-import {
-  type ByteSource,
-  checkAllocation,
-  HypedError,
-  type LongTaskOptions,
-  openSource,
-  progressReporter,
-  type SourceInput,
-  type SparseMatrix,
-} from "@hyped/core";
+import { type ByteSource, HypedError, type LongTaskOptions, openSource, type SourceInput, type SparseMatrix } from "@hyped/core";
 import { AnnData } from "../anndata/anndata.js";
 import { categoricalFrom, DataFrame } from "../anndata/dataframe.js";
-import { byteChunks, readTextLines } from "./text.js";
+import { readMatrixMarketColumns } from "./mtx.js";
+import { readTextLines } from "./text.js";
 
 /** A parsed MatrixMarket coordinate matrix, as COO triplets (0-based). */
 export interface MatrixMarket {
@@ -33,151 +25,18 @@ export interface MatrixMarket {
   value: Float64Array;
 }
 
-const ASCII = (b: Uint8Array) => new TextDecoder("latin1").decode(b);
-
 /**
- * Stream-parse a MatrixMarket `coordinate` file (plain or gzip). Checks the header, every index against the
- * declared size, and the declared entry count against the entries present; errors are `FORMAT` with the file
- * and line. Arrays are sized from the header only after checking it is plausible.
+ * Stream-parse a MatrixMarket `coordinate` file (plain or gzip) into COO triplets, like scipy's
+ * `scipy.io.mmread` (duplicates kept, `symmetric` entries mirrored). Entries come grouped by column, in file
+ * order within each column. Checks the header, every index against the declared size, and the declared
+ * entry count against the entries present; errors are `FORMAT` with the file and line. For large matrices
+ * prefer {@link readMatrixMarketColumns}, which skips the triplets.
  */
 export async function readMatrixMarket(input: SourceInput | ByteSource, options: LongTaskOptions = {}): Promise<MatrixMarket> {
-  const src = await openSource(input);
-  const file = src.name;
-  const fail = (msg: string, line?: number): never => {
-    throw new HypedError("FORMAT", `${file}${line ? `:${line}` : ""}: ${msg}`, { file, line });
-  };
-  let field: MatrixMarket["field"] = "real";
-  let symmetry: MatrixMarket["symmetry"] = "general";
-  let rows = -1;
-  let cols = -1;
-  let declared = -1;
-  let row = new Int32Array(0);
-  let col = new Int32Array(0);
-  let value = new Float64Array(0);
-  let n = 0;
-  let sawHeader = false;
-  const prog = progressReporter(options.onProgress, "entries", undefined, `reading ${file}`);
-  let lineNo = 0;
-  // One line, given as buf[a, b): header, size line or an entry. Entries are parsed byte by byte (no strings).
-  const handle = (buf: Uint8Array, a: number, b: number) => {
-    const no = ++lineNo;
-    if (b > a && buf[b - 1] === 13) b--;
-    if (!sawHeader) {
-      const h = ASCII(buf.subarray(a, b)).trim();
-      const m = /^%%MatrixMarket\s+matrix\s+(\w+)\s+(\w+)\s+(\w+)/i.exec(h);
-      if (!m) fail("missing the '%%MatrixMarket matrix ...' header", no);
-      const [, fmt = "", fld = "", sym = ""] = (m as RegExpExecArray).map((x) => x.toLowerCase());
-      if (fmt !== "coordinate")
-        throw new HypedError("UNSUPPORTED", `${file}: MatrixMarket '${fmt}' (dense array) format is not supported, only coordinate`, {
-          file,
-        });
-      if (fld !== "integer" && fld !== "real" && fld !== "pattern")
-        throw new HypedError("UNSUPPORTED", `${file}: MatrixMarket field '${fld}' is not supported`, { file });
-      if (sym !== "general" && sym !== "symmetric")
-        throw new HypedError("UNSUPPORTED", `${file}: MatrixMarket symmetry '${sym}' is not supported`, { file });
-      field = fld;
-      symmetry = sym;
-      sawHeader = true;
-      return;
-    }
-    if (b === a || buf[a] === 37 /* % */) return;
-    if (declared < 0) {
-      const parts = ASCII(buf.subarray(a, b)).trim().split(/\s+/).map(Number);
-      if (parts.length !== 3 || parts.some((x) => !Number.isSafeInteger(x) || x < 0))
-        fail(`bad size line '${ASCII(buf.subarray(a, b))}'`, no);
-      [rows, cols, declared] = parts as [number, number, number];
-      if (declared > rows * cols) fail(`declares ${declared} entries for a ${rows}x${cols} matrix`, no);
-      const cap = symmetry === "symmetric" ? declared * 2 : declared;
-      checkAllocation(cap, 16, `${file} entries`);
-      row = new Int32Array(cap);
-      col = new Int32Array(cap);
-      value = new Float64Array(cap);
-      return;
-    }
-    let p = a;
-    const skip = () => {
-      while (p < b && (buf[p] === 32 || buf[p] === 9)) p++;
-    };
-    const int = (): number => {
-      skip();
-      let v = 0;
-      const s0 = p;
-      while (p < b && (buf[p] as number) >= 48 && (buf[p] as number) <= 57) v = v * 10 + ((buf[p++] as number) - 48);
-      if (p === s0) fail(`expected an integer index in '${ASCII(buf.subarray(a, b))}'`, no);
-      return v;
-    };
-    const i = int();
-    const j = int();
-    let v = 1;
-    if (field !== "pattern") {
-      skip();
-      const s0 = p;
-      let neg = false;
-      if (buf[p] === 45) {
-        neg = true;
-        p++;
-      } else if (buf[p] === 43) p++;
-      let iv = 0;
-      let digits = 0;
-      while (p < b && (buf[p] as number) >= 48 && (buf[p] as number) <= 57) {
-        iv = iv * 10 + ((buf[p++] as number) - 48);
-        digits++;
-      }
-      if (p < b && buf[p] !== 32 && buf[p] !== 9) {
-        // a decimal point or exponent: let the standard parser read the token
-        while (p < b && buf[p] !== 32 && buf[p] !== 9) p++;
-        const tok = ASCII(buf.subarray(s0, p));
-        v = field === "integer" ? Number.parseInt(tok, 10) : Number(tok);
-        if (Number.isNaN(v)) fail(`bad value '${tok}'`, no);
-      } else {
-        if (digits === 0) fail(`bad value '${ASCII(buf.subarray(s0, p))}'`, no);
-        v = neg ? -iv : iv;
-      }
-    }
-    skip();
-    if (p !== b) fail(`unexpected text after the entry: '${ASCII(buf.subarray(a, b))}'`, no);
-    if (i < 1 || i > rows || j < 1 || j > cols) fail(`index (${i}, ${j}) is outside the declared ${rows}x${cols} size`, no);
-    if (n >= declared) fail(`more entries than the ${declared} the header declares`, no);
-    row[n] = i - 1;
-    col[n] = j - 1;
-    value[n] = v;
-    n++;
-    if ((n & 0xfffff) === 0) prog.tick(0x100000);
-  };
-  let carry: Uint8Array | null = null;
-  for await (const chunk of byteChunks(src, options.signal)) {
-    let buf = chunk;
-    if (carry) {
-      const joined = new Uint8Array(carry.length + chunk.length);
-      joined.set(carry);
-      joined.set(chunk, carry.length);
-      buf = joined;
-      carry = null;
-    }
-    let start = 0;
-    for (let k = buf.indexOf(10); k >= 0; k = buf.indexOf(10, start)) {
-      handle(buf, start, k);
-      start = k + 1;
-    }
-    if (start < buf.length) carry = buf.slice(start);
-  }
-  if (carry && carry.length) handle(carry, 0, carry.length);
-  if (!sawHeader) fail("empty file");
-  if (declared < 0) fail("missing the size line");
-  if (n !== declared) fail(`the header declares ${declared} entries but the file has ${n}`);
-  let total = n;
-  if ((symmetry as MatrixMarket["symmetry"]) === "symmetric") {
-    for (let k = 0; k < n; k++) {
-      if (row[k] !== col[k]) {
-        row[total] = col[k] as number;
-        col[total] = row[k] as number;
-        value[total] = value[k] as number;
-        total++;
-      }
-    }
-  }
-  prog.finish();
-  return { rows, cols, field, symmetry, row: row.subarray(0, total), col: col.subarray(0, total), value: value.subarray(0, total) };
+  const m = await readMatrixMarketColumns(input, { ...options, values: "float64" });
+  const col = new Int32Array(m.indices.length);
+  for (let c = 0; c < m.cols; c++) col.fill(c, m.indptr[c] as number, m.indptr[c + 1] as number);
+  return { rows: m.rows, cols: m.cols, field: m.field, symmetry: m.symmetry, row: m.indices, col, value: m.data as Float64Array };
 }
 
 /**
@@ -320,7 +179,7 @@ export async function readMex(dirOrFiles: string | MexFiles, options: ReadMexOpt
       return parts;
     });
     const legacy = files.legacyGenes ?? feats.every((p) => p.length < 3);
-    const mm = await readMatrixMarket(mSrc, options);
+    const mm = await readMatrixMarketColumns(mSrc, { ...options, values: "float32", sumDuplicates: true });
     if (mm.cols !== barcodes.length) {
       throw new HypedError("FORMAT", `${mSrc.name}: the matrix has ${mm.cols} columns but ${bSrc.name} lists ${barcodes.length} barcodes`, {
         file: mSrc.name,
@@ -335,7 +194,14 @@ export async function readMex(dirOrFiles: string | MexFiles, options: ReadMexOpt
         rows: mm.rows,
       });
     }
-    let X = cooToCsrTransposed(mm);
+    // features x barcodes by column = cells x features by row: the columns form is the CSR we return
+    let X: SparseMatrix<Float32Array> = {
+      format: "csr",
+      shape: [mm.cols, mm.rows],
+      data: mm.data as Float32Array,
+      indices: mm.indices,
+      indptr: mm.indptr,
+    };
     let ids = feats.map((p) => p[0] as string);
     let symbols = feats.map((p) => p[1] ?? (p[0] as string));
     let types = legacy ? null : feats.map((p) => p[2] ?? "");

@@ -1,8 +1,8 @@
 /**
  * Streaming text input from byte sources: fixed-size block reads, optional gzip decompression
- * (`DecompressionStream`, in Node 20 and browsers), and byte-level line splitting.
+ * (`node:zlib` under Node, `DecompressionStream` in browsers), and byte-level line splitting.
  */
-import { type ByteSource, HypedError, throwIfAborted } from "@hyped/core";
+import { type ByteSource, HypedError, isHypedError, throwIfAborted } from "@hyped/core";
 
 /** Block size for source reads (1 MiB). */
 const BLOCK = 1 << 20;
@@ -24,13 +24,57 @@ async function* blocks(src: ByteSource, signal?: AbortSignal): AsyncGenerator<Ui
 
 /**
  * The decompressed bytes of a source as a stream of chunks; gzip is detected by its magic bytes.
- * A truncated or corrupt gzip stream raises `FORMAT` naming the file.
+ * Under Node, gzip is inflated by `node:zlib` in the libuv threadpool with 1 MiB output chunks and up to
+ * 8 MiB inflated ahead, so inflating overlaps with whatever the caller does with each chunk; elsewhere
+ * (browsers) the standard `DecompressionStream` is used. A truncated or corrupt gzip stream raises
+ * `FORMAT` naming the file; cancelling `signal` raises `ABORTED`.
  */
 export async function* byteChunks(src: ByteSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   if (!(await isGzip(src, signal))) {
     yield* blocks(src, signal);
     return;
   }
+  const zlib = await nodeZlib();
+  if (zlib) yield* gunzipNode(zlib, src, signal);
+  else yield* gunzipWeb(src, signal);
+}
+
+const loadZlib = () => Promise.all([import("node:zlib"), import("node:stream")]);
+type ZlibModules = Awaited<ReturnType<typeof loadZlib>>;
+let zlibModules: Promise<ZlibModules | null> | undefined;
+/** `node:zlib` and `node:stream` when running under Node, else null (loaded once). */
+function nodeZlib(): Promise<ZlibModules | null> {
+  const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+  zlibModules ??= isNode ? loadZlib().catch(() => null) : Promise.resolve(null);
+  return zlibModules;
+}
+
+const gzipError = (src: ByteSource, e: unknown) =>
+  isHypedError(e)
+    ? e
+    : new HypedError(
+        "FORMAT",
+        `${src.name}: gzip data is truncated or corrupt (${(e as Error).message})`,
+        { file: src.name },
+        { cause: e },
+      );
+
+async function* gunzipNode([zlib, stream]: ZlibModules, src: ByteSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const gunzip = zlib.createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20 } as import("node:zlib").ZlibOptions);
+  // pipeline: backpressure from gunzip to the block reader, and an error on either side destroys both
+  stream.pipeline(stream.Readable.from(blocks(src, signal)), gunzip, () => {});
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Uint8Array>) {
+      yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+  } catch (e) {
+    throw gzipError(src, e);
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+async function* gunzipWeb(src: ByteSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const it = blocks(src, signal);
   const input = new ReadableStream<Uint8Array>({
     async pull(ctrl) {
@@ -46,12 +90,7 @@ export async function* byteChunks(src: ByteSource, signal?: AbortSignal): AsyncG
       try {
         r = await reader.read();
       } catch (e) {
-        throw new HypedError(
-          "FORMAT",
-          `${src.name}: gzip data is truncated or corrupt (${(e as Error).message})`,
-          { file: src.name },
-          { cause: e },
-        );
+        throw gzipError(src, e);
       }
       if (r.done) return;
       yield r.value;
@@ -83,7 +122,7 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
     }
     if (start < buf.length) carry = buf.slice(start);
   }
-  if (carry && carry.length) yield [carry[carry.length - 1] === 13 ? carry.subarray(0, carry.length - 1) : carry, ++lineNo];
+  if (carry?.length) yield [carry[carry.length - 1] === 13 ? carry.subarray(0, carry.length - 1) : carry, ++lineNo];
 }
 
 /** Read a whole (possibly gzipped) text file as lines of strings, dropping a final empty line. */
