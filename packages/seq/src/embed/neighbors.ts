@@ -20,7 +20,10 @@ export interface KnnResult {
 /**
  * Exact Euclidean kNN of the rows of `data` (n × dim, row-major), each point counted as its own first
  * neighbour (matches `sklearn.neighbors.NearestNeighbors(n_neighbors=k).kneighbors(X)` up to the order of
- * exactly tied distances). Brute force in blocks: O(n²·dim) time, O(n·k) memory.
+ * exactly tied distances). Blocked brute force over the upper triangle of the distance matrix (each pair is
+ * computed once and offered to both points' bounded max-heaps; four rows per pass of the inner product):
+ * O(n²·dim / 2) time, O(n·k) memory. Candidates are ranked by ‖a‖² + ‖b‖² − 2a·b, then the chosen neighbours'
+ * distances are recomputed exactly and sorted (ties by index).
  */
 export function knn(data: Float64Array, n: number, dim: number, k: number, options: LongTaskOptions = {}): KnnResult {
   if (data.length !== n * dim) throw new HypedError("SHAPE_MISMATCH", `data has ${data.length} values, expected ${n}×${dim}`, {});
@@ -31,66 +34,127 @@ export function knn(data: Float64Array, n: number, dim: number, k: number, optio
     for (let c = 0; c < dim; c++) s += (data[i * dim + c] as number) ** 2;
     norms[i] = s;
   }
-  const indices = new Int32Array(n * k);
-  const distances = new Float64Array(n * k);
-  const heapD = new Float64Array(k);
-  const heapI = new Int32Array(k);
+  // one bounded max-heap per point: heapD[i·k ..], heapI[i·k ..], size[i]; root[i] = current worst (∞ until full)
+  const heapD = new Float64Array(n * k);
+  const heapI = new Int32Array(n * k);
+  const size = new Int32Array(n);
+  const root = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const offer = (i: number, j: number, d2: number): void => {
+    const o = i * k;
+    const s = size[i] as number;
+    if (s < k) {
+      let p = s;
+      size[i] = s + 1;
+      while (p > 0) {
+        const parent = (p - 1) >> 1;
+        if ((heapD[o + parent] as number) >= d2) break;
+        heapD[o + p] = heapD[o + parent] as number;
+        heapI[o + p] = heapI[o + parent] as number;
+        p = parent;
+      }
+      heapD[o + p] = d2;
+      heapI[o + p] = j;
+      if (s + 1 === k) root[i] = heapD[o] as number;
+      return;
+    }
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= k) break;
+      const r = l + 1;
+      const c = r < k && (heapD[o + r] as number) > (heapD[o + l] as number) ? r : l;
+      if ((heapD[o + c] as number) <= d2) break;
+      heapD[o + p] = heapD[o + c] as number;
+      heapI[o + p] = heapI[o + c] as number;
+      p = c;
+    }
+    heapD[o + p] = d2;
+    heapI[o + p] = j;
+    root[i] = heapD[o] as number;
+  };
+  const pair = (i: number, j: number, d2: number): void => {
+    if (d2 < (root[i] as number)) offer(i, j, d2);
+    if (d2 < (root[j] as number)) offer(j, i, d2);
+  };
+  const tile = 128;
   const progress = progressReporter(options.onProgress, "cells", n, "kNN");
-  for (let i = 0; i < n; i++) {
-    if ((i & 63) === 0) throwIfAborted(options.signal, "kNN");
-    // max-heap of the k smallest approximate squared distances
-    let size = 0;
-    const oi = i * dim;
-    const ni = norms[i] as number;
-    for (let j = 0; j < n; j++) {
-      let dot = 0;
-      const oj = j * dim;
-      for (let c = 0; c < dim; c++) dot += (data[oi + c] as number) * (data[oj + c] as number);
-      let d2 = ni + (norms[j] as number) - 2 * dot;
-      if (j === i) d2 = -1; // self first, always
-      if (size < k) {
-        // sift up
-        let p = size++;
-        while (p > 0) {
-          const parent = (p - 1) >> 1;
-          if ((heapD[parent] as number) >= d2) break;
-          heapD[p] = heapD[parent] as number;
-          heapI[p] = heapI[parent] as number;
-          p = parent;
+  for (let i0 = 0; i0 < n; i0 += tile) {
+    throwIfAborted(options.signal, "kNN");
+    const i1 = Math.min(n, i0 + tile);
+    for (let j0 = i0; j0 < n; j0 += tile) {
+      const j1 = Math.min(n, j0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const oi = i * dim;
+        const ni = norms[i] as number;
+        let j = j0;
+        if (j0 === i0) {
+          offer(i, i, -1); // self first, always
+          j = i + 1;
         }
-        heapD[p] = d2;
-        heapI[p] = j;
-      } else if (d2 < (heapD[0] as number)) {
-        // replace the root and sift down
-        let p = 0;
-        for (;;) {
-          const l = 2 * p + 1;
-          if (l >= k) break;
-          const r = l + 1;
-          const c = r < k && (heapD[r] as number) > (heapD[l] as number) ? r : l;
-          if ((heapD[c] as number) <= d2) break;
-          heapD[p] = heapD[c] as number;
-          heapI[p] = heapI[c] as number;
-          p = c;
+        for (; j + 3 < j1; j += 4) {
+          const o0 = j * dim;
+          const o1 = o0 + dim;
+          const o2 = o1 + dim;
+          const o3 = o2 + dim;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let c = 0; c < dim; c++) {
+            const a = data[oi + c] as number;
+            s0 += a * (data[o0 + c] as number);
+            s1 += a * (data[o1 + c] as number);
+            s2 += a * (data[o2 + c] as number);
+            s3 += a * (data[o3 + c] as number);
+          }
+          pair(i, j, ni + (norms[j] as number) - 2 * s0);
+          pair(i, j + 1, ni + (norms[j + 1] as number) - 2 * s1);
+          pair(i, j + 2, ni + (norms[j + 2] as number) - 2 * s2);
+          pair(i, j + 3, ni + (norms[j + 3] as number) - 2 * s3);
         }
-        heapD[p] = d2;
-        heapI[p] = j;
+        for (; j < j1; j++) {
+          const oj = j * dim;
+          let s = 0;
+          for (let c = 0; c < dim; c++) s += (data[oi + c] as number) * (data[oj + c] as number);
+          pair(i, j, ni + (norms[j] as number) - 2 * s);
+        }
       }
     }
-    // exact distances for the chosen neighbours, sorted (ties by index)
-    const cand = Array.from(heapI.subarray(0, size), (j) => {
-      let s = 0;
-      for (let c = 0; c < dim; c++) s += ((data[oi + c] as number) - (data[j * dim + c] as number)) ** 2;
-      return { j, d: j === i ? -1 : Math.sqrt(s) };
-    });
-    cand.sort((a, b) => a.d - b.d || a.j - b.j);
-    cand.forEach((c, r) => {
-      indices[i * k + r] = c.j;
-      distances[i * k + r] = Math.max(c.d, 0);
-    });
-    progress.tick();
+    progress.tick(i1 - i0);
   }
   progress.finish();
+  // exact distances for the chosen neighbours, sorted (ties by index)
+  const indices = new Int32Array(n * k);
+  const distances = new Float64Array(n * k);
+  const candJ = new Int32Array(k);
+  const candD = new Float64Array(k);
+  const order = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const oi = i * dim;
+    const s = size[i] as number;
+    for (let r = 0; r < s; r++) {
+      const j = heapI[i * k + r] as number;
+      candJ[r] = j;
+      if (j === i) {
+        candD[r] = -1;
+        continue;
+      }
+      let acc = 0;
+      const oj = j * dim;
+      for (let c = 0; c < dim; c++) {
+        const t = (data[oi + c] as number) - (data[oj + c] as number);
+        acc += t * t;
+      }
+      candD[r] = Math.sqrt(acc);
+    }
+    for (let r = 0; r < s; r++) order[r] = r;
+    order.subarray(0, s).sort((a, b) => (candD[a] as number) - (candD[b] as number) || (candJ[a] as number) - (candJ[b] as number));
+    for (let r = 0; r < s; r++) {
+      const q = order[r] as number;
+      indices[i * k + r] = candJ[q] as number;
+      distances[i * k + r] = Math.max(candD[q] as number, 0);
+    }
+  }
   return { indices, distances, n, k };
 }
 

@@ -11,7 +11,7 @@ import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAb
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { inputMatrix } from "../preprocess/adata.js";
 import { asCsr, colMeanVar, denseFrom, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
-import { symEig } from "./eig.js";
+import { symEig, symEigTop } from "./eig.js";
 
 /** Options of {@link pcaMatrix}. */
 export interface PcaOptions extends LongTaskOptions {
@@ -21,8 +21,17 @@ export interface PcaOptions extends LongTaskOptions {
   zeroCenter?: boolean;
   /** Seed of the random starting block. Default 0. */
   seed?: number;
-  /** Convergence: Ritz residual ‖AᵀAv − θv‖ relative to θ₁. Default 1e-8 (components then agree with a full SVD to ~1e-8 / relative gap). */
+  /** Convergence of the Krylov solver: Ritz residual ‖AᵀAv − θv‖ relative to θ₁. Default 1e-8 (components then agree with a full SVD to ~1e-8 / relative gap). */
   tol?: number;
+  /**
+   * `"gram"`: eigendecomposition of the genes × genes covariance AᵀA = XᵀX − n·μμᵀ, accumulated from the
+   * stored values (sparse input is never densified), by tridiagonal reduction + bisection + inverse iteration,
+   * then one Rayleigh–Ritz step with the exact centred operator; cost ≈ Σ nnz(row)² + ⅔·genes³, independent of
+   * the spectrum. `"krylov"`: thick-restarted block Krylov on the implicit operator (cost grows as the top
+   * singular values cluster). `"auto"` (default): gram when genes ≤ 4096 (≤ 128 MiB for the covariance),
+   * else krylov. Both are exact solvers (not randomized), so results agree with a full SVD.
+   */
+  solver?: "auto" | "gram" | "krylov";
 }
 
 /** Result of {@link pcaMatrix}. Arrays are row-major float64. */
@@ -172,19 +181,14 @@ function toCols(B: Float64Array, d: number, b: number): Float64Array[] {
   });
 }
 
-/**
- * PCA of `X` (cells × genes, dense or sparse). Matches `sklearn.decomposition.PCA(n_components, svd_solver="full")`
- * (and scanpy's `pp.pca` with `zero_center=True`) up to ~1e-10, with scikit-learn's sign convention.
- */
-export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
-  const [n, d] = shapeOf(X);
-  const { zeroCenter = true, seed = 0, tol = 1e-8, signal } = options;
-  const maxComps = Math.min(n, d) - (zeroCenter ? 1 : 0);
-  const k = Math.min(options.nComps ?? 50, maxComps);
-  if (!(k >= 1)) throw new HypedError("INVALID_ARGUMENT", `PCA needs at least 2 cells and 2 genes (got ${n}×${d})`, { n, d });
-  const stats = colMeanVar(X, 1);
-  const mean = zeroCenter ? stats.mean : new Float64Array(d);
-  const { av, atu } = makeOps(X, mean);
+/** Largest genes count for which `solver: "auto"` forms the genes × genes covariance. */
+const GRAM_MAX_GENES = 4096;
+
+type BlockOp = (V: Float64Array, b: number) => Float64Array;
+
+/** Top-k eigenpairs (θ = σ², right singular vectors) of AᵀA by thick-restarted block Krylov (see module docs). */
+function krylovTop(d: number, k: number, av: BlockOp, atu: BlockOp, seed: number, tol: number, options: LongTaskOptions) {
+  const { signal } = options;
   const block = Math.min(d, k + 10);
   const rnd = lcgUniform(seed);
   const Q: Float64Array[] = []; // orthonormal basis vectors (length d)
@@ -285,6 +289,125 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
     next = candidate;
   }
   progress.finish();
+  return { theta, V };
+}
+
+/** Sort the first `r` (index, value) pairs by index unless they already are (CSR rows usually are). */
+function sortPairs(idx: Int32Array, val: Float64Array, r: number): void {
+  let sorted = true;
+  for (let p = 1; p < r && sorted; p++) if ((idx[p] as number) < (idx[p - 1] as number)) sorted = false;
+  if (sorted) return;
+  const order = Array.from({ length: r }, (_, p) => p).sort((a, b) => (idx[a] as number) - (idx[b] as number));
+  const i2 = Int32Array.from(order, (p) => idx[p] as number);
+  const v2 = Float64Array.from(order, (p) => val[p] as number);
+  idx.set(i2);
+  val.set(v2);
+}
+
+/**
+ * Top-k eigenpairs of AᵀA from the explicit genes × genes covariance (see {@link PcaOptions.solver}):
+ * G = XᵀX accumulated row by row over the stored values (lower triangle), minus n·μμᵀ; the k + 10 largest
+ * eigenpairs by {@link symEigTop}; then one Rayleigh–Ritz step with the exact centred operator (AᵀA V
+ * computed from X, so the cancellation in XᵀX − n·μμᵀ does not limit the accuracy of the variances).
+ */
+function gramTop(X: Matrix, mean: Float64Array, k: number, av: BlockOp, atu: BlockOp, options: LongTaskOptions) {
+  const [n, d] = shapeOf(X);
+  const progress = progressReporter(options.onProgress, "cells", n, "pca covariance");
+  const G = new Float64Array(d * d);
+  const csr = isSparse(X) ? asCsr(X) : null;
+  const data = csr ? numbers(csr.data) : denseValues(X as never);
+  const idx = new Int32Array(d);
+  const val = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    if ((i & 1023) === 0) {
+      throwIfAborted(options.signal, "pca");
+      if (i > 0) progress.tick(1024);
+    }
+    let r = 0;
+    if (csr) {
+      const end = Number(csr.indptr[i + 1]);
+      for (let p = Number(csr.indptr[i]); p < end; p++) {
+        const x = data[p] as number;
+        if (x === 0) continue;
+        idx[r] = csr.indices[p] as number;
+        val[r++] = x;
+      }
+    } else {
+      for (let j = 0, o = i * d; j < d; j++) {
+        const x = data[o + j] as number;
+        if (x === 0) continue;
+        idx[r] = j;
+        val[r++] = x;
+      }
+    }
+    if (csr) sortPairs(idx, val, r);
+    for (let p = 0; p < r; p++) {
+      const xa = val[p] as number;
+      const row = (idx[p] as number) * d;
+      for (let q = 0; q <= p; q++) G[row + (idx[q] as number)]! += xa * (val[q] as number);
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    const ma = n * (mean[a] as number);
+    if (ma === 0) continue;
+    for (let b = 0; b <= a; b++) G[a * d + b]! -= ma * (mean[b] as number);
+  }
+  progress.finish();
+  throwIfAborted(options.signal, "pca");
+  const kk = Math.min(d, k + 10);
+  const top = symEigTop(G, d, kk);
+  // Rayleigh–Ritz with the exact operator on the kk vectors
+  const Vs = orthonormalise(
+    Array.from({ length: kk }, (_, r) => Float64Array.from(top.vectors.subarray(r * d, r * d + d))),
+    [],
+    1e-8,
+  );
+  const b = Vs.length;
+  const W = toCols(atu(av(toRows(Vs, d), b), b), d, b);
+  const B = new Float64Array(b * b);
+  for (let r = 0; r < b; r++) {
+    for (let c = 0; c <= r; c++) {
+      const v = 0.5 * (dot(Vs[r] as Float64Array, W[c] as Float64Array) + dot(Vs[c] as Float64Array, W[r] as Float64Array));
+      B[r * b + c] = v;
+      B[c * b + r] = v;
+    }
+  }
+  const eig = symEig(B, b);
+  const m = Math.min(k, b);
+  const theta = Float64Array.from({ length: k }, (_, c) => (c < b ? (eig.values[c] as number) : 0));
+  const V = Array.from({ length: m }, (_, c) => {
+    const out = new Float64Array(d);
+    for (let r = 0; r < b; r++) {
+      const y = eig.vectors[c * b + r] as number;
+      if (y !== 0) axpy(y, Vs[r] as Float64Array, out);
+    }
+    return out;
+  });
+  return { theta, V };
+}
+
+/**
+ * PCA of `X` (cells × genes, dense or sparse). Matches `sklearn.decomposition.PCA(n_components, svd_solver="full")`
+ * (and scanpy's `pp.pca` with `zero_center=True`) up to ~1e-10, with scikit-learn's sign convention.
+ */
+export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
+  const [n, d] = shapeOf(X);
+  const { zeroCenter = true, seed = 0, tol = 1e-8 } = options;
+  const maxComps = Math.min(n, d) - (zeroCenter ? 1 : 0);
+  const k = Math.min(options.nComps ?? 50, maxComps);
+  if (!(k >= 1)) throw new HypedError("INVALID_ARGUMENT", `PCA needs at least 2 cells and 2 genes (got ${n}×${d})`, { n, d });
+  const stats = colMeanVar(X, 1);
+  const mean = zeroCenter ? stats.mean : new Float64Array(d);
+  const { av, atu } = makeOps(X, mean);
+  const solver = options.solver ?? "auto";
+  if (solver !== "auto" && solver !== "gram" && solver !== "krylov")
+    throw new HypedError("INVALID_ARGUMENT", `unknown PCA solver '${String(solver)}' (auto, gram, krylov)`, { solver });
+  const top =
+    solver === "gram" || (solver === "auto" && d <= GRAM_MAX_GENES)
+      ? gramTop(X, mean, k, av, atu, options)
+      : krylovTop(d, k, av, atu, seed, tol, options);
+  const theta = top.theta;
+  const V = top.V;
   if (V.length === 0) throw new HypedError("INVALID_ARGUMENT", "PCA: the matrix has rank 0", {});
   const components = new Float64Array(k * d);
   V.forEach((v, c) => {

@@ -70,83 +70,114 @@ function jointProbabilities(nn: KnnResult, perplexity: number): { rows: Int32Arr
       }
     }
   }
-  // P + Pᵀ, normalised to sum 1
-  const map = new Map<number, number>();
+  // P + Pᵀ, normalised to sum 1: bucket both orientations by row, sort each row by column, merge duplicates
+  const counts = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    counts[i + 1]! += m;
+    for (let c = 0; c < m; c++) counts[(nn.indices[i * k + 1 + c] as number) + 1]! += 1;
+  }
+  for (let i = 0; i < n; i++) counts[i + 1]! += counts[i] as number;
+  const total2 = counts[n] as number;
+  const bc = new Int32Array(total2);
+  const bv = new Float64Array(total2);
+  const fill = Int32Array.from(counts.subarray(0, n));
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < m; c++) {
       const j = nn.indices[i * k + 1 + c] as number;
       const p = cond[i * m + c] as number;
-      const a = i * n + j;
-      const b = j * n + i;
-      map.set(a, (map.get(a) ?? 0) + p);
-      map.set(b, (map.get(b) ?? 0) + p);
+      let at = fill[i]!++;
+      bc[at] = j;
+      bv[at] = p;
+      at = fill[j]!++;
+      bc[at] = i;
+      bv[at] = p;
     }
   }
+  const rows = new Int32Array(total2);
+  const cols = new Int32Array(total2);
+  const vals = new Float64Array(total2);
+  let keys = new Float64Array(64);
+  let out = 0;
   let total = 0;
-  for (const v of map.values()) total += v;
+  for (let i = 0; i < n; i++) {
+    const a = counts[i] as number;
+    const len = (counts[i + 1] as number) - a;
+    if (keys.length < len) keys = new Float64Array(2 * len);
+    for (let t = 0; t < len; t++) keys[t] = (bc[a + t] as number) * 4194304 + t; // column, then bucket position
+    const seg = keys.subarray(0, len).sort();
+    for (let t = 0; t < len; t++) {
+      const key = seg[t] as number;
+      const col = Math.floor(key / 4194304);
+      const v = bv[a + (key - col * 4194304)] as number;
+      total += v;
+      if (out > 0 && rows[out - 1] === i && cols[out - 1] === col) vals[out - 1]! += v;
+      else {
+        rows[out] = i;
+        cols[out] = col;
+        vals[out++] = v;
+      }
+    }
+  }
   total = Math.max(total, Number.EPSILON);
-  const keys = Float64Array.from(map.keys()).sort();
-  const rows = new Int32Array(keys.length);
-  const cols = new Int32Array(keys.length);
-  const vals = new Float64Array(keys.length);
-  keys.forEach((key, p) => {
-    const i = Math.floor(key / n);
-    rows[p] = i;
-    cols[p] = key - i * n;
-    vals[p] = (map.get(key) as number) / total;
-  });
-  return { rows, cols, vals };
+  for (let p = 0; p < out; p++) vals[p] = (vals[p] as number) / total;
+  return { rows: rows.slice(0, out), cols: cols.slice(0, out), vals: vals.slice(0, out) };
 }
 
 /**
- * A 2-D quadtree in flat typed arrays, rebuilt each iteration. The four children of a node are allocated
- * together (`first[nd]` … `first[nd] + 3`); `first[nd] = -1` marks a leaf holding at most one point
- * (or several coincident points below the depth limit).
+ * A 2-D quadtree in flat typed arrays, rebuilt each iteration without allocating. Per node, the fields read by
+ * the force traversal sit together (`node[4·nd ..]` = centre of mass x, y, point count, squared cell width) so a
+ * visit touches one cache line; `kid[nd]` is the first of the four children (allocated together), −1 for a leaf,
+ * and `pt[nd]` the point a single-point leaf holds. Coincident points below the depth limit share a leaf.
  */
 class QuadTree {
+  node = new Float64Array(0);
+  kid = new Int32Array(0);
+  pt = new Int32Array(0);
   cx = new Float64Array(0);
   cy = new Float64Array(0);
   hw = new Float64Array(0);
-  w2 = new Float64Array(0);
-  mx = new Float64Array(0);
-  my = new Float64Array(0);
-  cnt = new Float64Array(0);
-  first = new Int32Array(0);
-  point = new Int32Array(0);
   size = 0;
   stack: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  constructor(cap: number) {
+  sub = new Int32Array(0);
+  flat = new Float64Array(0);
+  skip = new Int32Array(0);
+  leafPt = new Int32Array(0);
+  flatSize = 0;
+  /** Points in leaf (spatial) order, rebuilt with the tree. */
+  order: Int32Array;
+  private seen: Uint8Array;
+  constructor(cap: number, n: number) {
     this.alloc(cap);
+    this.order = new Int32Array(n);
+    this.seen = new Uint8Array(n);
   }
   private alloc(cap: number): void {
-    const copy = <T extends Float64Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a.subarray(0, Math.min(a.length, cap)) as never);
+    const grow = <T extends Float64Array | Int32Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a.subarray(0, Math.min(a.length, len)) as never);
       return b;
     };
-    this.cx = copy(this.cx);
-    this.cy = copy(this.cy);
-    this.hw = copy(this.hw);
-    this.w2 = copy(this.w2);
-    this.mx = copy(this.mx);
-    this.my = copy(this.my);
-    this.cnt = copy(this.cnt);
-    this.first = copy(this.first);
-    this.point = copy(this.point);
+    this.node = grow(this.node, 4 * cap);
+    this.kid = grow(this.kid, cap);
+    this.pt = grow(this.pt, cap);
+    this.cx = grow(this.cx, cap);
+    this.cy = grow(this.cy, cap);
+    this.hw = grow(this.hw, cap);
   }
   private init(id: number, cx: number, cy: number, hw: number): void {
     this.cx[id] = cx;
     this.cy[id] = cy;
     this.hw[id] = hw;
-    this.w2[id] = 4 * hw * hw;
-    this.mx[id] = 0;
-    this.my[id] = 0;
-    this.cnt[id] = 0;
-    this.first[id] = -1;
-    this.point[id] = -1;
+    const o = 4 * id;
+    this.node[o] = 0;
+    this.node[o + 1] = 0;
+    this.node[o + 2] = 0;
+    this.node[o + 3] = 4 * hw * hw;
+    this.kid[id] = -1;
+    this.pt[id] = -1;
   }
   private split(nd: number): number {
-    if (this.size + 4 > this.cx.length) this.alloc(this.cx.length * 2);
+    if (this.size + 4 > this.kid.length) this.alloc(this.kid.length * 2);
     const f = this.size;
     this.size += 4;
     const h = (this.hw[nd] as number) / 2;
@@ -156,7 +187,7 @@ class QuadTree {
     this.init(f + 1, cx + h, cy - h, h);
     this.init(f + 2, cx - h, cy + h, h);
     this.init(f + 3, cx + h, cy + h, h);
-    this.first[nd] = f;
+    this.kid[nd] = f;
     return f;
   }
   build(Y: Float64Array, n: number): void {
@@ -175,73 +206,129 @@ class QuadTree {
     this.size = 1;
     this.init(0, (minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-5);
     for (let i = 0; i < n; i++) this.insert(Y, i);
+    this.layout(n);
+  }
+
+  /**
+   * Copy the non-empty nodes in depth-first pre-order into `flat` (x, y, count, width² per node) with
+   * `skip[m]` = the pre-order index just past m's subtree, so the force traversal is a forward scan with jumps
+   * (no stack, sequential memory); `order` lists the points leaf by leaf (spatially coherent visiting order).
+   */
+  private layout(n: number): void {
+    const { node, kid, pt } = this;
+    const size = this.size;
+    if (this.sub.length < size) {
+      this.sub = new Int32Array(2 * size);
+      this.flat = new Float64Array(8 * size);
+      this.skip = new Int32Array(2 * size);
+      this.leafPt = new Int32Array(2 * size);
+    }
+    const sub = this.sub;
+    // subtree sizes (children always come after their parent)
+    for (let nd = size - 1; nd >= 0; nd--) {
+      let t = 1;
+      const f = kid[nd] as number;
+      if (f >= 0) for (let ch = f; ch < f + 4; ch++) if ((node[4 * ch + 2] as number) > 0) t += sub[ch] as number;
+      sub[nd] = t;
+    }
+    const { flat, skip, leafPt, order, seen } = this;
+    seen.fill(0);
+    let stack = this.stack;
+    let top = 0;
+    stack[top++] = 0;
+    let m = 0;
+    let nOrd = 0;
+    while (top > 0) {
+      const nd = stack[--top] as number;
+      const c = node[4 * nd + 2] as number;
+      const o = 4 * m;
+      flat[o] = (node[4 * nd] as number) / c;
+      flat[o + 1] = (node[4 * nd + 1] as number) / c;
+      flat[o + 2] = c;
+      flat[o + 3] = node[4 * nd + 3] as number;
+      skip[m] = m + (sub[nd] as number);
+      const f = kid[nd] as number;
+      leafPt[m] = f < 0 ? (pt[nd] as number) : -1;
+      if (f < 0 && (pt[nd] as number) >= 0) {
+        order[nOrd++] = pt[nd] as number;
+        seen[pt[nd] as number] = 1;
+      }
+      m++;
+      if (f >= 0) {
+        if (top + 4 > stack.length) {
+          const b = new Int32Array(stack.length * 2);
+          b.set(stack);
+          this.stack = stack = b;
+        }
+        for (let ch = f + 3; ch >= f; ch--) if ((node[4 * ch + 2] as number) > 0) stack[top++] = ch;
+      }
+    }
+    // coincident points aggregated below the depth limit are not leaf residents: visit them last
+    for (let i = 0; i < n && nOrd < n; i++) if (!seen[i]) order[nOrd++] = i;
+    this.flatSize = m;
   }
   private insert(Y: Float64Array, i: number): void {
     const x = Y[2 * i] as number;
     const y = Y[2 * i + 1] as number;
     let nd = 0;
     for (let depth = 0; ; depth++) {
-      const c = this.cnt[nd] as number;
-      this.mx[nd] = ((this.mx[nd] as number) * c + x) / (c + 1);
-      this.my[nd] = ((this.my[nd] as number) * c + y) / (c + 1);
-      this.cnt[nd] = c + 1;
-      let f = this.first[nd] as number;
+      const o = 4 * nd;
+      const c = this.node[o + 2] as number;
+      this.node[o]! += x;
+      this.node[o + 1]! += y;
+      this.node[o + 2] = c + 1;
+      let f = this.kid[nd] as number;
       if (f < 0) {
         if (c === 0) {
-          this.point[nd] = i;
+          this.pt[nd] = i;
           return;
         }
         if (depth > 48) return; // coincident points stay aggregated in this leaf
         // move the resident point into a child, then continue with i
-        const old = this.point[nd] as number;
-        this.point[nd] = -1;
+        const old = this.pt[nd] as number;
+        this.pt[nd] = -1;
         f = this.split(nd);
         if (old >= 0) {
           const ox = Y[2 * old] as number;
           const oy = Y[2 * old + 1] as number;
           const q = f + (ox > (this.cx[nd] as number) ? 1 : 0) + (oy > (this.cy[nd] as number) ? 2 : 0);
-          this.mx[q] = ox;
-          this.my[q] = oy;
-          this.cnt[q] = 1;
-          this.point[q] = old;
+          this.node[4 * q] = ox;
+          this.node[4 * q + 1] = oy;
+          this.node[4 * q + 2] = 1;
+          this.pt[q] = old;
         }
       }
       nd = f + (x > (this.cx[nd] as number) ? 1 : 0) + (y > (this.cy[nd] as number) ? 2 : 0);
     }
   }
 
-  /** Repulsive force on point i: adds Σ q²·(yᵢ − y_cell)·count into f, returns Σ q·count (Z contribution). */
+  /** Repulsive force on point i: writes Σ q²·(yᵢ − y_cell)·count into f[0..1], returns Σ q·count (Z contribution). */
   repulse(i: number, x: number, y: number, theta2: number, f: Float64Array): number {
     let sumQ = 0;
     let fx = 0;
     let fy = 0;
-    let stack = this.stack;
-    const { mx, my, cnt, w2, first, point } = this;
-    let top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const nd = stack[--top] as number;
-      let c = cnt[nd] as number;
-      const dx = x - (mx[nd] as number);
-      const dy = y - (my[nd] as number);
+    const { flat, skip, leafPt } = this;
+    const m = this.flatSize;
+    let nd = 0;
+    while (nd < m) {
+      const o = 4 * nd;
+      const dx = x - (flat[o] as number);
+      const dy = y - (flat[o + 1] as number);
       const d2 = dx * dx + dy * dy;
-      const fc = first[nd] as number;
-      if (fc < 0 || (w2[nd] as number) < theta2 * d2) {
-        if (fc < 0 && point[nd] === i) c -= 1;
-        if (c <= 0) continue;
-        const q = 1 / (1 + d2);
-        sumQ += c * q;
-        const qq = c * q * q;
-        fx += qq * dx;
-        fy += qq * dy;
-      } else {
-        if (top + 4 > stack.length) {
-          const b = new Int32Array(stack.length * 2);
-          b.set(stack);
-          this.stack = stack = b;
+      const s = skip[nd] as number;
+      const leaf = s === nd + 1;
+      if (leaf || (flat[o + 3] as number) < theta2 * d2) {
+        let c = flat[o + 2] as number;
+        if (leaf && leafPt[nd] === i) c -= 1;
+        if (c > 0) {
+          const q = 1 / (1 + d2);
+          sumQ += c * q;
+          const qq = c * q * q;
+          fx += qq * dx;
+          fy += qq * dy;
         }
-        for (let ch = fc; ch < fc + 4; ch++) if ((cnt[ch] as number) > 0) stack[top++] = ch;
-      }
+        nd = s;
+      } else nd++;
     }
     f[0] = fx;
     f[1] = fy;
@@ -300,7 +387,7 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
   const grad = new Float64Array(2 * n);
-  const tree = new QuadTree(4 * n + 16);
+  const tree = new QuadTree(4 * n + 16, n);
   const f = new Float64Array(2);
   const theta2 = theta * theta;
   const nnzP = P.vals.length;
@@ -311,9 +398,9 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
     // repulsive forces
     tree.build(Y, n);
     let sumQ = 0;
-    for (let i = 0; i < n; i++) {
-      f[0] = 0;
-      f[1] = 0;
+    const order = tree.order;
+    for (let t = 0; t < n; t++) {
+      const i = order[t] as number;
       sumQ += tree.repulse(i, Y[2 * i] as number, Y[2 * i + 1] as number, theta2, f);
       grad[2 * i] = -(f[0] as number);
       grad[2 * i + 1] = -(f[1] as number);
