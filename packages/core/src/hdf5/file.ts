@@ -7,6 +7,7 @@ import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
 import { throwIfAborted } from "../progress.js";
 import { BOOL_PLACEHOLDER_DTYPE, BOOL_PLACEHOLDER_NAME, patchBoolEnums } from "./boolenum.js";
+import { DirectReader, directDecodes } from "./direct.js";
 import { lzfCompressible } from "./lzf.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
@@ -159,6 +160,12 @@ export interface H5OpenOptions {
   mode?: "r" | "r+";
   /** For Blobs outside a worker: the most bytes read eagerly. Default 1 GiB. */
   maxEagerBytes?: number;
+  /**
+   * Read numeric datasets of the common layouts straight from the file's bytes (one positional read per
+   * chunk, native zlib in Node) instead of through h5wasm's data path; anything else still goes through
+   * h5wasm. Read-only files only. Default true; `false` forces h5wasm for every read (see `direct.ts`).
+   */
+  direct?: boolean;
 }
 
 /** Options of {@link H5File.create}. */
@@ -218,6 +225,9 @@ export class H5File {
   /** Boolean placeholders written so far (patched into h5py enums on close). */
   private boolPatches = 0;
   private readonly finalize?: (ok: boolean) => void;
+  private direct?: DirectReader;
+  /** Numeric reads served so far by the direct path and by h5wasm (for tests, benchmarks and tuning). */
+  readonly readStats = { direct: 0, h5wasm: 0 };
 
   // biome-ignore lint/suspicious/noExplicitAny: h5wasm File
   private constructor(rt: H5Runtime, f: any, io: SyncIO, mountPath: string, finalize?: (ok: boolean) => void) {
@@ -227,6 +237,19 @@ export class H5File {
     this.name = io.name;
     this.mountPath = mountPath;
     this.finalize = finalize;
+  }
+
+  /** The object-header address of `path` (an HDF5 object reference is that address), or `undefined`. */
+  private objectAddress(path: string): number | undefined {
+    try {
+      const ref = this.rt.Module.create_object_reference(this.f.file_id, path) as ArrayLike<number>;
+      if (ref?.length !== 8) return undefined;
+      let a = 0;
+      for (let i = 7; i >= 0; i--) a = a * 256 + (ref[i] as number);
+      return a;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Open an HDF5 file for reading: a local path (Node), bytes, a `Blob`/`File`, or a {@link SyncIO}. Reads headers only. */
@@ -242,7 +265,9 @@ export class H5File {
     const p = mount(rt, io);
     try {
       const f = new rt.h5.File(p, mode === "r" ? "r" : "a");
-      return new H5File(rt, f, io, p);
+      const file = new H5File(rt, f, io, p);
+      if (mode === "r" && !io.writable && options.direct !== false) file.direct = new DirectReader(io, (q) => file.objectAddress(q));
+      return file;
     } catch (e) {
       unmount(rt, p);
       io.close();
@@ -455,9 +480,40 @@ export class H5File {
 
   /**
    * Read a numeric (or boolean-enum) dataset, whole or a hyperslab, as an ndarray. Checks filters and the
-   * memory budget first; reads larger than the staging limit are split along the first axis.
+   * memory budget first. Common layouts are read straight from the file (see {@link H5OpenOptions.direct});
+   * the rest through h5wasm, in pieces of at most the staging limit along the first axis.
    */
   read(path: string, options: H5ReadOptions = {}): AnyNdArray {
+    const r = this.prepareRead(path, options);
+    if (r.n > 0) {
+      if (r.direct && this.guard("reading", path, () => this.directRead(r, options.signal))) this.readStats.direct++;
+      else this.fillThroughH5wasm(r, options.signal);
+    }
+    return finishRead(r);
+  }
+
+  /**
+   * {@link H5File.read} that overlaps the reads and decodes of a large hyperslab (thread-pool reads and
+   * native inflate in Node, up to `concurrency` at once, default 4) when the dataset takes the direct path;
+   * otherwise the same as `read`. Results are identical.
+   */
+  async readAsync(path: string, options: H5ReadOptions & { concurrency?: number } = {}): Promise<AnyNdArray> {
+    const r = this.prepareRead(path, options);
+    let done = false;
+    if (r.n > 0 && r.direct) {
+      const d = this.direct as DirectReader;
+      done = await d.readAsync(path, r.ds, r.count, r.offset, r.outBytes, options);
+      if (done) this.readStats.direct++;
+    }
+    if (r.n > 0 && !done) this.fillThroughH5wasm(r, options.signal);
+    return finishRead(r);
+  }
+
+  private directRead(r: PreparedRead, signal?: AbortSignal): boolean {
+    return (this.direct as DirectReader).read(r.path, r.ds, r.count, r.offset, r.outBytes, signal);
+  }
+
+  private prepareRead(path: string, options: H5ReadOptions): PreparedRead {
     const info = this.info(path);
     if (!info.dtype) {
       throw new HypedError("UNSUPPORTED", `${this.name}: dataset ${path} has ${info.typeClass} elements; use readStrings or readRaw`, {
@@ -466,9 +522,12 @@ export class H5File {
         typeClass: info.typeClass,
       });
     }
-    this.checkFilters(path, info);
     const shape = info.shape ?? [];
     const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
+    const direct =
+      this.direct !== undefined && stride.every((x) => x === 1) && info.size === dtypeSize(info.dtype) && info.raw.littleEndian !== false;
+    // filters the direct path decodes itself need no h5wasm plugin unless the read falls back (checked then)
+    if (!direct || !info.filters.every((f) => directDecodes(f.id))) this.checkFilters(path, info);
     const n = count.reduce((a, b) => a * b, 1);
     const dtype = info.dtype;
     const esz = info.size;
@@ -488,37 +547,51 @@ export class H5File {
     }
     const out = allocate(dtype, n);
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    if (n > 0) {
-      const rowElems = count.slice(1).reduce((a, b) => a * b, 1);
-      const rowBytes = rowElems * esz;
-      if (rowBytes > WASM_HEAP_LIMIT / 2) {
-        throw new HypedError("OUT_OF_RANGE", `${this.name}: one row of ${path} is ${rowBytes} bytes, beyond the wasm heap limit`, {
-          file: this.name,
-          element: path,
-          bytes: rowBytes,
-        });
-      }
-      const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / Math.max(1, rowBytes)));
-      const total0 = count[0] ?? 1;
-      for (let r = 0; r < total0; r += rowsPerPiece) {
-        throwIfAborted(options.signal, `reading ${path}`);
-        const k = Math.min(rowsPerPiece, total0 - r);
-        const c = shape.length ? [k, ...count.slice(1)] : [];
-        const o = shape.length ? [(offset[0] as number) + r * (stride[0] as number), ...offset.slice(1)] : [];
-        this.readInto(
-          path,
-          c,
-          o,
-          stride,
-          outBytes.subarray(r * rowBytes, (r + k) * rowBytes),
-          info.size === dtypeSize(dtype) ? 0 : info.size,
-        );
-      }
+    return {
+      path,
+      info,
+      shape,
+      count,
+      offset,
+      stride,
+      n,
+      dtype,
+      out,
+      outBytes,
+      direct,
+      ds: { shape, elementSize: esz, filters: info.filters },
+    };
+  }
+
+  private fillThroughH5wasm(r: PreparedRead, signal?: AbortSignal): void {
+    const { path, count, offset, stride, shape, outBytes, info, dtype } = r;
+    this.checkFilters(path, info);
+    const rowElems = count.slice(1).reduce((a, b) => a * b, 1);
+    const rowBytes = rowElems * info.size;
+    if (rowBytes > WASM_HEAP_LIMIT / 2) {
+      throw new HypedError("OUT_OF_RANGE", `${this.name}: one row of ${path} is ${rowBytes} bytes, beyond the wasm heap limit`, {
+        file: this.name,
+        element: path,
+        bytes: rowBytes,
+      });
     }
-    if (dtype === "bool") for (let i = 0; i < n; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
-    const arr = ndarray(out as never, count.length ? count : [1]) as unknown as AnyNdArray;
-    if (dtype === "bool") markBool(arr);
-    return arr;
+    const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / Math.max(1, rowBytes)));
+    const total0 = count[0] ?? 1;
+    this.readStats.h5wasm++;
+    for (let i = 0; i < total0; i += rowsPerPiece) {
+      throwIfAborted(signal, `reading ${path}`);
+      const k = Math.min(rowsPerPiece, total0 - i);
+      const c = shape.length ? [k, ...count.slice(1)] : [];
+      const o = shape.length ? [(offset[0] as number) + i * (stride[0] as number), ...offset.slice(1)] : [];
+      this.readInto(
+        path,
+        c,
+        o,
+        stride,
+        outBytes.subarray(i * rowBytes, (i + k) * rowBytes),
+        info.size === dtypeSize(dtype) ? 0 : info.size,
+      );
+    }
   }
 
   private readInto(path: string, count: number[], offset: number[], stride: number[], dst: Uint8Array, _mismatch: number): void {
@@ -807,6 +880,31 @@ function isBoolEnum(meta: Record<string, unknown>): boolean {
   if (!members) return false;
   const keys = Object.keys(members).sort();
   return keys.length === 2 && keys[0] === "FALSE" && keys[1] === "TRUE" && Number(members.FALSE) === 0 && Number(members.TRUE) === 1;
+}
+
+/** A numeric read after its checks: the selection, the destination, and whether the direct path applies. */
+interface PreparedRead {
+  path: string;
+  info: H5Info;
+  shape: number[];
+  count: number[];
+  offset: number[];
+  stride: number[];
+  n: number;
+  dtype: DType;
+  out: AnyTypedArray;
+  outBytes: Uint8Array;
+  direct: boolean;
+  ds: { shape: number[]; elementSize: number; filters: H5Filter[] };
+}
+
+/** Normalise booleans and wrap the destination as an ndarray. */
+function finishRead(r: PreparedRead): AnyNdArray {
+  const { dtype, outBytes, n, count } = r;
+  if (dtype === "bool") for (let i = 0; i < n; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
+  const arr = ndarray(r.out as never, count.length ? count : [1]) as unknown as AnyNdArray;
+  if (dtype === "bool") markBool(arr);
+  return arr;
 }
 
 function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5Filter[]): H5Info {

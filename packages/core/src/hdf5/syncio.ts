@@ -15,6 +15,11 @@ export interface SyncIO {
   size(): number;
   /** Fill `view` from `position`; returns bytes read (short only at end of file). */
   read(view: Uint8Array, position: number): number;
+  /**
+   * Optional asynchronous form of {@link SyncIO.read} (Node files: a thread-pool read on the same
+   * descriptor), used to overlap several reads of one hyperslab. Same contract as `read`.
+   */
+  readAsync?(view: Uint8Array, position: number): Promise<number>;
   write(view: Uint8Array, position: number): number;
   truncate(size: number): void;
   close(): void;
@@ -61,6 +66,19 @@ export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Pr
       let got = 0;
       while (got < view.length && position + got < size) {
         const n = fs.readSync(fd, view, got, view.length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      bytesRead += got;
+      return got;
+    },
+    async readAsync(view, position) {
+      reads++;
+      let got = 0;
+      while (got < view.length && position + got < size) {
+        const n = await new Promise<number>((resolve, reject) =>
+          fs.read(fd, view, got, view.length - got, position + got, (err, k) => (err ? reject(err) : resolve(k))),
+        );
         if (n === 0) break;
         got += n;
       }

@@ -1,0 +1,279 @@
+/**
+ * The direct read path (`hdf5/direct.ts`) against h5wasm: every numeric dataset of h5py-written files that
+ * cover the storage layouts, chunk indexes and filters (packages/core/scripts/make_hdf5_layouts.py), of our
+ * own writer's files, and of every `.h5ad` fixture, read whole and as random hyperslabs both ways.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path, { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { copyBox, lzfDecompress, unshuffle } from "../hdf5/direct.js";
+import { H5File, type H5Selection, registerFilterLoader } from "../hdf5/index.js";
+
+const here = import.meta.dirname;
+const refDir = path.resolve(here, "../../reference/hdf5");
+const fixtures = path.resolve(here, "../../../../../shared/fixtures/h5ad");
+const tmp = mkdtempSync(join(tmpdir(), "hyped-h5direct-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// h5wasm decodes LZF only with the h5wasm-plugins build (a dependency of @hyped/seq); the direct path needs none
+const pluginDir = path.dirname(createRequire(path.resolve(here, "../../../seq/package.json")).resolve("h5wasm-plugins/package.json"));
+registerFilterLoader(32000, "libH5Zlzf.so", () => new Uint8Array(readFileSync(join(pluginDir, "plugins", "libH5Zlzf.so"))));
+
+function bytesOf(a: { data: ArrayBufferView }): Uint8Array {
+  return new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+}
+
+/** Index of the first differing byte, or -1 (vitest's deep equality is slow on megabyte arrays). */
+function firstDiff(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+function numericDatasets(f: H5File): Array<{ p: string; shape: number[] }> {
+  const out: Array<{ p: string; shape: number[] }> = [];
+  for (const { path: p, kind } of f.walk("/")) {
+    if (kind !== "dataset") continue;
+    const info = f.info(p);
+    if (!info.dtype || info.shape === null) continue;
+    out.push({ p, shape: info.shape });
+  }
+  return out;
+}
+
+/** Read every numeric dataset of `file` whole both ways; returns the datasets that took the direct path. */
+async function compareWhole(file: string | Uint8Array): Promise<string[]> {
+  const d = await H5File.open(file);
+  const w = await H5File.open(file, { direct: false });
+  const direct: string[] = [];
+  try {
+    for (const { p } of numericDatasets(d)) {
+      const before = d.readStats.direct;
+      const a = d.read(p);
+      if (d.readStats.direct > before) direct.push(p);
+      const b = w.read(p);
+      expect(a.shape, p).toEqual(b.shape);
+      expect(a.dtype, p).toEqual(b.dtype);
+      expect(firstDiff(bytesOf(a), bytesOf(b)), p).toBe(-1);
+      const c = await d.readAsync(p, { concurrency: 3 });
+      expect(firstDiff(bytesOf(c), bytesOf(b)), `${p} async`).toBe(-1);
+    }
+    expect(w.readStats.direct).toBe(0);
+  } finally {
+    d.close();
+    w.close();
+  }
+  return direct;
+}
+
+const hyperslab = (shape: number[]) =>
+  fc.tuple(
+    ...shape.map((n) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: Math.max(0, n - 1) }), fc.integer({ min: 1, max: Math.max(1, n) }))
+        .map(([s, len]) => [s, Math.min(n, s + len)] as [number, number]),
+    ),
+  );
+
+describe("direct HDF5 reads (h5py-written layouts)", () => {
+  const files = ["layouts_earliest.h5", "layouts_latest.h5", "layouts_track_order.h5", "layouts_userblock.h5"];
+
+  it("reads every dataset whole exactly as h5wasm does, and takes the direct path where it should", async () => {
+    const earliest = await compareWhole(join(refDir, "layouts_earliest.h5"));
+    // B-tree v1 indexes, contiguous, compact, deflate/shuffle/LZF
+    for (const p of [
+      "/contiguous_1d",
+      "/contiguous_3d",
+      "/scalar",
+      "/compact_2d",
+      "/chunked_1d_none",
+      "/chunked_2d_gzip",
+      "/chunked_3d_gzip",
+      "/chunked_2d_shuffle_gzip",
+      "/chunked_1d_lzf",
+      "/chunked_2d_shuffle_lzf",
+      "/chunked_bool",
+      "/chunked_u8",
+      "/chunked_early_alloc",
+      "/resizable_1d",
+      "/resizable_2d",
+      "/many_chunks",
+      "/nested/deeper/x",
+    ])
+      expect(earliest, p).toContain(p);
+    // handed to h5wasm: unallocated chunks (fill value), fletcher32, scale-offset, big-endian
+    for (const p of [
+      "/chunked_missing",
+      "/chunked_1d_fletcher32",
+      "/chunked_1d_scaleoffset",
+      "/big_endian_chunked",
+      "/big_endian_contiguous",
+    ])
+      expect(earliest, p).not.toContain(p);
+
+    const latest = await compareWhole(join(refDir, "layouts_latest.h5"));
+    // v4 layouts: single chunk, implicit (early allocation), non-paged fixed array
+    for (const p of [
+      "/single_chunk_gzip",
+      "/single_chunk_none",
+      "/chunked_early_alloc",
+      "/chunked_2d_gzip",
+      "/chunked_3d_gzip",
+      "/compact_2d",
+    ])
+      expect(latest, p).toContain(p);
+    // extensible-array and B-tree v2 indexes, paged fixed arrays: h5wasm
+    for (const p of ["/resizable_1d", "/resizable_2d", "/many_chunks"]) expect(latest, p).not.toContain(p);
+
+    expect(await compareWhole(join(refDir, "layouts_track_order.h5"))).toContain("/chunked_2d_gzip");
+    // a 512-byte user block moves the base address
+    expect(await compareWhole(join(refDir, "layouts_userblock.h5"))).toEqual(["/chunked_2d_gzip", "/contiguous_1d"]);
+  }, 60_000);
+
+  it("reads random hyperslabs exactly as h5wasm does (fast-check)", async () => {
+    for (const name of files) {
+      const file = join(refDir, name);
+      const d = await H5File.open(file);
+      const w = await H5File.open(file, { direct: false });
+      try {
+        for (const { p, shape } of numericDatasets(d)) {
+          if (shape.length === 0 || shape.some((n) => n === 0)) continue;
+          fc.assert(
+            fc.property(hyperslab(shape), (sel) => {
+              const select = sel as H5Selection;
+              expect(firstDiff(bytesOf(d.read(p, { select })), bytesOf(w.read(p, { select }))), `${name} ${p} ${JSON.stringify(sel)}`).toBe(
+                -1,
+              );
+            }),
+            { numRuns: 15 },
+          );
+        }
+        if (!d.has("/chunked_missing")) continue;
+        // a slice of the partly written dataset lies in allocated chunks only: direct
+        const before = d.readStats.direct;
+        expect(Array.from(d.read("/chunked_missing", { select: [[20, 40]] }).data as Int32Array)).toEqual(
+          Array.from(w.read("/chunked_missing", { select: [[20, 40]] }).data as Int32Array),
+        );
+        expect(d.readStats.direct).toBe(before + 1);
+      } finally {
+        d.close();
+        w.close();
+      }
+    }
+  }, 60_000);
+
+  it("reads our own writer's files directly (gzip, LZF, none; chunked and not)", async () => {
+    const p = join(tmp, "ours.h5");
+    const f = await H5File.create(p);
+    const x = Float32Array.from({ length: 4 * 300 * 257 }, (_, i) => (i * 31) % 977);
+    f.writeDataset("/gzip", x, { shape: [4, 300, 257], chunks: [1, 64, 64], compression: "gzip", level: 1 });
+    f.writeDataset("/none", x, { shape: [4, 300, 257], chunks: [1, 64, 64], compression: "none" });
+    f.writeDataset("/lzf", x, { shape: [4, 300, 257], chunks: [1, 64, 64], compression: "lzf" });
+    f.writeDataset(
+      "/flat",
+      new Int32Array(5000).map((_, i) => i - 2500),
+    );
+    f.close();
+    const direct = await compareWhole(p);
+    expect(direct).toEqual(expect.arrayContaining(["/gzip", "/none", "/flat"]));
+    // from bytes in memory too
+    expect(await compareWhole(new Uint8Array(readFileSync(p)))).toEqual(direct);
+  }, 60_000);
+
+  it("counts only the bytes a small slice needs", async () => {
+    const f = await H5File.open(join(refDir, "layouts_earliest.h5"));
+    const before = f.io.bytesRead;
+    const a = f.read("/chunked_1d_none", { select: [[130, 140]] });
+    expect(Array.from(a.data as BigInt64Array).length).toBe(10);
+    // one B-tree node plus one chunk of 64 int64, not the dataset
+    expect(f.io.bytesRead - before).toBeLessThan(4096);
+    f.close();
+  });
+
+  it("cancels a direct read with ABORTED", async () => {
+    const f = await H5File.open(join(refDir, "layouts_earliest.h5"));
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => f.read("/chunked_2d_gzip", { signal: ac.signal })).toThrowError(expect.objectContaining({ code: "ABORTED" }));
+    await expect(f.readAsync("/chunked_2d_gzip", { signal: ac.signal })).rejects.toMatchObject({ code: "ABORTED" });
+    f.close();
+  });
+});
+
+describe.skipIf(!existsSync(fixtures))("direct HDF5 reads (every .h5ad fixture)", () => {
+  const all: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith(".h5ad")) all.push(p);
+    }
+  };
+  if (existsSync(fixtures)) walk(fixtures);
+  it.each(all.map((p) => [path.relative(fixtures, p), p]))("%s", async (_name, file) => {
+    await compareWhole(file as string);
+  });
+});
+
+describe("direct-read primitives", () => {
+  it("copyBox covers each element of the intersection exactly once (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 6 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (dims) => {
+          const shape = dims.map(([s]) => s);
+          const origin = dims.map(([, o]) => o);
+          const count = dims.map(([, , c]) => c);
+          const offset = dims.map(() => 2);
+          const lo = offset;
+          const hi = offset.map((o, i) => o + (count[i] as number));
+          const hitsDst = new Map<number, number>();
+          copyBox(shape, origin, count, offset, lo, hi, 1, (s, d, n) => {
+            for (let k = 0; k < n; k++) hitsDst.set(d + k, (hitsDst.get(d + k) ?? 0) + 1);
+            expect(s + n).toBeLessThanOrEqual(shape.reduce((a, b) => a * b, 1));
+          });
+          // expected: the size of the intersection of [origin, origin+shape) and [lo, hi)
+          let expected = 1;
+          for (let i = 0; i < shape.length; i++) {
+            const a = Math.max(origin[i] as number, lo[i] as number);
+            const b = Math.min((origin[i] as number) + (shape[i] as number), hi[i] as number);
+            expected *= Math.max(0, b - a);
+          }
+          expect(hitsDst.size).toBe(expected);
+          for (const v of hitsDst.values()) expect(v).toBe(1);
+        },
+      ),
+    );
+  });
+
+  it("unshuffle inverts the byte shuffle, trailing bytes kept", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (raw, esz) => {
+        const n = Math.floor(raw.length / esz);
+        const shuffled = new Uint8Array(raw.length);
+        for (let i = 0; i < n; i++) for (let b = 0; b < esz; b++) shuffled[b * n + i] = raw[i * esz + b] as number;
+        shuffled.set(raw.subarray(n * esz), n * esz);
+        expect(unshuffle(shuffled, esz)).toEqual(raw);
+      }),
+    );
+  });
+
+  it("lzfDecompress rejects output that does not fit, never overruns (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 128 }), (input, size) => {
+        try {
+          const out = lzfDecompress(input, size);
+          expect(out.length).toBe(size);
+        } catch (e) {
+          expect(e).toBeInstanceOf(Error);
+        }
+      }),
+    );
+  });
+});
