@@ -128,6 +128,7 @@ describe("@hyped/imaging exports", () => {
         "rescaleIntensity",
         "runFramesWorker",
         "runSegmentWorker",
+        "runSynthRenderWorker",
         "scoreSegmentation",
         "segmentFrame",
         "segmentFrames",

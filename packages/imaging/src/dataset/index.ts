@@ -1,1 +1,2 @@
+export { runSynthRenderWorker } from "./render-pool.js";
 export * from "./synth.js";

@@ -73,11 +73,15 @@ function gaussianKernel(sigma: number): Float64Array {
   return k;
 }
 
-/** Separable blur with zeros outside the buffer (the buffer is the field, or a window padded by the radius). */
+/**
+ * Separable blur with zeros outside the buffer (the buffer is the field, or a window padded by the radius).
+ * Each output is the same ordered sum as a per-pixel loop (taps from the lowest in-range offset up, in
+ * float64, stored as float32); the vertical pass runs along rows for cache locality.
+ */
 function blur(buf: Float32Array, h: number, w: number, k: Float64Array): void {
   const r = (k.length - 1) / 2;
   if (r === 0) return;
-  const tmp = new Float32Array(Math.max(h, w));
+  const tmp = new Float32Array(w);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
@@ -87,17 +91,30 @@ function blur(buf: Float32Array, h: number, w: number, k: Float64Array): void {
       for (let i = lo; i <= hi; i++) s += (k[i + r] as number) * (buf[row + x + i] as number);
       tmp[x] = s;
     }
-    buf.set(tmp.subarray(0, w), row);
+    buf.set(tmp, row);
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      let s = 0;
-      const lo = Math.max(-r, -y);
-      const hi = Math.min(r, h - 1 - y);
-      for (let i = lo; i <= hi; i++) s += (k[i + r] as number) * (buf[(y + i) * w + x] as number);
-      tmp[y] = s;
+  // vertical: output rows need input rows y-r..y+r, so keep the last r+1 input rows in a ring before overwriting
+  const acc = new Float64Array(w);
+  const ring = new Float32Array((r + 1) * w);
+  for (let y = 0; y < h; y++) {
+    const lo = Math.max(-r, -y);
+    const hi = Math.min(r, h - 1 - y);
+    acc.fill(0);
+    for (let i = lo; i <= hi; i++) {
+      const kv = k[i + r] as number;
+      const yy = y + i;
+      // rows above y were overwritten: read them from the ring (slot yy mod (r+1))
+      if (i < 0) {
+        const src = (yy % (r + 1)) * w;
+        for (let x = 0; x < w; x++) acc[x] = (acc[x] as number) + kv * (ring[src + x] as number);
+      } else {
+        const src = yy * w;
+        for (let x = 0; x < w; x++) acc[x] = (acc[x] as number) + kv * (buf[src + x] as number);
+      }
     }
-    for (let y = 0; y < h; y++) buf[y * w + x] = tmp[y] as number;
+    const dst = y * w;
+    ring.set(buf.subarray(dst, dst + w), (y % (r + 1)) * w);
+    for (let x = 0; x < w; x++) buf[dst + x] = acc[x] as number;
   }
 }
 
@@ -171,6 +188,7 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
     const cos = Math.cos(c.angle[i] as number);
     const sin = Math.sin(c.angle[i] as number);
     const reach = (needOblique ? BODY_SCALE : 1) * a + 2;
+    const reach2 = (needOblique ? BODY_SCALE * BODY_SCALE : 2.25) * (1 + 1e-9);
     const x0 = Math.max(ex0, Math.floor(cx - reach));
     const x1 = Math.min(ex1 - 1, Math.ceil(cx + reach));
     const y0 = Math.max(ey0, Math.floor(cy - reach));
@@ -185,7 +203,10 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
         const dx = x - cx;
         const u = (dx * cos + dy * sin) / a;
         const v = (-dx * sin + dy * cos) / b;
-        const rho = Math.sqrt(u * u + v * v);
+        const rho2 = u * u + v * v;
+        // nothing to draw beyond BODY_SCALE (relief) or 1.5 (nucleus): skip the square root (margin for rounding)
+        if (rho2 > reach2) continue;
+        const rho = Math.sqrt(rho2);
         const p = (y - ey0) * ew + (x - ex0);
         if (needOblique && rho < BODY_SCALE) {
           const q = 1 - (rho / BODY_SCALE) ** 2;

@@ -31,7 +31,9 @@ export class Rng {
   private b: number;
   private c: number;
   private d: number;
-  private spare: number | undefined;
+  /** Box–Muller's second variate, kept as its radius and angle and computed only when asked for (NaN = none). */
+  private spareR = Number.NaN;
+  private spareV = 0;
 
   /** `seed` is any integer (or several, combined); the same seeds give the same stream. */
   constructor(...seeds: number[]) {
@@ -76,7 +78,7 @@ export class Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     this.c = z ^ (z >>> 16);
     this.d = 1;
-    this.spare = undefined;
+    this.spareR = Number.NaN;
     for (let i = 0; i < 4; i++) this.nextUint32();
   }
 
@@ -108,16 +110,17 @@ export class Rng {
 
   /** A normal variate with mean `mu` and standard deviation `sd`. */
   normal(mu = 0, sd = 1): number {
-    if (this.spare !== undefined) {
-      const s = this.spare;
-      this.spare = undefined;
+    if (!Number.isNaN(this.spareR)) {
+      const s = this.spareR * Math.sin(2 * Math.PI * this.spareV);
+      this.spareR = Number.NaN;
       return mu + sd * s;
     }
     let u = 0;
     while (u === 0) u = this.random();
     const v = this.random();
     const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
+    this.spareR = r;
+    this.spareV = v;
     return mu + sd * r * Math.cos(2 * Math.PI * v);
   }
 
@@ -141,7 +144,7 @@ export class Rng {
     }
     // PTRS: transformed rejection with squeeze (W. Hörmann, 1993).
     const slam = Math.sqrt(lam);
-    const loglam = Math.log(lam);
+    let loglam = Number.NaN; // only the slow acceptance test needs it
     const b = 0.931 + 2.53 * slam;
     const a = -0.059 + 0.02483 * b;
     const invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -153,6 +156,7 @@ export class Rng {
       const k = Math.floor(((2 * a) / us + b) * u + lam + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (Number.isNaN(loglam)) loglam = Math.log(lam);
       if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lam + k * loglam - logGamma(k + 1)) return k;
     }
   }
