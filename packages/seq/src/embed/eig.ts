@@ -276,7 +276,7 @@ export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig 
   const l = new Float64Array(n);
   const piv = new Uint8Array(n);
   const x = new Float64Array(n);
-  const tiny = Number.EPSILON * tnorm;
+  const tiny = Math.max(Number.EPSILON * tnorm, 1e-300);
   let s = 0x2545f491;
   const rnd = () => {
     s = (Math.imul(1664525, s) + 1013904223) >>> 0;
@@ -347,8 +347,13 @@ export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig 
       for (let i = 0; i < n; i++) nrm += (x[i] as number) ** 2;
       nrm = Math.sqrt(nrm);
       if (!(nrm > 0) || !Number.isFinite(nrm)) {
-        for (let i = 0; i < n; i++) x[i] = rnd();
-        continue;
+        // overflow or a start vector in the span of earlier vectors: restart from a fresh random vector
+        nrm = 0;
+        for (let i = 0; i < n; i++) {
+          x[i] = rnd();
+          nrm += (x[i] as number) ** 2;
+        }
+        nrm = Math.sqrt(nrm);
       }
       for (let i = 0; i < n; i++) x[i] = (x[i] as number) / nrm;
     }
