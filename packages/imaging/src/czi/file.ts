@@ -22,8 +22,32 @@ import { type CziPixelType, type PixelLayout, SEGMENT_HEADER_SIZE, SEGMENT_IDS }
 import { type CziSubblockEntry, DIM_ENTRY_SIZE, DV_FIXED_SIZE, parseDirectory, parseDvEntry } from "./directory.js";
 import { type CziMetadata, parseCziMetadata } from "./metadata.js";
 import { formatErr, parseSegmentHeader, Reader, readChecked, readSegmentHeader } from "./segment.js";
-import { bytesAsTyped, type CziRect, contains, intersect, paintTile, paintTileScaled, swapBgr, unionRect } from "./stitch.js";
-import { type CziLimits, layoutOf, readSubblockBytes, readSubblockMetadataXml, subblockWhat } from "./subblock.js";
+import {
+  bytesAsTyped,
+  type CziRect,
+  clearUncovered,
+  contains,
+  intersect,
+  mergeAdjacent,
+  paintTile,
+  paintTileScaled,
+  swapBgr,
+  swapBgrRows,
+  unionRect,
+} from "./stitch.js";
+import {
+  type CziLimits,
+  layoutOf,
+  locateSubblock,
+  readIntoChecked,
+  readSubblockBytes,
+  readSubblockMetadataXml,
+  type SubblockLayout,
+  subblockWhat,
+  type TileScratch,
+  tileBytes,
+  tileScratch,
+} from "./subblock.js";
 
 export type { CziRect } from "./stitch.js";
 
@@ -142,6 +166,11 @@ export interface PlanesOptions extends Omit<ReadPlaneOptions, "onProgress" | "ou
 }
 
 const DEFAULT_LIMITS: Required<CziLimits> = { maxTileBytes: 2 ** 30, maxPlaneBytes: 2 ** 31 };
+
+/** The logical rectangle of a subblock. */
+function rectOf(e: CziSubblockEntry): CziRect {
+  return { x: e.x, y: e.y, w: e.width, h: e.height };
+}
 
 function parseFileHeader(data: Uint8Array): CziFileHeader {
   const r = new Reader(data, "ZISRAWFILE at 0", SEGMENT_HEADER_SIZE);
@@ -270,6 +299,8 @@ export class CziFile {
   /** Distinct scales (stored/logical width) of the pyramid layers, finest first; layer 0 is 1. */
   readonly pyramidLayers: readonly number[];
   private readonly limits: Required<CziLimits>;
+  /** Payload locations of the subblocks read so far, by directory index. */
+  private readonly layouts = new Map<number, SubblockLayout>();
 
   constructor(
     /** The byte source. */
@@ -492,7 +523,6 @@ export class CziFile {
     const ow = zoom === 1 ? region.w : Math.max(1, Math.round(region.w * zoom));
     const oh = zoom === 1 ? region.h : Math.max(1, Math.round(region.h * zoom));
 
-    const rectOf = (e: CziSubblockEntry): CziRect => ({ x: e.x, y: e.y, w: e.width, h: e.height });
     const byM = (a: CziSubblockEntry, b: CziSubblockEntry) => (a.coords.M ?? -1) - (b.coords.M ?? -1) || a.index - b.index;
     const sceneOk = (e: CziSubblockEntry) => scene === undefined || e.coords.S === undefined || e.coords.S === scene;
     const hits = matching.filter((e) => sceneOk(e) && intersect(region, rectOf(e)));
@@ -531,6 +561,7 @@ export class CziFile {
         },
       );
     }
+    const fullRes = zoom === 1 && paint.every((e) => e.layer0);
     let canvas: NumericTypedArray;
     if (options.out) {
       const o = options.out;
@@ -544,34 +575,12 @@ export class CziFile {
           },
         );
       }
-      o.fill(0);
+      // At full resolution every tile overwrites all of its part of the canvas: clear only what none covers.
+      if (fullRes) clearUncovered(o, region, paint.map(rectOf), layout.samples);
+      else o.fill(0);
       canvas = o;
     } else canvas = allocate(layout.dtype, n) as NumericTypedArray;
-    const progress = progressReporter(options.onProgress, "subblocks", paint.length, "readPlane");
-    const conc = Math.max(1, Math.floor(options.concurrency ?? 4));
-    const pending: Promise<Uint8Array>[] = [];
-    const start = (k: number) => {
-      const e = paint[k];
-      if (e) {
-        const p = readSubblockBytes(this.source, e, this.limits, this.decoders, signal);
-        p.catch(() => {});
-        pending[k] = p;
-      }
-    };
-    for (let k = 0; k < Math.min(conc, paint.length); k++) start(k);
-    for (let k = 0; k < paint.length; k++) {
-      const e = paint[k] as CziSubblockEntry;
-      const raw = await (pending[k] as Promise<Uint8Array>);
-      delete pending[k];
-      start(k + conc);
-      throwIfAborted(signal, "readPlane");
-      // Colour samples are swapped to R,G,B while painting (never in `raw`, which may be the source's memory).
-      const tile = bytesAsTyped(raw, layout.dtype, false);
-      if (zoom === 1 && e.layer0) paintTile(canvas, region, tile, rectOf(e), layout);
-      else paintTileScaled(canvas, region, ow, oh, tile, rectOf(e), e.storedWidth, e.storedHeight, layout);
-      progress.tick();
-    }
-    progress.finish();
+    await this.paintAll(canvas, region, ow, oh, zoom, paint, layout, options);
     const shape = layout.samples === 1 ? [oh, ow] : [oh, ow, layout.samples];
     return {
       coords: c,
@@ -584,6 +593,111 @@ export class CziFile {
       zoom,
       subblocks: paint.map((e) => e.index),
     };
+  }
+
+  /** Where subblock `e`'s payload is (read once per subblock, then cached). */
+  private async locate(e: CziSubblockEntry, signal?: AbortSignal): Promise<SubblockLayout> {
+    let loc = this.layouts.get(e.index);
+    if (!loc) {
+      loc = await locateSubblock(this.source, e, signal);
+      this.layouts.set(e.index, loc);
+    }
+    return loc;
+  }
+
+  /**
+   * Read and paint `paint` (in paint order) into `canvas`. Up to `concurrency` tiles are in flight; a tile is
+   * written only after every earlier tile that overlaps it, so the paint order holds. An uncompressed
+   * full-resolution tile whose columns lie inside the region is read straight into the canvas rows (one
+   * scatter read, no intermediate buffer); other tiles are read and decoded into per-slot buffers that are
+   * reused, then painted.
+   */
+  private async paintAll(
+    canvas: NumericTypedArray,
+    region: CziRect,
+    ow: number,
+    oh: number,
+    zoom: number,
+    paint: CziSubblockEntry[],
+    layout: PixelLayout,
+    options: ReadPlaneOptions,
+  ): Promise<void> {
+    const { signal } = options;
+    const progress = progressReporter(options.onProgress, "subblocks", paint.length, "readPlane");
+    const conc = Math.max(1, Math.floor(options.concurrency ?? 4));
+    const scratch: TileScratch[] = Array.from({ length: Math.min(conc, paint.length) }, () => tileScratch());
+    const canvasBytes = new Uint8Array(canvas.buffer, canvas.byteOffset, canvas.byteLength);
+    const bpp = layout.bytesPerPixel;
+    const rects = paint.map((e) => intersect(region, { x: e.x, y: e.y, w: e.width, h: e.height }));
+    const done: Promise<void>[] = [];
+    const task = async (k: number): Promise<void> => {
+      const e = paint[k] as CziSubblockEntry;
+      const is = rects[k];
+      // Earlier tiles still in flight that overlap this one must be painted first.
+      const deps: Promise<void>[] = [];
+      for (let j = Math.max(0, k - conc); j < k; j++) {
+        const rj = rects[j];
+        if (is && rj && intersect(is, rj)) deps.push(done[j] as Promise<void>);
+      }
+      const loc = await this.locate(e, signal);
+      const direct =
+        is !== undefined &&
+        zoom === 1 &&
+        e.layer0 &&
+        e.compression === 0 &&
+        e.storedWidth === e.width &&
+        e.storedHeight === e.height &&
+        is.x === e.x &&
+        is.w === e.width &&
+        loc.dataSize >= e.width * e.height * bpp;
+      if (direct) {
+        tileBytes(e, this.limits.maxTileBytes);
+        // Tile rows [is.y - e.y, is.y - e.y + is.h) land on canvas rows starting at is.y - region.y.
+        const rowBytes = e.width * bpp;
+        const rows: Uint8Array[] = [];
+        for (let y = 0; y < is.h; y++) {
+          const o = ((is.y - region.y + y) * region.w + (is.x - region.x)) * bpp;
+          rows.push(canvasBytes.subarray(o, o + rowBytes));
+        }
+        const first = loc.dataOffset + (is.y - e.y) * rowBytes;
+        if (deps.length) await Promise.all(deps);
+        throwIfAborted(signal, "readPlane");
+        await readIntoChecked(this.source, first, mergeAdjacent(rows), rowBytes * is.h, subblockWhat(e), signal);
+        if (layout.bgr) swapBgrRows(canvas, region, is, layout.samples);
+      } else {
+        const raw = await readSubblockBytes(this.source, e, this.limits, this.decoders, signal, {
+          loc,
+          scratch: scratch[k % conc] as TileScratch,
+        });
+        if (deps.length) await Promise.all(deps);
+        throwIfAborted(signal, "readPlane");
+        // Colour samples are swapped to R,G,B while painting (never in `raw`, which may be the source's memory).
+        const tile = bytesAsTyped(raw, layout.dtype, false);
+        if (zoom === 1 && e.layer0) paintTile(canvas, region, tile, rectOf(e), layout);
+        else paintTileScaled(canvas, region, ow, oh, tile, rectOf(e), e.storedWidth, e.storedHeight, layout);
+      }
+    };
+    try {
+      for (let k = 0; k < paint.length; k++) {
+        // At most `conc` tiles in flight, and slot k % conc is free again once tile k - conc is done.
+        if (k >= conc) {
+          await done[k - conc];
+          progress.tick();
+        }
+        const p = task(k);
+        p.catch(() => {});
+        done.push(p);
+      }
+      for (let k = Math.max(0, paint.length - conc); k < paint.length; k++) {
+        await done[k];
+        progress.tick();
+      }
+    } catch (err) {
+      // Let the tiles still in flight settle before the caller regains the canvas.
+      await Promise.allSettled(done);
+      throw err;
+    }
+    progress.finish();
   }
 
   /** The plane coordinates {@link planes} visits, in order (S, then T, C, Z; other dimensions at their start unless selected). */

@@ -185,3 +185,66 @@ export function paintTileScaled(
     }
   }
 }
+
+/** Swap B,G,R(,A) to R,G,B(,A) in the canvas pixels of rectangle `is` (raw coordinates) of canvas `cr`. */
+export function swapBgrRows(canvas: NumericTypedArray, cr: CziRect, is: CziRect, samples: number): void {
+  for (let y = is.y; y < is.y + is.h; y++) {
+    const o = ((y - cr.y) * cr.w + (is.x - cr.x)) * samples;
+    swapBgr(canvas.subarray(o, o + is.w * samples) as NumericTypedArray, samples);
+  }
+}
+
+/** Merge views that follow each other in the same buffer into one view (fewer, larger scatter-read targets). */
+export function mergeAdjacent(views: Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let cur: Uint8Array | undefined;
+  for (const v of views) {
+    if (cur && cur.buffer === v.buffer && cur.byteOffset + cur.length === v.byteOffset) {
+      cur = new Uint8Array(cur.buffer, cur.byteOffset, cur.length + v.length);
+    } else {
+      if (cur) out.push(cur);
+      cur = v;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/**
+ * Zero the pixels of canvas `cr` (row-major, `samples` per pixel) that none of `rects` covers. The canvas is cut
+ * into horizontal bands at every rectangle edge; in each band the covered x-intervals are merged and only the
+ * gaps are cleared, so a fully tiled plane costs no clearing at all.
+ */
+export function clearUncovered(canvas: NumericTypedArray, cr: CziRect, rects: readonly CziRect[], samples: number): void {
+  const clipped: CziRect[] = [];
+  for (const r of rects) {
+    const i = intersect(cr, r);
+    if (i) clipped.push({ x: i.x - cr.x, y: i.y - cr.y, w: i.w, h: i.h });
+  }
+  const cuts = new Set<number>([0, cr.h]);
+  for (const r of clipped) {
+    cuts.add(r.y);
+    cuts.add(r.y + r.h);
+  }
+  const ys = [...cuts].sort((a, b) => a - b);
+  for (let b = 0; b + 1 < ys.length; b++) {
+    const y0 = ys[b] as number;
+    const y1 = ys[b + 1] as number;
+    const spans = clipped
+      .filter((r) => r.y <= y0 && r.y + r.h >= y1)
+      .map((r) => [r.x, r.x + r.w] as const)
+      .sort((p, q) => p[0] - q[0]);
+    const gaps: [number, number][] = [];
+    let x = 0;
+    for (const [a, e] of spans) {
+      if (a > x) gaps.push([x, a]);
+      x = Math.max(x, e);
+    }
+    if (x < cr.w) gaps.push([x, cr.w]);
+    if (gaps.length === 0) continue;
+    for (let y = y0; y < y1; y++) {
+      const row = y * cr.w;
+      for (const [g0, g1] of gaps) canvas.fill(0, (row + g0) * samples, (row + g1) * samples);
+    }
+  }
+}

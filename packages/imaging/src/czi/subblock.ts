@@ -3,7 +3,7 @@
  * registry, and check the decoded size against the directory entry. The directory entry wins over the
  * entry copy inside the segment: we use the segment's copy only to find where the payload starts.
  */
-import { type ByteSource, HypedError } from "@hyped/core";
+import { type ByteSource, HypedError, throwIfAborted } from "@hyped/core";
 import { type CziDecoder, getCziDecoder, unsupportedCompression } from "./codecs/index.js";
 import { type CziPixelType, PIXEL_LAYOUTS, SEGMENT_HEADER_SIZE, SEGMENT_IDS } from "./constants.js";
 import type { CziSubblockEntry } from "./directory.js";
@@ -106,9 +106,66 @@ export function tileBytes(e: CziSubblockEntry, maxTileBytes: number): number {
   return n;
 }
 
+/** Reusable buffers for reading one tile (readPlane keeps one set per tile in flight). They only grow. */
+export interface TileScratch {
+  /** Compressed payload bytes. */
+  payload: Uint8Array;
+  /** Decoded tile bytes. */
+  tile: Uint8Array;
+}
+
+/** A new, empty {@link TileScratch}. */
+export function tileScratch(): TileScratch {
+  return { payload: new Uint8Array(0), tile: new Uint8Array(0) };
+}
+
+function grown(buf: Uint8Array, n: number): Uint8Array {
+  return buf.length >= n ? buf : new Uint8Array(Math.max(n, Math.ceil(buf.length * 1.25)));
+}
+
+/**
+ * Read `total` bytes at `offset` into `targets` (filled in order) with the source's `readInto` where it has
+ * one, else one `read` and a copy. FORMAT naming `what` if the range is outside the source.
+ */
+export async function readIntoChecked(
+  src: ByteSource,
+  offset: number,
+  targets: readonly Uint8Array[],
+  total: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (src.readInto) {
+    throwIfAborted(signal, `reading ${src.name}`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(total) || offset < 0 || total < 0 || offset + total > src.size) {
+      throw formatErr(what, `needs bytes ${offset}..${offset + total} but ${src.name} has ${src.size} bytes (truncated or corrupt)`, {
+        offset,
+        length: total,
+        fileSize: src.size,
+      });
+    }
+    await src.readInto(offset, targets, signal);
+    return;
+  }
+  const b = await readChecked(src, offset, total, what, signal);
+  let pos = 0;
+  for (const t of targets) {
+    t.set(b.subarray(pos, pos + t.length));
+    pos += t.length;
+  }
+}
+
+/** Options of {@link readSubblockBytes}. */
+export interface ReadSubblockBytesOptions {
+  /** The subblock's layout if already known (see {@link locateSubblock}). */
+  loc?: SubblockLayout;
+  /** Reuse these buffers instead of allocating; the result then lives in them until their next use. */
+  scratch?: TileScratch;
+}
+
 /**
  * Read and decode one subblock's pixels as raw bytes in the file's sample order (B,G,R for colour).
- * The result may be a view into the source's memory: do not modify it.
+ * The result may be a view into the source's memory or into `options.scratch`: do not modify it.
  */
 export async function readSubblockBytes(
   src: ByteSource,
@@ -116,11 +173,13 @@ export async function readSubblockBytes(
   limits: Required<CziLimits>,
   decoders: ReadonlyMap<number, CziDecoder> | undefined,
   signal?: AbortSignal,
+  options: ReadSubblockBytesOptions = {},
 ): Promise<Uint8Array> {
   const what = subblockWhat(e);
   const layout = layoutOf(e);
   const expected = tileBytes(e, limits.maxTileBytes);
-  const loc = await locateSubblock(src, e, signal);
+  const loc = options.loc ?? (await locateSubblock(src, e, signal));
+  const scratch = options.scratch;
   const info = {
     subblock: e.index,
     filePosition: e.filePosition,
@@ -143,14 +202,24 @@ export async function readSubblockBytes(
         },
       );
     }
-    return readChecked(src, loc.dataOffset, expected, what, signal);
+    if (!scratch) return readChecked(src, loc.dataOffset, expected, what, signal);
+    scratch.tile = grown(scratch.tile, expected);
+    const t = scratch.tile.subarray(0, expected);
+    await readIntoChecked(src, loc.dataOffset, [t], expected, what, signal);
+    return t;
   }
   const decoder = decoders?.get(e.compression) ?? getCziDecoder(e.compression);
   if (!decoder) throw unsupportedCompression(info);
-  const payload = await readChecked(src, loc.dataOffset, loc.dataSize, what, signal);
+  let payload: Uint8Array;
+  if (scratch) {
+    scratch.payload = grown(scratch.payload, loc.dataSize);
+    payload = scratch.payload.subarray(0, loc.dataSize);
+    await readIntoChecked(src, loc.dataOffset, [payload], loc.dataSize, what, signal);
+    scratch.tile = grown(scratch.tile, expected);
+  } else payload = await readChecked(src, loc.dataOffset, loc.dataSize, what, signal);
   let out: Uint8Array;
   try {
-    out = await decoder(payload, info);
+    out = await decoder(payload, scratch ? { ...info, output: scratch.tile.subarray(0, expected) } : info);
   } catch (err) {
     if (err instanceof HypedError || (err as { name?: string })?.name === "HypedError") throw err;
     throw new HypedError(

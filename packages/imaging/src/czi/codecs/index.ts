@@ -18,6 +18,7 @@ export {
   packHiLo,
   parseZstd1Header,
   unpackHiLo,
+  type ZstdNativeDecoder,
   zstdCompress,
   zstdDecompress,
   zstdFrameContentSize,

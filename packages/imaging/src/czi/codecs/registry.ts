@@ -28,6 +28,11 @@ export interface CziDecodeInfo {
   expectedBytes: number;
   /** Cancels a long decode. */
   signal?: AbortSignal;
+  /**
+   * A buffer of exactly `expectedBytes` that the decoder may fill and return instead of allocating (readPlane
+   * passes one per in-flight tile and reuses it). Decoders are free to ignore it and return their own array.
+   */
+  output?: Uint8Array;
 }
 
 /**
