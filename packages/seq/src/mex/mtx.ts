@@ -56,6 +56,13 @@ const MIN_ENTRY_BYTES = 4;
 /** Exact powers of ten 1e0 .. 1e22 (the range where a double holds them exactly). */
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
+/**
+ * The first entry lines are handed to {@link MtxParser.lines} one per call. Otherwise its first call runs
+ * the whole first chunk, V8 optimizes the loop on the stack (OSR) before the code after the loop has ever
+ * run, and, lacking type feedback for that code, deoptimizes at the end of every later chunk.
+ */
+const WARM_UP_CALLS = 400;
+
 const FIELD_PATTERN = 0;
 const FIELD_INTEGER = 1;
 const FIELD_REAL = 2;
@@ -89,6 +96,7 @@ class MtxParser {
   /** True while every column's rows are strictly increasing. */
   canonical = true;
   carry: Uint8Array | null = null;
+  warmUp = 0;
   prog: ReturnType<typeof progressReporter> | null = null;
 
   constructor(
@@ -112,6 +120,13 @@ class MtxParser {
   }
 
   push(chunk: Uint8Array): void {
+    const before = this.entries;
+    this.pushLines(chunk);
+    // progress once per chunk, outside the entry loop (a rarely taken call inside it would deoptimize it)
+    if (this.entries !== before) this.prog?.tick(this.entries - before);
+  }
+
+  pushLines(chunk: Uint8Array): void {
     let start = 0;
     if (this.carry) {
       const nl = chunk.indexOf(10);
@@ -129,6 +144,13 @@ class MtxParser {
       joined.set(chunk.subarray(0, nl + 1), carry.length);
       this.carry = null;
       this.lines(joined, 0, joined.length);
+      start = nl + 1;
+    }
+    while (this.warmUp < WARM_UP_CALLS && start < chunk.length) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      this.warmUp++;
+      this.lines(chunk, start, nl + 1);
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
@@ -214,7 +236,6 @@ class MtxParser {
     const indptr = this.indptr;
     const indices = this.indices;
     const data = this.data;
-    const prog = this.prog as NonNullable<MtxParser["prog"]>;
     let colOf = this.colOf;
     let line = this.line;
     let entries = this.entries;
@@ -308,7 +329,6 @@ class MtxParser {
       indices[n] = i;
       data[n] = v;
       n++;
-      if ((entries & 0xfffff) === 0) prog.tick(0x100000);
     }
     this.line = line;
     this.entries = entries;
