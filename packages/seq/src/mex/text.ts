@@ -29,12 +29,18 @@ async function* blocks(src: ByteSource, signal?: AbortSignal): AsyncGenerator<Ui
  * (browsers) the standard `DecompressionStream` is used. A truncated or corrupt gzip stream raises
  * `FORMAT` naming the file; cancelling `signal` raises `ABORTED`.
  */
-export async function* byteChunks(src: ByteSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* byteChunks(
+  src: ByteSource,
+  signal?: AbortSignal,
+  options: {
+    /** Use `node:zlib` when available (default true); false takes the browsers' `DecompressionStream` path. */ nodeZlib?: boolean;
+  } = {},
+): AsyncGenerator<Uint8Array> {
   if (!(await isGzip(src, signal))) {
     yield* blocks(src, signal);
     return;
   }
-  const zlib = await nodeZlib();
+  const zlib = options.nodeZlib === false ? null : await nodeZlib();
   if (zlib) yield* gunzipNode(zlib, src, signal);
   else yield* gunzipWeb(src, signal);
 }

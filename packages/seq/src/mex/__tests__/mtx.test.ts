@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { memorySource } from "@hyped/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseMatrixMarketChunks, readMatrixMarket, readMatrixMarketColumns } from "../index.js";
+import { byteChunks, parseMatrixMarketChunks, readMatrixMarket, readMatrixMarketColumns } from "../index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "hyped-mtx-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -228,5 +229,43 @@ describe("malformed MatrixMarket gives FORMAT with the file and line", () => {
     const f = join(tmp, "ok.mtx");
     writeFileSync(f, `${H}1 1 1\n1 1 1\n`);
     await expect(readMatrixMarketColumns(f, { signal: ctl.signal })).rejects.toMatchObject({ code: "ABORTED" });
+  });
+});
+
+describe("byteChunks", () => {
+  const text = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `${i} ${i * 7}\n`).join(""));
+  const gz = gzipSync(text);
+  const collect = async (bytes: Uint8Array, nodeZlib: boolean) => {
+    const parts: Uint8Array[] = [];
+    for await (const c of byteChunks(memorySource(bytes, "t.gz"), undefined, { nodeZlib })) parts.push(c.slice());
+    return Buffer.concat(parts);
+  };
+  for (const nodeZlib of [true, false]) {
+    it(`inflates gzip, and names a truncated stream (${nodeZlib ? "node:zlib" : "DecompressionStream"})`, async () => {
+      expect((await collect(gz, nodeZlib)).equals(text)).toBe(true);
+      await expect(collect(gz.subarray(0, gz.length >> 1), nodeZlib)).rejects.toMatchObject({
+        code: "FORMAT",
+        message: expect.stringContaining("t.gz: gzip data is truncated or corrupt"),
+      });
+    });
+  }
+  it("a read cancelled midway rejects with ABORTED", async () => {
+    const rows = 1000;
+    const lines = Array.from({ length: 300_000 }, (_, k) => `${(k % rows) + 1} ${Math.floor(k / rows) + 1} ${(k * 7919) % 1000}`);
+    const mtx = gzipSync(
+      Buffer.from(`%%MatrixMarket matrix coordinate integer general\n${rows} 300 ${lines.length}\n${lines.join("\n")}\n`),
+    );
+    const ctl = new AbortController();
+    const seen: number[] = [];
+    const read = readMatrixMarketColumns(memorySource(mtx, "c.mtx.gz"), {
+      signal: ctl.signal,
+      onProgress: (e) => {
+        seen.push(e.done);
+        ctl.abort();
+      },
+    });
+    await expect(read).rejects.toMatchObject({ code: "ABORTED" });
+    expect(seen.length).toBe(1);
+    expect(seen[0]).toBeLessThan(lines.length);
   });
 });
