@@ -71,19 +71,25 @@ console.log(
 console.log(
   `  peak RSS ${peakRssMiB().toFixed(0)} MiB (before the read ${rssBefore.toFixed(0)} MiB${generated ? ", includes generating the data" : ""}); the CSR itself ${csrMiB.toFixed(0)} MiB`,
 );
+let total = 0;
+for (let k = 0; k < nnz; k++) total += X.data[k] as number;
 const py = pythonWith("scipy.io");
 let peer: number | undefined;
 if (py) {
-  const r = runPython<{ ms: number; cpu: number; nnz: number; rss: number }>(`
+  const r = runPython<{ ms: number; cpu: number; nnz: number; sum: number; rss: number }>(`
 import time, json, resource, scipy.io
 t=time.perf_counter(); c=time.process_time()
 m=scipy.io.mmread(${JSON.stringify(join(dir, "matrix.mtx.gz"))}).T.tocsr()
 dt=time.perf_counter()-t; dc=time.process_time()-c
-print(json.dumps({"ms": dt*1000, "cpu": dc*1000, "nnz": int(m.nnz), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))`);
+print(json.dumps({"ms": dt*1000, "cpu": dc*1000, "nnz": int(m.nnz), "sum": float(m.data.sum(dtype="float64")), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))`);
   peer = r.ms;
   console.log(
     `scipy mmread(...).T.tocsr(): ${r.nnz} nonzeros in ${(r.ms / 1000).toFixed(1)} s wall, ${(r.cpu / 1000).toFixed(1)} s CPU; peak RSS ${r.rss.toFixed(0)} MiB`,
   );
-  if (r.nnz !== nnz) console.log(`  NOTE: nonzero counts differ (ours ${nnz}, scipy ${r.nnz})`);
+  console.log(
+    r.nnz === nnz && r.sum === total
+      ? `  same matrix: ${nnz} nonzeros summing to ${total} in both`
+      : `  NOTE: results differ (ours ${nnz} nonzeros, sum ${total}; scipy ${r.nnz}, sum ${r.sum})`,
+  );
 }
 report("MEX 20k x 36k read (wall)", ours, peer, "scipy.io.mmread");
