@@ -29,6 +29,7 @@ import {
   contains,
   intersect,
   mergeAdjacent,
+  paintHiLo16,
   paintTile,
   paintTileScaled,
   swapBgr,
@@ -42,6 +43,7 @@ import {
   readIntoChecked,
   readSubblockBytes,
   readSubblockMetadataXml,
+  readSubblockPacked,
   type SubblockLayout,
   subblockWhat,
   type TileScratch,
@@ -665,15 +667,20 @@ export class CziFile {
         await readIntoChecked(this.source, first, mergeAdjacent(rows), rowBytes * is.h, subblockWhat(e), signal);
         if (layout.bgr) swapBgrRows(canvas, region, is, layout.samples);
       } else {
-        const raw = await readSubblockBytes(this.source, e, this.limits, this.decoders, signal, {
-          loc,
-          scratch: scratch[k % conc] as TileScratch,
-        });
+        const slot = scratch[k % conc] as TileScratch;
+        const fullRes = zoom === 1 && e.layer0;
+        const { bytes: raw, hiLo } = fullRes
+          ? await readSubblockPacked(this.source, e, this.limits, this.decoders, signal, loc, slot)
+          : { bytes: await readSubblockBytes(this.source, e, this.limits, this.decoders, signal, { loc, scratch: slot }), hiLo: false };
         if (deps.length) await Promise.all(deps);
         throwIfAborted(signal, "readPlane");
+        if (hiLo) {
+          paintHiLo16(canvas as Uint16Array, region, raw, rectOf(e));
+          return;
+        }
         // Colour samples are swapped to R,G,B while painting (never in `raw`, which may be the source's memory).
         const tile = bytesAsTyped(raw, layout.dtype, false);
-        if (zoom === 1 && e.layer0) paintTile(canvas, region, tile, rectOf(e), layout);
+        if (fullRes) paintTile(canvas, region, tile, rectOf(e), layout);
         else paintTileScaled(canvas, region, ow, oh, tile, rectOf(e), e.storedWidth, e.storedHeight, layout);
       }
     };

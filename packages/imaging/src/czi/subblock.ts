@@ -5,6 +5,7 @@
  */
 import { type ByteSource, HypedError, throwIfAborted } from "@hyped/core";
 import { type CziDecoder, getCziDecoder, unsupportedCompression } from "./codecs/index.js";
+import { decodeZstd1, decodeZstd1Packed } from "./codecs/zstd.js";
 import { type CziPixelType, PIXEL_LAYOUTS, SEGMENT_HEADER_SIZE, SEGMENT_IDS } from "./constants.js";
 import type { CziSubblockEntry } from "./directory.js";
 import { DIM_ENTRY_SIZE, DV_FIXED_SIZE, MAX_DIM_ENTRIES } from "./directory.js";
@@ -236,6 +237,44 @@ export async function readSubblockBytes(
     });
   }
   return out;
+}
+
+/**
+ * Like {@link readSubblockBytes} into `scratch`, but a Gray16 Zstd1 tile decoded by the built-in decoder is
+ * left hi-lo packed (`hiLo: true`), for painting with {@link paintHiLo16}. Other tiles come back as usual.
+ */
+export async function readSubblockPacked(
+  src: ByteSource,
+  e: CziSubblockEntry,
+  limits: Required<CziLimits>,
+  decoders: ReadonlyMap<number, CziDecoder> | undefined,
+  signal: AbortSignal | undefined,
+  loc: SubblockLayout,
+  scratch: TileScratch,
+): Promise<{ bytes: Uint8Array; hiLo: boolean }> {
+  const builtin = (decoders?.get(6) ?? getCziDecoder(6)) === decodeZstd1;
+  if (e.compression !== 6 || e.pixelType !== "Gray16" || !builtin) {
+    return { bytes: await readSubblockBytes(src, e, limits, decoders, signal, { loc, scratch }), hiLo: false };
+  }
+  const what = subblockWhat(e);
+  const expected = tileBytes(e, limits.maxTileBytes);
+  scratch.payload = grown(scratch.payload, loc.dataSize);
+  const payload = scratch.payload.subarray(0, loc.dataSize);
+  await readIntoChecked(src, loc.dataOffset, [payload], loc.dataSize, what, signal);
+  scratch.tile = grown(scratch.tile, expected);
+  const bytes = scratch.tile.subarray(0, expected);
+  const info = {
+    subblock: e.index,
+    filePosition: e.filePosition,
+    compression: 6,
+    pixelType: "Gray16" as const,
+    width: e.storedWidth,
+    height: e.storedHeight,
+    bytesPerPixel: 2,
+    expectedBytes: expected,
+    ...(signal ? { signal } : {}),
+  };
+  return { bytes, hiLo: await decodeZstd1Packed(payload, info, bytes) };
 }
 
 /** Read a subblock's own metadata XML (AcquisitionTime, stage position, ...), "" if it has none. */

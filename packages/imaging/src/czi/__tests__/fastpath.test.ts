@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { zstdBackendName, zstdNative } from "../codecs/zstd.js";
 import { type CziWriteSubblock, decodeZstd0, decodeZstd1, encodeCzi, encodeZstd1, openCzi, writeCzi, zstdDecompress } from "../index.js";
-import { clearUncovered, mergeAdjacent } from "../stitch.js";
+import { clearUncovered, mergeAdjacent, paintHiLo16, paintTile } from "../stitch.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hyped-czi-fast-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -153,6 +153,39 @@ describe("readPlane fast paths", () => {
         },
       ),
       { numRuns: 100, seed: 3 },
+    );
+  });
+
+  it("paintHiLo16 (unpack while painting, word-wise where aligned) equals unpack + paintTile (property)", async () => {
+    const { unpackHiLo } = await import("../codecs/zstd.js");
+    const layout = { dtype: "uint16" as const, samples: 1, bytesPerPixel: 2, bgr: false };
+    fc.assert(
+      fc.property(
+        fc.record({
+          x: fc.integer({ min: -9, max: 9 }),
+          y: fc.integer({ min: -9, max: 9 }),
+          w: fc.integer({ min: 1, max: 24 }),
+          h: fc.integer({ min: 1, max: 9 }),
+        }),
+        fc.record({
+          x: fc.integer({ min: -9, max: 9 }),
+          y: fc.integer({ min: -9, max: 9 }),
+          w: fc.integer({ min: 1, max: 30 }),
+          h: fc.integer({ min: 1, max: 12 }),
+        }),
+        fc.integer({ min: 0, max: 3 }),
+        (tr, cr, shift) => {
+          const n = tr.w * tr.h;
+          const packed = new Uint8Array(2 * n + 4).subarray(shift, shift + 2 * n);
+          for (let i = 0; i < packed.length; i++) packed[i] = (i * 73 + shift) & 255;
+          const a = new Uint16Array(cr.w * cr.h).fill(5);
+          const b = new Uint16Array(cr.w * cr.h).fill(5);
+          paintHiLo16(a, cr, packed, tr);
+          paintTile(b, cr, new Uint16Array(unpackHiLo(packed).buffer), tr, layout);
+          expect(eqBytes(a, b)).toBe(true);
+        },
+      ),
+      { numRuns: 300, seed: 13 },
     );
   });
 

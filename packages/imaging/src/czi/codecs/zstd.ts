@@ -289,6 +289,23 @@ export async function decodeZstd1(payload: Uint8Array, info: CziDecodeInfo): Pro
   return unpackHiLo(packed, info.output ?? new Uint8Array(expected));
 }
 
+/**
+ * Zstd1 without the final hi-lo unpacking: decodes the frame into `out` (exactly `info.expectedBytes`) and
+ * returns whether the bytes there are hi-lo packed, so a caller can unpack while painting (one pass fewer).
+ */
+export async function decodeZstd1Packed(payload: Uint8Array, info: CziDecodeInfo, out: Uint8Array): Promise<boolean> {
+  const what = subblockWhat(info);
+  const h = parseZstd1Header(payload, what);
+  if (h.hiLo && info.pixelType !== "Gray16" && info.pixelType !== "Bgr48") {
+    throw new HypedError("UNSUPPORTED", `${what}: hi-lo packing is defined for 16-bit pixels, not ${info.pixelType}`, {
+      subblock: info.subblock,
+      pixelType: info.pixelType,
+    });
+  }
+  await zstdDecompress(payload.subarray(h.length), info.expectedBytes, what, out);
+  return h.hiLo;
+}
+
 /** Zstd-compress `raw` at `level` (default 1, as libCZI's writer). */
 export async function zstdCompress(raw: Uint8Array, level = 1): Promise<Uint8Array> {
   const m = await zstdWasm();
