@@ -55,7 +55,7 @@ type Step =
   | { kind: "copy"; address: number; runs: Run[] }
   | { kind: "decode"; address: number; size: number; filters: DirectFilter[]; chunkBytes: number; runs: Run[] };
 
-type Inflate = (input: Uint8Array) => Uint8Array;
+type Inflate = (input: Uint8Array, expected: number) => Uint8Array;
 let inflateImpl: Inflate | null | undefined;
 /** Native synchronous zlib inflate (Node ≥ 20.16 via `process.getBuiltinModule`), else `null`. */
 function nativeInflate(): Inflate | null {
@@ -65,26 +65,29 @@ function nativeInflate(): Inflate | null {
   const zlib = proc?.getBuiltinModule?.("node:zlib") as typeof import("node:zlib") | undefined;
   if (zlib?.inflateSync) {
     const z = zlib;
-    inflateImpl = (input) => {
-      const out = z.inflateSync(input);
+    // one output buffer of the chunk's size (zlib's default 16 KiB pieces would be joined with a copy)
+    inflateImpl = (input, expected) => {
+      const out = z.inflateSync(input, { chunkSize: Math.max(16384, expected + 64) });
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     };
   }
   return inflateImpl;
 }
 
-let inflateAsyncImpl: ((input: Uint8Array) => Promise<Uint8Array>) | null | undefined;
+let inflateAsyncImpl: ((input: Uint8Array, expected: number) => Promise<Uint8Array>) | null | undefined;
 /** Native zlib inflate on Node's thread pool, else `null`. */
-function nativeInflateAsync(): ((input: Uint8Array) => Promise<Uint8Array>) | null {
+function nativeInflateAsync(): ((input: Uint8Array, expected: number) => Promise<Uint8Array>) | null {
   if (inflateAsyncImpl !== undefined) return inflateAsyncImpl;
   inflateAsyncImpl = null;
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const zlib = proc?.getBuiltinModule?.("node:zlib") as typeof import("node:zlib") | undefined;
   if (zlib?.inflate) {
     const z = zlib;
-    inflateAsyncImpl = (input) =>
+    inflateAsyncImpl = (input, expected) =>
       new Promise((resolve, reject) =>
-        z.inflate(input, (err, out) => (err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)))),
+        z.inflate(input, { chunkSize: Math.max(16384, expected + 64) }, (err, out) =>
+          err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)),
+        ),
       );
   }
   return inflateAsyncImpl;
@@ -301,7 +304,7 @@ export class DirectReader {
         for (let k = step.filters.length - 1; k >= 0; k--) {
           const f = step.filters[k] as DirectFilter;
           const inflate = f.id === 1 ? nativeInflateAsync() : null;
-          data = inflate ? await inflate(data) : (decoderFor(f) as Decoder)(data, esz, step.chunkBytes);
+          data = inflate ? await inflate(data, step.chunkBytes) : (decoderFor(f) as Decoder)(data, esz, step.chunkBytes);
         }
         if (data.length < step.chunkBytes) throw new Unhandled();
         for (const [s, d, n] of step.runs) out.set(data.subarray(s, s + n), d);
@@ -626,7 +629,7 @@ export function directDecodes(id: number): boolean {
 function decoderFor(f: DirectFilter): Decoder | undefined {
   if (f.id === 1) {
     const inflate = nativeInflate();
-    return inflate ? (input) => inflate(input) : undefined;
+    return inflate ? (input, _esz, chunkBytes) => inflate(input, chunkBytes) : undefined;
   }
   if (f.id === 2) return unshuffle;
   if (f.id === 32000) return (input, _esz, chunkBytes) => lzfDecompress(input, chunkBytes);

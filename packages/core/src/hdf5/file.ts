@@ -81,6 +81,12 @@ export interface H5ReadOptions {
   /** Largest result in bytes; a bigger request throws `OUT_OF_RANGE` with its size before reading. Default 2 GiB. */
   budgetBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Read into this array instead of a new one: a TypedArray of the dtype's class (see `allocate`) holding
+   * exactly the selection's element count; the result is a view of it. Saves an allocation and a copy when
+   * the caller assembles a larger buffer (e.g. frames into a stack). `SHAPE_MISMATCH` if it does not fit.
+   */
+  out?: AnyTypedArray;
 }
 
 /** Filters HDF5 in h5wasm can always decode. Others need a plugin; see {@link H5File.read}. */
@@ -545,7 +551,18 @@ export class H5File {
         },
       );
     }
-    const out = allocate(dtype, n);
+    let out: AnyTypedArray;
+    if (options.out) {
+      const proto = allocate(dtype, 0);
+      if (options.out.constructor !== proto.constructor || options.out.length !== n) {
+        throw new HypedError(
+          "SHAPE_MISMATCH",
+          `${this.name}: reading ${path} [${count}] needs a ${proto.constructor.name} of ${n} elements, got a ${options.out.constructor.name} of ${options.out.length}`,
+          { file: this.name, element: path, expected: n, got: options.out.length },
+        );
+      }
+      out = options.out;
+    } else out = allocate(dtype, n);
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     return {
       path,

@@ -2,10 +2,20 @@
  * Reading the requested channels and region of one frame file into a destination buffer, as (C, Y, X).
  * Shared by the store's in-thread path and its read workers (which write into a SharedArrayBuffer).
  */
-import { type DType, HypedError, isHypedError, throwIfAborted } from "@hyped/core";
-import type { H5File } from "@hyped/core/hdf5";
+import { type DType, dtypeOf, HypedError, isHypedError, throwIfAborted } from "@hyped/core";
+import type { H5File, H5Selection } from "@hyped/core/hdf5";
 import { type ForeignLayoutOptions, readFrameInfo, transposeInto } from "./frame.js";
 import type { FrameAxes, FrameInfo, FrameRegion } from "./types.js";
+
+/** True if `a` is a TypedArray of exactly `dtype` (so a read can land in it directly). */
+function sameDType(a: unknown, dtype: DType): boolean {
+  if (!ArrayBuffer.isView(a) || a instanceof DataView) return false;
+  try {
+    return dtypeOf(a) === dtype;
+  } catch {
+    return false;
+  }
+}
 
 /** What every frame of a store must look like (plain data: it crosses to worker threads). */
 export interface FrameExpectation {
@@ -90,13 +100,20 @@ export async function readFrameRegion(
       while (k + m < ch.length && ch[k + m] === (ch[k] as number) + m) m++;
       throwIfAborted(signal, `reading ${job.file}`);
       const c0 = ch[k] as number;
-      const a = f.read(info.dataset, {
-        select: [[c0, c0 + m], cyx ? ys : xs, cyx ? xs : ys],
+      const select: H5Selection = [[c0, c0 + m], cyx ? ys : xs, cyx ? xs : ys];
+      const start = offset + k * plane;
+      // CYX into a matching typed array: read straight into place (no intermediate buffer, no copy)
+      const into = cyx && sameDType(dst, info.dtype) ? (dst as unknown as Uint16Array).subarray(start, start + m * plane) : undefined;
+      const a = await f.readAsync(info.dataset, {
+        select,
         budgetBytes: Number.MAX_SAFE_INTEGER,
-        signal,
+        ...(signal ? { signal } : {}),
+        ...(into ? { out: into } : {}),
       });
       const src = a.data as unknown as Uint16Array;
-      if (cyx) dst.set(src, offset + k * plane);
+      if (into) {
+        // already in place
+      } else if (cyx) dst.set(src, start);
       else {
         // stored (X, Y): transpose each (width, height) block back to (height, width)
         for (let j = 0; j < m; j++)

@@ -5,7 +5,7 @@
  * `encoding-type` and `encoding-version`; {@link readElement} looks the pair up here. Objects without them
  * (anndata < 0.7, and scalars/arrays in old `uns`) are read by what they are (see `legacy.ts`).
  */
-import { HypedError, isHypedError } from "@hyped/core";
+import { type AnyNdArray, HypedError, isHypedError } from "@hyped/core";
 import type { H5File } from "@hyped/core/hdf5";
 
 /** What to do with an element whose encoding is not in the registry. */
@@ -21,6 +21,8 @@ export interface ReadContext {
   readonly onUnknown: OnUnknown;
   /** Cancels long reads. */
   readonly signal?: AbortSignal;
+  /** Numeric datasets already read (by `readH5ad`'s read-ahead), keyed by path; taken once each. */
+  readonly prefetched?: Map<string, AnyNdArray>;
 }
 
 /** Reads the element at `path` (its attributes already say it has this encoding). */

@@ -11,7 +11,9 @@ import type { StringNdArray } from "../types.js";
 export function readNumeric(ctx: ReadContext, path: string, info: H5Info = ctx.f.info(path)): AnyNdArray {
   if (ctx.f.kind(path) !== "dataset") formatFail(ctx, path, `expected a dataset, found a ${ctx.f.kind(path)}`);
   if (!info.dtype) formatFail(ctx, path, `expected numbers, found ${info.typeClass}${info.vlen ? " (variable length)" : ""} elements`);
-  const a = ctx.f.read(path, { signal: ctx.signal });
+  const ahead = ctx.prefetched?.get(path);
+  if (ahead) ctx.prefetched?.delete(path);
+  const a = ahead ?? ctx.f.read(path, { signal: ctx.signal });
   if (info.shape && info.shape.length === 0) return a; // scalar read as [1]
   return a;
 }
