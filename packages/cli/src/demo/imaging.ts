@@ -19,10 +19,11 @@ import {
   hypedSceneSimulation,
   openCzi,
   openFrameStore,
+  openSegmentPool,
   phaseDistribution,
   renderFucciFrame,
+  type SegmentFrameResult,
   scoreSegmentation,
-  segmentFrame,
   trackCells,
 } from "@hyped/imaging";
 import { rowsToCsv } from "@hyped/seq";
@@ -48,7 +49,7 @@ export interface ImagingDemoSummary {
 
 /** Options of {@link runImagingDemo}. */
 export interface ImagingDemoOptions {
-  /** Worker threads for conversion. Default 2. */
+  /** Worker threads for conversion and segmentation. Default 2. */
   workers?: number;
   /** Seed and scale of the synthetic data (to rebuild clean references for the denoising benchmark). */
   synth?: { seed: number; scale: "mini" | "full" | "tiny" };
@@ -119,24 +120,48 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
   await ctx.step(`segment, track and call phases on ${store.entries.length} frames`, async () => {
     const bar = ctx.bar("segment+track");
     let done = 0;
-    for (const condition of store.conditions) {
-      for (const replicate of store.replicates[condition] ?? []) {
-        const objects: ReturnType<typeof segmentFrame>["objects"][] = [];
-        const labels: Int32Array[] = [];
-        const times: number[] = [];
-        let H = 0;
-        let W = 0;
-        for await (const f of store.frames({ condition, replicate })) {
-          const r = segmentFrame(f.data, { channelNames: store.channels, clipPercentile: CLIP_PERCENTILE });
-          objects.push(r.objects);
-          labels.push(r.labels.data as Int32Array);
-          times.push(f.timeS / 3600);
-          H = r.labels.shape[0] as number;
-          W = r.labels.shape[1] as number;
-          if (f.t === 0) {
+    // frames are segmented on worker threads while the next ones are read; at most 2 per worker in flight
+    const pool = await openSegmentPool({
+      workers: options.workers ?? 2,
+      channelNames: store.channels,
+      clipPercentile: CLIP_PERCENTILE,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const inFlight = 2 * Math.max(1, pool.workers);
+    try {
+      for (const condition of store.conditions) {
+        for (const replicate of store.replicates[condition] ?? []) {
+          const objects: SegmentFrameResult["objects"][] = [];
+          const labels: Int32Array[] = [];
+          const times: number[] = [];
+          let H = 0;
+          let W = 0;
+          const pending: Promise<SegmentFrameResult>[] = [];
+          let firstFrame: { data: AnyNdArray; result: Promise<SegmentFrameResult> } | undefined;
+          let awaited = 0;
+          for await (const f of store.frames({ condition, replicate })) {
+            if (pending.length - awaited >= inFlight) await pending[awaited++];
+            const r = pool.segment(f.data).then((res) => {
+              bar.onProgress({ done: ++done, total: store.entries.length, unit: "frames" });
+              return res;
+            });
+            r.catch(() => {}); // a failure surfaces below, from Promise.all
+            pending.push(r);
+            times.push(f.timeS / 3600);
+            if (f.t === 0) firstFrame = { data: f.data, result: r };
+          }
+          for (const r of await Promise.all(pending)) {
+            objects.push(r.objects);
+            labels.push(r.labels.data as Int32Array);
+            H = r.labels.shape[0] as number;
+            W = r.labels.shape[1] as number;
+          }
+          if (firstFrame) {
+            // SNR at t = 0, with the segmentation as the foreground
+            const r = await firstFrame.result;
             let snrs: ReturnType<typeof frameSnr> = [];
             try {
-              snrs = frameSnr(f.data, r.mask, { channelNames: store.channels, unit: "dB" });
+              snrs = frameSnr(firstFrame.data, r.mask, { channelNames: store.channels, unit: "dB" });
             } catch (e) {
               ctx.notes.push(`No SNR for ${condition} r${replicate}: ${(e as Error).message} (the segmentation found no background).`);
             }
@@ -152,88 +177,89 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
               });
             }
           }
-          bar.onProgress({ done: ++done, total: store.entries.length, unit: "frames" });
-        }
-        const tracks = trackCells(objects, { fieldSize: [H, W] }); // [height, width]
-        // phase calls on every object, smoothed along tracks
-        const red: number[] = [];
-        const green: number[] = [];
-        const trackId: number[] = [];
-        const frame: number[] = [];
-        objects.forEach((o, t) => {
-          const ot = tracks.objectTrack[t] as Int32Array;
-          for (let i = 0; i < o.id.length; i++) {
-            red.push(o.meanIntensity.mKate?.[i] as number);
-            green.push(o.meanIntensity.TagGFP?.[i] as number);
-            trackId.push(ot[i] ?? 0);
-            frame.push(t);
-          }
-        });
-        const calls = classifyCellCycle({ mKate: red, TagGFP: green }, { smooth: { trackId, frame } });
-        calls.phase.forEach((p, k) => {
-          phaseRows.phase.push(p);
-          phaseRows.condition.push(condition);
-          phaseRows.time.push(times[frame[k] as number] as number);
-        });
-        summary.objects += calls.phase.length;
-        // ground truth
-        const truthPath = join(dataDir, "imaging", "truth", `${condition}_${replicate}.h5`);
-        if (existsSync(truthPath)) {
-          const tf = await H5File.open(truthPath);
-          try {
-            const tl = tf.read("/labels");
-            const T = labels.length;
-            const plane = H * W;
-            const truthFrames = Array.from({ length: T }, (_, t) => (tl.data as Uint16Array).subarray(t * plane, (t + 1) * plane));
-            const s = scoreSegmentation(truthFrames, labels);
-            seg.tp += s.tp;
-            seg.fp += s.fp;
-            seg.fn += s.fn;
-            const lineage = { id: tf.read("/lineage/id").data as Int32Array, parent: tf.read("/lineage/parent").data as Int32Array };
-            const ctc = encodeCtc(tracks, { data: concat(labels), shape: [T, H, W] }, { masks: false });
-            const ev = evaluateTrackingMasks(
-              { labels: { data: tl.data as Uint16Array, shape: [T, H, W] }, lineage },
-              { labels: ctc.labels, lineage: { id: ctc.tracks.label, parent: ctc.tracks.parent } },
-            );
-            traSum += ev.tra;
-            traN++;
-            divTotal += ev.divisions.truth;
-            divFound += ev.divisions.found;
-            // phase accuracy on objects matched to a truth nucleus, away from transitions
-            const cellsTrack = tf.read("/cells/trackId").data as Int32Array;
-            const cellsFrame = tf.read("/cells/frame").data as Int32Array;
-            const cellsPhase = tf.read("/cells/phase").data as Uint8Array;
-            const cellsDist = tf.read("/cells/transitionDistance").data as Float64Array;
-            const truthPhase = new Map<number, { phase: number; dist: number }>();
-            for (let k = 0; k < cellsTrack.length; k++)
-              truthPhase.set((cellsFrame[k] as number) * 1e6 + (cellsTrack[k] as number), {
-                phase: cellsPhase[k] as number,
-                dist: cellsDist[k] as number,
+          const tracks = trackCells(objects, { fieldSize: [H, W] }); // [height, width]
+          // phase calls on every object, smoothed along tracks
+          const red: number[] = [];
+          const green: number[] = [];
+          const trackId: number[] = [];
+          const frame: number[] = [];
+          objects.forEach((o, t) => {
+            const ot = tracks.objectTrack[t] as Int32Array;
+            for (let i = 0; i < o.id.length; i++) {
+              red.push(o.meanIntensity.mKate?.[i] as number);
+              green.push(o.meanIntensity.TagGFP?.[i] as number);
+              trackId.push(ot[i] ?? 0);
+              frame.push(t);
+            }
+          });
+          const calls = classifyCellCycle({ mKate: red, TagGFP: green }, { smooth: { trackId, frame } });
+          calls.phase.forEach((p, k) => {
+            phaseRows.phase.push(p);
+            phaseRows.condition.push(condition);
+            phaseRows.time.push(times[frame[k] as number] as number);
+          });
+          summary.objects += calls.phase.length;
+          // ground truth
+          const truthPath = join(dataDir, "imaging", "truth", `${condition}_${replicate}.h5`);
+          if (existsSync(truthPath)) {
+            const tf = await H5File.open(truthPath);
+            try {
+              const tl = tf.read("/labels");
+              const T = labels.length;
+              const plane = H * W;
+              const truthFrames = Array.from({ length: T }, (_, t) => (tl.data as Uint16Array).subarray(t * plane, (t + 1) * plane));
+              const s = scoreSegmentation(truthFrames, labels);
+              seg.tp += s.tp;
+              seg.fp += s.fp;
+              seg.fn += s.fn;
+              const lineage = { id: tf.read("/lineage/id").data as Int32Array, parent: tf.read("/lineage/parent").data as Int32Array };
+              const ctc = encodeCtc(tracks, { data: concat(labels), shape: [T, H, W] }, { masks: false });
+              const ev = evaluateTrackingMasks(
+                { labels: { data: tl.data as Uint16Array, shape: [T, H, W] }, lineage },
+                { labels: ctc.labels, lineage: { id: ctc.tracks.label, parent: ctc.tracks.parent } },
+              );
+              traSum += ev.tra;
+              traN++;
+              divTotal += ev.divisions.truth;
+              divFound += ev.divisions.found;
+              // phase accuracy on objects matched to a truth nucleus, away from transitions
+              const cellsTrack = tf.read("/cells/trackId").data as Int32Array;
+              const cellsFrame = tf.read("/cells/frame").data as Int32Array;
+              const cellsPhase = tf.read("/cells/phase").data as Uint8Array;
+              const cellsDist = tf.read("/cells/transitionDistance").data as Float64Array;
+              const truthPhase = new Map<number, { phase: number; dist: number }>();
+              for (let k = 0; k < cellsTrack.length; k++)
+                truthPhase.set((cellsFrame[k] as number) * 1e6 + (cellsTrack[k] as number), {
+                  phase: cellsPhase[k] as number,
+                  dist: cellsDist[k] as number,
+                });
+              let k = 0;
+              objects.forEach((o, t) => {
+                const match = majorityMatch(labels[t] as Int32Array, truthFrames[t] as Uint16Array, o.id);
+                for (let i = 0; i < o.id.length; i++, k++) {
+                  const tr = truthPhase.get(t * 1e6 + (match[i] as number));
+                  if (!tr || tr.dist < 2) continue;
+                  phaseN++;
+                  if (tr.phase === calls.phase[k]) phaseOk++;
+                }
               });
-            let k = 0;
-            objects.forEach((o, t) => {
-              const match = majorityMatch(labels[t] as Int32Array, truthFrames[t] as Uint16Array, o.id);
-              for (let i = 0; i < o.id.length; i++, k++) {
-                const tr = truthPhase.get(t * 1e6 + (match[i] as number));
-                if (!tr || tr.dist < 2) continue;
-                phaseN++;
-                if (tr.phase === calls.phase[k]) phaseOk++;
-              }
-            });
-            accRows.push({
-              condition,
-              replicate,
-              segmentation_f1: s.f1,
-              tra: ev.tra,
-              divisions_true: ev.divisions.truth,
-              divisions_found: ev.divisions.found,
-              tracks: tracks.summary.tracks,
-            });
-          } finally {
-            tf.close();
+              accRows.push({
+                condition,
+                replicate,
+                segmentation_f1: s.f1,
+                tra: ev.tra,
+                divisions_true: ev.divisions.truth,
+                divisions_found: ev.divisions.found,
+                tracks: tracks.summary.tracks,
+              });
+            } finally {
+              tf.close();
+            }
           }
         }
       }
+    } finally {
+      await pool.close();
     }
     bar.stop();
   });

@@ -1,6 +1,13 @@
 /** Per-frame nuclear segmentation (see docs/segmentation.md). */
 
-export { runSegmentWorker, type SegmentFramesOptions, segmentFrames } from "./parallel.js";
+export {
+  openSegmentPool,
+  runSegmentWorker,
+  type SegmentFramesOptions,
+  type SegmentPool,
+  type SegmentPoolOptions,
+  segmentFrames,
+} from "./parallel.js";
 export {
   SEGMENT_DEFAULT_CHANNELS,
   type SegmentFrameOptions,

@@ -278,3 +278,127 @@ async function runOnWorkers(
     }
   });
 }
+
+/** A set of segmentation worker threads kept open across calls (see {@link openSegmentPool}). */
+export interface SegmentPool {
+  /** Worker threads (0: frames are segmented in the calling thread). */
+  readonly workers: number;
+  /**
+   * Segment one frame with the pool's options (plus `options`, which override them); resolves to exactly
+   * what {@link segmentFrame} returns. Frames queue when every worker is busy. The frame is copied to its
+   * worker (its buffer is transferred instead when the pool may take it: `transfer: true`).
+   */
+  segment(
+    frame: AnyNdArray,
+    options?: Omit<SegmentFrameOptions, "signal" | "onProgress"> & { transfer?: boolean },
+  ): Promise<SegmentFrameResult>;
+  /** Stop the workers; pending frames reject with `ABORTED`. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openSegmentPool}: the default {@link SegmentFrameOptions} of every frame, plus workers. */
+export interface SegmentPoolOptions extends Omit<SegmentFrameOptions, "onProgress"> {
+  /** Worker threads. Default: `os.availableParallelism()` on Node; 0 (or outside Node) segments in this thread. */
+  workers?: number;
+}
+
+/**
+ * Open a pool of segmentation workers for a stream of frames that are not all in memory at once (e.g. read
+ * scene by scene from a frame store): unlike {@link segmentFrames}, the workers start once and serve every
+ * later call. Aborting `signal` closes the pool. Close it when done.
+ */
+export async function openSegmentPool(options: SegmentPoolOptions = {}): Promise<SegmentPool> {
+  const { signal, workers: wOpt, ...defaults } = options;
+  if (wOpt !== undefined && (!Number.isInteger(wOpt) || wOpt < 0))
+    throw new HypedError("INVALID_ARGUMENT", `workers must be a non-negative integer, got ${String(wOpt)}`, { workers: wOpt });
+  throwIfAborted(signal, "openSegmentPool");
+  let n = 0;
+  if (isNode() && wOpt !== 0) n = wOpt ?? (await import("node:os")).availableParallelism();
+  if (n === 0) {
+    let closed = false;
+    return {
+      workers: 0,
+      async segment(frame, o = {}) {
+        const { transfer: _t, ...rest } = o;
+        if (closed) throw new HypedError("ABORTED", "the segmentation pool is closed", {});
+        await new Promise<void>((r) => setTimeout(r, 0));
+        return segmentFrame(frame, { ...defaults, ...rest, ...(signal ? { signal } : {}) });
+      },
+      async close() {
+        closed = true;
+      },
+    };
+  }
+  const { Worker } = await import("node:worker_threads");
+  const moduleUrl = import.meta.url;
+  const tsx = await tsxEntry(moduleUrl);
+  type Job = { msg: FrameMessage; transfer: ArrayBuffer[]; resolve: (r: SegmentFrameResult) => void; reject: (e: unknown) => void };
+  const queue: Job[] = [];
+  const idle: InstanceType<typeof Worker>[] = [];
+  const busy = new Map<InstanceType<typeof Worker>, Job>();
+  const all: InstanceType<typeof Worker>[] = [];
+  let failure: unknown;
+  let nextId = 0;
+  const failAll = (e: unknown) => {
+    failure ??= e;
+    for (const j of queue.splice(0)) j.reject(failure);
+    for (const j of busy.values()) j.reject(failure);
+    busy.clear();
+    for (const w of all) void w.terminate();
+  };
+  const pump = () => {
+    while (idle.length && queue.length) {
+      const w = idle.pop() as InstanceType<typeof Worker>;
+      const j = queue.shift() as Job;
+      busy.set(w, j);
+      w.postMessage(j.msg, j.transfer);
+    }
+  };
+  const onAbort = () =>
+    failAll(new HypedError("ABORTED", "segmentation was cancelled", { what: "segmentPool" }, { cause: signal?.reason }));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  for (let k = 0; k < n; k++) {
+    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
+    all.push(w);
+    w.on("message", (m: WorkerReply) => {
+      if ("ready" in m) {
+        idle.push(w);
+        return pump();
+      }
+      if ("fatal" in m) return failAll(new HypedError("IO", `segmentation worker failed to start: ${m.fatal}`, {}));
+      const j = busy.get(w);
+      busy.delete(w);
+      idle.push(w);
+      if (j) {
+        if ("error" in m) {
+          j.reject(new HypedError(m.error.code as HypedErrorCode, `frame: ${m.error.message}`, { ...m.error.context }));
+        } else j.resolve(fromPlain(m.result));
+      }
+      pump();
+    });
+    w.on("error", (e) => failAll(new HypedError("IO", `segmentation worker failed: ${e.message}`, {}, { cause: e })));
+    w.on("exit", (code) => {
+      if (code !== 0 && failure === undefined) failAll(new HypedError("IO", `segmentation worker exited with code ${code}`, {}));
+    });
+  }
+  return {
+    workers: n,
+    segment(frame, o = {}) {
+      const { transfer, ...rest } = o;
+      if (failure) return Promise.reject(failure);
+      if (!isNdArray(frame) || frame.shape.length !== 3)
+        return Promise.reject(new HypedError("INVALID_ARGUMENT", "frame must be a 3-D ndarray (C, Y, X)", {}));
+      const p = packFrame(frame);
+      const msg: FrameMessage = { id: nextId++, data: p.data, shape: p.shape, bool: p.bool, options: { ...defaults, ...rest } };
+      return new Promise<SegmentFrameResult>((resolve, reject) => {
+        queue.push({ msg, transfer: p.owned || transfer ? [p.data.buffer as ArrayBuffer] : [], resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      signal?.removeEventListener("abort", onAbort);
+      failAll(new HypedError("ABORTED", "the segmentation pool is closed", {}));
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { isHypedError, zeros } from "@hyped/core";
 import { describe, expect, it } from "vitest";
-import { segmentFrame, segmentFrames } from "../index.js";
+import { openSegmentPool, segmentFrame, segmentFrames } from "../index.js";
 
 /** A 4-channel uint16 frame with nuclei (radius 5-8 discs, some touching) placed by an LCG seeded per frame. */
 function frame(seed: number, H = 96, W = 120) {
@@ -79,5 +79,40 @@ describe("segmentFrames", () => {
     );
     await expect(segmentFrames(frames, { workers: -1 })).rejects.toSatisfy((e) => isHypedError(e, "INVALID_ARGUMENT"));
     expect(await segmentFrames([])).toEqual([]);
+  }, 60_000);
+});
+
+describe("openSegmentPool", () => {
+  const frames = [11, 12, 13].map((s) => frame(s * 7919));
+  const opts = { minDistance: 4 };
+
+  it("serves many calls from the same workers with exactly segmentFrame's results; per-call options override", async () => {
+    const pool = await openSegmentPool({ ...opts, workers: 2 });
+    try {
+      expect(pool.workers).toBe(2);
+      const got = await Promise.all(frames.map((f) => pool.segment(f)));
+      frames.forEach((f, i) => same(segmentFrame(f, opts), got[i]!));
+      // a later call, with an override, and a transferred copy
+      const copy = frame(11 * 7919);
+      same(segmentFrame(frames[0]!, { minDistance: 7 }), await pool.segment(copy, { minDistance: 7, transfer: true }));
+      await expect(pool.segment(frames[0]!, { nuclearChannels: ["nope"] })).rejects.toSatisfy((e) => isHypedError(e, "NOT_FOUND"));
+      same(segmentFrame(frames[1]!, opts), await pool.segment(frames[1]!)); // still serving after an error
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.segment(frames[0]!)).rejects.toSatisfy((e) => isHypedError(e, "ABORTED"));
+  }, 60_000);
+
+  it("in-thread (workers: 0) gives the same results; abort closes the pool", async () => {
+    const inThread = await openSegmentPool({ ...opts, workers: 0 });
+    same(segmentFrame(frames[2]!, opts), await inThread.segment(frames[2]!));
+    await inThread.close();
+    const ac = new AbortController();
+    const pool = await openSegmentPool({ workers: 1, signal: ac.signal });
+    const p = pool.segment(frames[0]!);
+    ac.abort();
+    await expect(p).rejects.toSatisfy((e) => isHypedError(e, "ABORTED"));
+    await pool.close();
+    await expect(openSegmentPool({ workers: 1.5 })).rejects.toSatisfy((e) => isHypedError(e, "INVALID_ARGUMENT"));
   }, 60_000);
 });
