@@ -101,6 +101,7 @@ describe("@hyped/imaging exports", () => {
         "numpyArgsort",
         "openCzi",
         "openFrameStore",
+        "openSegmentPool",
         "otsuForeground",
         "otsuFromHistogram",
         "packHiLo",

@@ -91,7 +91,7 @@ describe("openSegmentPool", () => {
     try {
       expect(pool.workers).toBe(2);
       const got = await Promise.all(frames.map((f) => pool.segment(f)));
-      frames.forEach((f, i) => same(segmentFrame(f, opts), got[i]!));
+      for (const [i, f] of frames.entries()) same(segmentFrame(f, opts), got[i]!);
       // a later call, with an override, and a transferred copy
       const copy = frame(11 * 7919);
       same(segmentFrame(frames[0]!, { minDistance: 7 }), await pool.segment(copy, { minDistance: 7, transfer: true }));
