@@ -610,9 +610,10 @@ export class CziFile {
   /**
    * Read and paint `paint` (in paint order) into `canvas`. Up to `concurrency` tiles are in flight; a tile is
    * written only after every earlier tile that overlaps it, so the paint order holds. An uncompressed
-   * full-resolution tile whose columns lie inside the region is read straight into the canvas rows (one
-   * scatter read, no intermediate buffer); other tiles are read and decoded into per-slot buffers that are
-   * reused, then painted.
+   * full-resolution tile as wide as the region is read straight into place (its rows are contiguous there).
+   * Other tiles are read (and decoded) into per-slot buffers that are reused, then painted row by row: these
+   * reads run in parallel on the I/O threads, unlike reads into the canvas, which must wait for overlapping
+   * neighbours, and a scatter read of many rows costs Node about as much per row as a row copy.
    */
   private async paintAll(
     canvas: NumericTypedArray,
@@ -651,6 +652,7 @@ export class CziFile {
         e.storedHeight === e.height &&
         is.x === e.x &&
         is.w === e.width &&
+        is.w === region.w &&
         loc.dataSize >= e.width * e.height * bpp;
       if (direct) {
         tileBytes(e, this.limits.maxTileBytes);
