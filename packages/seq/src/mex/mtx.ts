@@ -93,8 +93,9 @@ class MtxParser {
   /** Last column started (in-order mode) and the row of the previous entry in it. */
   cur = -1;
   lastRow = -1;
-  /** True while every column's rows are strictly increasing. */
+  /** True while every column's rows are strictly increasing; else the first column where they are not. */
   canonical = true;
+  firstBad = 0;
   carry: Uint8Array | null = null;
   warmUp = 0;
   prog: ReturnType<typeof progressReporter> | null = null;
@@ -243,6 +244,7 @@ class MtxParser {
     let cur = this.cur;
     let lastRow = this.lastRow;
     let canonical = this.canonical;
+    let firstBad = this.firstBad;
     while (p < end) {
       line++;
       const ls = p;
@@ -313,7 +315,10 @@ class MtxParser {
         if (j > cur) {
           do indptr[++cur] = n;
           while (cur < j);
-        } else if (i <= lastRow) canonical = false;
+        } else if (i <= lastRow && canonical) {
+          canonical = false;
+          firstBad = cur;
+        }
         lastRow = i;
       } else {
         if (colOf === null) colOf = this.unordered(n, cur);
@@ -336,6 +341,7 @@ class MtxParser {
     this.cur = cur;
     this.lastRow = lastRow;
     this.canonical = canonical;
+    this.firstBad = firstBad;
   }
 
   /**
@@ -427,8 +433,9 @@ class MtxParser {
       groupByColumn(this.colOf, cols, n, indptr, indices, data);
       this.colOf = null;
       this.canonical = false;
+      this.firstBad = 0;
     }
-    if (sumDuplicates && !this.canonical) n = sortAndSum(indptr, indices, data);
+    if (sumDuplicates && !this.canonical) n = sortAndSum(indptr, indices, data, this.firstBad);
     if (this.prog) {
       this.prog.tick(this.entries - this.prog.done);
       this.prog.finish();
@@ -493,11 +500,14 @@ function groupByColumn(
   }
 }
 
-/** Sort rows within each column (stable) and sum duplicates, compacting in place; returns the new entry count. */
-function sortAndSum(indptr: Int32Array, indices: Int32Array, data: Float32Array | Float64Array): number {
-  let w = 0;
-  let a = indptr[0] as number;
-  for (let c = 0; c + 1 < indptr.length; c++) {
+/**
+ * Sort rows within each column (stable) and sum duplicates, compacting in place; columns before `from` are
+ * known to be in order. Returns the new entry count.
+ */
+function sortAndSum(indptr: Int32Array, indices: Int32Array, data: Float32Array | Float64Array, from: number): number {
+  let w = indptr[from] as number;
+  let a = w;
+  for (let c = from; c + 1 < indptr.length; c++) {
     const b = indptr[c + 1] as number;
     let sorted = true;
     for (let k = a + 1; k < b; k++) {
