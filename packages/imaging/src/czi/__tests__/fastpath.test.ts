@@ -102,7 +102,7 @@ describe("readPlane fast paths", () => {
           }
         },
       ),
-      { numRuns: 40, seed: 7 },
+      { numRuns: 25, seed: 7 },
     );
   });
 
