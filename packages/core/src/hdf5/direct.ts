@@ -51,9 +51,9 @@ type Run = [number, number, number];
 
 /** One unit of work of a direct read. */
 type Step =
-  | { kind: "memory"; bytes: Uint8Array; runs: Run[] }
-  | { kind: "copy"; address: number; runs: Run[] }
-  | { kind: "decode"; address: number; size: number; filters: DirectFilter[]; chunkBytes: number; runs: Run[] };
+  | { kind: "memory"; bytes: Uint8Array; runs: BoxRuns }
+  | { kind: "copy"; address: number; runs: BoxRuns }
+  | { kind: "decode"; address: number; size: number; filters: DirectFilter[]; chunkBytes: number; runs: BoxRuns };
 
 type Inflate = (input: Uint8Array, expected: number) => Uint8Array;
 let inflateImpl: Inflate | null | undefined;
@@ -194,12 +194,12 @@ export class DirectReader {
     const origin0 = zerosLike(ds.shape);
     if (layout.kind === "compact") {
       if (layout.bytes.length < shapeProduct(ds.shape) * esz) return undefined;
-      return [{ kind: "memory", bytes: layout.bytes, runs: runsOf(ds.shape, origin0, count, offset, lo, hi, esz) }];
+      return [{ kind: "memory", bytes: layout.bytes, runs: new BoxRuns(ds.shape, origin0, count, offset, lo, hi, esz) }];
     }
     if (layout.kind === "contiguous") {
       if (ds.filters.length || layout.address === UNDEFINED_ADDRESS) return undefined;
       if (layout.size < shapeProduct(ds.shape) * esz) return undefined;
-      return [{ kind: "copy", address: layout.address, runs: runsOf(ds.shape, origin0, count, offset, lo, hi, esz) }];
+      return [{ kind: "copy", address: layout.address, runs: new BoxRuns(ds.shape, origin0, count, offset, lo, hi, esz) }];
     }
     const nd = ds.shape.length;
     const cs = layout.chunk;
@@ -223,17 +223,17 @@ export class DirectReader {
     const steps: Step[] = [];
     for (const c of hits) {
       if (c.address < 0 || c.address + c.size > fileSize) return undefined;
-      const runs = runsOf(cs, c.origin, count, offset, lo, hi, esz);
+      const runs = new BoxRuns(cs, c.origin, count, offset, lo, hi, esz);
       const active = ds.filters.filter((_, k) => ((c.mask >>> k) & 1) === 0);
       if (active.length === 0) {
         if (c.size < chunkBytes) return undefined;
         const prev = steps[steps.length - 1];
         // consecutive chunks stored back to back that land back to back merge into one read
-        if (runs.length === 1 && prev?.kind === "copy" && prev.runs.length === 1) {
-          const [ps, pd, pn] = prev.runs[0] as Run;
-          const [s, d, n] = runs[0] as Run;
+        if (runs.single && prev?.kind === "copy" && prev.runs.single) {
+          const [ps, pd, pn] = prev.runs.single;
+          const [s, d, n] = runs.single;
           if (prev.address + ps + pn === c.address + s && pd + pn === d) {
-            (prev.runs[0] as Run)[2] = pn + n;
+            prev.runs.single[2] = pn + n;
             continue;
           }
         }
@@ -244,57 +244,57 @@ export class DirectReader {
   }
 
   private runSync(step: Step, esz: number, out: Uint8Array): void {
+    const runs = step.runs;
     if (step.kind === "memory") {
-      for (const [s, d, n] of step.runs) out.set(step.bytes.subarray(s, s + n), d);
+      const src = step.bytes;
+      runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
       return;
     }
     const base = this.base();
     if (step.kind === "copy") {
-      const runs = step.runs;
       if (runs.length === 0) return;
-      const first = (runs[0] as Run)[0];
-      const last = runs[runs.length - 1] as Run;
-      const span = last[0] + last[2] - first;
+      const first = runs.spanStart;
+      const span = runs.spanEnd - first;
       if (runs.length > 1 && span <= SPAN_BYTES) {
         // many small runs: read their span once
         const buf = this.readScratch(step.address + first, span);
-        for (const [s, d, n] of runs) out.set(buf.subarray(s - first, s - first + n), d);
-      } else for (const [s, d, n] of runs) this.readExact(out.subarray(d, d + n), base + step.address + s);
+        runs.forEach((s, d, n) => out.set(buf.subarray(s - first, s - first + n), d));
+      } else runs.forEach((s, d, n) => this.readExact(out.subarray(d, d + n), base + step.address + s));
       return;
     }
     let data: Uint8Array = this.readScratch(step.address, step.size);
     for (let k = step.filters.length - 1; k >= 0; k--)
       data = (decoderFor(step.filters[k] as DirectFilter) as Decoder)(data, esz, step.chunkBytes);
     if (data.length < step.chunkBytes) throw new Unhandled();
-    for (const [s, d, n] of step.runs) out.set(data.subarray(s, s + n), d);
+    const src = data;
+    runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
   }
 
   private asyncTasks(step: Step, esz: number, out: Uint8Array): Array<() => Promise<void>> {
     if (step.kind === "memory") return [async () => this.runSync(step, esz, out)];
     const base = this.base();
+    const runs = step.runs;
     if (step.kind === "copy") {
-      const runs = step.runs;
       if (runs.length === 0) return [];
-      const first = (runs[0] as Run)[0];
-      const last = runs[runs.length - 1] as Run;
-      const span = last[0] + last[2] - first;
+      const first = runs.spanStart;
+      const span = runs.spanEnd - first;
       if (runs.length > 1 && span <= SPAN_BYTES) {
         return [
           async () => {
             const buf = new Uint8Array(span);
             await this.readExactAsync(buf, base + step.address + first);
-            for (const [s, d, n] of runs) out.set(buf.subarray(s - first, s - first + n), d);
+            runs.forEach((s, d, n) => out.set(buf.subarray(s - first, s - first + n), d));
           },
         ];
       }
       // long runs are split so several reads (and their page faults) proceed at once
       const tasks: Array<() => Promise<void>> = [];
-      for (const [s, d, n] of runs) {
+      runs.forEach((s, d, n) => {
         for (let k = 0; k < n; k += PIECE_BYTES) {
           const m = Math.min(PIECE_BYTES, n - k);
           tasks.push(() => this.readExactAsync(out.subarray(d + k, d + k + m), base + step.address + s + k));
         }
-      }
+      });
       return tasks;
     }
     return [
@@ -307,7 +307,8 @@ export class DirectReader {
           data = inflate ? await inflate(data, step.chunkBytes) : (decoderFor(f) as Decoder)(data, esz, step.chunkBytes);
         }
         if (data.length < step.chunkBytes) throw new Unhandled();
-        for (const [s, d, n] of step.runs) out.set(data.subarray(s, s + n), d);
+        const src = data;
+        runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
       },
     ];
   }
@@ -713,22 +714,126 @@ function add(a: number[], b: number[]): number[] {
   return a.map((x, i) => x + (b[i] as number));
 }
 
-/** The runs of {@link copyBox}, with neighbours that continue each other merged. */
-function runsOf(shape: number[], origin: number[], count: number[], offset: number[], lo: number[], hi: number[], esz: number): Run[] {
-  const runs: Run[] = [];
-  copyBox(shape, origin, count, offset, lo, hi, esz, (s, d, n) => {
-    const last = runs[runs.length - 1];
-    if (last && last[0] + last[2] === s && last[1] + last[2] === d) last[2] += n;
-    else runs.push([s, d, n]);
-  });
-  return runs;
+/**
+ * The contiguous byte runs that copy the box `[lo, hi)` from a row-major block (shape `shape`, origin
+ * `origin`) into a row-major destination (shape `count`, origin `offset`). Trailing axes that both sides hold
+ * whole are merged into one run. Runs are generated on demand (no per-run allocation).
+ */
+export class BoxRuns {
+  /** Number of runs (0 when the box misses the block). */
+  readonly length: number;
+  /** Bytes per run. */
+  readonly runBytes: number;
+  /** Source byte offset of the first run, and the end of the last one (the span a single read covers). */
+  readonly spanStart: number;
+  readonly spanEnd: number;
+  /** When there is one run: `[src, dst, bytes]` (callers may lengthen it to merge neighbours). */
+  readonly single?: Run;
+  private readonly a: number[] = [];
+  private readonly b: number[] = [];
+  private readonly sStr: number[] = [];
+  private readonly dStr: number[] = [];
+  private readonly inner: number = 0;
+  private readonly s0: number = 0;
+  private readonly d0: number = 0;
+  private readonly esz: number;
+
+  constructor(shape: number[], origin: number[], count: number[], offset: number[], lo: number[], hi: number[], esz: number) {
+    this.esz = esz;
+    const nd = shape.length;
+    if (nd === 0) {
+      this.length = 1;
+      this.runBytes = esz;
+      this.spanStart = 0;
+      this.spanEnd = esz;
+      this.single = [0, 0, esz];
+      return;
+    }
+    const { a, b, sStr, dStr } = this;
+    let empty = false;
+    for (let d = 0; d < nd; d++) {
+      a.push(Math.max(lo[d] as number, origin[d] as number));
+      b.push(Math.min(hi[d] as number, (origin[d] as number) + (shape[d] as number)));
+      if ((b[d] as number) <= (a[d] as number)) empty = true;
+    }
+    if (empty) {
+      this.length = 0;
+      this.runBytes = 0;
+      this.spanStart = 0;
+      this.spanEnd = 0;
+      return;
+    }
+    for (let d = 0; d < nd; d++) {
+      sStr.push(0);
+      dStr.push(0);
+    }
+    sStr[nd - 1] = 1;
+    dStr[nd - 1] = 1;
+    for (let d = nd - 2; d >= 0; d--) {
+      sStr[d] = (sStr[d + 1] as number) * (shape[d + 1] as number);
+      dStr[d] = (dStr[d + 1] as number) * (count[d + 1] as number);
+    }
+    // merge trailing axes held whole on both sides
+    let inner = nd - 1;
+    let runElems = (b[nd - 1] as number) - (a[nd - 1] as number);
+    while (inner > 0) {
+      const full = (b[inner] as number) - (a[inner] as number);
+      if (full !== shape[inner] || full !== count[inner]) break;
+      inner--;
+      runElems *= (b[inner] as number) - (a[inner] as number);
+    }
+    this.inner = inner;
+    this.runBytes = runElems * esz;
+    let s0 = 0;
+    let d0 = 0;
+    let sLast = 0;
+    let n = 1;
+    for (let d = 0; d <= inner; d++) {
+      s0 += ((a[d] as number) - (origin[d] as number)) * (sStr[d] as number);
+      d0 += ((a[d] as number) - (offset[d] as number)) * (dStr[d] as number);
+      if (d < inner) {
+        n *= (b[d] as number) - (a[d] as number);
+        sLast += ((b[d] as number) - 1 - (a[d] as number)) * (sStr[d] as number);
+      }
+    }
+    this.s0 = s0;
+    this.d0 = d0;
+    this.length = n;
+    this.spanStart = s0 * esz;
+    this.spanEnd = (s0 + sLast) * esz + this.runBytes;
+    if (n === 1) this.single = [s0 * esz, d0 * esz, this.runBytes];
+  }
+
+  /** Call `emit(srcByte, dstByte, nBytes)` for each run, in source order. */
+  forEach(emit: (src: number, dst: number, n: number) => void): void {
+    if (this.single) {
+      emit(this.single[0], this.single[1], this.single[2]);
+      return;
+    }
+    if (this.length === 0) return;
+    const { a, b, sStr, dStr, inner, esz, runBytes } = this;
+    const idx = a.slice(0, inner);
+    let s = this.s0;
+    let dd = this.d0;
+    for (;;) {
+      emit(s * esz, dd * esz, runBytes);
+      let d = inner - 1;
+      for (; d >= 0; d--) {
+        idx[d] = (idx[d] as number) + 1;
+        s += sStr[d] as number;
+        dd += dStr[d] as number;
+        if ((idx[d] as number) < (b[d] as number)) break;
+        const ext = (b[d] as number) - (a[d] as number);
+        s -= ext * (sStr[d] as number);
+        dd -= ext * (dStr[d] as number);
+        idx[d] = a[d] as number;
+      }
+      if (d < 0) break;
+    }
+  }
 }
 
-/**
- * Enumerate the contiguous byte runs that copy the box `[lo, hi)` from a row-major block (shape `shape`,
- * origin `origin`) into a row-major destination (shape `count`, origin `offset`). Trailing axes that both
- * sides hold whole are merged into one run. `emit(srcByte, dstByte, nBytes)`.
- */
+/** {@link BoxRuns} as a function: `emit(srcByte, dstByte, nBytes)` for each run of the box. */
 export function copyBox(
   shape: number[],
   origin: number[],
@@ -739,55 +844,5 @@ export function copyBox(
   esz: number,
   emit: (src: number, dst: number, n: number) => void,
 ): void {
-  const nd = shape.length;
-  if (nd === 0) {
-    emit(0, 0, esz);
-    return;
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let d = 0; d < nd; d++) {
-    a.push(Math.max(lo[d] as number, origin[d] as number));
-    b.push(Math.min(hi[d] as number, (origin[d] as number) + (shape[d] as number)));
-    if ((b[d] as number) <= (a[d] as number)) return;
-  }
-  // strides in elements
-  const sStr = new Array<number>(nd);
-  const dStr = new Array<number>(nd);
-  sStr[nd - 1] = 1;
-  dStr[nd - 1] = 1;
-  for (let d = nd - 2; d >= 0; d--) {
-    sStr[d] = (sStr[d + 1] as number) * (shape[d + 1] as number);
-    dStr[d] = (dStr[d + 1] as number) * (count[d + 1] as number);
-  }
-  // merge trailing axes held whole on both sides
-  let inner = nd - 1;
-  let runElems = (b[nd - 1] as number) - (a[nd - 1] as number);
-  while (inner > 0) {
-    const d = inner;
-    const full = (b[d] as number) - (a[d] as number);
-    if (full !== shape[d] || full !== count[d]) break;
-    inner--;
-    runElems *= (b[inner] as number) - (a[inner] as number);
-  }
-  const runBytes = runElems * esz;
-  const idx = a.slice(0, inner);
-  for (;;) {
-    let s = 0;
-    let dd = 0;
-    for (let d = 0; d < inner; d++) {
-      s += ((idx[d] as number) - (origin[d] as number)) * (sStr[d] as number);
-      dd += ((idx[d] as number) - (offset[d] as number)) * (dStr[d] as number);
-    }
-    s += ((a[inner] as number) - (origin[inner] as number)) * (sStr[inner] as number);
-    dd += ((a[inner] as number) - (offset[inner] as number)) * (dStr[inner] as number);
-    emit(s * esz, dd * esz, runBytes);
-    let d = inner - 1;
-    for (; d >= 0; d--) {
-      idx[d] = (idx[d] as number) + 1;
-      if ((idx[d] as number) < (b[d] as number)) break;
-      idx[d] = a[d] as number;
-    }
-    if (d < 0) break;
-  }
+  new BoxRuns(shape, origin, count, offset, lo, hi, esz).forEach(emit);
 }
