@@ -7,6 +7,7 @@ import {
   type AnyNdArray,
   DTYPE_CTORS,
   type DType,
+  dtypeOf,
   dtypeSize,
   HypedError,
   type LongTaskOptions,
@@ -54,6 +55,13 @@ export interface FrameRequest extends LongTaskOptions {
   region?: FrameRegion;
   /** Largest result in bytes; larger requests throw `OUT_OF_RANGE` with the size before reading. Default: the store's (2 GiB). */
   budgetBytes?: number;
+  /**
+   * `loadFrames` only: fill this array instead of allocating one. It must be a TypedArray of the store's
+   * dtype with exactly T x C x H x W elements of the request (`SHAPE_MISMATCH` otherwise); the result views
+   * it. Reusing one buffer across batches (a training loop's data loader) skips the cost of fresh memory,
+   * which on Linux without transparent huge pages is a large part of a read. Not used by the read workers.
+   */
+  into?: ArrayBufferView;
 }
 
 /** One frame yielded by {@link FrameStore.frames}. */
@@ -501,7 +509,7 @@ class Store implements FrameStore {
     }
     const shape = [p.entries.length, p.channels.length, p.region.height, p.region.width];
     const progress = progressReporter(req.onProgress, "frames", p.entries.length, "loading frames");
-    const pool = p.entries.length >= 2 && bytes >= this.layout.parallelMinBytes ? await this.readPool(p.entries) : undefined;
+    const pool = !req.into && p.entries.length >= 2 && bytes >= this.layout.parallelMinBytes ? await this.readPool(p.entries) : undefined;
     if (pool) {
       // parallel: each worker reads whole frames straight into one shared buffer
       const buffer = new SharedArrayBuffer(bytes);
@@ -531,7 +539,24 @@ class Store implements FrameStore {
       progress.finish();
       return ndarray(new (DTYPE_CTORS[this.dtype] as unknown as Uint16ArrayConstructor)(buffer) as never, shape) as unknown as AnyNdArray;
     }
-    const out = zeros(this.dtype, shape) as unknown as AnyNdArray;
+    let out: AnyNdArray;
+    if (req.into) {
+      const n = p.entries.length * frameElems;
+      const into = req.into as unknown as { length?: number; constructor: { name: string } };
+      let ok = false;
+      try {
+        ok = dtypeOf(req.into) === this.dtype && into.length === n;
+      } catch {
+        ok = false;
+      }
+      if (!ok)
+        throw new HypedError(
+          "SHAPE_MISMATCH",
+          `loadFrames into: needs a ${this.dtype} array of ${n} elements [${shape}], got a ${into.constructor.name} of ${into.length}`,
+          { expected: n, got: into.length },
+        );
+      out = ndarray(req.into as never, shape) as unknown as AnyNdArray;
+    } else out = zeros(this.dtype, shape) as unknown as AnyNdArray;
     for (let i = 0; i < p.entries.length; i++) {
       throwIfAborted(req.signal, "loading frames");
       await this.readFrame(p.entries[i] as FrameEntry, p.channels, p.region, out.data, i * frameElems, req.signal);

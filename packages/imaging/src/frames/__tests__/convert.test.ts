@@ -167,6 +167,14 @@ describe("convertCziToFrames", () => {
     expect(await store.verify()).toEqual([]);
     const a = await store.loadFrames({ t: [4, 5], channels: ["TagGFP"], region: { x: 100, y: 200, width: 3, height: 2 } });
     expect(a.get(0, 0, 1, 2)).toBe(sample(0, 4, 2, 201, 102));
+    // into a caller's buffer: same values, the buffer is reused, wrong sizes/dtypes are refused
+    const whole = await store.loadFrames({ t: [2, 4] });
+    const buf = new Uint16Array(whole.size).fill(7);
+    const b = await store.loadFrames({ t: [2, 4], into: buf });
+    expect(b.data).toBe(buf);
+    expect(Buffer.from(buf.buffer).equals(Buffer.from((whole.data as Uint16Array).buffer))).toBe(true);
+    await expect(store.loadFrames({ t: [2, 4], into: new Uint16Array(whole.size - 1) })).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
+    await expect(store.loadFrames({ t: [2, 4], into: new Float32Array(whole.size) })).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
   }, 60_000);
 
   it("shards: disjoint sets whose merged manifest equals a full run; worker threads give the same files", async () => {
