@@ -188,18 +188,41 @@ describe("direct HDF5 reads (h5py-written layouts)", () => {
       const f = await H5File.open(join(refDir, "layouts_earliest.h5"), { direct });
       const big = new Float64Array(1000).fill(-1);
       const view = big.subarray(100, 100 + 20 * 10);
-      const a = f.read("/chunked_2d_gzip", { select: [[5, 25], [3, 13]], out: view });
+      const a = f.read("/chunked_2d_gzip", {
+        select: [
+          [5, 25],
+          [3, 13],
+        ],
+        out: view,
+      });
       expect(a.data).toBe(view);
-      const b = f.read("/chunked_2d_gzip", { select: [[5, 25], [3, 13]] });
+      const b = f.read("/chunked_2d_gzip", {
+        select: [
+          [5, 25],
+          [3, 13],
+        ],
+      });
       expect(Array.from(view)).toEqual(Array.from(b.data as Float64Array));
       expect(big[99]).toBe(-1);
       expect(big[300]).toBe(-1);
-      expect(() => f.read("/chunked_2d_gzip", { select: [[5, 25], [3, 13]], out: new Float64Array(199) })).toThrowError(
-        expect.objectContaining({ code: "SHAPE_MISMATCH" }),
-      );
-      expect(() => f.read("/chunked_2d_gzip", { select: [[5, 25], [3, 13]], out: new Float32Array(200) })).toThrowError(
-        expect.objectContaining({ code: "SHAPE_MISMATCH" }),
-      );
+      expect(() =>
+        f.read("/chunked_2d_gzip", {
+          select: [
+            [5, 25],
+            [3, 13],
+          ],
+          out: new Float64Array(199),
+        }),
+      ).toThrowError(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
+      expect(() =>
+        f.read("/chunked_2d_gzip", {
+          select: [
+            [5, 25],
+            [3, 13],
+          ],
+          out: new Float32Array(200),
+        }),
+      ).toThrowError(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
       f.close();
     }
   });

@@ -247,7 +247,9 @@ export class DirectReader {
     const runs = step.runs;
     if (step.kind === "memory") {
       const src = step.bytes;
-      runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
+      runs.forEach((s, d, n) => {
+        out.set(src.subarray(s, s + n), d);
+      });
       return;
     }
     const base = this.base();
@@ -258,8 +260,13 @@ export class DirectReader {
       if (runs.length > 1 && span <= SPAN_BYTES) {
         // many small runs: read their span once
         const buf = this.readScratch(step.address + first, span);
-        runs.forEach((s, d, n) => out.set(buf.subarray(s - first, s - first + n), d));
-      } else runs.forEach((s, d, n) => this.readExact(out.subarray(d, d + n), base + step.address + s));
+        runs.forEach((s, d, n) => {
+          out.set(buf.subarray(s - first, s - first + n), d);
+        });
+      } else
+        runs.forEach((s, d, n) => {
+          this.readExact(out.subarray(d, d + n), base + step.address + s);
+        });
       return;
     }
     let data: Uint8Array = this.readScratch(step.address, step.size);
@@ -267,7 +274,9 @@ export class DirectReader {
       data = (decoderFor(step.filters[k] as DirectFilter) as Decoder)(data, esz, step.chunkBytes);
     if (data.length < step.chunkBytes) throw new Unhandled();
     const src = data;
-    runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
+    runs.forEach((s, d, n) => {
+      out.set(src.subarray(s, s + n), d);
+    });
   }
 
   private asyncTasks(step: Step, esz: number, out: Uint8Array): Array<() => Promise<void>> {
@@ -283,7 +292,9 @@ export class DirectReader {
           async () => {
             const buf = new Uint8Array(span);
             await this.readExactAsync(buf, base + step.address + first);
-            runs.forEach((s, d, n) => out.set(buf.subarray(s - first, s - first + n), d));
+            runs.forEach((s, d, n) => {
+              out.set(buf.subarray(s - first, s - first + n), d);
+            });
           },
         ];
       }
@@ -308,7 +319,9 @@ export class DirectReader {
         }
         if (data.length < step.chunkBytes) throw new Unhandled();
         const src = data;
-        runs.forEach((s, d, n) => out.set(src.subarray(s, s + n), d));
+        runs.forEach((s, d, n) => {
+          out.set(src.subarray(s, s + n), d);
+        });
       },
     ];
   }
