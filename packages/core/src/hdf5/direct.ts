@@ -74,23 +74,89 @@ function nativeInflate(): Inflate | null {
   return inflateImpl;
 }
 
-let inflateAsyncImpl: ((input: Uint8Array, expected: number) => Promise<Uint8Array>) | null | undefined;
-/** Native zlib inflate on Node's thread pool, else `null`. */
-function nativeInflateAsync(): ((input: Uint8Array, expected: number) => Promise<Uint8Array>) | null {
-  if (inflateAsyncImpl !== undefined) return inflateAsyncImpl;
-  inflateAsyncImpl = null;
+/**
+ * Inflate one complete zlib stream into `dst`, which it must fill exactly; `undefined` when this runtime
+ * offers no way to inflate into a given buffer, `false` when the stream does not decode to exactly
+ * `dst.length` bytes.
+ *
+ * Node's public zlib API always allocates its output. Its stream objects, though, drive the native inflater
+ * through `handle.writeSync(flush, in, inOff, inLen, out, outOff, outLen)` and report what is left in
+ * `_writeState`; writing into the destination directly saves a fresh buffer and a copy per chunk. Those are
+ * internals, so the path is feature-checked and verified on a known stream once, and any surprise turns it
+ * off for the process (the public `inflateSync` path then serves).
+ */
+export function inflateInto(input: Uint8Array, dst: Uint8Array): boolean | undefined {
+  const z = intoInflater();
+  if (!z) return undefined;
+  return z(input, dst);
+}
+
+type IntoFn = (input: Uint8Array, dst: Uint8Array) => boolean;
+let intoImpl: IntoFn | null | undefined;
+interface ZlibInternals {
+  _handle?: { writeSync?: (...a: unknown[]) => void; reset?: () => void };
+  _writeState?: Uint32Array;
+  on(ev: string, fn: (e: unknown) => void): void;
+  reset?: () => void;
+}
+function intoInflater(): IntoFn | null {
+  if (intoImpl !== undefined) return intoImpl;
+  intoImpl = null;
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const zlib = proc?.getBuiltinModule?.("node:zlib") as typeof import("node:zlib") | undefined;
-  if (zlib?.inflate) {
-    const z = zlib;
-    inflateAsyncImpl = (input, expected) =>
-      new Promise((resolve, reject) =>
-        z.inflate(input, { chunkSize: Math.max(16384, expected + 64) }, (err, out) =>
-          err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)),
-        ),
-      );
+  if (!zlib?.createInflate || !zlib.deflateSync) return null;
+  const Z_FINISH = zlib.constants.Z_FINISH;
+  let stream: ZlibInternals | undefined;
+  let failed: unknown;
+  const fresh = (): ZlibInternals | undefined => {
+    const s = zlib.createInflate() as unknown as ZlibInternals;
+    if (typeof s._handle?.writeSync !== "function" || !(s._writeState instanceof Uint32Array) || typeof s._handle.reset !== "function")
+      return undefined;
+    s.on("error", (e) => {
+      failed = e;
+    });
+    return s;
+  };
+  const run: IntoFn = (input, dst) => {
+    stream ??= fresh();
+    const s = stream as ZlibInternals;
+    failed = undefined;
+    try {
+      (s._handle as { writeSync: (...a: unknown[]) => void }).writeSync(Z_FINISH, input, 0, input.length, dst, 0, dst.length);
+    } catch (e) {
+      failed = e;
+    }
+    const state = s._writeState as Uint32Array;
+    const ok = failed === undefined && state[0] === 0 && state[1] === 0;
+    if (failed !== undefined)
+      stream = undefined; // an errored stream is destroyed: make a new one next time
+    else (s._handle as { reset: () => void }).reset();
+    return ok;
+  };
+  // verify on a known stream before trusting the internals
+  try {
+    if (!fresh()) return null;
+    const probe = new Uint8Array(70_000).map((_, i) => (i * 7) % 251);
+    const packed = zlib.deflateSync(probe);
+    const a = new Uint8Array(probe.length);
+    const b = new Uint8Array(probe.length);
+    if (!run(packed, a) || !run(packed, b)) return null;
+    for (let i = 0; i < probe.length; i++) if (a[i] !== probe[i] || b[i] !== probe[i]) return null;
+    if (run(packed, new Uint8Array(probe.length - 1))) return null; // too small must fail
+    stream = undefined;
+  } catch {
+    return null;
   }
-  return inflateAsyncImpl;
+  intoImpl = run;
+  return intoImpl;
+}
+
+/** Reads in flight for {@link DirectReader.readAsync} by default: the machine's cores (at least 2). */
+function defaultConcurrency(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(2, os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 2);
 }
 
 /** Filter pipeline entries as {@link DirectReader.read} needs them. */
@@ -141,9 +207,10 @@ export class DirectReader {
   }
 
   /**
-   * {@link DirectReader.read} with up to `concurrency` reads and decodes in flight at once (thread-pool
-   * reads and native inflate in Node), so a large read uses every core. Needs an I/O with `readAsync`;
-   * otherwise it runs the synchronous path.
+   * {@link DirectReader.read} with up to `concurrency` (default: the cores) positional reads in flight on
+   * the I/O's thread pool, so copying uncompressed data into fresh memory (page faults included) uses every
+   * core; compressed chunks are decoded on this thread meanwhile. Needs an I/O with `readAsync`; otherwise it
+   * runs the synchronous path.
    */
   async readAsync(
     path: string,
@@ -176,7 +243,7 @@ export class DirectReader {
           }
         }
       };
-      const n = Math.max(1, Math.min(options.concurrency ?? 4, tasks.length));
+      const n = Math.max(1, Math.min(options.concurrency ?? defaultConcurrency(), tasks.length));
       await Promise.all(Array.from({ length: n }, worker));
       return !stopped;
     } catch {
@@ -269,7 +336,24 @@ export class DirectReader {
         });
       return;
     }
-    let data: Uint8Array = this.readScratch(step.address, step.size);
+    const raw = this.readScratch(step.address, step.size);
+    if (step.filters.length === 1 && (step.filters[0] as DirectFilter).id === 1) {
+      // deflate alone: inflate straight into place when the chunk lands as one run, else into a reused buffer
+      const whole = runs.single && runs.single[0] === 0 && runs.single[2] === step.chunkBytes;
+      const dst = whole
+        ? out.subarray((runs.single as Run)[1], (runs.single as Run)[1] + step.chunkBytes)
+        : this.decodeBuffer(step.chunkBytes);
+      const ok = inflateInto(raw, dst);
+      if (ok === false) throw new Unhandled();
+      if (ok === true) {
+        if (!whole)
+          runs.forEach((s, d, n) => {
+            out.set(dst.subarray(s, s + n), d);
+          });
+        return;
+      }
+    }
+    let data: Uint8Array = raw;
     for (let k = step.filters.length - 1; k >= 0; k--)
       data = (decoderFor(step.filters[k] as DirectFilter) as Decoder)(data, esz, step.chunkBytes);
     if (data.length < step.chunkBytes) throw new Unhandled();
@@ -308,22 +392,9 @@ export class DirectReader {
       });
       return tasks;
     }
-    return [
-      async () => {
-        let data: Uint8Array = new Uint8Array(step.size);
-        await this.readExactAsync(data, base + step.address);
-        for (let k = step.filters.length - 1; k >= 0; k--) {
-          const f = step.filters[k] as DirectFilter;
-          const inflate = f.id === 1 ? nativeInflateAsync() : null;
-          data = inflate ? await inflate(data, step.chunkBytes) : (decoderFor(f) as Decoder)(data, esz, step.chunkBytes);
-        }
-        if (data.length < step.chunkBytes) throw new Unhandled();
-        const src = data;
-        runs.forEach((s, d, n) => {
-          out.set(src.subarray(s, s + n), d);
-        });
-      },
-    ];
+    // decoding is CPU work on this thread (native inflate straight into place); it runs while the
+    // thread-pool reads of other steps are in flight
+    return [async () => this.runSync(step, esz, out)];
   }
 
   private async readExactAsync(view: Uint8Array, position: number): Promise<void> {
@@ -334,6 +405,13 @@ export class DirectReader {
       if (got <= 0) throw new Unhandled();
       done += got;
     }
+  }
+
+  private decoded = new Uint8Array(0);
+  /** A reusable buffer of `n` bytes for one decoded chunk (separate from the raw scratch). */
+  private decodeBuffer(n: number): Uint8Array {
+    if (this.decoded.length < n) this.decoded = new Uint8Array(n);
+    return this.decoded.subarray(0, n);
   }
 
   /** Read `n` bytes at file-relative address into the reusable scratch buffer. */

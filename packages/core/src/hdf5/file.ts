@@ -499,9 +499,10 @@ export class H5File {
   }
 
   /**
-   * {@link H5File.read} that overlaps the reads and decodes of a large hyperslab (thread-pool reads and
-   * native inflate in Node, up to `concurrency` at once, default 4) when the dataset takes the direct path;
-   * otherwise the same as `read`. Results are identical.
+   * {@link H5File.read} that keeps up to `concurrency` (default: the cores) positional reads of a large
+   * hyperslab in flight on Node's thread pool when the dataset takes the direct path, while compressed
+   * chunks are inflated on this thread; otherwise the same as `read`. Results are identical. Uncompressed
+   * reads into fresh memory run about twice as fast on 2 cores.
    */
   async readAsync(path: string, options: H5ReadOptions & { concurrency?: number } = {}): Promise<AnyNdArray> {
     const r = this.prepareRead(path, options);
