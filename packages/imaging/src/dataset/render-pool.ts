@@ -8,8 +8,10 @@
  * {@link runSynthRenderWorker}; from the TypeScript sources the bootstrap registers tsx first (as
  * `segmentFrames` does), from the bundle `import.meta.url` is the bundle, which exports the entry point.
  */
+
 import { HypedError, isHypedError } from "@hyped/core";
 import type { FucciChannel } from "../synth/render.js";
+import { tsxLoaderFor } from "../tsx-loader.js";
 
 /** One frame to render: the scene (rebuilt in the worker from the same options) and the frame. */
 export interface SynthRenderJob {
@@ -82,28 +84,13 @@ export async function runSynthRenderWorker(): Promise<void> {
   parentPort.postMessage({ ready: true });
 }
 
-async function tsxEntry(moduleUrl: string): Promise<string | undefined> {
-  if (!/\.ts$/.test(new URL(moduleUrl).pathname)) return undefined;
-  const { createRequire } = await import("node:module");
-  const { pathToFileURL } = await import("node:url");
-  const { readFileSync } = await import("node:fs");
-  const { dirname, join } = await import("node:path");
-  try {
-    const pkgPath = createRequire(moduleUrl).resolve("tsx/package.json");
-    const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports: Record<string, { import: { default: string } }> };
-    return pathToFileURL(join(dirname(pkgPath), pkg.exports["./esm/api"]!.import.default)).href;
-  } catch {
-    return undefined; // no tsx: render in this thread
-  }
-}
-
 /**
  * Render `jobs` in order on `workers` threads (0 = in this thread), yielding each frame in request order
  * while up to two frames per worker are rendered ahead.
  */
 export async function* renderSynthFrames(jobs: readonly SynthRenderJob[], workers: number): AsyncGenerator<SynthRenderedFrame> {
   const moduleUrl = import.meta.url;
-  const tsx = workers > 0 ? await tsxEntry(moduleUrl) : undefined;
+  const tsx = workers > 0 ? await tsxLoaderFor(moduleUrl, null) : undefined;
   const useWorkers = workers > 0 && (tsx !== undefined || !/\.ts$/.test(new URL(moduleUrl).pathname));
   if (!useWorkers) {
     const cache = new Map<string, unknown>();

@@ -6,7 +6,9 @@
  * as tests and `pnpm hyped` run from `src/`) and from the published bundle (where `import.meta.url` is the
  * bundle, which exports `runFramesWorker`), without a second build entry.
  */
+
 import { HypedError, isHypedError } from "@hyped/core";
+import { tsxLoaderFor } from "../tsx-loader.js";
 import { type FrameReadJob, readFrameRegion } from "./read.js";
 import { type FrameTask, type TaskInit, type TaskResult, TaskRunner } from "./task.js";
 
@@ -103,26 +105,7 @@ export class FramePool {
     const pool = new FramePool();
     const moduleUrl = import.meta.url;
     const fromSource = /\.ts$/.test(new URL(moduleUrl).pathname);
-    let tsx: string | undefined;
-    if (fromSource) {
-      const { createRequire } = await import("node:module");
-      const { pathToFileURL } = await import("node:url");
-      try {
-        // the ESM entry of tsx's register API, found through its package.json "exports"
-        const pkgPath = createRequire(moduleUrl).resolve("tsx/package.json");
-        const { readFileSync } = await import("node:fs");
-        const { dirname, join } = await import("node:path");
-        const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports: Record<string, { import: { default: string } }> };
-        tsx = pathToFileURL(join(dirname(pkgPath), (pkg.exports["./esm/api"] as { import: { default: string } }).import.default)).href;
-      } catch (e) {
-        throw new HypedError(
-          "UNSUPPORTED",
-          "running conversion workers from TypeScript sources needs the tsx package; use workers: 0 or the built package",
-          {},
-          { cause: e },
-        );
-      }
-    }
+    const tsx = await tsxLoaderFor(moduleUrl, "conversion workers");
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const w = new Worker(BOOTSTRAP, {

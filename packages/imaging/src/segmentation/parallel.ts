@@ -6,6 +6,7 @@
  * {@link runSegmentWorker}; from the TypeScript sources (vitest, tsx, `pnpm bench`) the bootstrap registers
  * tsx first, from the bundle `import.meta.url` is the bundle, which exports `runSegmentWorker`.
  */
+
 import {
   type AnyNdArray,
   contiguous,
@@ -21,6 +22,7 @@ import {
   ndDtype,
   throwIfAborted,
 } from "@hyped/core";
+import { tsxLoaderFor } from "../tsx-loader.js";
 import { type SegmentFrameOptions, type SegmentFrameResult, segmentFrame } from "./segment.js";
 
 /** Options of {@link segmentFrames}: every {@link SegmentFrameOptions} field (applied to each frame) plus `workers`. */
@@ -192,26 +194,6 @@ export async function segmentFrames(frames: readonly AnyNdArray[], options: Segm
   return runOnWorkers(frames, frameOptions, n, results, signal, onProgress);
 }
 
-async function tsxEntry(moduleUrl: string): Promise<string | undefined> {
-  if (!/\.ts$/.test(new URL(moduleUrl).pathname)) return undefined;
-  const { createRequire } = await import("node:module");
-  const { pathToFileURL } = await import("node:url");
-  const { readFileSync } = await import("node:fs");
-  const { dirname, join } = await import("node:path");
-  try {
-    const pkgPath = createRequire(moduleUrl).resolve("tsx/package.json");
-    const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports: Record<string, { import: { default: string } }> };
-    return pathToFileURL(join(dirname(pkgPath), pkg.exports["./esm/api"]!.import.default)).href;
-  } catch (e) {
-    throw new HypedError(
-      "UNSUPPORTED",
-      "segmentation workers from the TypeScript sources need the tsx package; use workers: 0 or the built package",
-      {},
-      { cause: e },
-    );
-  }
-}
-
 async function runOnWorkers(
   frames: readonly AnyNdArray[],
   frameOptions: Omit<SegmentFrameOptions, "signal" | "onProgress">,
@@ -222,7 +204,7 @@ async function runOnWorkers(
 ): Promise<SegmentFrameResult[]> {
   const { Worker } = await import("node:worker_threads");
   const moduleUrl = import.meta.url;
-  const tsx = await tsxEntry(moduleUrl);
+  const tsx = await tsxLoaderFor(moduleUrl, "segmentation workers");
   throwIfAborted(signal, "segmentFrames");
   const total = frames.length;
   const workers: InstanceType<typeof Worker>[] = [];
@@ -331,7 +313,7 @@ export async function openSegmentPool(options: SegmentPoolOptions = {}): Promise
   }
   const { Worker } = await import("node:worker_threads");
   const moduleUrl = import.meta.url;
-  const tsx = await tsxEntry(moduleUrl);
+  const tsx = await tsxLoaderFor(moduleUrl, "segmentation workers");
   type Job = { msg: FrameMessage; transfer: ArrayBuffer[]; resolve: (r: SegmentFrameResult) => void; reject: (e: unknown) => void };
   const queue: Job[] = [];
   const idle: InstanceType<typeof Worker>[] = [];
