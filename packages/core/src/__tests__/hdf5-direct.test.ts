@@ -3,14 +3,14 @@
  * cover the storage layouts, chunk indexes and filters (packages/core/scripts/make_hdf5_layouts.py), of our
  * own writer's files, and of every `.h5ad` fixture, read whole and as random hyperslabs both ways.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path, { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyBox, lzfDecompress, unshuffle } from "../hdf5/direct.js";
-import { H5File, type H5Selection, registerFilterLoader } from "../hdf5/index.js";
+import { H5File, type H5Selection, nodeFileIO, registerFilterLoader } from "../hdf5/index.js";
 
 const here = import.meta.dirname;
 const refDir = path.resolve(here, "../../reference/hdf5");
@@ -263,6 +263,40 @@ describe.skipIf(!existsSync(fixtures))("direct HDF5 reads (every .h5ad fixture)"
 });
 
 describe("direct-read primitives", () => {
+  it("nodeFileIO.readv/readvAsync scatter consecutive bytes over many views (past IOV_MAX, empty views, short at EOF)", async () => {
+    const p = join(tmp, "scatter.bin");
+    const bytes = new Uint8Array(5000).map((_, i) => (i * 13) % 256);
+    writeFileSync(p, bytes);
+    const io = await nodeFileIO(p);
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 1500 }),
+          fc.integer({ min: 0, max: 4000 }),
+          (lens, pos) => {
+            const views = lens.map((n) => new Uint8Array(n));
+            const total = lens.reduce((a, b) => a + b, 0);
+            const got = (io.readv as NonNullable<typeof io.readv>)(views, pos);
+            expect(got).toBe(Math.min(total, bytes.length - pos));
+            const joined = new Uint8Array(total);
+            let o = 0;
+            for (const v of views) {
+              joined.set(v, o);
+              o += v.length;
+            }
+            expect(firstDiff(joined.subarray(0, got), bytes.subarray(pos, pos + got))).toBe(-1);
+          },
+        ),
+        { numRuns: 40 },
+      );
+      const views = Array.from({ length: 2100 }, () => new Uint8Array(2));
+      expect(await (io.readvAsync as NonNullable<typeof io.readvAsync>)(views, 10)).toBe(4200);
+      expect(Array.from(views[2099] as Uint8Array)).toEqual([bytes[10 + 4198], bytes[10 + 4199]]);
+    } finally {
+      io.close();
+    }
+  });
+
   it("copyBox covers each element of the intersection exactly once (fast-check)", () => {
     fc.assert(
       fc.property(

@@ -324,7 +324,11 @@ export class DirectReader {
       if (runs.length === 0) return;
       const first = runs.spanStart;
       const span = runs.spanEnd - first;
-      if (runs.length > 1 && span <= SPAN_BYTES) {
+      if (runs.length > 1 && this.io.readv) {
+        // many runs: one scatter read of their span straight into place (gaps into a junk buffer)
+        const views = this.scatterViews(runs, out);
+        if (this.io.readv(views, base + step.address + first) !== span) throw new Unhandled();
+      } else if (runs.length > 1 && span <= SPAN_BYTES) {
         // many small runs: read their span once
         const buf = this.readScratch(step.address + first, span);
         runs.forEach((s, d, n) => {
@@ -371,6 +375,15 @@ export class DirectReader {
       if (runs.length === 0) return [];
       const first = runs.spanStart;
       const span = runs.spanEnd - first;
+      const io = this.io;
+      if (runs.length > 1 && io.readvAsync) {
+        const readv = io.readvAsync.bind(io);
+        return [
+          async () => {
+            if ((await readv(this.scatterViews(runs, out), base + step.address + first)) !== span) throw new Unhandled();
+          },
+        ];
+      }
       if (runs.length > 1 && span <= SPAN_BYTES) {
         return [
           async () => {
@@ -405,6 +418,25 @@ export class DirectReader {
       if (got <= 0) throw new Unhandled();
       done += got;
     }
+  }
+
+  private junk = new Uint8Array(0);
+  /**
+   * The destination views of a block's runs in source order, with the source bytes between runs (parts of a
+   * chunk outside the selection) sent to a shared junk buffer, so one scatter read fills them all.
+   */
+  private scatterViews(runs: BoxRuns, out: Uint8Array): Uint8Array[] {
+    const views: Uint8Array[] = [];
+    let pos = runs.spanStart;
+    runs.forEach((s, d, n) => {
+      if (s > pos) {
+        if (this.junk.length < s - pos) this.junk = new Uint8Array(s - pos);
+        views.push(this.junk.subarray(0, s - pos));
+      }
+      views.push(out.subarray(d, d + n));
+      pos = s + n;
+    });
+    return views;
   }
 
   private decoded = new Uint8Array(0);
