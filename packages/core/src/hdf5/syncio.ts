@@ -7,6 +7,7 @@
  *   must be read whole first, up to `maxEagerBytes` (default 1 GiB), else `UNSUPPORTED`.
  */
 import { HypedError } from "../errors.js";
+import { Scatter } from "../source/util.js";
 
 /** A synchronous random-access file. */
 export interface SyncIO {
@@ -48,49 +49,6 @@ export async function loadNodeFs(): Promise<NodeFs> {
     }
   }
   return nodeFs;
-}
-
-/** Most buffers one `preadv` takes (POSIX IOV_MAX is 1024 on Linux). */
-const MAX_IOV = 1024;
-
-/**
- * Bookkeeping of a scatter read, shared by the synchronous and asynchronous forms: the next batch of at most
- * {@link MAX_IOV} views still to fill, and how a read of `n` bytes advances (a short read resumes inside the
- * view it stopped in).
- */
-class Scatter {
-  private i = 0;
-  private skip = 0;
-  constructor(private readonly views: readonly Uint8Array[]) {
-    this.settle();
-  }
-  get done(): boolean {
-    return this.i >= this.views.length;
-  }
-  batch(): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    for (let k = this.i; k < this.views.length && out.length < MAX_IOV; k++) {
-      const v = this.views[k] as Uint8Array;
-      out.push(k === this.i && this.skip > 0 ? v.subarray(this.skip) : v);
-    }
-    return out;
-  }
-  advance(n: number): void {
-    let left = n + this.skip;
-    while (this.i < this.views.length && left >= (this.views[this.i] as Uint8Array).length) {
-      left -= (this.views[this.i] as Uint8Array).length;
-      this.i++;
-    }
-    this.skip = left;
-    this.settle();
-  }
-  /** Skip empty views, which would end a batch early. */
-  private settle(): void {
-    while (this.i < this.views.length && (this.views[this.i] as Uint8Array).length === this.skip) {
-      this.i++;
-      this.skip = 0;
-    }
-  }
 }
 
 /** Open a local file for synchronous positional I/O. `mode`: `r` read, `r+` read/write, `w` create/truncate. */

@@ -1,9 +1,6 @@
 import { HypedError } from "../errors.js";
 import type { ByteSource } from "./types.js";
-import { checkRange, scatterTargets, throwIfAborted } from "./util.js";
-
-/** Most buffers handed to one `readv` call (POSIX IOV_MAX is 1024 on Linux). */
-const MAX_IOV = 1024;
+import { checkRange, Scatter, scatterTargets, throwIfAborted } from "./util.js";
 
 /**
  * A {@link ByteSource} over a local file (Node only), using positional reads on one `FileHandle`.
@@ -60,25 +57,12 @@ export async function fileSource(path: string): Promise<ByteSource> {
           }
         } else {
           // preadv in batches of at most MAX_IOV buffers; a short read resumes inside the buffer it stopped in.
-          let i = 0;
-          let skip = 0; // bytes of list[i] already filled
-          while (i < list.length) {
-            const batch: Uint8Array[] = [];
-            for (let k = i; k < list.length && batch.length < MAX_IOV; k++) {
-              const t = list[k] as Uint8Array;
-              const v = k === i && skip > 0 ? t.subarray(skip) : t;
-              if (v.length > 0) batch.push(v);
-            }
-            if (batch.length === 0) break;
-            const { bytesRead } = await handle.readv(batch, offset + got);
+          const sc = new Scatter(list);
+          while (!sc.done) {
+            const { bytesRead } = await handle.readv(sc.batch(), offset + got);
             if (bytesRead === 0) break;
             got += bytesRead;
-            let left = bytesRead + skip;
-            while (i < list.length && left >= (list[i] as Uint8Array).length) {
-              left -= (list[i] as Uint8Array).length;
-              i++;
-            }
-            skip = left;
+            sc.advance(bytesRead);
           }
         }
       } catch (e) {
