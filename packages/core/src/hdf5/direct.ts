@@ -55,14 +55,19 @@ type Step =
   | { kind: "copy"; address: number; runs: BoxRuns }
   | { kind: "decode"; address: number; size: number; filters: DirectFilter[]; chunkBytes: number; runs: BoxRuns };
 
+/** A Node built-in module, loaded synchronously (`process.getBuiltinModule`, Node ≥ 20.16); `undefined` elsewhere. */
+function builtin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(id) as T | undefined;
+}
+
 type Inflate = (input: Uint8Array, expected: number) => Uint8Array;
 let inflateImpl: Inflate | null | undefined;
 /** Native synchronous zlib inflate (Node ≥ 20.16 via `process.getBuiltinModule`), else `null`. */
 function nativeInflate(): Inflate | null {
   if (inflateImpl !== undefined) return inflateImpl;
   inflateImpl = null;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const zlib = proc?.getBuiltinModule?.("node:zlib") as typeof import("node:zlib") | undefined;
+  const zlib = builtin<typeof import("node:zlib")>("node:zlib");
   if (zlib?.inflateSync) {
     const z = zlib;
     // one output buffer of the chunk's size (zlib's default 16 KiB pieces would be joined with a copy)
@@ -102,8 +107,7 @@ interface ZlibInternals {
 function intoInflater(): IntoFn | null {
   if (intoImpl !== undefined) return intoImpl;
   intoImpl = null;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const zlib = proc?.getBuiltinModule?.("node:zlib") as typeof import("node:zlib") | undefined;
+  const zlib = builtin<typeof import("node:zlib")>("node:zlib");
   if (!zlib?.createInflate || !zlib.deflateSync) return null;
   const Z_FINISH = zlib.constants.Z_FINISH;
   let stream: ZlibInternals | undefined;
@@ -153,8 +157,7 @@ function intoInflater(): IntoFn | null {
 
 /** Reads in flight for {@link DirectReader.readAsync} by default: the machine's cores (at least 2). */
 function defaultConcurrency(): number {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const os = builtin<{ availableParallelism?: () => number }>("node:os");
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return Math.max(2, os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 2);
 }
