@@ -405,29 +405,37 @@ export class H5File {
    */
   attr(path: string, name: string): unknown {
     return this.guard(`reading attribute '${name}' of`, path, () => {
-      const M = this.rt.Module;
-      let meta: Record<string, unknown>;
+      let names: string[];
       try {
-        if (!M.get_attribute_names(this.f.file_id, path).includes(name)) return undefined;
-        meta = M.get_attribute_metadata(this.f.file_id, path, name);
+        names = this.rt.Module.get_attribute_names(this.f.file_id, path);
       } catch {
         return undefined;
       }
-      const o = this.f.get(path);
-      const v = o.attrs[name].value;
-      if (meta.type === M.H5T_class_t.H5T_ENUM.value && isBoolEnum(meta)) {
-        if (ArrayBuffer.isView(v)) return Array.from(v as Int8Array, (x) => x !== 0);
-        return v !== 0 && v !== 0n;
-      }
-      return v;
+      return names.includes(name) ? this.attrValue(path, name) : undefined;
     });
   }
 
   /** All attributes of `path` as a record (see {@link H5File.attr} for value types). */
   attrs(path: string): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const n of this.attrNames(path)) out[n] = this.attr(path, n);
-    return out;
+    const names = this.attrNames(path);
+    return this.guard("reading attributes of", path, () => {
+      const out: Record<string, unknown> = {};
+      for (const n of names) out[n] = this.attrValue(path, n);
+      return out;
+    });
+  }
+
+  /** One attribute's value, known to exist: one metadata lookup and one read (h5wasm's `Attribute`). */
+  private attrValue(path: string, name: string): unknown {
+    const M = this.rt.Module;
+    const a = new this.rt.lib.Attribute(this.f.file_id, path, name);
+    const meta = a.metadata as Record<string, unknown>;
+    const v = a.value;
+    if (meta.type === M.H5T_class_t.H5T_ENUM.value && isBoolEnum(meta)) {
+      if (ArrayBuffer.isView(v)) return Array.from(v as Int8Array, (x) => x !== 0);
+      return v !== 0 && v !== 0n;
+    }
+    return v;
   }
 
   /** Metadata of attribute `name` on `path`. */
