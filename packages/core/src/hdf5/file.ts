@@ -429,7 +429,7 @@ export class H5File {
   private attrValue(path: string, name: string): unknown {
     const M = this.rt.Module;
     const a = new this.rt.lib.Attribute(this.f.file_id, path, name);
-    const meta = a.metadata as Record<string, unknown>;
+    const meta = a.metadata as unknown as Record<string, unknown>;
     const v = a.value;
     if (meta.type === M.H5T_class_t.H5T_ENUM.value && isBoolEnum(meta)) {
       if (ArrayBuffer.isView(v)) return Array.from(v as Int8Array, (x) => x !== 0);
