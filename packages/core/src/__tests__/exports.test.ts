@@ -92,10 +92,12 @@ describe("@hyped/core exports", () => {
         "h5ready",
         "lookup3",
         "memoryIO",
+        "nativeStatus",
         "nodeFileIO",
         "patchBoolEnums",
         "registerFilterLoader",
         "registerFilterPlugin",
+        "setNative",
       ]
     `);
   });

@@ -10,7 +10,7 @@ import path, { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyBox, lzfDecompress, unshuffle } from "../hdf5/direct.js";
-import { H5File, type H5Selection, nodeFileIO, registerFilterLoader } from "../hdf5/index.js";
+import { H5File, type H5Selection, nativeStatus, nodeFileIO, registerFilterLoader, setNative } from "../hdf5/index.js";
 
 const here = import.meta.dirname;
 const refDir = path.resolve(here, "../../reference/hdf5");
@@ -181,6 +181,63 @@ describe("direct HDF5 reads (h5py-written layouts)", () => {
     expect(direct).toEqual(expect.arrayContaining(["/gzip", "/none", "/flat"]));
     // from bytes in memory too
     expect(await compareWhole(new Uint8Array(readFileSync(p)))).toEqual(direct);
+  }, 60_000);
+
+  it("copies tile chunks the same with the native box reader and with JavaScript, sync and async (fast-check)", async () => {
+    const p = join(tmp, "tiles.h5");
+    const f = await H5File.create(p);
+    const x = Uint16Array.from({ length: 3 * 301 * 259 }, (_, i) => (i * 7919) % 65521);
+    f.writeDataset("/tiles", x, { shape: [3, 301, 259], chunks: [1, 64, 48], compression: "none" });
+    // long runs (140 kB rows, not merged): the preadv scatter path
+    f.writeDataset(
+      "/wide",
+      Uint16Array.from({ length: 4 * 140_000 }, (_, i) => i % 65_000),
+      {
+        shape: [4, 140_000],
+        chunks: [4, 70_000],
+        compression: "none",
+      },
+    );
+    f.close();
+    const d = await H5File.open(p);
+    const w = await H5File.open(p, { direct: false });
+    const status = nativeStatus();
+    if (!status.active) console.warn(`native box reader not tested: ${status.reason}`);
+    try {
+      for (const on of status.active ? [true, false] : [false]) {
+        setNative(on);
+        expect(nativeStatus().active).toBe(on);
+        await fc.assert(
+          fc.asyncProperty(hyperslab([3, 301, 259]), async (sel) => {
+            const select = sel as H5Selection;
+            const want = bytesOf(w.read("/tiles", { select }));
+            const before = d.readStats.direct;
+            expect(firstDiff(bytesOf(d.read("/tiles", { select })), want), `native ${on} sync ${JSON.stringify(sel)}`).toBe(-1);
+            expect(firstDiff(bytesOf(await d.readAsync("/tiles", { select })), want), `native ${on} async ${JSON.stringify(sel)}`).toBe(-1);
+            expect(d.readStats.direct).toBe(before + 2);
+          }),
+          { numRuns: 40 },
+        );
+        for (const select of [
+          [
+            [0, 4],
+            [0, 100_000],
+          ],
+          [
+            [1, 3],
+            [69_000, 139_999],
+          ],
+        ] as H5Selection[]) {
+          const want = bytesOf(w.read("/wide", { select }));
+          expect(firstDiff(bytesOf(d.read("/wide", { select })), want)).toBe(-1);
+          expect(firstDiff(bytesOf(await d.readAsync("/wide", { select })), want)).toBe(-1);
+        }
+      }
+    } finally {
+      setNative(true);
+      d.close();
+      w.close();
+    }
   }, 60_000);
 
   it("reads into a caller's array (`out`), both paths, and rejects one that does not fit", async () => {

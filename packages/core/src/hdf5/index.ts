@@ -3,6 +3,7 @@
  */
 
 export { lookup3, patchBoolEnums } from "./boolenum.js";
+export { nativeStatus, setNative } from "./direct.js";
 export {
   autoChunks,
   BUILTIN_FILTERS,

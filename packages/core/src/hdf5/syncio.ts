@@ -28,6 +28,8 @@ export interface SyncIO {
   readv?(views: readonly Uint8Array[], position: number): number;
   /** Optional asynchronous {@link SyncIO.readv} (on Node's thread pool). */
   readvAsync?(views: readonly Uint8Array[], position: number): Promise<number>;
+  /** The operating-system file descriptor, when the I/O is a local file (Node); lets native readers use it. */
+  readonly fd?: number;
   write(view: Uint8Array, position: number): number;
   truncate(size: number): void;
   close(): void;
@@ -67,6 +69,7 @@ export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Pr
   let closed = false;
   return {
     name: path,
+    fd,
     writable: mode !== "r",
     size: () => size,
     read(view, position) {
