@@ -4,7 +4,7 @@
  */
 import { type DType, dtypeOf, HypedError, isHypedError, throwIfAborted } from "@hyped/core";
 import type { H5File, H5Selection } from "@hyped/core/hdf5";
-import { type ForeignLayoutOptions, readFrameInfo, transposeInto } from "./frame.js";
+import { type ForeignLayoutOptions, readFrameLayout, transposeInto } from "./frame.js";
 import type { FrameAxes, FrameInfo, FrameRegion } from "./types.js";
 
 /** True if `a` is a TypedArray of exactly `dtype` (so a read can land in it directly). */
@@ -45,7 +45,7 @@ export interface FrameReadJob {
 /** Throws `SHAPE_MISMATCH` naming `file` unless `info` matches `ref`'s shape, dtype and channels. */
 export function checkConsistent(
   file: string,
-  info: FrameInfo,
+  info: Pick<FrameInfo, "channels" | "dtype" | "height" | "width">,
   refFile: string,
   ref: Pick<FrameInfo, "channels" | "dtype" | "height" | "width">,
 ): void {
@@ -88,7 +88,7 @@ export async function readFrameRegion(
     throw err;
   }
   try {
-    const info = readFrameInfo(f, job.expect.foreign as ForeignLayoutOptions);
+    const info = readFrameLayout(f, job.expect.foreign as ForeignLayoutOptions);
     checkConsistent(job.file, info, job.expect.ref, job.expect);
     const { region, channels: ch, offset } = job;
     const plane = region.height * region.width;
