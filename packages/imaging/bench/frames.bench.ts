@@ -9,14 +9,19 @@
  *   are faster. Fresh arrays cost both sides the kernel's page faults; numpy asks for transparent huge pages
  *   (madvise), which Node cannot, so on kernels in `madvise` THP mode fresh memory costs us more.
  *   `FRAMES_READ_WORKERS=2 pnpm bench frames` measures the opt-in parallel read path instead.
+ *   Uncompressed tile chunks are copied by the optional `@hyped/native` addon when it is built (the first line
+ *   says whether); `HYPED_NATIVE=0 pnpm bench frames` measures the JavaScript path.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nativeStatus } from "@hyped/core/hdf5";
 import { peakRssMiB, pythonWith, runPython, timeIt } from "../../../scripts/bench-utils.js";
 import { type MakeCziOptions, makeCzi } from "../src/frames/__tests__/make-czi.js";
 import { convertCziToFrames, openFrameStore } from "../src/index.js";
 
+const native = nativeStatus();
+console.log(`native box reader (@hyped/native): ${native.active ? "in use" : `not used: ${native.reason}`}`);
 const dir = mkdtempSync(join(tmpdir(), "hyped-frames-bench-"));
 try {
   const T = 10;

@@ -94,8 +94,9 @@ export interface OpenFrameStoreOptions extends LongTaskOptions {
   /**
    * Worker threads reading frames in parallel for large `loadFrames` calls (Node, local files; at least 2
    * frames and 16 MB). Started on first use and shared by all stores; idle ones do not keep the process
-   * alive; {@link closeFrameReadWorkers} stops them. Default 0 (read in the calling thread): on our loaded
-   * 2-core benchmark machine the workers did not beat one thread, so they are opt-in.
+   * alive; {@link closeFrameReadWorkers} stops them. Default 0 (read in the calling thread): V8 copies into a
+   * `SharedArrayBuffer` with relaxed-atomic moves, about half the speed of ordinary copies, so on our 2-core
+   * benchmark machine the workers did not beat one thread; they are opt-in.
    */
   readWorkers?: number;
   /** Smallest `loadFrames` result (bytes) worth the read workers. Default 16 MiB. */
