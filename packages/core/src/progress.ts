@@ -62,3 +62,35 @@ export function progressReporter(
     },
   };
 }
+
+/**
+ * Run `work(0)`, `work(1)`, … `work(count - 1)` with at most `lanes` (at least 1) calls in flight, started in
+ * index order. Once a call fails, no new one starts, and the first failure is rethrown after the calls in
+ * flight settle. With `signal`, each start first checks it ({@link throwIfAborted}, naming `what`).
+ */
+export async function forEachLimited(
+  count: number,
+  lanes: number,
+  work: (i: number) => Promise<void>,
+  signal?: AbortSignal,
+  what = "operation",
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < count && !failed) {
+      throwIfAborted(signal, what);
+      await work(next++);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(lanes, count)) }, () =>
+      lane().catch((e) => {
+        if (!failed) failure = e;
+        failed = true;
+      }),
+    ),
+  );
+  if (failed) throw failure;
+}

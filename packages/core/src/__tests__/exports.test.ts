@@ -29,6 +29,7 @@ describe("@hyped/core exports", () => {
         "fStrides",
         "fileSource",
         "flatValues",
+        "forEachLimited",
         "formatError",
         "fromTyped",
         "halfToFloat",

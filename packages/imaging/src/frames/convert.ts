@@ -3,7 +3,7 @@
  * `dataset.json` manifest. Atomic, resumable, parallel (worker threads) and shardable across machines.
  * Node only (it writes a folder). See `docs/frames.md`.
  */
-import { HypedError, isHypedError, type LongTaskOptions, type ProgressEvent, throwIfAborted } from "@hyped/core";
+import { forEachLimited, HypedError, isHypedError, type LongTaskOptions, type ProgressEvent, throwIfAborted } from "@hyped/core";
 import { type CziFile, openCzi } from "../czi/index.js";
 import type { FrameMeta } from "./frame.js";
 import { sha256Of } from "./hash.js";
@@ -345,20 +345,18 @@ export async function convertCziToFrames(
     const onAbort = () => void pool.terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      let next = 0;
-      const lane = async () => {
-        while (next < tasks.length && failure === undefined) {
-          throwIfAborted(signal, "convertCziToFrames");
-          const task = tasks[next++] as FrameTask;
+      await forEachLimited(
+        tasks.length,
+        nWorkers,
+        async (i) => {
+          const task = tasks[i] as FrameTask;
           await onResult(task, await pool.run(task));
-        }
-      };
-      const lanes = Array.from({ length: nWorkers }, () =>
-        lane().catch((e) => {
-          failure ??= e;
-        }),
-      );
-      await Promise.all(lanes);
+        },
+        signal,
+        "convertCziToFrames",
+      ).catch((e) => {
+        failure ??= e;
+      });
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await pool.terminate();

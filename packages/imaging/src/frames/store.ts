@@ -9,6 +9,7 @@ import {
   type DType,
   dtypeOf,
   dtypeSize,
+  forEachLimited,
   HypedError,
   type LongTaskOptions,
   ndarray,
@@ -515,12 +516,10 @@ class Store implements FrameStore {
       // parallel: each worker reads whole frames straight into one shared buffer
       const buffer = new SharedArrayBuffer(bytes);
       const expect = this.expectation();
-      let next = 0;
-      let failure: unknown;
-      const lane = async () => {
-        while (next < p.entries.length && failure === undefined) {
-          throwIfAborted(req.signal, "loading frames");
-          const i = next++;
+      await forEachLimited(
+        p.entries.length,
+        this.poolSize,
+        async (i) => {
           const e = p.entries[i] as FrameEntry;
           await pool.read({
             id: this.jobId++,
@@ -533,10 +532,10 @@ class Store implements FrameStore {
             offset: i * frameElems,
           });
           progress.tick();
-        }
-      };
-      await Promise.all(Array.from({ length: this.poolSize }, () => lane().catch((err) => void (failure ??= err))));
-      if (failure !== undefined) throw failure;
+        },
+        req.signal,
+        "loading frames",
+      );
       progress.finish();
       return ndarray(new (DTYPE_CTORS[this.dtype] as unknown as Uint16ArrayConstructor)(buffer) as never, shape) as unknown as AnyNdArray;
     }
@@ -560,18 +559,16 @@ class Store implements FrameStore {
     } else out = zeros(this.dtype, shape) as unknown as AnyNdArray;
     // two frames in flight: one file is opened and its metadata read while the other's reads run on the
     // thread pool (with the native reader, ~2-3 ms a file that would otherwise sit between the reads)
-    let next = 0;
-    let failure: unknown;
-    const lane = async () => {
-      while (next < p.entries.length && failure === undefined) {
-        throwIfAborted(req.signal, "loading frames");
-        const i = next++;
+    await forEachLimited(
+      p.entries.length,
+      2,
+      async (i) => {
         await this.readFrame(p.entries[i] as FrameEntry, p.channels, p.region, out.data, i * frameElems, req.signal);
         progress.tick();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(2, p.entries.length) }, () => lane().catch((err) => void (failure ??= err))));
-    if (failure !== undefined) throw failure;
+      },
+      req.signal,
+      "loading frames",
+    );
     progress.finish();
     return out;
   }
