@@ -14,30 +14,23 @@
  */
 export interface NativeBinding {
   /** The read and copy run on libuv's thread pool; `dst` is kept alive until the promise settles. */
-  readBox(
-    fd: number,
-    position: number,
-    span: number,
-    dst: ArrayBufferView,
-    dstOffset: number,
-    runBytes: number,
-    counts: readonly number[],
-    srcStrides: readonly number[],
-    dstStrides: readonly number[],
-  ): Promise<void>;
+  readBox(...args: BoxArgs): Promise<void>;
   /** The same on the calling thread. */
-  readBoxSync(
-    fd: number,
-    position: number,
-    span: number,
-    dst: ArrayBufferView,
-    dstOffset: number,
-    runBytes: number,
-    counts: readonly number[],
-    srcStrides: readonly number[],
-    dstStrides: readonly number[],
-  ): void;
+  readBoxSync(...args: BoxArgs): void;
 }
+
+/** The arguments of {@link NativeBinding.readBox}, described above it. */
+export type BoxArgs = [
+  fd: number,
+  position: number,
+  span: number,
+  dst: ArrayBufferView,
+  dstOffset: number,
+  runBytes: number,
+  counts: readonly number[],
+  srcStrides: readonly number[],
+  dstStrides: readonly number[],
+];
 
 /** What {@link load} found: the binding, or `null` and why (`reason` is empty when loaded). */
 export interface NativeLoad {

@@ -245,8 +245,8 @@ static napi_value ReadBox(napi_env env, napi_callback_info info) {
 
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"readBox", NULL, ReadBox, NULL, NULL, NULL, napi_default, NULL},
-    {"readBoxSync", NULL, ReadBoxSync, NULL, NULL, NULL, napi_default, NULL},
+    {"readBox", NULL, ReadBox, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"readBoxSync", NULL, ReadBoxSync, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, 2, props);
   return exports;

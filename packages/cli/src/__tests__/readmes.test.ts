@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(__dirname, "../../../..");
-const packages = ["core", "metrics", "imaging", "seq"];
+const packages = ["core", "metrics", "imaging", "seq", "native"];
 
 function firstTsBlock(md: string): string | undefined {
   return /```ts\n([\s\S]*?)```/.exec(md)?.[1];

@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { NativeLoad } from "../../index.cjs";
 
-const { load } = createRequire(import.meta.url)("../../index.cjs") as { load: () => NativeLoad };
+const api = createRequire(import.meta.url)("../../index.cjs") as { load: () => NativeLoad };
+const { load } = api;
 const { binding, reason } = load();
 if (!binding) console.warn(`@hyped/native tests skipped: ${reason}`);
 
@@ -98,6 +99,15 @@ const boxArb = fc
       seed,
     };
   });
+
+describe("@hyped/native exports", () => {
+  it("is load() alone, returning the same result every time, with the two functions or a reason", () => {
+    expect(Object.keys(api).sort()).toEqual(["load"]);
+    expect(load()).toBe(load());
+    if (binding) expect(Object.keys(binding).sort()).toEqual(["readBox", "readBoxSync"]);
+    else expect(reason.length).toBeGreaterThan(0);
+  });
+});
 
 describe.skipIf(!binding)("@hyped/native readBox", () => {
   const b = binding as NonNullable<typeof binding>;
