@@ -29,6 +29,13 @@ function fileOf(n: number, seed: number): { fd: number; bytes: Uint8Array } {
   return { fd: openSync(p, "r"), bytes };
 }
 
+/** Index of the first differing byte, or -1. */
+function firstDiff(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 /** What readBox must do, in plain JavaScript. */
 function reference(
   src: Uint8Array,
@@ -130,6 +137,39 @@ describe.skipIf(!binding)("@hyped/native readBox", () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("copies large boxes (the streaming-store path: >= 256 KiB of runs of >= 256 bytes) at any alignment", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 256, max: 3000 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 700 }),
+        fc.integer({ min: 0, max: 127 }),
+        fc.integer({ min: 0, max: 63 }),
+        async (run, sGap, dGap, dstOffset, position) => {
+          const rows = Math.ceil((256 * 1024) / run) + 3;
+          const sStr = run + sGap;
+          const dStr = run + dGap;
+          const span = (rows - 1) * sStr + run;
+          const { fd, bytes } = fileOf(position + span, run * 7 + sGap);
+          try {
+            const dstLen = dstOffset + (rows - 1) * dStr + run + 50;
+            const want = new Uint8Array(dstLen).fill(3);
+            reference(bytes, position, want, dstOffset, run, [rows], [sStr], [dStr]);
+            const got = new Uint8Array(dstLen).fill(3);
+            await b.readBox(fd, position, span, got, dstOffset, run, [rows], [sStr], [dStr]);
+            expect(firstDiff(got, want)).toBe(-1);
+            const got2 = new Uint8Array(dstLen).fill(3);
+            b.readBoxSync(fd, position, span, got2, dstOffset, run, [rows], [sStr], [dStr]);
+            expect(firstDiff(got2, want)).toBe(-1);
+          } finally {
+            closeSync(fd);
+          }
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 
