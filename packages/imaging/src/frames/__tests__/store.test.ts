@@ -172,6 +172,45 @@ describe("openFrameStore", () => {
     await closeFrameReadWorkers();
   });
 
+  it("loads into a caller's array (both axis orders), reports progress, and cancels with ABORTED", async () => {
+    for (const dir of ["set-CYX-true", "set-CXY-false"]) {
+      const s = await openFrameStore(join(tmp, dir));
+      const region = { x: 2, y: 4, width: 30, height: 20 };
+      const into = new Uint16Array(3 * 2 * 20 * 30).fill(9);
+      const events: number[] = [];
+      const a = await s.loadFrames({ condition: "drug A", channels: [1, 3], region, into, onProgress: (e) => events.push(e.done) });
+      expect(a.data).toBe(into);
+      expectFrames(a, 1, [0, 1, 2], [1, 3], region);
+      expect(events.at(-1)).toBe(3);
+      // the same array again: overwritten, not added to
+      expectFrames(await s.loadFrames({ condition: "drug A", channels: [1, 3], region, into }), 1, [0, 1, 2], [1, 3], region);
+      await expect(s.loadFrames({ condition: "drug A", into: new Uint16Array(5) })).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
+      await expect(
+        s.loadFrames({ condition: "drug A", channels: [1, 3], region, into: new Float32Array(into.length) }),
+      ).rejects.toMatchObject({
+        code: "SHAPE_MISMATCH",
+      });
+      const ac = new AbortController();
+      ac.abort();
+      await expect(s.loadFrames({ condition: "ctrl", signal: ac.signal })).rejects.toMatchObject({ code: "ABORTED" });
+      // cancelled after the first frame: no further frame starts
+      const late = new AbortController();
+      let ticks = 0;
+      const e = await s
+        .loadFrames({
+          condition: "ctrl",
+          signal: late.signal,
+          onProgress: () => {
+            ticks++;
+            late.abort();
+          },
+        })
+        .catch((x) => x);
+      expect(isHypedError(e, "ABORTED")).toBe(true);
+      expect(ticks).toBeLessThan(3);
+    }
+  });
+
   it("checks the budget before reading and names the size", async () => {
     const dir = join(tmp, "set-CYX-true");
     const s = await openFrameStore(dir, { budgetBytes: 1000 });
