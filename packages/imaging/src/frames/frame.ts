@@ -2,7 +2,7 @@
  * One frame file: writing it (dataset + attributes, atomic) and reading what it says about itself, for our
  * own layout and for foreign layouts that only hold a 3-D array. See `format.md`.
  */
-import { type DType, HypedError, isHypedError } from "@hyped/core";
+import { HypedError, isHypedError } from "@hyped/core";
 import type { H5File } from "@hyped/core/hdf5";
 import { sha256Of } from "./hash.js";
 import {
@@ -160,33 +160,56 @@ export type FrameLayout = Pick<FrameInfo, "dataset" | "axes" | "dtype" | "height
  * {@link readFrameInfo} reduced to what reading needs, for files the caller has seen before: for our own
  * files it reads the format tag, the `axes` and `channel_names` attributes and the dataset's shape and type
  * (5 lookups), not the other descriptive attributes, which cost ~0.5 ms a file through h5wasm. Other files
- * go through {@link readFrameInfo}. Same errors.
+ * go through {@link readFrameInfo}. Same checks and errors.
  */
 export function readFrameLayout(f: H5File, foreign: ForeignLayoutOptions = {}): FrameLayout {
   if (f.kind(FRAME_DATASET) !== "dataset" || f.attr(FRAME_DATASET, "hyped_format") !== FRAME_FORMAT) return readFrameInfo(f, foreign);
-  const info = f.info(FRAME_DATASET);
-  const shape = info.shape;
-  const dtype = info.dtype;
-  const axesAttr = str(f.attr(FRAME_DATASET, "axes"));
-  const names = f.attr(FRAME_DATASET, "channel_names");
-  if (
-    !shape ||
-    shape.length !== 3 ||
-    !dtype ||
-    dtype === "bool" ||
-    dtype === "int64" ||
-    dtype === "uint64" ||
-    !Array.isArray(names) ||
-    names.length !== shape[0] ||
-    !names.every((x) => typeof x === "string")
-  )
-    return readFrameInfo(f, foreign);
-  const axes: FrameAxes = axesAttr === "CXY" ? "CXY" : "CYX";
+  return frameLayout(f, FRAME_DATASET, true, f.attr(FRAME_DATASET, "axes"), f.attr(FRAME_DATASET, "channel_names"), foreign);
+}
+
+/**
+ * The layout of `dataset` given its `axes` and `channel_names` attribute values (either may be absent): axis
+ * order, sample type, plane size and channel names. Throws `UNSUPPORTED` for sample types frames cannot
+ * hold and `SHAPE_MISMATCH` when the channel axis does not match the names.
+ */
+function frameLayout(
+  f: H5File,
+  dataset: string,
+  native: boolean,
+  axesAttr: unknown,
+  namesAttr: unknown,
+  foreign: ForeignLayoutOptions,
+): FrameLayout {
+  const info = f.info(dataset);
+  const shape = info.shape as number[];
+  const ax = str(axesAttr);
+  const axes: FrameAxes = ax === "CYX" || ax === "CXY" ? ax : native ? "CYX" : (foreign.axes ?? "CXY");
+  if (!info.dtype || info.dtype === "bool" || info.dtype === "int64" || info.dtype === "uint64") {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `${f.name}: ${dataset} holds ${info.dtype ?? info.typeClass} samples; frames must be 8-32 bit numbers`,
+      {
+        file: f.name,
+        element: dataset,
+      },
+    );
+  }
+  const channels: string[] =
+    Array.isArray(namesAttr) && namesAttr.every((x) => typeof x === "string")
+      ? (namesAttr as string[])
+      : [...(foreign.channels ?? DEFAULT_CHANNELS)];
+  if (channels.length !== shape[0]) {
+    throw new HypedError(
+      "SHAPE_MISMATCH",
+      `${f.name}: ${dataset} has ${shape[0]} channels along its first axis (shape [${shape}]) but ${channels.length} channel names are given (${channels.join(", ")})`,
+      { file: f.name, element: dataset, shape, channels },
+    );
+  }
   return {
-    dataset: FRAME_DATASET,
+    dataset,
+    channels,
+    dtype: info.dtype,
     axes,
-    dtype,
-    channels: names as string[],
     height: (axes === "CYX" ? shape[1] : shape[2]) as number,
     width: (axes === "CYX" ? shape[2] : shape[1]) as number,
   };
@@ -225,42 +248,12 @@ export function readFrameInfo(f: H5File, foreign: ForeignLayoutOptions = {}): Fr
     }
     dataset = found[0] as string;
   }
-  const info = f.info(dataset);
-  const shape = info.shape as number[];
   const a = f.attrs(dataset);
-  const axesAttr = str(a.axes);
-  const axes: FrameAxes = axesAttr === "CYX" || axesAttr === "CXY" ? axesAttr : native ? "CYX" : (foreign.axes ?? "CXY");
-  if (!info.dtype || info.dtype === "bool" || info.dtype === "int64" || info.dtype === "uint64") {
-    throw new HypedError(
-      "UNSUPPORTED",
-      `${f.name}: ${dataset} holds ${info.dtype ?? info.typeClass} samples; frames must be 8-32 bit numbers`,
-      {
-        file: f.name,
-        element: dataset,
-      },
-    );
-  }
-  const attrNames = a.channel_names;
-  const channels: string[] =
-    Array.isArray(attrNames) && attrNames.every((x) => typeof x === "string")
-      ? (attrNames as string[])
-      : [...(foreign.channels ?? DEFAULT_CHANNELS)];
-  if (channels.length !== shape[0]) {
-    throw new HypedError(
-      "SHAPE_MISMATCH",
-      `${f.name}: ${dataset} has ${shape[0]} channels along its first axis (shape [${shape}]) but ${channels.length} channel names are given (${channels.join(", ")})`,
-      { file: f.name, element: dataset, shape, channels },
-    );
-  }
+  const layout = frameLayout(f, dataset, native, a.axes, a.channel_names, foreign);
   const px = a.pixel_size_m;
   const pxa = ArrayBuffer.isView(px) ? Array.from(px as unknown as ArrayLike<number>, Number) : [];
-  const dtype: DType = info.dtype;
   return {
-    channels,
-    dtype,
-    axes,
-    height: (axes === "CYX" ? shape[1] : shape[2]) as number,
-    width: (axes === "CYX" ? shape[2] : shape[1]) as number,
+    ...layout,
     condition: str(a.condition) ?? "",
     replicate: num(a.replicate) ?? 1,
     t: num(a.time_index) ?? -1,
@@ -269,7 +262,6 @@ export function readFrameInfo(f: H5File, foreign: ForeignLayoutOptions = {}): Fr
     pixelSizeM: [pxa[0] ?? Number.NaN, pxa[1] ?? Number.NaN],
     source: str(a.source_czi) ?? "",
     sourceSha256: str(a.source_czi_sha256) ?? "",
-    dataset,
     native,
   };
 }
