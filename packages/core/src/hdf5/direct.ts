@@ -15,7 +15,7 @@
  * datasets, extensible-array and B-tree v2 indexes, paged fixed arrays, unallocated chunks (fill values),
  * and the other filters. See `format.md`.
  */
-import type { NativeBinding } from "@hyped/native";
+import type { BoxArgs, NativeBinding } from "@hyped/native";
 import { forEachLimited } from "../progress.js";
 import type { SyncIO } from "./syncio.js";
 
@@ -383,12 +383,11 @@ export class DirectReader {
       if (runs.length === 0) return;
       const first = runs.spanStart;
       const span = runs.spanEnd - first;
-      if (runs.length > 1 && span <= SPAN_BYTES && (runs.runBytes < SCATTER_RUN_BYTES || !this.io.readv)) {
+      if (shortRuns(runs, this.io.readv !== undefined)) {
         // many short runs: read their span once, copy the runs out (natively when the addon is there)
         const nat = this.io.fd !== undefined ? nativeBoxes() : null;
         if (nat) {
-          const p = runs.pattern();
-          nat.readBoxSync(this.io.fd as number, base + step.address + first, span, out, p.dst0, runs.runBytes, p.counts, p.src, p.dst);
+          nat.readBoxSync(...this.boxArgs(step.address, runs, out));
           return;
         }
         const sc = this.takeSpan(span);
@@ -441,16 +440,15 @@ export class DirectReader {
       const first = runs.spanStart;
       const span = runs.spanEnd - first;
       const io = this.io;
-      if (runs.length > 1 && span <= SPAN_BYTES && (runs.runBytes < SCATTER_RUN_BYTES || !io.readvAsync)) {
+      if (shortRuns(runs, io.readvAsync !== undefined)) {
         // many short runs: with the addon, read and copied out on the thread pool (each task from its own
         // core's cache); without, read and copied on this thread, so the copy finds the span in this core's
         // cache (a thread-pool read leaves it in another core's, and copying it across cost more than the
         // overlap saved)
         const nat = io.fd !== undefined ? nativeBoxes() : null;
         if (nat) {
-          const p = runs.pattern();
-          const fd = io.fd as number;
-          return [() => nat.readBox(fd, base + step.address + first, span, out, p.dst0, runs.runBytes, p.counts, p.src, p.dst)];
+          const args = this.boxArgs(step.address, runs, out);
+          return [() => nat.readBox(...args)];
         }
         return [async () => this.runSync(step, esz, out)];
       }
@@ -504,6 +502,13 @@ export class DirectReader {
       pos = s + n;
     });
     return views;
+  }
+
+  /** The native box reader's arguments for the runs of the block stored at file-relative `address`. */
+  private boxArgs(address: number, runs: BoxRuns, out: Uint8Array): BoxArgs {
+    const p = runs.pattern();
+    const span = runs.spanEnd - runs.spanStart;
+    return [this.io.fd as number, this.base() + address + runs.spanStart, span, out, p.dst0, runs.runBytes, p.counts, p.src, p.dst];
   }
 
   /** Free span buffers (one per read in flight at most). */
@@ -928,6 +933,14 @@ function add(a: number[], b: number[]): number[] {
 }
 
 /**
+ * Whether a block's runs are many and short enough to read their whole span once and copy them out, rather
+ * than scatter them into place (`scatter`: the I/O has `preadv`) or read them one by one.
+ */
+function shortRuns(runs: BoxRuns, scatter: boolean): boolean {
+  return runs.length > 1 && runs.spanEnd - runs.spanStart <= SPAN_BYTES && (runs.runBytes < SCATTER_RUN_BYTES || !scatter);
+}
+
+/**
  * Copy the runs of `runs` out of `sc.buf`, which holds the block's bytes from source offset `base` on, into
  * `out`: one `TypedArray.set` per run through views of `sc.buf` made once per run pattern.
  */
@@ -964,11 +977,7 @@ export class BoxRuns {
   readonly spanEnd: number;
   /** When there is one run: `[src, dst, bytes]` (callers may lengthen it to merge neighbours). */
   readonly single?: Run;
-  /**
-   * Equal for boxes whose runs have the same lengths and the same source offsets relative to
-   * {@link BoxRuns.spanStart} (destination offsets may differ).
-   */
-  readonly patternKey: string;
+  private key?: string;
   private readonly a: number[] = [];
   private readonly b: number[] = [];
   private readonly sStr: number[] = [];
@@ -987,7 +996,6 @@ export class BoxRuns {
       this.spanStart = 0;
       this.spanEnd = esz;
       this.single = [0, 0, esz];
-      this.patternKey = `${esz}`;
       return;
     }
     const { a, b, sStr, dStr } = this;
@@ -1002,7 +1010,6 @@ export class BoxRuns {
       this.runBytes = 0;
       this.spanStart = 0;
       this.spanEnd = 0;
-      this.patternKey = "";
       return;
     }
     for (let d = 0; d < nd; d++) {
@@ -1044,9 +1051,18 @@ export class BoxRuns {
     this.spanStart = s0 * esz;
     this.spanEnd = (s0 + sLast) * esz + this.runBytes;
     if (n === 1) this.single = [s0 * esz, d0 * esz, this.runBytes];
-    const ext: number[] = [];
-    for (let d = 0; d < inner; d++) ext.push((b[d] as number) - (a[d] as number), sStr[d] as number);
-    this.patternKey = `${esz}:${this.runBytes}:${ext.join(",")}`;
+  }
+
+  /**
+   * Equal for boxes whose runs have the same lengths and the same source offsets relative to
+   * {@link BoxRuns.spanStart} (destination offsets may differ).
+   */
+  get patternKey(): string {
+    if (this.key === undefined) {
+      const p = this.pattern();
+      this.key = `${this.runBytes}:${p.counts}:${p.src}`;
+    }
+    return this.key;
   }
 
   /**
