@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { zstdBackendName, zstdNative } from "../codecs/zstd.js";
 import { type CziWriteSubblock, decodeZstd0, decodeZstd1, encodeCzi, encodeZstd1, openCzi, writeCzi, zstdDecompress } from "../index.js";
 import { clearUncovered, mergeAdjacent, paintHiLo16, paintTile } from "../stitch.js";
+import { rectArb } from "./rect-arb.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hyped-czi-fast-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,28 +48,12 @@ describe("readPlane fast paths", () => {
     let fileNo = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.record({
-            x: fc.integer({ min: -20, max: 30 }),
-            y: fc.integer({ min: -20, max: 30 }),
-            w: fc.integer({ min: 1, max: 24 }),
-            h: fc.integer({ min: 1, max: 24 }),
-          }),
-          { minLength: 1, maxLength: 7 },
-        ),
+        fc.array(rectArb(-20, 30, 24), { minLength: 1, maxLength: 7 }),
         fc.integer({ min: 1, max: 10_000 }),
         fc.constantFrom("none" as const, "zstd1" as const, "zstd0" as const),
         fc.constantFrom("Gray16" as const, "Bgr24" as const),
         fc.integer({ min: 1, max: 5 }),
-        fc.option(
-          fc.record({
-            x: fc.integer({ min: -5, max: 30 }),
-            y: fc.integer({ min: -5, max: 30 }),
-            w: fc.integer({ min: 1, max: 40 }),
-            h: fc.integer({ min: 1, max: 40 }),
-          }),
-          { nil: undefined },
-        ),
+        fc.option(rectArb(-5, 30, 40), { nil: undefined }),
         async (rects, seed, compression, pixelType, concurrency, region) => {
           const samples = pixelType === "Bgr24" ? 3 : 1;
           const ctor = pixelType === "Bgr24" ? Uint8Array : Uint16Array;
@@ -128,30 +113,18 @@ describe("readPlane fast paths", () => {
 
   it("clearUncovered zeroes exactly the pixels no rectangle covers (property)", () => {
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            x: fc.integer({ min: -5, max: 20 }),
-            y: fc.integer({ min: -5, max: 20 }),
-            w: fc.integer({ min: 1, max: 12 }),
-            h: fc.integer({ min: 1, max: 12 }),
-          }),
-          { maxLength: 6 },
-        ),
-        fc.integer({ min: 1, max: 3 }),
-        (rects, samples) => {
-          const cr = { x: 2, y: -1, w: 15, h: 13 };
-          const canvas = new Uint16Array(cr.w * cr.h * samples).fill(7);
-          clearUncovered(canvas, cr, rects, samples);
-          for (let y = 0; y < cr.h; y++)
-            for (let x = 0; x < cr.w; x++) {
-              const X = cr.x + x;
-              const Y = cr.y + y;
-              const covered = rects.some((r) => X >= r.x && X < r.x + r.w && Y >= r.y && Y < r.y + r.h);
-              for (let s = 0; s < samples; s++) expect(canvas[(y * cr.w + x) * samples + s]).toBe(covered ? 7 : 0);
-            }
-        },
-      ),
+      fc.property(fc.array(rectArb(-5, 20, 12), { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), (rects, samples) => {
+        const cr = { x: 2, y: -1, w: 15, h: 13 };
+        const canvas = new Uint16Array(cr.w * cr.h * samples).fill(7);
+        clearUncovered(canvas, cr, rects, samples);
+        for (let y = 0; y < cr.h; y++)
+          for (let x = 0; x < cr.w; x++) {
+            const X = cr.x + x;
+            const Y = cr.y + y;
+            const covered = rects.some((r) => X >= r.x && X < r.x + r.w && Y >= r.y && Y < r.y + r.h);
+            for (let s = 0; s < samples; s++) expect(canvas[(y * cr.w + x) * samples + s]).toBe(covered ? 7 : 0);
+          }
+      }),
       { numRuns: 100, seed: 3 },
     );
   });
@@ -160,31 +133,16 @@ describe("readPlane fast paths", () => {
     const { unpackHiLo } = await import("../codecs/zstd.js");
     const layout = { dtype: "uint16" as const, samples: 1, bytesPerPixel: 2, bgr: false };
     fc.assert(
-      fc.property(
-        fc.record({
-          x: fc.integer({ min: -9, max: 9 }),
-          y: fc.integer({ min: -9, max: 9 }),
-          w: fc.integer({ min: 1, max: 24 }),
-          h: fc.integer({ min: 1, max: 9 }),
-        }),
-        fc.record({
-          x: fc.integer({ min: -9, max: 9 }),
-          y: fc.integer({ min: -9, max: 9 }),
-          w: fc.integer({ min: 1, max: 30 }),
-          h: fc.integer({ min: 1, max: 12 }),
-        }),
-        fc.integer({ min: 0, max: 3 }),
-        (tr, cr, shift) => {
-          const n = tr.w * tr.h;
-          const packed = new Uint8Array(2 * n + 4).subarray(shift, shift + 2 * n);
-          for (let i = 0; i < packed.length; i++) packed[i] = (i * 73 + shift) & 255;
-          const a = new Uint16Array(cr.w * cr.h).fill(5);
-          const b = new Uint16Array(cr.w * cr.h).fill(5);
-          paintHiLo16(a, cr, packed, tr);
-          paintTile(b, cr, new Uint16Array(unpackHiLo(packed).buffer), tr, layout);
-          expect(eqBytes(a, b)).toBe(true);
-        },
-      ),
+      fc.property(rectArb(-9, 9, 24, 9), rectArb(-9, 9, 30, 12), fc.integer({ min: 0, max: 3 }), (tr, cr, shift) => {
+        const n = tr.w * tr.h;
+        const packed = new Uint8Array(2 * n + 4).subarray(shift, shift + 2 * n);
+        for (let i = 0; i < packed.length; i++) packed[i] = (i * 73 + shift) & 255;
+        const a = new Uint16Array(cr.w * cr.h).fill(5);
+        const b = new Uint16Array(cr.w * cr.h).fill(5);
+        paintHiLo16(a, cr, packed, tr);
+        paintTile(b, cr, new Uint16Array(unpackHiLo(packed).buffer), tr, layout);
+        expect(eqBytes(a, b)).toBe(true);
+      }),
       { numRuns: 300, seed: 13 },
     );
   });

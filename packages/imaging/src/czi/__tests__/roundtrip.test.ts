@@ -9,6 +9,7 @@ import { countingSource, isHypedError, memorySource } from "@hyped/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CziWriteSubblock, cziPyramidTile, encodeCzi, openCzi, writeCzi } from "../index.js";
+import { rectArb } from "./rect-arb.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hyped-czi-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -253,25 +254,12 @@ describe("writeCzi round trips", () => {
   it("property: random mosaics stitch like the naive painter, for full planes and regions", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.record({
-            x: fc.integer({ min: -50, max: 50 }),
-            y: fc.integer({ min: -50, max: 50 }),
-            w: fc.integer({ min: 1, max: 30 }),
-            h: fc.integer({ min: 1, max: 30 }),
-          }),
-          {
-            minLength: 1,
-            maxLength: 6,
-          },
-        ),
-        fc.integer({ min: 1, max: 1000 }),
-        fc.record({
-          x: fc.integer({ min: -20, max: 60 }),
-          y: fc.integer({ min: -20, max: 60 }),
-          w: fc.integer({ min: 1, max: 40 }),
-          h: fc.integer({ min: 1, max: 40 }),
+        fc.array(rectArb(-50, 50, 30), {
+          minLength: 1,
+          maxLength: 6,
         }),
+        fc.integer({ min: 1, max: 1000 }),
+        rectArb(-20, 60, 40),
         fc.constantFrom("none" as const, "zstd1" as const),
         async (rects, seed, region, compression) => {
           const order = rects.map((_, i) => i).sort((a, b) => ((a * 7 + seed) % 5) - ((b * 7 + seed) % 5));
