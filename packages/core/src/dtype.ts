@@ -6,7 +6,11 @@
  *   narrowed. Use {@link toNumberArray} to get float64 numbers; it throws `OUT_OF_RANGE` past ±2^53.
  * - **Booleans** (`bool`) are held in a `Uint8Array` of 0/1. Any non-zero byte read from a file means true and
  *   is normalised to 1 by readers.
- * - **float16** has no TypedArray on Node 20; readers widen it to `float32` and say so in their docs.
+ * - **float16** has no TypedArray on Node 20 (nor in every browser), so it is not a {@link DType}. Readers
+ *   widen it exactly to `float32` (every half value is a float32 value) and mark the result with
+ *   {@link markFloat16}; writers that see the mark store float16 again, rounding to nearest-even
+ *   ({@link floatToHalf}, as numpy's `astype(np.float16)`), so a read–write round trip keeps the dtype and
+ *   the values bit for bit. Arithmetic on a widened array gives an unmarked float32 result.
  * - Byte order in memory is always the platform's (little-endian on every supported platform); readers swap.
  */
 import { HypedError } from "./errors.js";
@@ -233,4 +237,67 @@ export function halfToFloat(h: number): number {
   if (e === 0) return s * 2 ** -14 * (f / 1024);
   if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
   return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/** Non-enumerable property that records the storage dtype of a widened array (see {@link markFloat16}). */
+const STORED_AS = "storedAs";
+
+/**
+ * Mark an array (an ndarray, or a TypedArray) as widened from float16 storage; returns it. Writers store a
+ * marked array as float16 (the rule at the top of this file).
+ */
+export function markFloat16<A extends object>(a: A): A {
+  Object.defineProperty(a, STORED_AS, { value: "float16", enumerable: false, configurable: true, writable: true });
+  return a;
+}
+
+/** True if `a` was marked by {@link markFloat16} (it holds float32 values read from float16). */
+export function isFloat16(a: unknown): boolean {
+  return typeof a === "object" && a !== null && (a as { [STORED_AS]?: unknown })[STORED_AS] === "float16";
+}
+
+/** Widen IEEE 754 half-precision bit patterns to float32 (exact). */
+export function widenHalf(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length)): Float32Array {
+  for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i] as number);
+  return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * The IEEE 754 half-precision bit pattern nearest to `x` (round to nearest, ties to even; overflow to
+ * ±Infinity; NaN stays NaN), as numpy's `np.float16(x)` for a float32 `x`.
+ */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0] as number;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  let mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  // a carry out of the mantissa moves to the next binade, or to Infinity: both correct
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+  return sign | h;
+}
+
+/** Narrow numbers to half-precision bit patterns with {@link floatToHalf}. */
+export function narrowToHalf(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i] as number);
+  return out;
 }

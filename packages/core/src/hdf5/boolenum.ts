@@ -1,38 +1,65 @@
 /**
- * h5py-compatible boolean writes.
+ * h5py-compatible boolean and float16 writes.
  *
  * h5py stores numpy booleans as an HDF5 enum over int8 with the members `FALSE = 0` and `TRUE = 1`, and
  * reads such enums back as `bool`. anndata (and pandas behind it) insist on real booleans in several places
- * (a categorical's `ordered` attribute, `nullable-boolean` values), so a plain int8 is not enough.
+ * (a categorical's `ordered` attribute, `nullable-boolean` values), so a plain int8 is not enough. numpy's
+ * float16 is an IEEE half-precision float datatype.
  *
- * h5wasm cannot create enum datatypes. We therefore write booleans with a placeholder datatype of the same
- * element size (a compound with one int8 member whose long, unique name reserves room in the header) and,
- * once HDF5 has closed the file, rewrite each placeholder datatype description in place into the h5py enum
- * description. The element bytes (0/1) are unchanged. The enum description is shorter than the placeholder;
- * the message keeps its declared size and the tail is zero-filled, which HDF5 readers skip. Version-2 object
- * header chunks (`OHDR`/`OCHK`) carry a Jenkins lookup3 checksum, recomputed after the patch.
+ * h5wasm can create neither enum datatypes nor 2-byte floats. We therefore write such data with a
+ * placeholder datatype of the same element size (a compound with one integer member whose long, unique
+ * name reserves room in the header) and, once HDF5 has closed the file, rewrite each placeholder datatype
+ * description in place into the real one (the h5py enum, or IEEE float16 little-endian). The element bytes
+ * are unchanged (0/1, or the half-precision bit patterns). The real description is shorter than the
+ * placeholder; the message keeps its declared size and the tail is zero-filled, which HDF5 readers skip.
+ * Version-2 object header chunks (`OHDR`/`OCHK`) carry a Jenkins lookup3 checksum, recomputed after the patch.
  */
 import { HypedError } from "../errors.js";
 import type { SyncIO } from "./syncio.js";
 
-/** The placeholder compound member name (unique; 38 bytes). */
+/** The boolean placeholder compound member name (unique; 38 bytes). */
 export const BOOL_PLACEHOLDER_NAME = "__hyped_bool_enum_placeholder_v1_____";
 
-/** The h5wasm dtype spec of the placeholder. */
+/** The h5wasm dtype spec of the boolean placeholder. */
 export const BOOL_PLACEHOLDER_DTYPE: Array<[string, string]> = [[BOOL_PLACEHOLDER_NAME, "<b"]];
 
+/** The float16 placeholder compound member name (unique, as long as the boolean one). */
+export const HALF_PLACEHOLDER_NAME = "__hyped_float16_placeholder_v1_______";
+
+/** The h5wasm dtype spec of the float16 placeholder (the half-precision bits as uint16). */
+export const HALF_PLACEHOLDER_DTYPE: Array<[string, string]> = [[HALF_PLACEHOLDER_NAME, "<H"]];
+
 const enc = new TextEncoder();
-const MARK = enc.encode(BOOL_PLACEHOLDER_NAME);
 /** int8 base type as HDF5 encodes it (version 1, class integer, signed, size 1, offset 0, precision 8). */
 const INT8_TYPE = [0x10, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00];
+/** uint16 little-endian (version 1, class integer, unsigned, size 2, offset 0, precision 16). */
+const UINT16_TYPE = [0x10, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00];
+/**
+ * IEEE float16 little-endian as h5py writes numpy's float16 (version 1, class float, implied mantissa bit,
+ * sign at bit 15, size 2; offset 0, precision 16, exponent at bit 10 of 5 bits, mantissa at 0 of 10 bits,
+ * exponent bias 15).
+ */
+const FLOAT16_TYPE = [0x11, 0x20, 0x0f, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x0a, 0x05, 0x00, 0x0a, 0x0f, 0, 0, 0];
 
-/** Bytes of the placeholder datatype description as HDF5 (format version 3 compounds) writes it. */
-function placeholderBytes(): Uint8Array {
-  const out = new Uint8Array(8 + MARK.length + 1 + 1 + INT8_TYPE.length);
-  out.set([0x36, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00], 0); // v3 compound, 1 member, size 1
-  out.set(MARK, 8);
+/** A placeholder datatype and the description it is rewritten into. */
+export interface Placeholder {
+  /** What it stands for, for messages. */
+  what: string;
+  /** The unique member name searched for. */
+  mark: Uint8Array;
+  /** The placeholder datatype description, as HDF5 (format version 3 compounds) writes it. */
+  bytes: Uint8Array;
+  /** The real datatype description written over it. */
+  real: Uint8Array;
+}
+
+/** A one-member compound of `size` bytes over `member` (its NUL-terminated name, offset 0 in one byte). */
+function compoundBytes(mark: Uint8Array, size: number, member: number[]): Uint8Array {
+  const out = new Uint8Array(8 + mark.length + 1 + 1 + member.length);
+  out.set([0x36, 0x01, 0x00, 0x00, size, 0x00, 0x00, 0x00], 0); // v3 compound, 1 member
+  out.set(mark, 8);
   // NUL terminator (0), member offset in 1 byte (0)
-  out.set(INT8_TYPE, 8 + MARK.length + 2);
+  out.set(member, 8 + mark.length + 2);
   return out;
 }
 
@@ -46,6 +73,25 @@ function enumBytes(): Uint8Array {
   out.set([0, 1], 8 + INT8_TYPE.length + names.length);
   return out;
 }
+
+const BOOL_MARK = enc.encode(BOOL_PLACEHOLDER_NAME);
+const HALF_MARK = enc.encode(HALF_PLACEHOLDER_NAME);
+
+/** The boolean placeholder (h5py enum). */
+export const BOOL_PLACEHOLDER: Placeholder = {
+  what: "boolean",
+  mark: BOOL_MARK,
+  bytes: compoundBytes(BOOL_MARK, 1, INT8_TYPE),
+  real: enumBytes(),
+};
+
+/** The float16 placeholder (IEEE half, little-endian). */
+export const HALF_PLACEHOLDER: Placeholder = {
+  what: "float16",
+  mark: HALF_MARK,
+  bytes: compoundBytes(HALF_MARK, 2, UINT16_TYPE),
+  real: Uint8Array.from(FLOAT16_TYPE),
+};
 
 /** Bob Jenkins' lookup3 `hashlittle`, as HDF5 uses for metadata checksums (`H5_checksum_lookup3`). */
 export function lookup3(key: Uint8Array, initval = 0): number {
@@ -164,39 +210,39 @@ function findChunk(buf: Uint8Array, at: number): { start: number; end: number } 
 }
 
 /**
- * Rewrite every boolean placeholder datatype in a closed HDF5 file into h5py's boolean enum. Reads the file
- * in pieces through `io` and writes only the patched header chunks. Returns the number of datatypes patched.
- * Throws `FORMAT` if a placeholder is found in an unexpected layout (the file is then not usable).
+ * Rewrite every `placeholder` datatype (default: boolean) in a closed HDF5 file into the real datatype.
+ * Reads the file in pieces through `io` and writes only the patched header chunks. Returns the number of
+ * datatypes patched. Throws `FORMAT` if a placeholder is found in an unexpected layout (the file is then
+ * not usable).
  */
-export function patchBoolEnums(io: SyncIO): number {
+export function patchBoolEnums(io: SyncIO, placeholder: Placeholder = BOOL_PLACEHOLDER): number {
   const size = io.size();
-  const ph = placeholderBytes();
-  const en = enumBytes();
+  const { mark, bytes: ph, real } = placeholder;
   const piece = 16 * 2 ** 20;
   const context = 70000; // room to find the enclosing header chunk
   let patched = 0;
   let pos = 0;
   while (pos < size) {
     const start = Math.max(0, pos - context);
-    const end = Math.min(size, pos + piece + MARK.length);
+    const end = Math.min(size, pos + piece + mark.length);
     const buf = new Uint8Array(end - start);
     io.read(buf, start);
     let from = pos - start;
     let dirty: { start: number; end: number } | null = null;
     for (;;) {
-      const i = indexOf(buf, MARK, from);
+      const i = indexOf(buf, mark, from);
       if (i < 0 || i + start >= Math.min(size, pos + piece)) break;
       from = i + 1;
       const dt = i - 8;
       if (dt < 0 || !equalAt(buf, dt, ph)) {
-        throw new HypedError("FORMAT", `${io.name}: boolean placeholder at byte ${start + i} has an unexpected layout`, {
+        throw new HypedError("FORMAT", `${io.name}: ${placeholder.what} placeholder at byte ${start + i} has an unexpected layout`, {
           file: io.name,
           offset: start + i,
         });
       }
       const chunk = findChunk(buf, dt);
-      buf.set(en, dt);
-      buf.fill(0, dt + en.length, dt + ph.length);
+      buf.set(real, dt);
+      buf.fill(0, dt + real.length, dt + ph.length);
       if (chunk) wr32(buf, chunk.end, lookup3(buf.subarray(chunk.start, chunk.end)));
       const lo = chunk ? chunk.start : dt;
       const hi = chunk ? chunk.end + 4 : dt + ph.length;

@@ -310,6 +310,26 @@ export class DirectReader {
     }
   }
 
+  /** Sizes in bytes of the file's offsets and lengths (from the superblock), or `undefined` when unreadable. */
+  addressing(): { offsets: number; lengths: number } | undefined {
+    try {
+      const sb = this.superblock();
+      return { offsets: sb.offsets, lengths: sb.lengths };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `n` bytes at file-relative `address` (metadata-sized: at most 64 MiB), or `undefined` outside the file. */
+  bytesAt(address: number, n: number): Uint8Array | undefined {
+    try {
+      const v = this.readMeta(this.base() + address, n);
+      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The steps that fill the box, or `undefined` when this path does not handle the dataset. */
   private plan(path: string, ds: DirectDataset, count: number[], offset: number[]): Step[] | undefined {
     const layout = this.layout(path);

@@ -2,14 +2,22 @@
  * `H5File`: the toolkit's one wrapper around h5wasm. Reads are lazy hyperslabs; failures become
  * {@link HypedError}s; memory is checked before any read starts. See `module.ts` for the heap ceiling.
  */
-import { type AnyTypedArray, allocate, type DType, dtypeSize } from "../dtype.js";
+import { type AnyTypedArray, allocate, type DType, dtypeSize, markFloat16, narrowToHalf, widenHalf } from "../dtype.js";
 import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
 import { throwIfAborted } from "../progress.js";
-import { BOOL_PLACEHOLDER_DTYPE, BOOL_PLACEHOLDER_NAME, patchBoolEnums } from "./boolenum.js";
+import {
+  BOOL_PLACEHOLDER_DTYPE,
+  BOOL_PLACEHOLDER_NAME,
+  HALF_PLACEHOLDER,
+  HALF_PLACEHOLDER_DTYPE,
+  HALF_PLACEHOLDER_NAME,
+  patchBoolEnums,
+} from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct.js";
 import { lzfCompressible } from "./lzf.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
+import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
 
 /** HDF5 datatype classes as the toolkit names them. */
@@ -57,6 +65,8 @@ export interface H5Info {
   typeClass: H5TypeClass;
   /** The toolkit dtype the values read as, for numeric, boolean-enum and numeric-enum types. */
   dtype?: DType;
+  /** Stored as IEEE float16: `dtype` is `float32`, and reads widen (core's dtype rule); `size` is 2. */
+  half?: boolean;
   /** Element size in bytes. */
   size: number;
   /** Variable-length (strings or sequences). */
@@ -201,6 +211,8 @@ export interface H5WriteOptions {
   level?: number;
   /** Store as this dtype (numeric data only; must match the array type). */
   dtype?: DType;
+  /** Store floats as IEEE float16 (values rounded to nearest-even, as numpy). Default false. */
+  float16?: boolean;
 }
 
 const H5_DTYPE: Record<DType, string> = {
@@ -230,6 +242,8 @@ export class H5File {
   private closed = false;
   /** Boolean placeholders written so far (patched into h5py enums on close). */
   private boolPatches = 0;
+  /** float16 placeholders written so far (patched into IEEE half datatypes on close). */
+  private halfPatches = 0;
   private readonly finalize?: (ok: boolean) => void;
   private direct?: DirectReader;
   /** Numeric reads served so far by the direct path and by h5wasm (for tests, benchmarks and tuning). */
@@ -539,8 +553,10 @@ export class H5File {
     }
     const shape = info.shape ?? [];
     const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
+    // float16 is read as its 16-bit patterns, then widened (finishRead)
+    const stored: DType = info.half ? "uint16" : info.dtype;
     const direct =
-      this.direct !== undefined && stride.every((x) => x === 1) && info.size === dtypeSize(info.dtype) && info.raw.littleEndian !== false;
+      this.direct !== undefined && stride.every((x) => x === 1) && info.size === dtypeSize(stored) && info.raw.littleEndian !== false;
     // filters the direct path decodes itself need no h5wasm plugin unless the read falls back (checked then)
     if (!direct || !info.filters.every((f) => directDecodes(f.id))) this.checkFilters(path, info);
     const n = count.reduce((a, b) => a * b, 1);
@@ -572,7 +588,9 @@ export class H5File {
       }
       out = options.out;
     } else out = allocate(dtype, n);
-    const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const bits = info.half ? allocate("uint16", n) : undefined;
+    const target = bits ?? out;
+    const outBytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
     return {
       path,
       info,
@@ -583,6 +601,7 @@ export class H5File {
       n,
       dtype,
       out,
+      ...(bits ? { bits } : {}),
       outBytes,
       direct,
       ds: { shape, elementSize: esz, filters: info.filters },
@@ -615,7 +634,7 @@ export class H5File {
         o,
         stride,
         outBytes.subarray(i * rowBytes, (i + k) * rowBytes),
-        info.size === dtypeSize(dtype) ? 0 : info.size,
+        info.size === dtypeSize(r.bits ? "uint16" : dtype) ? 0 : info.size,
       );
     }
   }
@@ -650,11 +669,13 @@ export class H5File {
         element: path,
       });
     }
-    this.checkFilters(path, info);
     const shape = info.shape ?? [];
     const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
     const n = count.reduce((a, b) => a * b, 1);
     if (n === 0) return { values: [], shape: count };
+    const direct = this.stringsDirect(path, info, count, offset, stride);
+    if (direct) return { values: direct, shape: count };
+    this.checkFilters(path, info);
     const values = this.guard("reading", path, () => {
       const d = this.dataset(path);
       if (shape.length === 0) return [d.value as string];
@@ -663,6 +684,18 @@ export class H5File {
       return Array.isArray(v) ? (v as string[]) : [v as string];
     });
     return { values, shape: count };
+  }
+
+  /**
+   * Strings of a dataset whose filters h5wasm needs a plugin for (LZF) but the direct path decodes itself,
+   * read by `strings.ts`; `undefined` otherwise (h5wasm reads them).
+   */
+  private stringsDirect(path: string, info: H5Info, count: number[], offset: number[], stride: number[]): string[] | undefined {
+    if (!this.direct || info.shape === null || !stride.every((x) => x === 1)) return undefined;
+    if (!info.filters.some((f) => !BUILTIN_FILTERS.has(f.id)) || !info.filters.every((f) => directDecodes(f.id))) return undefined;
+    const ds = { shape: info.shape, size: info.size, vlen: info.vlen, cset: Number(info.raw.cset ?? 0), filters: info.filters };
+    const d = this.direct;
+    return this.guard("reading", path, () => readStringsDirect(d, path, ds, count, offset));
   }
 
   /** Read any dataset through h5wasm as is (compound, references, ...). Checks filters first. */
@@ -733,10 +766,29 @@ export class H5File {
             : { compression: "gzip" as const, compression_opts: options.level ?? 4 }
           : {};
       if (Array.isArray(data)) {
-        this.f.create_dataset({ name: path, data, shape, ...(chunks ? { chunks } : {}) });
+        // variable-length UTF-8 whatever the length (h5wasm cannot guess the type of an empty list)
+        this.f.create_dataset({ name: path, data, shape, dtype: "S", ...(chunks ? { chunks } : {}) });
         return;
       }
       const ta = data as AnyTypedArray;
+      if (options.float16) {
+        if (ta.byteLength / ta.BYTES_PER_ELEMENT > MAX_STAGING_BYTES / 2) {
+          throw new HypedError("UNSUPPORTED", `${path}: float16 datasets above ${MAX_STAGING_BYTES / 2} values are not supported`, {
+            element: path,
+          });
+        }
+        const halfComp = comp.compression === 32000 ? {} : comp; // LZF's size check ran on the wider data
+        this.f.create_dataset({
+          name: path,
+          data: new Map([[HALF_PLACEHOLDER_NAME, narrowToHalf(ta as ArrayLike<number>)]]),
+          shape,
+          dtype: HALF_PLACEHOLDER_DTYPE,
+          ...(chunks && (halfComp as { compression?: unknown }).compression !== undefined ? { chunks } : {}),
+          ...halfComp,
+        });
+        this.halfPatches++;
+        return;
+      }
       if (options.dtype === "bool") {
         if (ta.byteLength > MAX_STAGING_BYTES) {
           throw new HypedError("UNSUPPORTED", `${path}: boolean datasets above ${MAX_STAGING_BYTES} bytes are not supported`, {
@@ -826,6 +878,7 @@ export class H5File {
     if (!io.bytes) throw new HypedError("INVALID_ARGUMENT", `${this.name} is not an in-memory file`, { file: this.name });
     const copy = io.bytes().slice();
     if (this.boolPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name));
+    if (this.halfPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name), HALF_PLACEHOLDER);
     return copy;
   }
 
@@ -837,6 +890,7 @@ export class H5File {
     try {
       this.f.close();
       if (this.boolPatches > 0) patchBoolEnums(this.io);
+      if (this.halfPatches > 0) patchBoolEnums(this.io, HALF_PLACEHOLDER);
     } catch (e) {
       if (isHypedError(e)) {
         ok = false;
@@ -919,6 +973,8 @@ interface PreparedRead {
   n: number;
   dtype: DType;
   out: AnyTypedArray;
+  /** float16 datasets: the stored bit patterns, widened into `out` by finishRead. */
+  bits?: Uint16Array;
   outBytes: Uint8Array;
   direct: boolean;
   ds: { shape: number[]; elementSize: number; filters: H5Filter[] };
@@ -928,8 +984,10 @@ interface PreparedRead {
 function finishRead(r: PreparedRead): AnyNdArray {
   const { dtype, outBytes, n, count } = r;
   if (dtype === "bool") for (let i = 0; i < n; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
+  if (r.bits) widenHalf(r.bits, r.out as Float32Array);
   const arr = ndarray(r.out as never, count.length ? count : [1]) as unknown as AnyNdArray;
   if (dtype === "bool") markBool(arr);
+  if (r.bits) markFloat16(arr);
   return arr;
 }
 
@@ -939,7 +997,8 @@ function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5Filter[
   const size = meta.size as number;
   let dtype: DType | undefined;
   const numeric = (cls: number, sz: number, signed: boolean): DType | undefined => {
-    if (cls === M.H5T_class_t.H5T_FLOAT.value) return sz === 4 ? "float32" : sz === 8 ? "float64" : undefined;
+    // float16 reads as float32 (core's dtype rule); `half` below records it
+    if (cls === M.H5T_class_t.H5T_FLOAT.value) return sz === 2 || sz === 4 ? "float32" : sz === 8 ? "float64" : undefined;
     if (cls === M.H5T_class_t.H5T_INTEGER.value) {
       const t: Record<number, DType> = signed
         ? { 1: "int8", 2: "int16", 4: "int32", 8: "int64" }
@@ -962,6 +1021,7 @@ function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5Filter[
     shape,
     typeClass,
     ...(dtype ? { dtype } : {}),
+    ...(dtype === "float32" && size === 2 ? { half: true } : {}),
     size,
     vlen: Boolean(meta.vlen),
     ...(enumMembers ? { enumMembers } : {}),
