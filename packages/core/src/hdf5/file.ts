@@ -987,7 +987,7 @@ function finishRead(r: PreparedRead): AnyNdArray {
   if (r.bits) widenHalf(r.bits, r.out as Float32Array);
   const arr = ndarray(r.out as never, count.length ? count : [1]) as unknown as AnyNdArray;
   if (dtype === "bool") markBool(arr);
-  if (r.bits) markFloat16(arr);
+  if (r.bits) markFloat16(markFloat16(arr).data);
   return arr;
 }
 

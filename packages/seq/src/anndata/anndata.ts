@@ -8,6 +8,18 @@ import { subsetMatrix } from "./matrix.js";
 /** A matrix slot: dense ndarray or CSR/CSC. */
 export type Matrix = DenseMatrix | SparseMatrix;
 
+/** The five mappings of an AnnData. */
+export type MappingName = "layers" | "obsm" | "varm" | "obsp" | "varp";
+
+/** The mapping names, in anndata's order. */
+export const MAPPING_NAMES: readonly MappingName[] = ["layers", "obsm", "varm", "obsp", "varp"];
+
+/**
+ * Entries of the mappings that are neither matrices nor dataframes: awkward arrays (anndata's
+ * `awkward-array`), or whatever a registered reader returns. Kept, listed and written back as they are.
+ */
+export type OtherElements = Record<MappingName, Map<string, unknown>>;
+
 /** Constructor input of {@link AnnData}. */
 export interface AnnDataInit {
   X?: Matrix | null;
@@ -26,6 +38,8 @@ export interface AnnDataInit {
   obsmFrames?: Record<string, DataFrame> | Map<string, DataFrame>;
   /** DataFrames stored in `varm`; one row per variable. */
   varmFrames?: Record<string, DataFrame> | Map<string, DataFrame>;
+  /** Other elements of the mappings (awkward arrays, ...), by mapping; see {@link OtherElements}. */
+  other?: Partial<Record<MappingName, Record<string, unknown> | Map<string, unknown>>>;
 }
 
 const toMap = (x: Record<string, Matrix> | Map<string, Matrix> | undefined) =>
@@ -52,6 +66,11 @@ export class AnnData {
   obsmFrames: Map<string, DataFrame>;
   /** DataFrames in `varm`. */
   varmFrames: Map<string, DataFrame>;
+  /**
+   * Entries of `layers`/`obsm`/`varm`/`obsp`/`varp` that are neither matrices nor dataframes (awkward arrays,
+   * or any element a registered reader returns), by mapping. anndata keeps them; so do we.
+   */
+  other: OtherElements;
 
   constructor(init: AnnDataInit) {
     this.X = init.X ?? null;
@@ -70,6 +89,12 @@ export class AnnData {
     const frames = (x: AnnDataInit["obsmFrames"]) => (x instanceof Map ? new Map(x) : new Map(Object.entries(x ?? {})));
     this.obsmFrames = frames(init.obsmFrames);
     this.varmFrames = frames(init.varmFrames);
+    const o = init.other ?? {};
+    const om = (k: MappingName) => {
+      const x = o[k];
+      return x instanceof Map ? new Map(x) : new Map(Object.entries(x ?? {}));
+    };
+    this.other = { layers: om("layers"), obsm: om("obsm"), varm: om("varm"), obsp: om("obsp"), varp: om("varp") };
     if (this.obs.nRows !== nObs || this.var.nRows !== nVars) {
       throw new HypedError("SHAPE_MISMATCH", `X is ${nObs}×${nVars} but obs has ${this.obs.nRows} rows and var ${this.var.nRows}`, {});
     }
@@ -142,8 +167,25 @@ export class AnnData {
     );
   }
 
-  /** Subset both axes (`null` keeps an axis whole). */
+  /**
+   * Subset both axes (`null` keeps an axis whole). Other elements ({@link AnnData.other}) cannot be subset:
+   * `UNSUPPORTED` names them when their axis is selected.
+   */
   subset(rows: Int32Array | null, cols: Int32Array | null): AnnData {
+    const touched: Array<[MappingName, boolean]> = [
+      ["layers", Boolean(rows || cols)],
+      ["obsm", Boolean(rows)],
+      ["varm", Boolean(cols)],
+      ["obsp", Boolean(rows)],
+      ["varp", Boolean(cols)],
+    ];
+    for (const [name, sel] of touched)
+      if (sel && this.other[name].size > 0) {
+        const keys = [...this.other[name].keys()];
+        throw new HypedError("UNSUPPORTED", `cannot subset ${name} entries ${keys.map((k) => `'${k}'`).join(", ")} (not matrices)`, {
+          element: `${name}/${keys[0]}`,
+        });
+      }
     const sub = (m: Matrix) => subsetMatrix(m, rows, cols);
     const mapVals = (mp: Map<string, Matrix>, f: (m: Matrix) => Matrix) => new Map([...mp].map(([k, v]) => [k, f(v)]));
     const pairwise = (m: Matrix, idx: Int32Array | null) => subsetMatrix(m, idx, idx);
@@ -163,6 +205,7 @@ export class AnnData {
           : this.raw,
       obsmFrames: new Map([...this.obsmFrames].map(([k, v]) => [k, rows ? v.take(rows) : v])),
       varmFrames: new Map([...this.varmFrames].map(([k, v]) => [k, cols ? v.take(cols) : v])),
+      other: this.other,
     });
   }
 
@@ -192,6 +235,7 @@ export class AnnData {
       raw: this.raw,
       obsmFrames: this.obsmFrames,
       varmFrames: this.varmFrames,
+      other: this.other,
     };
   }
 
@@ -204,13 +248,32 @@ export class AnnData {
     add("obs", this.obs.columns);
     add("var", this.var.columns);
     add("uns", Object.keys(this.uns));
-    add("obsm", [...this.obsm.keys(), ...this.obsmFrames.keys()]);
-    add("varm", [...this.varm.keys(), ...this.varmFrames.keys()]);
-    add("layers", [...this.layers.keys()]);
-    add("obsp", [...this.obsp.keys()]);
-    add("varp", [...this.varp.keys()]);
+    // other elements also say what they are: 'ak' (awkward-array, length 40)
+    const add2 = (label: MappingName, plain: Iterable<string>[]) => {
+      const names = plain.flatMap((x) => [...x]).map((k) => `'${k}'`);
+      for (const [k, v] of this.other[label]) {
+        const { kind, length } = elementKind(v);
+        names.push(`'${k}' (${kind}${length === undefined ? "" : `, length ${length}`})`);
+      }
+      if (names.length) lines.push(`    ${label}: ${names.join(", ")}`);
+    };
+    add2("obsm", [this.obsm.keys(), this.obsmFrames.keys()]);
+    add2("varm", [this.varm.keys(), this.varmFrames.keys()]);
+    add2("layers", [this.layers.keys()]);
+    add2("obsp", [this.obsp.keys()]);
+    add2("varp", [this.varp.keys()]);
     return lines.join("\n");
   }
+}
+
+/**
+ * The kind of an element that is not a matrix (its `kind` tag, e.g. `awkward-array`, else its JS type) and its
+ * length along the mapping's axis when it has one.
+ */
+export function elementKind(v: unknown): { kind: string; length?: number } {
+  const o = v && typeof v === "object" ? (v as { kind?: unknown; length?: unknown }) : undefined;
+  const kind = typeof o?.kind === "string" ? o.kind : Array.isArray(v) ? "list" : typeof v;
+  return typeof o?.length === "number" ? { kind, length: o.length } : { kind };
 }
 
 function resolveSelection(

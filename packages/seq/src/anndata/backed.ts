@@ -22,7 +22,7 @@ import {
   throwIfAborted,
 } from "@hyped/core";
 import type { H5File } from "@hyped/core/hdf5";
-import { AnnData, type Matrix } from "./anndata.js";
+import { AnnData, type MappingName, type Matrix } from "./anndata.js";
 import type { DataFrame } from "./dataframe.js";
 import { sparseHeader, toIndexArray } from "./encodings/sparse.js";
 import { type H5adSource, openContext, type ReadH5adOptions, readAnnDataFrom, readAnnotations, readMapping } from "./h5ad.js";
@@ -30,6 +30,7 @@ import { moveNeighbors } from "./legacy.js";
 import { subsetMatrix } from "./matrix.js";
 import { readAny } from "./read.js";
 import { encodingOf, formatFail, joinPath, type ReadContext } from "./registry.js";
+import { otherSummary, type SlotSummary } from "./summary.js";
 
 /** Elements read per hyperslab when a selection must scan the whole matrix. */
 const SCAN_PIECE = 1 << 22;
@@ -435,16 +436,19 @@ export class BackedAnnData {
 
   /**
    * `{kind, shape, dtype}` of every entry of `obsm`, `varm`, `layers`, `obsp`, `varp`, from metadata only
-   * (kind `dense`, `csr`, `csc` or `dataframe`).
+   * (kind `dense`, `csr`, `csc` or `dataframe`; other elements by their encoding, e.g. `awkward-array` with
+   * its `length`).
    */
-  slots(): Record<"obsm" | "varm" | "layers" | "obsp" | "varp", Record<string, { kind: string; shape: number[]; dtype: string }>> {
+  slots(): Record<MappingName, Record<string, SlotSummary>> {
     const f = this.ctx.f;
-    const one = (p: string): { kind: string; shape: number[]; dtype: string } | null => {
+    const one = (p: string): SlotSummary | null => {
       const enc = encodingOf(f, p).type;
       if (f.kind(p) === "dataset") {
         const info = f.info(p);
-        return { kind: "dense", shape: info.shape ?? [], dtype: info.dtype ?? info.typeClass };
+        if (info.typeClass === "string") return otherSummary({ kind: enc || "string-array", length: info.shape?.[0] ?? 1 });
+        return { kind: "dense", shape: info.shape ?? [], dtype: info.half ? "float16" : (info.dtype ?? info.typeClass) };
       }
+      if (enc === "awkward-array") return otherSummary({ kind: enc, length: Number(f.attr(p, "length") ?? 0) });
       if (enc === "dataframe") {
         const order = f.attr(p, "column-order");
         const ncol = Array.isArray(order) ? order.length : typeof order === "string" ? 1 : 0;
@@ -454,12 +458,14 @@ export class BackedAnnData {
       }
       if (enc === "csr_matrix" || enc === "csc_matrix" || f.attr(p, "h5sparse_format") !== undefined) {
         const h = sparseHeader(this.ctx, p);
-        return { kind: h.format, shape: [...h.shape], dtype: f.info(joinPath(p, "data")).dtype ?? "unknown" };
+        const info = f.info(joinPath(p, "data"));
+        return { kind: h.format, shape: [...h.shape], dtype: info.half ? "float16" : (info.dtype ?? "unknown") };
       }
-      return null;
+      // any other element is listed by its encoding, never dropped
+      return otherSummary({ kind: enc || f.kind(p) });
     };
     const group = (path: string) => {
-      const out: Record<string, { kind: string; shape: number[]; dtype: string }> = {};
+      const out: Record<string, SlotSummary> = {};
       const k = f.kind(path);
       if (k === "group") {
         for (const key of f.keys(path)) {
@@ -502,6 +508,14 @@ export class BackedAnnData {
     const X = this.X ? this.X.rowsAt(idx) : null;
     const layers = new Map([...this.layers].map(([k, m]) => [k, m.rowsAt(idx)] as const));
     const obsm = readMapping(this.ctx, "/obsm", this.nObs, null);
+    if (obsm.other.size > 0)
+      throw new HypedError(
+        "UNSUPPORTED",
+        `cannot subset obsm entries ${[...obsm.other.keys()].map((k) => `'${k}'`).join(", ")} (not matrices)`,
+        {
+          element: `/obsm/${[...obsm.other.keys()][0]}`,
+        },
+      );
     const obsp = readMapping(this.ctx, "/obsp", this.nObs, this.nObs).mats;
     for (const [k, m] of this.movedObsp) if (!obsp.has(k)) obsp.set(k, m);
     return new AnnData({

@@ -4,7 +4,7 @@
  */
 import { type AnyNdArray, HypedError, isNdArray, isSparse, type LongTaskOptions, reshape, throwIfAborted } from "@hyped/core";
 import { H5File, type H5Input } from "@hyped/core/hdf5";
-import { AnnData, type Matrix, matrixShape } from "./anndata.js";
+import { AnnData, elementKind, type MappingName, type Matrix, matrixShape } from "./anndata.js";
 import { defaultRegistry } from "./builtins.js";
 import { DataFrame } from "./dataframe.js";
 import { applyUnsCategories, moveNeighbors, readCompoundFrame, readCompoundMatrices } from "./legacy.js";
@@ -23,8 +23,15 @@ export interface ReadH5adOptions extends LongTaskOptions {
 /** What `readH5ad` accepts: a local path (Node), bytes, or a `Blob`/`File`. */
 export type H5adSource = H5Input;
 
-/** Open the HDF5 file and make a read context. */
-export async function openContext(source: H5adSource, options: ReadH5adOptions = {}): Promise<ReadContext> {
+/**
+ * Open the HDF5 file and make a read context. `root` says what the file must be: `anndata` (default; a
+ * MuData file is refused with `FORMAT` pointing to `readH5mu`) or `mudata`.
+ */
+export async function openContext(
+  source: H5adSource,
+  options: ReadH5adOptions = {},
+  root: "anndata" | "mudata" = "anndata",
+): Promise<ReadContext> {
   await prepareLzf();
   const f = await H5File.open(source);
   try {
@@ -34,12 +41,31 @@ export async function openContext(source: H5adSource, options: ReadH5adOptions =
       onUnknown: options.onUnknown ?? "error",
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    checkRoot(ctx);
+    if (root === "anndata") checkRoot(ctx);
+    else checkMuDataRoot(ctx);
     return ctx;
   } catch (e) {
     f.close();
     throw e;
   }
+}
+
+/**
+ * True if the file is a MuData container (`.h5mu`): root encoding `MuData`, or (files written by muon
+ * before the root was tagged) no root encoding and a `mod` group.
+ */
+export function isMuData(ctx: ReadContext): boolean {
+  const t = ctx.f.attr("/", "encoding-type");
+  if (t === "MuData") return true;
+  return t === undefined && ctx.f.kind("/mod") === "group";
+}
+
+function checkMuDataRoot(ctx: ReadContext): void {
+  if (!isMuData(ctx))
+    throw new HypedError("FORMAT", `${ctx.f.name}: not a MuData file (no root encoding MuData and no 'mod' group)`, {
+      file: ctx.f.name,
+      element: "/",
+    });
 }
 
 /** Numeric datasets at least this large are read ahead by {@link readH5ad}. */
@@ -51,7 +77,7 @@ const PREFETCH_BYTES = 4 * 2 ** 20;
  * faster for uncompressed data on 2 cores); the synchronous element readers then take them from
  * `ctx.prefetched`. Same values as reading in place.
  */
-async function prefetchMatrices(ctx: ReadContext): Promise<void> {
+export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<void> {
   const f = ctx.f;
   const paths: string[] = [];
   const visit = (p: string, depth: number) => {
@@ -61,15 +87,26 @@ async function prefetchMatrices(ctx: ReadContext): Promise<void> {
       if (info.dtype && info.shape && info.shape.reduce((a, b) => a * b, 1) * info.size >= PREFETCH_BYTES) paths.push(p);
     } else if (k === "group" && depth < 3) for (const key of f.keys(p)) visit(`${p}/${key}`, depth + 1);
   };
-  for (const top of ["/X", "/raw/X", "/layers", "/obsm", "/varm", "/obsp", "/varp"]) if (f.has(top)) visit(top, 0);
+  for (const top of ["X", "raw/X", "layers", "obsm", "varm", "obsp", "varp"]) {
+    const p = joinPath(root, top);
+    if (f.has(p)) visit(p, 0);
+  }
   if (paths.length === 0) return;
-  const prefetched = new Map<string, AnyNdArray>();
+  const prefetched = ctx.prefetched ?? new Map<string, AnyNdArray>();
   for (const p of paths) prefetched.set(p, await f.readAsync(p, ctx.signal ? { signal: ctx.signal } : {}));
   (ctx as { prefetched?: Map<string, AnyNdArray> }).prefetched = prefetched;
   throwIfAborted(ctx.signal, "reading .h5ad");
 }
 
 function checkRoot(ctx: ReadContext): void {
+  if (isMuData(ctx)) {
+    // anndata refuses these too; reading one as an AnnData would give X = null and lose every modality
+    throw new HypedError(
+      "FORMAT",
+      `${ctx.f.name}: this is a MuData file (modalities under /mod), not an AnnData file; read it with readH5mu`,
+      { file: ctx.f.name, element: "/", format: "MuData" },
+    );
+  }
   const t = ctx.f.attr("/", "encoding-type");
   const v = ctx.f.attr("/", "encoding-version");
   if (t === undefined) return; // legacy files carry no root encoding
@@ -104,17 +141,21 @@ export function asMatrix(ctx: ReadContext, path: string, v: unknown): Matrix {
   return formatFail(ctx, path, "expected a dense or sparse matrix");
 }
 
-/** Read a mapping group (`layers`, `obsm`, ...): matrices, plus dataframes where allowed. */
-export function readMapping(
-  ctx: ReadContext,
-  path: string,
-  rows: number,
-  cols: number | null,
-): { mats: Map<string, Matrix>; frames: Map<string, DataFrame> } {
+/** What a mapping group holds: matrices, dataframes, and any other element (awkward arrays, ...). */
+export interface MappingContent {
+  mats: Map<string, Matrix>;
+  frames: Map<string, DataFrame>;
+  /** Elements that are neither matrices nor dataframes, as their registered reader returned them. */
+  other: Map<string, unknown>;
+}
+
+/** Read a mapping group (`layers`, `obsm`, ...): matrices, dataframes and any other registered element. */
+export function readMapping(ctx: ReadContext, path: string, rows: number, cols: number | null): MappingContent {
   const mats = new Map<string, Matrix>();
   const frames = new Map<string, DataFrame>();
+  const other = new Map<string, unknown>();
   const kind = ctx.f.kind(path);
-  if (kind === "missing") return { mats, frames };
+  if (kind === "missing") return { mats, frames, other };
   if (kind === "dataset") {
     for (const [k, m] of readCompoundMatrices(ctx, path)) mats.set(k, m);
   } else {
@@ -129,8 +170,10 @@ export function readMapping(
         continue;
       }
       if (!isSparse(v) && !isNdArray(v)) {
-        if (ctx.onUnknown === "error")
-          throw new HypedError("UNSUPPORTED", `${ctx.f.name}: ${p} is neither a matrix nor a dataframe`, { file: ctx.f.name, element: p });
+        // anndata keeps any element here (awkward arrays, ...); those with a length must match the axis
+        const len = elementKind(v).length;
+        if (len !== undefined && len !== rows) formatFail(ctx, p, `has ${len} entries, expected ${rows}`);
+        other.set(key, v);
         continue;
       }
       mats.set(key, asMatrix(ctx, p, v));
@@ -141,7 +184,7 @@ export function readMapping(
     if (r !== rows || (cols !== null && c !== cols))
       formatFail(ctx, joinPath(path, k), `shape ${r}×${c} does not fit ${rows}×${cols ?? "any"}`);
   }
-  return { mats, frames };
+  return { mats, frames, other };
 }
 
 /** Read `X` (or `raw/X`): `null` when absent. */
@@ -152,74 +195,86 @@ export function readX(ctx: ReadContext, path: string): Matrix | null {
   return asMatrix(ctx, path, v);
 }
 
-/** The shared part of reading: obs, var, uns and the legacy clean-ups. */
-export function readAnnotations(ctx: ReadContext): { obs: DataFrame; var: DataFrame; uns: Record<string, unknown> } {
-  const obs = readFrame(ctx, "/obs");
-  const vr = readFrame(ctx, "/var");
+/** The shared part of reading: obs, var, uns and the legacy clean-ups (of the AnnData at `root`). */
+export function readAnnotations(ctx: ReadContext, root = "/"): { obs: DataFrame; var: DataFrame; uns: Record<string, unknown> } {
+  const obs = readFrame(ctx, joinPath(root, "obs"));
+  const vr = readFrame(ctx, joinPath(root, "var"));
   let uns: Record<string, unknown> = {};
-  if (ctx.f.kind("/uns") === "group") {
-    const u = readAny(ctx, "/uns");
+  if (ctx.f.kind(joinPath(root, "uns")) === "group") {
+    const u = readAny(ctx, joinPath(root, "uns"));
     if (u !== SKIPPED && u && typeof u === "object") uns = u as Record<string, unknown>;
   }
   for (const key of [...applyUnsCategories(obs, uns), ...applyUnsCategories(vr, uns)]) delete uns[key];
   return { obs, var: vr, uns };
 }
 
-/** Read everything below the root into an AnnData. */
-export function readAnnDataFrom(ctx: ReadContext): AnnData {
-  const { obs, var: vr, uns } = readAnnotations(ctx);
+/** Read the AnnData stored at `root` (the file's root, or a MuData modality such as `/mod/rna`). */
+export function readAnnDataFrom(ctx: ReadContext, root = "/"): AnnData {
+  const at = (p: string) => joinPath(root, p);
+  const { obs, var: vr, uns } = readAnnotations(ctx, root);
   const n = obs.nRows;
   const m = vr.nRows;
-  const X = readX(ctx, "/X");
+  const X = readX(ctx, at("X"));
   if (X) {
     const [r, c] = matrixShape(X);
-    if (r !== n || c !== m) formatFail(ctx, "/X", `X is ${r}×${c} but obs has ${n} rows and var ${m}`);
+    if (r !== n || c !== m) formatFail(ctx, at("X"), `X is ${r}×${c} but obs has ${n} rows and var ${m}`);
   }
-  const layers = readMapping(ctx, "/layers", n, m).mats;
-  const obsm = readMapping(ctx, "/obsm", n, null);
-  const varm = readMapping(ctx, "/varm", m, null);
-  const obsp = readMapping(ctx, "/obsp", n, n).mats;
-  const varp = readMapping(ctx, "/varp", m, m).mats;
-  moveNeighbors(uns, obsp);
+  const maps: Record<MappingName, MappingContent> = {
+    layers: readMapping(ctx, at("layers"), n, m),
+    obsm: readMapping(ctx, at("obsm"), n, null),
+    varm: readMapping(ctx, at("varm"), m, null),
+    obsp: readMapping(ctx, at("obsp"), n, n),
+    varp: readMapping(ctx, at("varp"), m, m),
+  };
+  moveNeighbors(uns, maps.obsp.mats);
   let raw: AnnData["raw"] = null;
-  if (ctx.f.kind("/raw") === "group") {
-    const rv = readFrame(ctx, "/raw/var");
-    const rx = readX(ctx, "/raw/X");
-    raw = { X: rx, var: rv, varm: readMapping(ctx, "/raw/varm", rv.nRows, null).mats };
-  } else if (ctx.f.has("/raw.X") || ctx.f.has("/raw.var")) {
-    const rv = ctx.f.has("/raw.var") ? readFrame(ctx, "/raw.var") : null;
-    const rx = readX(ctx, "/raw.X");
+  if (ctx.f.kind(at("raw")) === "group") {
+    const rv = readFrame(ctx, at("raw/var"));
+    const rx = readX(ctx, at("raw/X"));
+    raw = { X: rx, var: rv, varm: readMapping(ctx, at("raw/varm"), rv.nRows, null).mats };
+  } else if (ctx.f.has(at("raw.X")) || ctx.f.has(at("raw.var"))) {
+    const rv = ctx.f.has(at("raw.var")) ? readFrame(ctx, at("raw.var")) : null;
+    const rx = readX(ctx, at("raw.X"));
     const nv = rv?.nRows ?? (rx ? matrixShape(rx)[1] : 0);
     raw = {
       X: rx,
       var: rv ?? new DataFrame(Array.from({ length: nv }, (_, i) => String(i))),
-      varm: readMapping(ctx, "/raw.varm", nv, null).mats,
+      varm: readMapping(ctx, at("raw.varm"), nv, null).mats,
     };
   }
   if (raw?.X) {
     const [r, c] = matrixShape(raw.X);
-    if (r !== n || c !== raw.var.nRows) formatFail(ctx, "/raw/X", `raw X is ${r}×${c}, expected ${n}×${raw.var.nRows}`);
+    if (r !== n || c !== raw.var.nRows) formatFail(ctx, at("raw/X"), `raw X is ${r}×${c}, expected ${n}×${raw.var.nRows}`);
   }
   return new AnnData({
     X,
     obs,
     var: vr,
-    layers,
-    obsm: obsm.mats,
-    varm: varm.mats,
-    obsp,
-    varp,
+    layers: maps.layers.mats,
+    obsm: maps.obsm.mats,
+    varm: maps.varm.mats,
+    obsp: maps.obsp.mats,
+    varp: maps.varp.mats,
     uns,
     raw,
-    obsmFrames: obsm.frames,
-    varmFrames: varm.frames,
+    obsmFrames: maps.obsm.frames,
+    varmFrames: maps.varm.frames,
+    other: {
+      layers: maps.layers.other,
+      obsm: maps.obsm.other,
+      varm: maps.varm.other,
+      obsp: maps.obsp.other,
+      varp: maps.varp.other,
+    },
   });
 }
 
 /**
  * Read a whole `.h5ad` file (matches `anndata.read_h5ad`). `source` is a local path (Node), bytes, or a
  * `Blob`/`File`. Throws `FORMAT` naming the element for corrupt content, `UNSUPPORTED` for an unknown
- * encoding (unless `onUnknown` says otherwise) or a compression filter this build cannot decode.
+ * encoding (unless `onUnknown` says otherwise) or a compression filter this build cannot decode. A MuData
+ * file (`.h5mu`: a `mod` group of modalities) is refused with `FORMAT`, as anndata does; read it with
+ * `readH5mu`.
  */
 export async function readH5ad(source: H5adSource, options: ReadH5adOptions = {}): Promise<AnnData> {
   const ctx = await openContext(source, options);

@@ -2,8 +2,9 @@
  * `summarizeH5ad`: the facts `hyped inspect file.h5ad --json` prints, computed from a lazily opened file
  * (matrix statistics are streamed row batch by row batch), and `formatH5adSummary`, anndata's repr-like text.
  */
-import { type AnyNdArray, contiguous, dtypeOf, isSparse, ndDtype, type SparseMatrix } from "@hyped/core";
-import { type Matrix, matrixShape } from "./anndata.js";
+import { type AnyNdArray, contiguous, dtypeOf, isFloat16, isSparse, ndDtype, type SparseMatrix } from "@hyped/core";
+import type { MappingName, Matrix } from "./anndata.js";
+import { elementKind, matrixShape } from "./anndata.js";
 import type { BackedAnnData, BackedMatrix } from "./backed.js";
 import type { Column, DataFrame } from "./dataframe.js";
 
@@ -28,6 +29,18 @@ export interface ColumnSummary {
   categories?: Array<string | number>;
 }
 
+/**
+ * One entry of a mapping as `inspect --json` prints it. `kind` is `dense`, `csr`, `csc`, `dataframe`, or the
+ * element's encoding for other elements (`awkward-array`, ...), which also give their `length` (entries along
+ * the mapping's axis; `shape` is then `[length]`).
+ */
+export interface SlotSummary {
+  kind: string;
+  shape: number[];
+  dtype: string;
+  length?: number;
+}
+
 /** The `inspect --json` object. */
 export interface H5adSummary {
   n_obs: number;
@@ -37,21 +50,24 @@ export interface H5adSummary {
   X: MatrixSummary | null;
   obs_columns: ColumnSummary[];
   var_columns: ColumnSummary[];
-  obsm: Record<string, { kind: string; shape: number[]; dtype: string }>;
-  varm: Record<string, { kind: string; shape: number[]; dtype: string }>;
-  layers: Record<string, { kind: string; shape: number[]; dtype: string }>;
-  obsp: Record<string, { kind: string; shape: number[]; dtype: string }>;
-  varp: Record<string, { kind: string; shape: number[]; dtype: string }>;
+  obsm: Record<string, SlotSummary>;
+  varm: Record<string, SlotSummary>;
+  layers: Record<string, SlotSummary>;
+  obsp: Record<string, SlotSummary>;
+  varp: Record<string, SlotSummary>;
   uns_keys: string[];
 }
 
-/** A column's kind and dtype as printed (`bool` for boolean columns, pandas-like dtype names). */
+/**
+ * A column's kind and dtype as printed: kind `boolean` for boolean columns (the name the API uses), dtypes
+ * named as numpy/pandas do (`bool`, `int64`, `category`, `str`).
+ */
 export function columnSummary(name: string, c: Column): ColumnSummary {
   switch (c.kind) {
     case "numeric":
       return { name, kind: "numeric", dtype: dtypeOf(c.values) };
     case "boolean":
-      return { name, kind: "bool", dtype: "bool" };
+      return { name, kind: "boolean", dtype: "bool" };
     case "string":
       return { name, kind: "string", dtype: "str" };
     case "categorical":
@@ -69,10 +85,16 @@ function frameColumns(df: DataFrame): ColumnSummary[] {
   return df.columns.map((n) => columnSummary(n, df.column(n) as Column));
 }
 
+/** The summary of an element that is not a matrix: its kind (encoding) and, when it has one, its length. */
+export function otherSummary(v: unknown): SlotSummary {
+  const { kind, length } = elementKind(v);
+  return length === undefined ? { kind, shape: [], dtype: "object" } : { kind, shape: [length], dtype: "object", length };
+}
+
 /** `{kind, shape, dtype}` of a matrix slot. */
 export function slotSummary(m: Matrix): { kind: string; shape: number[]; dtype: string } {
-  if (isSparse(m)) return { kind: m.format, shape: [...m.shape], dtype: dtypeOf(m.data) };
-  return { kind: "dense", shape: [...matrixShape(m)], dtype: ndDtype(m) };
+  if (isSparse(m)) return { kind: m.format, shape: [...m.shape], dtype: isFloat16(m.data) ? "float16" : dtypeOf(m.data) };
+  return { kind: "dense", shape: [...matrixShape(m)], dtype: isFloat16(m) ? "float16" : ndDtype(m) };
 }
 
 /** Accumulates sum, nonzero count and the 3×5 head over row batches. */
@@ -185,12 +207,14 @@ export function summarizeAnnData(a: {
   varp: Map<string, Matrix>;
   obsmFrames?: Map<string, DataFrame>;
   varmFrames?: Map<string, DataFrame>;
+  other?: Record<MappingName, Map<string, unknown>>;
   uns: Record<string, unknown>;
 }): H5adSummary {
-  const slots = (m: Map<string, Matrix>, frames?: Map<string, DataFrame>) => {
-    const out: Record<string, { kind: string; shape: number[]; dtype: string }> = {};
+  const slots = (m: Map<string, Matrix>, frames?: Map<string, DataFrame>, other?: Map<string, unknown>) => {
+    const out: Record<string, SlotSummary> = {};
     for (const [k, v] of m) out[k] = slotSummary(v);
     for (const [k, d] of frames ?? []) out[k] = { kind: "dataframe", shape: [d.nRows, d.columns.length], dtype: "mixed" };
+    for (const [k, v] of other ?? []) out[k] = otherSummary(v);
     return out;
   };
   return {
@@ -201,11 +225,11 @@ export function summarizeAnnData(a: {
     X: a.X ? matrixSummary(a.X) : null,
     obs_columns: frameColumns(a.obs),
     var_columns: frameColumns(a.var),
-    obsm: slots(a.obsm, a.obsmFrames),
-    varm: slots(a.varm, a.varmFrames),
-    layers: slots(a.layers),
-    obsp: slots(a.obsp),
-    varp: slots(a.varp),
+    obsm: slots(a.obsm, a.obsmFrames, a.other?.obsm),
+    varm: slots(a.varm, a.varmFrames, a.other?.varm),
+    layers: slots(a.layers, undefined, a.other?.layers),
+    obsp: slots(a.obsp, undefined, a.other?.obsp),
+    varp: slots(a.varp, undefined, a.other?.varp),
     uns_keys: Object.keys(a.uns),
   };
 }
@@ -227,10 +251,19 @@ export function formatH5adSummary(s: H5adSummary, title = "AnnData object"): str
     s.var_columns.map((c) => c.name),
   );
   add("uns", s.uns_keys);
-  add("obsm", Object.keys(s.obsm));
-  add("varm", Object.keys(s.varm));
-  add("layers", Object.keys(s.layers));
-  add("obsp", Object.keys(s.obsp));
-  add("varp", Object.keys(s.varp));
+  // matrices and dataframes by name; other elements with their kind and length
+  const slot = (label: string, m: Record<string, SlotSummary>) => {
+    const keys = Object.entries(m).map(([k, v]) =>
+      ["dense", "csr", "csc", "dataframe"].includes(v.kind)
+        ? `'${k}'`
+        : `'${k}' (${v.kind}${v.length === undefined ? "" : `, length ${v.length}`})`,
+    );
+    if (keys.length) lines.push(`    ${label}: ${keys.join(", ")}`);
+  };
+  slot("obsm", s.obsm);
+  slot("varm", s.varm);
+  slot("layers", s.layers);
+  slot("obsp", s.obsp);
+  slot("varp", s.varp);
   return lines.join("\n");
 }

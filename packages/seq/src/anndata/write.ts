@@ -10,6 +10,7 @@ import {
   type DType,
   dtypeOf,
   HypedError,
+  isFloat16,
   isNdArray,
   isSparse,
   type LongTaskOptions,
@@ -49,7 +50,7 @@ function group(c: WCtx, path: string, type: string, version: string): void {
   enc(c, path, type, version);
 }
 
-function dataset(c: WCtx, path: string, data: AnyTypedArray | string[], shape?: number[], dtype?: DType): void {
+function dataset(c: WCtx, path: string, data: AnyTypedArray | string[], shape?: number[], dtype?: DType, half = false): void {
   throwIfAborted(c.signal, "writing .h5ad");
   const s = shape ?? [data.length];
   const scalar = s.length === 0;
@@ -60,11 +61,9 @@ function dataset(c: WCtx, path: string, data: AnyTypedArray | string[], shape?: 
     if (s.length === 1) opts.chunks = [Math.min(s[0] as number, 1 << 15)];
   }
   if (dtype) opts.dtype = dtype;
-  if (Array.isArray(data) && data.length === 0) {
-    // h5wasm cannot type an empty string list; an empty vlen-less array reads back as an empty index
-    c.f.writeDataset(path, new Float64Array(0), { shape: s });
-    return;
-  }
+  // float16 read from a file is held as float32 (core's dtype rule) and stored as float16 again
+  if (!Array.isArray(data) && (half || isFloat16(data))) opts.float16 = true;
+  // strings are variable-length UTF-8 whatever their number, so anndata reads an empty list as strings
   c.f.writeDataset(path, data, opts);
   c.tick(data.length);
 }
@@ -77,7 +76,7 @@ function writeStrings(c: WCtx, path: string, values: string[], shape?: number[])
 function writeNd(c: WCtx, path: string, a: AnyNdArray): void {
   const dt = ndDtype(a);
   const flat = contiguous(a).data as unknown as AnyTypedArray;
-  dataset(c, path, flat, [...a.shape], dt === "bool" ? "bool" : undefined);
+  dataset(c, path, flat, [...a.shape], dt === "bool" ? "bool" : undefined, isFloat16(a));
   enc(c, path, "array", "0.2.0");
 }
 
@@ -90,7 +89,7 @@ function writeSparse(c: WCtx, path: string, m: SparseMatrix): void {
   group(c, path, m.format === "csr" ? "csr_matrix" : "csc_matrix", "0.1.0");
   c.f.setAttr(path, "shape", new BigInt64Array([BigInt(m.shape[0]), BigInt(m.shape[1])]));
   const nnz = Number(m.indptr[m.indptr.length - 1] ?? 0);
-  dataset(c, join(path, "data"), m.data.length === nnz ? m.data : m.data.subarray(0, nnz));
+  dataset(c, join(path, "data"), m.data.length === nnz ? m.data : m.data.subarray(0, nnz), undefined, undefined, isFloat16(m.data));
   const minor = m.format === "csr" ? m.shape[1] : m.shape[0];
   dataset(c, join(path, "indices"), toInt32OrInt64(m.indices.subarray(0, nnz) as ArrayLike<number>, minor));
   dataset(c, join(path, "indptr"), toInt32OrInt64(m.indptr as ArrayLike<number>, nnz));
@@ -355,10 +354,11 @@ function writeElement(c: WCtx, path: string, v: unknown, parent?: Record<string,
   throw new HypedError("UNSUPPORTED", `${path}: cannot write a ${(v as object).constructor?.name ?? typeof v}`, { element: path });
 }
 
-function writeMapping(c: WCtx, path: string, m: Map<string, Matrix>, frames?: Map<string, DataFrame>): void {
+function writeMapping(c: WCtx, path: string, m: Map<string, Matrix>, frames?: Map<string, DataFrame>, other?: Map<string, unknown>): void {
   group(c, path, "dict", "0.1.0");
   for (const [k, v] of m) writeMatrix(c, join(path, k), v);
   for (const [k, d] of frames ?? []) writeDataFrame(c, join(path, k), d);
+  for (const [k, v] of other ?? []) writeElement(c, join(path, k), v);
 }
 
 function totalValues(a: AnnData): number {
@@ -373,11 +373,11 @@ function writeAll(c: WCtx, a: AnnData): void {
   writeDataFrame(c, "/obs", a.obs);
   writeDataFrame(c, "/var", a.var);
   if (a.X) writeMatrix(c, "/X", a.X);
-  writeMapping(c, "/layers", a.layers);
-  writeMapping(c, "/obsm", a.obsm, a.obsmFrames);
-  writeMapping(c, "/varm", a.varm, a.varmFrames);
-  writeMapping(c, "/obsp", a.obsp);
-  writeMapping(c, "/varp", a.varp);
+  writeMapping(c, "/layers", a.layers, undefined, a.other.layers);
+  writeMapping(c, "/obsm", a.obsm, a.obsmFrames, a.other.obsm);
+  writeMapping(c, "/varm", a.varm, a.varmFrames, a.other.varm);
+  writeMapping(c, "/obsp", a.obsp, undefined, a.other.obsp);
+  writeMapping(c, "/varp", a.varp, undefined, a.other.varp);
   writeElement(c, "/uns", a.uns);
   if (a.raw) {
     group(c, "/raw", "raw", "0.1.0");
