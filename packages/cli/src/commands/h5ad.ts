@@ -1,10 +1,11 @@
 /**
- * `.h5ad` in the CLI: the `hyped inspect file.h5ad [--json]` inspector (registered here), and
+ * `.h5ad` in the CLI: the `hyped inspect file.h5ad [--json]` and `hyped inspect file.h5mu [--json]`
+ * inspectors (registered here; a `.h5mu` file is read whole with `readH5mu`), and
  * `hyped h5ad convert` (rewrite any anndata layout in the current encodings) and `hyped h5ad rows`
  * (print a row slice, read lazily).
  */
 import { isSparse } from "@hyped/core";
-import { formatH5adSummary, openH5ad, readH5ad, summarizeH5ad, writeH5ad } from "@hyped/seq";
+import { formatH5adSummary, formatH5muSummary, openH5ad, readH5ad, readH5mu, summarizeH5ad, summarizeMuData, writeH5ad } from "@hyped/seq";
 import type { Command } from "commander";
 import { printJson, progressBar, UsageError } from "../context.js";
 import { registerInspector } from "./inspect.js";
@@ -24,6 +25,15 @@ registerInspector({
   json: (p) => summary(p),
   async text(p) {
     return formatH5adSummary(await summary(p), `AnnData object (${p})`);
+  },
+});
+
+registerInspector({
+  name: "h5mu",
+  match: (p) => /\.h5mu$/i.test(p),
+  json: async (p) => summarizeMuData(await readH5mu(p)),
+  async text(p) {
+    return formatH5muSummary(summarizeMuData(await readH5mu(p)), `MuData object (${p})`);
   },
 });
 

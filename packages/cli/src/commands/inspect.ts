@@ -44,7 +44,7 @@ registerInspector({
 export function inspectCommand(program: Command): void {
   program
     .command("inspect")
-    .description("summarise a .npy, .czi, .h5ad or frame .h5 file (or a frame directory)")
+    .description("summarise a .npy, .czi, .h5ad, .h5mu or frame .h5 file (or a frame directory)")
     .argument("<file>", "the file to inspect")
     .option("--json", "print machine-readable JSON")
     .action(async (file: string, opts: { json?: boolean }) => {

@@ -480,14 +480,20 @@ export class H5File {
     return this.f.get(path);
   }
 
-  /** Throws `UNSUPPORTED` naming the filter and dataset if a filter in its pipeline cannot be decoded. */
-  checkFilters(path: string, info: H5Info = this.info(path)): void {
+  /**
+   * Throws `UNSUPPORTED` naming the filter and dataset if a filter in its pipeline cannot be decoded.
+   * `through`: `any` (default) accepts filters our own decoders handle when this file reads directly (LZF,
+   * shuffle, and deflate in Node); `h5wasm` asks whether h5wasm can (built in, or a registered plugin).
+   */
+  checkFilters(path: string, info: H5Info = this.info(path), through: "any" | "h5wasm" = "any"): void {
     for (const f of info.filters) {
+      // filters our own decoders handle (LZF, shuffle; deflate in Node) need no plugin unless h5wasm must read
+      if (through === "any" && this.direct && directDecodes(f.id)) continue;
       if (f.id === 32000 && f.cdValues.length < 3) {
         // the LZF plugin sizes its output from cd_values[2]; without it (some h5py builds omit it) it overruns memory
         throw new HypedError(
           "UNSUPPORTED",
-          `${this.name}: dataset ${path} uses the lzf filter (id 32000) without its chunk-size parameter, which the LZF plugin cannot decode`,
+          `${this.name}: dataset ${path} uses the lzf filter (id 32000) without its chunk-size parameter in a layout our JavaScript LZF decoder does not read (it reads chunked little-endian numbers and strings), and the LZF plugin cannot decode it`,
           { file: this.name, element: path, filter: "lzf", filterId: 32000 },
         );
       }
@@ -558,7 +564,7 @@ export class H5File {
     const direct =
       this.direct !== undefined && stride.every((x) => x === 1) && info.size === dtypeSize(stored) && info.raw.littleEndian !== false;
     // filters the direct path decodes itself need no h5wasm plugin unless the read falls back (checked then)
-    if (!direct || !info.filters.every((f) => directDecodes(f.id))) this.checkFilters(path, info);
+    this.checkFilters(path, info, direct ? "any" : "h5wasm");
     const n = count.reduce((a, b) => a * b, 1);
     const dtype = info.dtype;
     const esz = info.size;
@@ -610,7 +616,7 @@ export class H5File {
 
   private fillThroughH5wasm(r: PreparedRead, signal?: AbortSignal): void {
     const { path, count, offset, stride, shape, outBytes, info, dtype } = r;
-    this.checkFilters(path, info);
+    this.checkFilters(path, info, "h5wasm");
     const rowElems = count.slice(1).reduce((a, b) => a * b, 1);
     const rowBytes = rowElems * info.size;
     if (rowBytes > WASM_HEAP_LIMIT / 2) {
@@ -675,7 +681,7 @@ export class H5File {
     if (n === 0) return { values: [], shape: count };
     const direct = this.stringsDirect(path, info, count, offset, stride);
     if (direct) return { values: direct, shape: count };
-    this.checkFilters(path, info);
+    this.checkFilters(path, info, "h5wasm");
     const values = this.guard("reading", path, () => {
       const d = this.dataset(path);
       if (shape.length === 0) return [d.value as string];
@@ -701,7 +707,7 @@ export class H5File {
   /** Read any dataset through h5wasm as is (compound, references, ...). Checks filters first. */
   readRaw(path: string): unknown {
     const info = this.info(path);
-    this.checkFilters(path, info);
+    this.checkFilters(path, info, "h5wasm");
     return this.guard("reading", path, () => this.dataset(path).value);
   }
 

@@ -41,8 +41,10 @@ export class BackedMatrix {
   readonly kind: "dense" | "csr" | "csc";
   /** `[rows, cols]`. */
   readonly shape: [number, number];
-  /** The stored dtype of the values. */
+  /** The dtype of the values as read (float16 storage reads as `float32`, see {@link BackedMatrix.float16}). */
   readonly dtype: DType;
+  /** True when the values are stored as float16 (read widened to float32, core's dtype rule). */
+  readonly float16: boolean;
   /** The element path in the file. */
   readonly path: string;
   private readonly ctx: ReadContext;
@@ -61,6 +63,7 @@ export class BackedMatrix {
       this.kind = "dense";
       this.shape = [info.shape[0] as number, info.shape[1] as number];
       this.dtype = info.dtype;
+      this.float16 = info.half === true;
       return;
     }
     const enc = encodingOf(f, path).type;
@@ -70,6 +73,7 @@ export class BackedMatrix {
     const dinfo = f.info(joinPath(path, "data"));
     if (!dinfo.dtype) formatFail(ctx, `${path}/data`, `expected numbers, found ${dinfo.typeClass}`);
     this.dtype = dinfo.dtype;
+    this.float16 = dinfo.half === true;
     for (const k of ["data", "indices", "indptr"]) f.checkFilters(joinPath(path, k));
     const ip = toIndexArray(ctx, `${path}/indptr`, contiguous(f.read(joinPath(path, "indptr"))).data as unknown as AnyTypedArray, true);
     const major = this.majorExtent;

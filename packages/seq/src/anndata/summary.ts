@@ -7,6 +7,7 @@ import type { MappingName, Matrix } from "./anndata.js";
 import { elementKind, matrixShape } from "./anndata.js";
 import type { BackedAnnData, BackedMatrix } from "./backed.js";
 import type { Column, DataFrame } from "./dataframe.js";
+import type { MuData } from "./mudata.js";
 
 /** Statistics of X as `inspect --json` prints them. */
 export interface MatrixSummary {
@@ -147,7 +148,7 @@ export function backedMatrixSummary(m: BackedMatrix, batchSize = 2000): MatrixSu
   for (const b of m.iterateRows(batchSize)) st.add(b.matrix, b.start);
   return {
     kind: m.kind,
-    dtype: m.dtype,
+    dtype: m.float16 ? "float16" : m.dtype,
     shape: [...m.shape],
     nnz: m.kind === "dense" ? st.nonzero : m.nnz,
     sum_float64: st.sum,
@@ -191,6 +192,19 @@ export function summarizeH5ad(b: BackedAnnData): H5adSummary {
   };
 }
 
+/** The summaries of one in-memory mapping: matrices, dataframes, then other elements. */
+function mappingSummary(
+  m: Map<string, Matrix>,
+  frames?: Map<string, DataFrame>,
+  other?: Map<string, unknown>,
+): Record<string, SlotSummary> {
+  const out: Record<string, SlotSummary> = {};
+  for (const [k, v] of m) out[k] = slotSummary(v);
+  for (const [k, d] of frames ?? []) out[k] = { kind: "dataframe", shape: [d.nRows, d.columns.length], dtype: "mixed" };
+  for (const [k, v] of other ?? []) out[k] = otherSummary(v);
+  return out;
+}
+
 /** The same summary for an in-memory {@link AnnData}-like object. */
 export function summarizeAnnData(a: {
   nObs: number;
@@ -210,13 +224,7 @@ export function summarizeAnnData(a: {
   other?: Record<MappingName, Map<string, unknown>>;
   uns: Record<string, unknown>;
 }): H5adSummary {
-  const slots = (m: Map<string, Matrix>, frames?: Map<string, DataFrame>, other?: Map<string, unknown>) => {
-    const out: Record<string, SlotSummary> = {};
-    for (const [k, v] of m) out[k] = slotSummary(v);
-    for (const [k, d] of frames ?? []) out[k] = { kind: "dataframe", shape: [d.nRows, d.columns.length], dtype: "mixed" };
-    for (const [k, v] of other ?? []) out[k] = otherSummary(v);
-    return out;
-  };
+  const slots = mappingSummary;
   return {
     n_obs: a.nObs,
     n_vars: a.nVars,
@@ -265,5 +273,73 @@ export function formatH5adSummary(s: H5adSummary, title = "AnnData object"): str
   slot("layers", s.layers);
   slot("obsp", s.obsp);
   slot("varp", s.varp);
+  return lines.join("\n");
+}
+
+/** The `inspect --json` object of a `.h5mu` file: the global annotations and one summary per modality. */
+export interface H5muSummary {
+  n_obs: number;
+  n_vars: number;
+  /** mudata's axis (0: modalities share observations). */
+  axis: number;
+  obs_names_first5: string[];
+  var_names_first5: string[];
+  obs_columns: ColumnSummary[];
+  var_columns: ColumnSummary[];
+  obsm: Record<string, SlotSummary>;
+  varm: Record<string, SlotSummary>;
+  obsp: Record<string, SlotSummary>;
+  varp: Record<string, SlotSummary>;
+  uns_keys: string[];
+  /** Modality name → its AnnData summary, in the file's order. */
+  mod: Record<string, H5adSummary>;
+}
+
+/** The summary of a MuData read by `readH5mu`. */
+export function summarizeMuData(md: MuData): H5muSummary {
+  const slots = mappingSummary;
+  const mod: Record<string, H5adSummary> = {};
+  for (const [name, a] of md.mod) mod[name] = summarizeAnnData(a);
+  return {
+    n_obs: md.obs.nRows,
+    n_vars: md.var.nRows,
+    axis: md.axis,
+    obs_names_first5: md.obs.index.slice(0, 5),
+    var_names_first5: md.var.index.slice(0, 5),
+    obs_columns: frameColumns(md.obs),
+    var_columns: frameColumns(md.var),
+    obsm: slots(md.obsm, md.obsmFrames, md.other.obsm),
+    varm: slots(md.varm, md.varmFrames, md.other.varm),
+    obsp: slots(md.obsp, undefined, md.other.obsp),
+    varp: slots(md.varp, undefined, md.other.varp),
+    uns_keys: Object.keys(md.uns),
+    mod,
+  };
+}
+
+/** mudata's repr-like text for a `.h5mu` summary: the global part, then each modality indented. */
+export function formatH5muSummary(s: H5muSummary, title = "MuData object"): string {
+  const lines = [`${title} with n_obs × n_vars = ${s.n_obs} × ${s.n_vars}`];
+  const add = (label: string, keys: string[]) => {
+    if (keys.length) lines.push(`  ${label}: ${keys.map((k) => `'${k}'`).join(", ")}`);
+  };
+  add(
+    "obs",
+    s.obs_columns.map((c) => c.name),
+  );
+  add(
+    "var",
+    s.var_columns.map((c) => c.name),
+  );
+  add("uns", s.uns_keys);
+  add("obsm", Object.keys(s.obsm));
+  add("varm", Object.keys(s.varm));
+  add("obsp", Object.keys(s.obsp));
+  add("varp", Object.keys(s.varp));
+  lines.push(`  ${Object.keys(s.mod).length} modalities`);
+  for (const [name, m] of Object.entries(s.mod)) {
+    const body = formatH5adSummary(m, `${name}:\tAnnData object`).split("\n");
+    lines.push(...body.map((l) => `    ${l}`));
+  }
   return lines.join("\n");
 }
