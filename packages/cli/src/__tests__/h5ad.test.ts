@@ -89,6 +89,40 @@ describe("hyped inspect x.h5ad", () => {
     expect(Object.keys(j.obsp).sort()).toEqual(["connectivities", "distances"]);
   });
 
+  // files written by anndata 0.8 / h5py (packages/seq/scripts/make_anndata_roundtrip.py)
+  const corpus = (f: string) => fileURLToPath(new URL(`../../../seq/reference/anndata/roundtrip/${f}`, import.meta.url));
+
+  it("--json names boolean columns 'boolean', as the API does", async () => {
+    const j = JSON.parse((await cli(["inspect", corpus("01-dense-f32.h5ad"), "--json"])).out);
+    expect(j.obs_columns.find((c: { name: string }) => c.name === "flag")).toEqual({ name: "flag", kind: "boolean", dtype: "bool" });
+  });
+
+  it("lists awkward arrays of the mappings with their kind and length, and float16 as float16", async () => {
+    const j = JSON.parse((await cli(["inspect", corpus("26-awkward.h5ad"), "--json"])).out);
+    expect(j.obsm.ragged).toEqual({ kind: "awkward-array", shape: [12], dtype: "object", length: 12 });
+    expect(j.varm.ragged_var).toMatchObject({ kind: "awkward-array", length: 7 });
+    const t = await cli(["inspect", corpus("26-awkward.h5ad")]);
+    expect(t.out).toContain("obsm: 'X_pca', 'ragged' (awkward-array, length 12)");
+    const h = JSON.parse((await cli(["inspect", corpus("10-float16-elsewhere.h5ad"), "--json"])).out);
+    expect(h.layers.half).toEqual({ kind: "dense", shape: [12, 7], dtype: "float16" });
+  });
+
+  it("inspects a .h5mu file, and refuses it under .h5ad naming readH5mu", async () => {
+    const r = await cli(["inspect", corpus("mudata.h5mu"), "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect([j.n_obs, j.n_vars, j.axis]).toEqual([12, 10, 0]);
+    expect(Object.keys(j.mod)).toEqual(["rna", "prot"]);
+    expect([j.mod.prot.n_obs, j.mod.prot.n_vars]).toEqual([12, 3]);
+    const t = await cli(["inspect", corpus("mudata.h5mu")]);
+    expect(t.out).toContain("2 modalities");
+    const renamed = join(dir, "mudata.h5ad");
+    (await import("node:fs")).copyFileSync(corpus("mudata.h5mu"), renamed);
+    const bad = await cli(["inspect", renamed, "--json"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/FORMAT.*MuData.*readH5mu/);
+  });
+
   it("a corrupt file exits 1 with a FORMAT message", async () => {
     const bad = join(dir, "bad.h5ad");
     (await import("node:fs")).writeFileSync(bad, "not hdf5");

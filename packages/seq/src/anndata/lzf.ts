@@ -1,6 +1,8 @@
 /**
- * LZF (HDF5 filter 32000), which anndata 0.7 used by default, decoded by the h5wasm-plugins build of
- * `libH5Zlzf.so`. The plugin is installed into h5wasm only when a dataset first needs it (core's
+ * LZF (HDF5 filter 32000), which anndata 0.7 used by default. Reading decodes it with core's JavaScript
+ * decoder in every environment (no plugin). h5wasm's plugin (the h5wasm-plugins build of `libH5Zlzf.so`)
+ * is needed only to *write* LZF and for the rare reads that fall back to h5wasm (strided selections,
+ * big-endian or compound datasets). It is installed into h5wasm only when first needed (core's
  * `registerFilterLoader`). In Node the bytes come from the installed `h5wasm-plugins` package; in a browser
  * pass them yourself with {@link setLzfPluginBytes} (e.g. fetched from a URL you serve).
  */
