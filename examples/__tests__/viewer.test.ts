@@ -136,5 +136,26 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.screenshot({ path: join(root, ".cache/viewer-h5ad.png"), fullPage: true });
       expect(readdirSync(join(root, ".cache")).filter((f) => f.startsWith("viewer-"))).toHaveLength(2);
     }, 180_000);
+
+    it("reads an LZF .h5ad written by anndata (no plugin served or set): same table and scatter as its gzip twin", async () => {
+      // written by anndata 0.8 through Debian's h5py, which also omits LZF's chunk-size parameter
+      // (packages/seq/scripts/make_anndata_roundtrip.py); the page never calls setLzfPluginBytes
+      const corpus = join(root, "packages/seq/reference/anndata/roundtrip");
+      const seen: Array<{ status: string; table: string; scatter: string }> = [];
+      for (const f of ["25-lzf.h5ad", "24-gzip.h5ad"]) {
+        const status = await open(join(corpus, f));
+        seen.push({
+          status,
+          table: (await page.locator("#obs").innerText()) ?? "",
+          scatter: (await page.locator("#scatter svg path").evaluateAll((els) => els.map((e) => e.getAttribute("d")).join("|"))) ?? "",
+        });
+      }
+      const [lzf, gz] = seen as [(typeof seen)[0], (typeof seen)[0]];
+      expect(lzf.status).toBe("Ready: 300 cells x 40 genes, 300 obs rows shown, scatter of X_pca");
+      expect(lzf.table).toContain("c299\tsiPRRX1\t448.5\tfalse");
+      expect(lzf.table).toBe(gz.table);
+      expect(lzf.scatter.length).toBeGreaterThan(1000);
+      expect(lzf.scatter).toBe(gz.scatter);
+    }, 180_000);
   },
 );
