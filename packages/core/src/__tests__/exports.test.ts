@@ -88,6 +88,8 @@ describe("@hyped/core exports", () => {
     expect(Object.keys(hdf5).sort()).toMatchInlineSnapshot(`
       [
         "BUILTIN_FILTERS",
+        "FILTERS",
+        "FILTER_IDS",
         "H5File",
         "MAX_STAGING_BYTES",
         "WASM_HEAP_LIMIT",
@@ -95,8 +97,11 @@ describe("@hyped/core exports", () => {
         "blobIO",
         "cleanH5Message",
         "filterAvailable",
+        "filterName",
         "h5ready",
+        "jsDecoder",
         "lookup3",
+        "lzfDecompress",
         "memoryIO",
         "nativeStatus",
         "nodeFileIO",
@@ -104,6 +109,7 @@ describe("@hyped/core exports", () => {
         "registerFilterLoader",
         "registerFilterPlugin",
         "setNative",
+        "unshuffle",
       ]
     `);
   });

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path, { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyBox, lzfDecompress, unshuffle } from "../hdf5/direct.js";
+import { copyBox } from "../hdf5/direct.js";
+import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName, jsDecoder, lzfDecompress, unshuffle } from "../hdf5/filters.js";
 import { H5File, type H5Selection, nativeStatus, nodeFileIO, registerFilterLoader, setNative } from "../hdf5/index.js";
 
 const here = import.meta.dirname;
@@ -406,9 +407,22 @@ describe("direct-read primitives", () => {
           const out = lzfDecompress(input, size);
           expect(out.length).toBe(size);
         } catch (e) {
-          expect(e).toBeInstanceOf(Error);
+          expect(e).toMatchObject({ code: "FORMAT" });
         }
       }),
     );
+  });
+});
+
+describe("the filter table", () => {
+  it("knows each id once; h5wasm's built-ins and our JavaScript decoders come from it", () => {
+    expect(FILTERS.get(FILTER_IDS.lzf)).toMatchObject({ name: "lzf", h5wasm: false, js: "always" });
+    expect([...BUILTIN_FILTERS.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(filterName(32015)).toBe("zstd");
+    expect(filterName(99999)).toBe("filter 99999");
+    expect(jsDecoder(FILTER_IDS.deflate)).toBeUndefined(); // needs a platform zlib
+    expect(jsDecoder(32001)).toBeUndefined();
+    // one literal block of 3 bytes decodes through the table's LZF entry
+    expect(Array.from(jsDecoder(FILTER_IDS.lzf)?.(Uint8Array.from([2, 7, 8, 9]), 1, 3) ?? [])).toEqual([7, 8, 9]);
   });
 });

@@ -17,6 +17,7 @@
  */
 import type { BoxArgs, NativeBinding } from "@hyped/native";
 import { forEachLimited } from "../progress.js";
+import { type ChunkDecoder, FILTER_IDS, jsDecoder } from "./filters.js";
 import type { SyncIO } from "./syncio.js";
 
 /** A located chunk: its origin in dataset coordinates, its file address and stored size, and its filter mask. */
@@ -858,65 +859,15 @@ export class DirectReader {
   }
 }
 
-type Decoder = (input: Uint8Array, esz: number, chunkBytes: number) => Uint8Array;
+type Decoder = ChunkDecoder;
 
-/** True if the direct path decodes filter `id` here (deflate needs Node's zlib; shuffle and LZF always). */
+/** True if the direct path decodes filter `id` here (the filter table's `js` column; zlib only in Node). */
 export function directDecodes(id: number): boolean {
   return decoderFor({ id, cdValues: [] }) !== undefined;
 }
 
 function decoderFor(f: DirectFilter): Decoder | undefined {
-  if (f.id === 1) {
-    const inflate = nativeInflate();
-    return inflate ? (input, _esz, chunkBytes) => inflate(input, chunkBytes) : undefined;
-  }
-  if (f.id === 2) return unshuffle;
-  if (f.id === 32000) return (input, _esz, chunkBytes) => lzfDecompress(input, chunkBytes);
-  return undefined;
-}
-
-/** Undo HDF5's byte shuffle (filter 2): byte `b` of element `i` was stored at `b * n + i`. */
-export function unshuffle(input: Uint8Array, esz: number): Uint8Array {
-  if (esz <= 1) return input;
-  const n = Math.floor(input.length / esz);
-  const out = new Uint8Array(input.length);
-  for (let b = 0; b < esz; b++) {
-    const src = b * n;
-    for (let i = 0, j = b; i < n; i++, j += esz) out[j] = input[src + i] as number;
-  }
-  out.set(input.subarray(n * esz), n * esz);
-  return out;
-}
-
-/** Decompress one liblzf block (HDF5 filter 32000) into exactly `size` bytes; throws when it does not fit. */
-export function lzfDecompress(input: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let ip = 0;
-  let op = 0;
-  const n = input.length;
-  while (ip < n) {
-    const ctrl = input[ip++] as number;
-    if (ctrl < 32) {
-      const len = ctrl + 1;
-      if (op + len > size || ip + len > n) throw new Unhandled();
-      out.set(input.subarray(ip, ip + len), op);
-      ip += len;
-      op += len;
-    } else {
-      let len = ctrl >> 5;
-      if (len === 7) {
-        if (ip >= n) throw new Unhandled();
-        len += input[ip++] as number;
-      }
-      if (ip >= n) throw new Unhandled();
-      const ref = op - ((ctrl & 0x1f) << 8) - 1 - (input[ip++] as number);
-      len += 2;
-      if (ref < 0 || op + len > size) throw new Unhandled();
-      for (let k = 0; k < len; k++) out[op++] = out[ref + k] as number;
-    }
-  }
-  if (op !== size) throw new Unhandled();
-  return out;
+  return jsDecoder(f.id, f.id === FILTER_IDS.deflate ? (nativeInflate() ?? undefined) : undefined);
 }
 
 function tag(v: DataView): string {

@@ -15,6 +15,7 @@ import {
   patchBoolEnums,
 } from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct.js";
+import { BUILTIN_FILTERS, FILTER_IDS, filterName } from "./filters.js";
 import { lzfCompressible } from "./lzf.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
 import { readStringsDirect } from "./strings.js";
@@ -98,27 +99,6 @@ export interface H5ReadOptions {
    */
   out?: AnyTypedArray;
 }
-
-/** Filters HDF5 in h5wasm can always decode. Others need a plugin; see {@link H5File.read}. */
-export const BUILTIN_FILTERS: ReadonlyMap<number, string> = new Map([
-  [1, "deflate"],
-  [2, "shuffle"],
-  [3, "fletcher32"],
-  [4, "szip"],
-  [5, "nbit"],
-  [6, "scaleoffset"],
-]);
-
-/** Well-known registered filter ids, for messages. */
-const KNOWN_FILTER_NAMES: Record<number, string> = {
-  32000: "lzf",
-  32001: "blosc",
-  32004: "lz4",
-  32008: "bitshuffle",
-  32013: "zfp",
-  32015: "zstd",
-  307: "bzip2",
-};
 
 /** Plugin filter ids that have been registered at run time (see {@link registerFilterPlugin}). */
 const pluginFilters = new Set<number>();
@@ -465,7 +445,7 @@ export class H5File {
       const d = this.dataset(path);
       const filters = (d.filters as Array<{ id: number; name: string; cd_values: number[] }>).map((f) => ({
         id: f.id,
-        name: f.name || KNOWN_FILTER_NAMES[f.id] || `filter ${f.id}`,
+        name: f.name || filterName(f.id),
         cdValues: f.cd_values,
       }));
       return toInfo(this.rt, d.metadata, filters);
@@ -489,12 +469,12 @@ export class H5File {
     for (const f of info.filters) {
       // filters our own decoders handle (LZF, shuffle; deflate in Node) need no plugin unless h5wasm must read
       if (through === "any" && this.direct && directDecodes(f.id)) continue;
-      if (f.id === 32000 && f.cdValues.length < 3) {
+      if (f.id === FILTER_IDS.lzf && f.cdValues.length < 3) {
         // the LZF plugin sizes its output from cd_values[2]; without it (some h5py builds omit it) it overruns memory
         throw new HypedError(
           "UNSUPPORTED",
           `${this.name}: dataset ${path} uses the lzf filter (id 32000) without its chunk-size parameter in a layout our JavaScript LZF decoder does not read (it reads chunked little-endian numbers and strings), and the LZF plugin cannot decode it`,
-          { file: this.name, element: path, filter: "lzf", filterId: 32000 },
+          { file: this.name, element: path, filter: "lzf", filterId: FILTER_IDS.lzf },
         );
       }
       if (!filterAvailable(f.id) && !tryLoadFilter(this.rt, f.id)) {
@@ -746,10 +726,10 @@ export class H5File {
         throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
       }
       let compress = options.compression === "gzip" || options.compression === "lzf";
-      if (options.compression === "lzf" && !filterAvailable(32000) && !tryLoadFilter(this.rt, 32000)) {
+      if (options.compression === "lzf" && !filterAvailable(FILTER_IDS.lzf) && !tryLoadFilter(this.rt, FILTER_IDS.lzf)) {
         throw new HypedError("UNSUPPORTED", `${path}: the lzf filter (id 32000) is not available; register its plugin first`, {
           element: path,
-          filterId: 32000,
+          filterId: FILTER_IDS.lzf,
         });
       }
       let chunks = options.chunks;
@@ -768,7 +748,7 @@ export class H5File {
       const comp =
         compress && data.length > 0
           ? options.compression === "lzf"
-            ? { compression: 32000, compression_opts: [] as number[] }
+            ? { compression: FILTER_IDS.lzf as number, compression_opts: [] as number[] }
             : { compression: "gzip" as const, compression_opts: options.level ?? 4 }
           : {};
       if (Array.isArray(data)) {
@@ -783,7 +763,7 @@ export class H5File {
             element: path,
           });
         }
-        const halfComp = comp.compression === 32000 ? {} : comp; // LZF's size check ran on the wider data
+        const halfComp = comp.compression === FILTER_IDS.lzf ? {} : comp; // LZF's size check ran on the wider data
         this.f.create_dataset({
           name: path,
           data: new Map([[HALF_PLACEHOLDER_NAME, narrowToHalf(ta as ArrayLike<number>)]]),

@@ -6,7 +6,6 @@ export { lookup3, patchBoolEnums } from "./boolenum.js";
 export { nativeStatus, setNative } from "./direct.js";
 export {
   autoChunks,
-  BUILTIN_FILTERS,
   type FilterPluginLoader,
   filterAvailable,
   type H5CreateOptions,
@@ -23,5 +22,16 @@ export {
   registerFilterLoader,
   registerFilterPlugin,
 } from "./file.js";
+export {
+  BUILTIN_FILTERS,
+  type ChunkDecoder,
+  FILTER_IDS,
+  FILTERS,
+  type FilterSpec,
+  filterName,
+  jsDecoder,
+  lzfDecompress,
+  unshuffle,
+} from "./filters.js";
 export { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
 export { type BlobIOOptions, blobIO, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
