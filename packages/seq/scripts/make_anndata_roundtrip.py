@@ -145,6 +145,7 @@ obs = pd.DataFrame(
         "i16": -np.arange(n, dtype=np.int16),
         "i64": np.arange(n, dtype=np.int64) * 10**12,
         "f32": np.linspace(0, 1, n, dtype=np.float32),
+        "f16": np.linspace(-1, 1, n).astype(np.float16),
         "label": [f"L{i % 4}" for i in range(n)],
     },
     index=pd.Index(names("cell-", n), name="cell_id"),

@@ -66,7 +66,7 @@ export interface H5adSummary {
 export function columnSummary(name: string, c: Column): ColumnSummary {
   switch (c.kind) {
     case "numeric":
-      return { name, kind: "numeric", dtype: dtypeOf(c.values) };
+      return { name, kind: "numeric", dtype: isFloat16(c.values) ? "float16" : dtypeOf(c.values) };
     case "boolean":
       return { name, kind: "boolean", dtype: "bool" };
     case "string":

@@ -48,6 +48,14 @@ describe("cases that once broke", () => {
     } finally {
       f.close();
     }
+    const cols = await readH5ad(ref("18-columns.h5ad"));
+    expect(summarizeAnnData(cols).obs_columns.find((c) => c.name === "f16")).toEqual({ name: "f16", kind: "numeric", dtype: "float16" });
+    const g = await H5File.open(await writeH5adBytes(cols));
+    try {
+      expect(g.info("/obs/f16")).toMatchObject({ size: 2, half: true });
+    } finally {
+      g.close();
+    }
     const b = await openH5ad(ref("09-float16-X.h5ad"));
     try {
       expect(summarizeH5ad(b).X?.dtype).toBe("float16");
@@ -121,6 +129,18 @@ describe("cases that once broke", () => {
       b.close();
     }
     expect(filterAvailable(32000)).toBe(false);
+  });
+
+  it("a corrupt global heap under LZF strings is a typed error, never garbage", async () => {
+    const bytes = new Uint8Array(readFileSync(ref("25-lzf.h5ad")));
+    const at = Buffer.from(bytes).indexOf("GCOL");
+    expect(at).toBeGreaterThan(0);
+    bytes.set([0x58, 0x58, 0x58, 0x58], at); // the strings' heap collection loses its signature
+    const err = await readH5ad(bytes).then(
+      () => null,
+      (e) => e,
+    );
+    expect(err).toMatchObject({ code: expect.stringMatching(/^(UNSUPPORTED|FORMAT)$/) });
   });
 
   it("a MuData file is refused by readH5ad (FORMAT naming readH5mu), whatever its extension, and read by readH5mu", async () => {
