@@ -22,15 +22,21 @@ export interface MuData {
   obs: DataFrame;
   /** Global variables. */
   var: DataFrame;
+  /** Global per-observation matrices (e.g. a joint embedding), one row per global observation. */
   obsm: Map<string, Matrix>;
+  /** Global per-variable matrices, one row per global variable. */
   varm: Map<string, Matrix>;
+  /** Global observation × observation matrices. */
   obsp: Map<string, Matrix>;
+  /** Global variable × variable matrices. */
   varp: Map<string, Matrix>;
-  /** DataFrames in the global `obsm` / `varm`. */
+  /** DataFrames in the global `obsm`. */
   obsmFrames: Map<string, DataFrame>;
+  /** DataFrames in the global `varm`. */
   varmFrames: Map<string, DataFrame>;
   /** Other elements of the global mappings (awkward arrays, ...), as in {@link AnnData.other}. */
   other: Record<MuDataMappingName, Map<string, unknown>>;
+  /** The global unstructured annotations (as `AnnData.uns`). */
   uns: Record<string, unknown>;
   /** Per modality, the position of each global observation in it (mudata's `obsmap`; 0 = absent, else position + 1). */
   obsmap: Record<string, unknown>;
