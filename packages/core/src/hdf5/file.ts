@@ -548,7 +548,8 @@ export class H5File {
     const n = count.reduce((a, b) => a * b, 1);
     const dtype = info.dtype;
     const esz = info.size;
-    const nbytes = n * esz;
+    // float16 needs its stored bits and the widened float32 result at once
+    const nbytes = n * (info.half ? esz + dtypeSize(dtype) : esz);
     const budget = options.budgetBytes ?? 2 ** 31;
     if (nbytes > budget) {
       throw new HypedError(
@@ -769,7 +770,7 @@ export class H5File {
           data: new Map([[HALF_PLACEHOLDER_NAME, narrowToHalf(ta as ArrayLike<number>)]]),
           shape,
           dtype: HALF_PLACEHOLDER_DTYPE,
-          ...(chunks && (halfComp as { compression?: unknown }).compression !== undefined ? { chunks } : {}),
+          ...(chunks ? { chunks } : {}),
           ...halfComp,
         });
         this.halfPatches++;
