@@ -12,6 +12,7 @@
  *
  * Anything unexpected returns `undefined`: the caller then reads through h5wasm, which reports its own error.
  */
+import { checkAllocation } from "../dtype.js";
 import type { DirectFilter, DirectReader } from "./direct.js";
 
 /** What {@link readStringsDirect} needs to know about the dataset. */
@@ -37,6 +38,7 @@ export function readStringsDirect(
   offset: number[],
 ): string[] | undefined {
   const n = count.reduce((a, b) => a * b, 1);
+  checkAllocation(n, ds.vlen ? 16 : Math.max(1, ds.size), `strings of ${path}`); // before allocating (OUT_OF_RANGE)
   const decoder = new TextDecoder(ds.cset === 1 ? "utf-8" : "latin1");
   if (!ds.vlen) {
     const esz = ds.size;
