@@ -15,7 +15,7 @@ import {
   patchBoolEnums,
 } from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct.js";
-import { BUILTIN_FILTERS, FILTER_IDS, filterName } from "./filters.js";
+import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName } from "./filters.js";
 import { lzfCompressible } from "./lzf.js";
 import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
 import { readStringsDirect } from "./strings.js";
@@ -480,7 +480,13 @@ export class H5File {
       if (!filterAvailable(f.id) && !tryLoadFilter(this.rt, f.id)) {
         throw new HypedError(
           "UNSUPPORTED",
-          `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode`,
+          `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode${
+            f.id === FILTER_IDS.lzf
+              ? " in this read without h5wasm's LZF plugin (our own decoder reads chunked little-endian numbers and strings; for other reads pass the plugin with @hyped/seq's setLzfPluginBytes)"
+              : FILTERS.get(f.id)?.h5wasm === false
+                ? " without its h5wasm plugin (see registerFilterLoader)"
+                : ""
+          }`,
           {
             file: this.name,
             element: path,

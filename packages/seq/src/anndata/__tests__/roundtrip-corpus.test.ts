@@ -129,6 +129,17 @@ describe("cases that once broke", () => {
       b.close();
     }
     expect(filterAvailable(32000)).toBe(false);
+    // a read our decoder does not take (strided) of strings h5py stored without LZF's chunk-size parameter
+    // says why, instead of overrunning h5wasm's plugin
+    const f = await H5File.open(ref("25-lzf.h5ad"));
+    try {
+      const strided = () => f.readStrings("/obs/_index", { select: [[0, 10, 2]] });
+      expect(strided).toThrow(expect.objectContaining({ code: "UNSUPPORTED" }));
+      expect(strided).toThrow(/our JavaScript LZF decoder/);
+      expect(f.readStrings("/obs/_index", { select: [[0, 3]] }).values).toEqual(["c0", "c1", "c2"]);
+    } finally {
+      f.close();
+    }
   });
 
   it("a corrupt global heap under LZF strings is a typed error, never garbage", async () => {
