@@ -48,6 +48,11 @@ export interface CziWriteSubblock {
   compression?: CziWriteCompression;
   /** AcquisitionTime written into the subblock's own metadata XML. */
   acquisitionTime?: string;
+  /**
+   * A payload already compressed elsewhere (e.g. JPEG XR from JxrEncApp), written as is with compression code
+   * `code` instead of encoding `data`; `data` still gives the pixel type and is checked against the size.
+   */
+  encoded?: { code: number; bytes: Uint8Array };
 }
 
 /** Document-level metadata to write. */
@@ -292,7 +297,10 @@ async function writeAll(
     const comp = t.compression ?? options.compression ?? "none";
     let payload: Uint8Array;
     let code: number;
-    if (comp === "none") {
+    if (t.encoded) {
+      payload = t.encoded.bytes;
+      code = t.encoded.code;
+    } else if (comp === "none") {
       payload = raw;
       code = 0;
     } else if (comp === "zstd0") {

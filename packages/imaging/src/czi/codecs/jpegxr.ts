@@ -1,25 +1,79 @@
 /**
- * Compression 4 (JPEG XR). No JPEG XR decoder exists on npm, and we do not port jxrlib. What we do:
- * - ZEN 3.0 wrote some subblocks that are labelled JPEG XR but hold raw pixels. As czifile and Bio-Formats
- *   do, a payload whose size equals the raw tile size and that does not start with the JPEG XR magic
- *   (`II` 0xBC 0x01) is returned as raw pixels.
- * - A real JPEG XR payload throws UNSUPPORTED naming code 4 and the subblock. Register your own decoder with
- *   `registerCziDecoder(4, decoder)`; this built-in then no longer runs.
+ * Compression 4 (JPEG XR), ZEN's default compression on many systems. Decoded by jxrlib (Microsoft's
+ * reference codec) compiled to WebAssembly, from the npm package `jpegxr`, loaded lazily by a dynamic import
+ * on the first JPEG XR subblock (see `jpegxr-wasm.ts`), so files without JPEG XR never load it.
+ *
+ * - Pixel types: Gray8, Gray16 (14-bit data too), Gray32Float, Bgr24, Bgr48 and Bgra32 (planar alpha). The
+ *   container's pixel-format GUID must be the one libCZI writes for the directory's pixel type
+ *   ({@link JXR_FORMAT_OF}); any other is FORMAT, never pixels of the wrong shape. Samples come out in the
+ *   file's B,G,R(,A) order, as from the other decoders (Bgr48 is stored as 48bppRGB holding B,G,R, as libCZI).
+ * - ZEN 3.0 wrote some subblocks labelled JPEG XR that hold raw pixels. As czifile and Bio-Formats do, a
+ *   payload that does not start with the JPEG XR magic and has exactly the raw tile size is returned as is.
+ * - The caller's `info.output` buffer is filled when given.
  */
-
-import { unsupportedCompression } from "./errors.js";
+import { HypedError } from "@hyped/core";
+import { formatErr } from "../segment.js";
+import { isJpegXr, JXR_FORMAT_OF, jxrFormatName, parseJxrContainer, wrapGray8Codestream } from "./jpegxr-container.js";
+import { jxrDecodeInto } from "./jpegxr-wasm.js";
 import type { CziDecodeInfo } from "./registry.js";
 
-/** True if `b` starts with the JPEG XR (HD Photo) file magic `49 49 BC 01`. */
-export function isJpegXr(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0x49 && b[1] === 0x49 && b[2] === 0xbc && b[3] === 0x01;
+export { isJpegXr, JXR_FORMAT_OF } from "./jpegxr-container.js";
+
+function what(info: CziDecodeInfo): string {
+  return `ZISRAWSUBBLOCK ${info.subblock} at ${info.filePosition}`;
 }
 
-/** Decoder for compression 4: raw-pixel payloads mislabelled as JPEG XR; UNSUPPORTED otherwise. */
-export function decodeJpegXrRawFallback(payload: Uint8Array, info: CziDecodeInfo): Uint8Array {
-  if (payload.length === info.expectedBytes && !isJpegXr(payload)) return payload;
-  throw unsupportedCompression(
-    info,
-    isJpegXr(payload) ? "a real JPEG XR payload (no JPEG XR decoder is built in)" : "not a JPEG XR stream and not a raw tile",
-  );
+/**
+ * Decoder for compression 4: a JPEG XR payload decoded by jxrlib (wasm), or ZEN 3.0's raw pixels labelled
+ * JPEG XR. FORMAT for a stream whose pixel format or size disagrees with the directory, or that jxrlib
+ * rejects; UNSUPPORTED for pixel types CZI does not store as JPEG XR and for interleaved alpha.
+ */
+export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
+  const w = what(info);
+  if (!isJpegXr(payload)) {
+    if (payload.length === info.expectedBytes) return payload;
+    throw formatErr(
+      w,
+      `payload is neither a JPEG XR stream nor a raw ${info.width}x${info.height} ${info.pixelType} tile (${payload.length} bytes)`,
+    );
+  }
+  const want = JXR_FORMAT_OF[info.pixelType];
+  if (want === undefined) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `${w}: ${info.pixelType} is not stored as JPEG XR (supported: ${Object.keys(JXR_FORMAT_OF).join(", ")})`,
+      {
+        subblock: info.subblock,
+        pixelType: info.pixelType,
+      },
+    );
+  }
+  const c = parseJxrContainer(payload, w);
+  if (c.format !== want) {
+    throw formatErr(
+      w,
+      `JPEG XR pixel format is ${jxrFormatName(c.format)}, the directory says ${info.pixelType} (${jxrFormatName(want)})`,
+      {
+        found: jxrFormatName(c.format),
+        expected: jxrFormatName(want),
+      },
+    );
+  }
+  if (c.width !== info.width || c.height !== info.height)
+    throw formatErr(w, `JPEG XR image is ${c.width}x${c.height}, the directory says ${info.width}x${info.height}`);
+  if (info.pixelType === "Bgra32" && c.alphaOffset === undefined) {
+    throw new HypedError("UNSUPPORTED", `${w}: Bgra32 JPEG XR with interleaved (not planar) alpha is not supported`, {
+      subblock: info.subblock,
+    });
+  }
+  const out = info.output?.length === info.expectedBytes ? info.output : new Uint8Array(info.expectedBytes);
+  await jxrDecodeInto(payload, out, info.width, info.height, w);
+  if (c.alphaOffset !== undefined && info.pixelType === "Bgra32") {
+    // jxrlib decodes planar alpha only when asked; the alpha plane is a grey codestream of its own.
+    const alpha = new Uint8Array(info.width * info.height);
+    const plane = payload.subarray(c.alphaOffset, c.alphaOffset + (c.alphaLength as number));
+    await jxrDecodeInto(wrapGray8Codestream(plane, info.width, info.height), alpha, info.width, info.height, `${w} (alpha plane)`);
+    for (let i = 0; i < alpha.length; i++) out[4 * i + 3] = alpha[i] as number;
+  }
+  return out;
 }

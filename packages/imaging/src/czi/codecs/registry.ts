@@ -6,7 +6,7 @@
 import { HypedError } from "@hyped/core";
 import type { CziPixelType } from "../constants.js";
 import { decodeJpeg } from "./jpeg.js";
-import { decodeJpegXrRawFallback } from "./jpegxr.js";
+import { decodeJpegXr } from "./jpegxr.js";
 import { decodeZstd0, decodeZstd1 } from "./zstd.js";
 
 /** What a decoder is told about the subblock it decodes. */
@@ -41,10 +41,10 @@ export interface CziDecodeInfo {
  */
 export type CziDecoder = (payload: Uint8Array, info: CziDecodeInfo) => Uint8Array | Promise<Uint8Array>;
 
-/** Built-in decoders: 1 JPEG (8-bit), 4 JPEG XR raw-pixel fallback, 5 Zstd0, 6 Zstd1. Uncompressed (0) needs none. */
+/** Built-in decoders: 1 JPEG (8-bit), 4 JPEG XR (jxrlib wasm, with the raw-pixel fallback), 5 Zstd0, 6 Zstd1. Uncompressed (0) needs none. */
 export const BUILTIN_CZI_DECODERS: ReadonlyMap<number, CziDecoder> = new Map<number, CziDecoder>([
   [1, decodeJpeg],
-  [4, decodeJpegXrRawFallback],
+  [4, decodeJpegXr],
   [5, decodeZstd0],
   [6, decodeZstd1],
 ]);

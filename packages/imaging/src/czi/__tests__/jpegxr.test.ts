@@ -1,0 +1,153 @@
+/**
+ * Compression 4 (JPEG XR) through jxrlib's wasm build. Fixtures: `reference/czi-jxr/`, built by
+ * `scripts/make_czi_jxr.ts` with JxrEncApp; each `<case>.ref.czi` holds the same tiles uncompressed (the source
+ * pixels for lossless encodes, JxrDecApp's output for lossy ones), so every comparison here is exact.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isHypedError } from "@hyped/core";
+import { describe, expect, it } from "vitest";
+import { decodeJpegXr } from "../codecs/jpegxr.js";
+import { parseJxrContainer } from "../codecs/jpegxr-container.js";
+import type { CziDecodeInfo } from "../codecs/registry.js";
+import { type CziFile, openCzi } from "../index.js";
+import { locateSubblock } from "../subblock.js";
+
+const DIR = join(import.meta.dirname, "..", "..", "..", "reference", "czi-jxr");
+const CASES = JSON.parse(readFileSync(join(DIR, "cases.json"), "utf8")) as {
+  name: string;
+  pixelType: string;
+  lossless: boolean;
+  tiles: number;
+}[];
+
+const bytes = (p: string) => new Uint8Array(readFileSync(join(DIR, p)));
+
+/** The stored payload of subblock `i`. */
+async function payloadOf(czi: CziFile, i: number): Promise<Uint8Array> {
+  const e = czi.subblocks[i];
+  if (!e) throw new Error(`no subblock ${i}`);
+  const loc = await locateSubblock(czi.source, e);
+  return czi.source.read(loc.dataOffset, loc.dataSize);
+}
+
+function infoOf(czi: CziFile, i: number, over: Partial<CziDecodeInfo> = {}): CziDecodeInfo {
+  const e = czi.subblocks[i];
+  if (!e) throw new Error(`no subblock ${i}`);
+  const bpp = { Gray8: 1, Gray16: 2, Gray32Float: 4, Bgr24: 3, Bgr48: 6, Bgra32: 4 }[e.pixelType as string] ?? 1;
+  return {
+    subblock: i,
+    filePosition: e.filePosition,
+    compression: 4,
+    pixelType: e.pixelType as CziDecodeInfo["pixelType"],
+    width: e.storedWidth,
+    height: e.storedHeight,
+    bytesPerPixel: bpp,
+    expectedBytes: e.storedWidth * e.storedHeight * bpp,
+    ...over,
+  };
+}
+
+describe("CZI JPEG XR subblocks (jxrlib wasm)", () => {
+  it("covers every pixel type, lossless and lossy, a mosaic and several C and T", () => {
+    expect(new Set(CASES.map((c) => c.pixelType))).toEqual(new Set(["Gray8", "Gray16", "Gray32Float", "Bgr24", "Bgr48", "Bgra32"]));
+    expect(CASES.some((c) => c.lossless) && CASES.some((c) => !c.lossless)).toBe(true);
+  });
+
+  for (const c of CASES) {
+    it(`${c.name}: every subblock and plane equals the reference exactly (${c.lossless ? "source pixels" : "JxrDecApp"})`, async () => {
+      const jxr = await openCzi(bytes(`${c.name}.czi`));
+      const ref = await openCzi(bytes(`${c.name}.ref.czi`));
+      expect(jxr.compressions).toEqual({ JpegXrFile: c.tiles });
+      expect(ref.compressions).toEqual({ Uncompressed: c.tiles });
+      for (let i = 0; i < c.tiles; i++) {
+        const a = await jxr.readSubblockBytes(i);
+        const b = await ref.readSubblockBytes(i);
+        expect(a.length).toBe(b.length);
+        expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+      }
+      for (const coords of jxr.planeCoords()) {
+        const p = await jxr.readPlane(coords);
+        const q = await ref.readPlane(coords);
+        expect(p.shape).toEqual(q.shape);
+        expect(p.data).toEqual(q.data);
+      }
+      await jxr.close();
+      await ref.close();
+    });
+  }
+
+  it("the 2 x 2 mosaic overlaps and stitches like the uncompressed copy", async () => {
+    const jxr = await openCzi(bytes("mosaic-2x2-gray16-lossless.czi"));
+    expect(jxr.boundingBox).toEqual({ x: 0, y: 0, w: 72, h: 54 });
+    expect(jxr.dims.M).toEqual({ start: 0, size: 4 });
+  });
+
+  it("fills the caller's output buffer instead of allocating", async () => {
+    const czi = await openCzi(bytes("bgr48-lossless.czi"));
+    const info = infoOf(czi, 0);
+    const out = new Uint8Array(info.expectedBytes);
+    const r = await decodeJpegXr(await payloadOf(czi, 0), { ...info, output: out });
+    expect(r).toBe(out);
+    expect(Buffer.from(out).equals(Buffer.from(await (await openCzi(bytes("bgr48-lossless.ref.czi"))).readSubblockBytes(0)))).toBe(true);
+  });
+
+  it("checks the pixel-format GUID against the directory: FORMAT on a mismatch", async () => {
+    const czi = await openCzi(bytes("gray16-lossy.czi"));
+    const p = await payloadOf(czi, 0);
+    expect(parseJxrContainer(p, "t").format).toBe(0x0b);
+    // Same stream, directory claiming Gray8 (same size in bytes would need another width: use Bgr24's GUID check).
+    const wrongType = infoOf(czi, 0, { pixelType: "Gray8", bytesPerPixel: 1 });
+    wrongType.expectedBytes = wrongType.width * wrongType.height;
+    await expect(decodeJpegXr(p, wrongType)).rejects.toMatchObject({ code: "FORMAT", message: expect.stringMatching(/16bppGray.*Gray8/) });
+    // A GUID byte changed to 24bppRGB (0x0d): not what libCZI writes for any type we read as Gray16.
+    const q = p.slice();
+    const gpos = new DataView(q.buffer).getUint32(4, true); // IFD offset
+    const v = new DataView(q.buffer);
+    let guid = -1;
+    for (let k = 0; k < v.getUint16(gpos, true); k++)
+      if (v.getUint16(gpos + 2 + 12 * k, true) === 0xbc01) guid = v.getUint32(gpos + 10 + 12 * k, true);
+    q[guid + 15] = 0x0d;
+    await expect(decodeJpegXr(q, infoOf(czi, 0))).rejects.toMatchObject({ code: "FORMAT", message: expect.stringMatching(/24bppRGB/) });
+    // A size that disagrees with the directory.
+    await expect(decodeJpegXr(p, infoOf(czi, 0, { width: 44, expectedBytes: 44 * 29 * 2 }))).rejects.toMatchObject({ code: "FORMAT" });
+  });
+
+  it("keeps ZEN 3.0's raw-pixel fallback; other non-JPEG XR payloads are FORMAT", async () => {
+    const czi = await openCzi(bytes("gray8-lossless.czi"));
+    const info = infoOf(czi, 0);
+    const raw = Uint8Array.from({ length: info.expectedBytes }, (_, i) => i & 0x7f);
+    expect(await decodeJpegXr(raw, info)).toEqual(raw);
+    await expect(decodeJpegXr(raw.subarray(1), info)).rejects.toMatchObject({ code: "FORMAT" });
+  });
+
+  it("truncated and corrupted streams give typed errors, and the next decode still works", async () => {
+    const czi = await openCzi(bytes("bgr24-lossy.czi"));
+    const p = await payloadOf(czi, 0);
+    const info = infoOf(czi, 0);
+    const good = await decodeJpegXr(p, info);
+    const bad: Uint8Array[] = [p.subarray(0, 12), p.subarray(0, 200), p.subarray(0, p.length >> 1)];
+    for (let k = 0; k < 24; k++) {
+      const c = p.slice();
+      const at = (k * 7919) % c.length;
+      c[at] = (c[at] as number) ^ 0xff;
+      bad.push(c);
+    }
+    for (const b of bad) {
+      try {
+        await decodeJpegXr(b, info);
+      } catch (e) {
+        expect(isHypedError(e)).toBe(true);
+      }
+    }
+    expect(Buffer.from(await decodeJpegXr(p, info)).equals(Buffer.from(good))).toBe(true);
+  });
+
+  it("does not change how the host process reports uncaught errors", async () => {
+    const before = process.listeners("uncaughtException").length + process.listeners("unhandledRejection").length;
+    const { resetJxrModule, jxrModule } = await import("../codecs/jpegxr-wasm.js");
+    resetJxrModule();
+    await jxrModule();
+    expect(process.listeners("uncaughtException").length + process.listeners("unhandledRejection").length).toBe(before);
+  });
+});
