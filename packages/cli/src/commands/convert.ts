@@ -2,7 +2,8 @@
  * `hyped convert <file.czi...> --out <dir>`: CZI acquisitions → one HDF5 frame file per (condition,
  * replicate, time) plus `dataset.json` (see `@hyped/imaging` docs/frames.md).
  */
-import { convertCziToFrames, type FrameAxes } from "@hyped/imaging";
+import { join } from "node:path";
+import { type ConvertOptions, type ConvertResult, convertCziToFrames, type FrameAxes, openCzi } from "@hyped/imaging";
 import type { Command } from "commander";
 import { printJson, progressBar, UsageError } from "../context.js";
 
@@ -22,6 +23,44 @@ function intOption(name: string, v: string | undefined, min: number): number | u
   return n;
 }
 
+/** The folder of Z plane `z` under `--z all`: `z00003`. */
+export function zFolder(z: number): string {
+  return `z${String(z).padStart(5, "0")}`;
+}
+
+/** The Z indices every file shares (from the headers; UsageError when the files disagree). */
+async function zRange(files: string[]): Promise<number[]> {
+  let range: [number, number] | undefined;
+  for (const f of files) {
+    const czi = await openCzi(f);
+    try {
+      const d = czi.dims.Z ?? { start: 0, size: 1 };
+      if (range && (range[0] !== d.start || range[1] !== d.size))
+        throw new UsageError(
+          `--z all: ${f} has Z ${d.start}..${d.start + d.size - 1}, the first file ${range[0]}..${range[0] + range[1] - 1}`,
+        );
+      range = [d.start, d.size];
+    } finally {
+      await czi.close();
+    }
+  }
+  const [a, n] = range ?? [0, 1];
+  return Array.from({ length: n }, (_, i) => a + i);
+}
+
+/** One result for the runs of `--z all` (counts summed; the first manifest stands for the layout). */
+function combine(runs: ConvertResult[]): ConvertResult {
+  const first = runs[0] as ConvertResult;
+  return {
+    ...first,
+    total: runs.reduce((a, r) => a + r.total, 0),
+    converted: runs.reduce((a, r) => a + r.converted, 0),
+    skipped: runs.reduce((a, r) => a + r.skipped, 0),
+    bytesWritten: runs.reduce((a, r) => a + r.bytesWritten, 0),
+    seconds: runs.reduce((a, r) => a + r.seconds, 0),
+  };
+}
+
 /** Register `hyped convert`. */
 export function convertCommand(program: Command): void {
   program
@@ -39,7 +78,7 @@ export function convertCommand(program: Command): void {
     .option("--level <n>", "gzip level 0-9", "1")
     .option("--axes <order>", "on-disk axis order: CYX or CXY (the HYPED release's)", "CYX")
     .option("--channels <names>", "comma-separated channel names to convert, in order (default: all)")
-    .option("--z <index>", "Z plane to convert", "0")
+    .option("--z <index>", "Z plane to convert (default: the first), or `all`: one frame store per Z in <out>/z<NNNNN>")
     .option("--no-source-checksum", "do not hash the CZI files")
     .option("--json", "print the result as JSON")
     .action(
@@ -54,7 +93,7 @@ export function convertCommand(program: Command): void {
           level: string;
           axes: string;
           channels?: string;
-          z: string;
+          z?: string;
           sourceChecksum: boolean;
           json?: boolean;
         },
@@ -65,9 +104,11 @@ export function convertCommand(program: Command): void {
         const level = intOption("--level", opts.level, 0);
         if (level !== undefined && level > 9) throw new UsageError(`--level must be 0-9, got ${level}`);
         const workers = intOption("--workers", opts.workers, 0);
+        const zAll = opts.z === "all";
+        const z = zAll ? undefined : intOption("--z", opts.z, 0);
         const bar = progressBar("convert", !opts.json && process.stderr.isTTY === true);
         try {
-          const r = await convertCziToFrames(files, opts.out, {
+          const common: ConvertOptions = {
             ...(opts.scenes ? { scenes: opts.scenes } : {}),
             ...(workers !== undefined ? { workers } : {}),
             ...(opts.shard ? { shard: parseShard(opts.shard) } : {}),
@@ -75,10 +116,19 @@ export function convertCommand(program: Command): void {
             ...(level !== undefined ? { level } : {}),
             axes: opts.axes as FrameAxes,
             ...(opts.channels ? { channels: opts.channels.split(",").map((s) => s.trim()) } : {}),
-            z: intOption("--z", opts.z, 0) ?? 0,
             sourceChecksum: opts.sourceChecksum,
+            onWarning: (m) => process.stderr.write(`hyped: warning: ${m}\n`),
             onProgress: (e) => bar.onProgress({ ...e, unit: `frames, ${e.mbPerSecond.toFixed(1)} MB/s` }),
-          });
+          };
+          let r: ConvertResult;
+          let zStores: string[] | undefined;
+          if (zAll) {
+            const planes = await zRange(files);
+            zStores = planes.map(zFolder);
+            const runs: ConvertResult[] = [];
+            for (const zi of planes) runs.push(await convertCziToFrames(files, join(opts.out, zFolder(zi)), { ...common, z: zi }));
+            r = combine(runs);
+          } else r = await convertCziToFrames(files, opts.out, { ...common, ...(z !== undefined ? { z } : {}) });
           bar.stop();
           const summary = {
             out: opts.out,
@@ -93,6 +143,8 @@ export function convertCommand(program: Command): void {
             times: r.manifest.times.length,
             channels: r.manifest.channels,
             shape: r.manifest.shape,
+            ...(r.manifest.created?.z ? { z: r.manifest.created.z } : {}),
+            ...(zStores ? { zStores } : {}),
           };
           if (opts.json) printJson(summary);
           else {

@@ -49,8 +49,14 @@ export interface ConvertOptions extends Omit<LongTaskOptions, "onProgress"> {
    * named from its metadata (Cy5, mKate, TagGFP, Oblique for unnamed 4-channel files).
    */
   channels?: string[];
-  /** Z index to convert. Default 0. */
+  /**
+   * Z index to convert. Default: the file's first Z (0). It is checked against every CZI's Z range before
+   * anything is written (OUT_OF_RANGE). The manifest records it (`created.z`) when a file has several Z planes;
+   * converting every plane is one frame store per Z (`hyped convert --z all`).
+   */
   z?: number;
+  /** Called with a message for things the user should know but that do not stop the run (e.g. Z planes left out). */
+  onWarning?: (message: string) => void;
   /** Chunk tile `[height, width]`. Default: the CZI's tile size. */
   tile?: [number, number];
   /** Record each source CZI's SHA-256 in the frames (costs one read of the CZI). Default true. */
@@ -91,6 +97,50 @@ interface SourcePlan {
   pixelSizeM: [number, number];
   tile: [number, number];
   scenes: Array<{ index: number | undefined; assign: SceneAssignment }>;
+  /** The Z index converted and the file's number of Z planes (1 without a Z dimension). */
+  z: number;
+  zSize: number;
+}
+
+/** Check the options that need no file, before anything is opened or created (INVALID_ARGUMENT). */
+function validateConvertOptions(o: ConvertOptions): void {
+  const bad = (what: string, v: unknown) => new HypedError("INVALID_ARGUMENT", `${what}, got ${JSON.stringify(v)}`, { option: what });
+  const int = (v: unknown) => typeof v === "number" && Number.isInteger(v);
+  if (o.level !== undefined && !(int(o.level) && o.level >= 0 && o.level <= 9)) throw bad("level must be an integer 0-9", o.level);
+  if (o.workers !== undefined && !(int(o.workers) && o.workers >= 0)) throw bad("workers must be an integer >= 0", o.workers);
+  if (o.z !== undefined && !int(o.z)) throw bad("z must be an integer", o.z);
+  if (o.compression !== undefined && o.compression !== "gzip" && o.compression !== "none")
+    throw bad("compression must be gzip or none", o.compression);
+  if (o.axes !== undefined && o.axes !== "CYX" && o.axes !== "CXY") throw bad("axes must be CYX or CXY", o.axes);
+  if (o.dtype !== undefined && !["uint8", "uint16", "float32"].includes(o.dtype))
+    throw bad("dtype must be uint8, uint16 or float32", o.dtype);
+  if (o.tile !== undefined && !(Array.isArray(o.tile) && o.tile.length === 2 && o.tile.every((v) => int(v) && v >= 1)))
+    throw bad("tile must be [height, width] of positive integers", o.tile);
+  if (
+    o.channels !== undefined &&
+    !(Array.isArray(o.channels) && o.channels.length > 0 && o.channels.every((c) => typeof c === "string" && c !== ""))
+  )
+    throw bad("channels must be a non-empty list of channel names", o.channels);
+}
+
+/** The Z plane to convert from `czi`: checked against its Z range; warns when other planes are left out. */
+function planZ(czi: CziFile, name: string, options: ConvertOptions): { z: number; zSize: number } {
+  const d = czi.dims.Z;
+  const zSize = d?.size ?? 1;
+  const z = options.z ?? d?.start ?? 0;
+  const lo = d?.start ?? 0;
+  if (z < lo || z >= lo + zSize) {
+    throw new HypedError("OUT_OF_RANGE", `${name}: Z index ${z} is outside its Z range ${lo}..${lo + zSize - 1}`, {
+      file: name,
+      z,
+      start: lo,
+      size: zSize,
+    });
+  }
+  if (zSize > 1 && options.z === undefined) {
+    options.onWarning?.(`${name} has ${zSize} Z planes; converting Z=${z} only (choose one with --z N, or every one with --z all)`);
+  }
+  return { z, zSize };
 }
 
 const baseName = (s: string) => s.replace(/^.*[/\\]/, "");
@@ -126,6 +176,7 @@ export async function convertCziToFrames(
   if (shard && !(Number.isInteger(shard[0]) && Number.isInteger(shard[1]) && shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])) {
     throw new HypedError("INVALID_ARGUMENT", `shard [${shard}] must be [i, n] with 0 <= i < n`, { shard });
   }
+  validateConvertOptions(options);
   const sceneMap = typeof options.scenes === "string" ? await readSceneMapFile(options.scenes) : options.scenes;
 
   // ---- plan: open each CZI (headers only) and list its frames
@@ -206,7 +257,7 @@ export async function convertCziToFrames(
           source: baseName(p.name),
           sourceSha256: sourceSha[input] as string,
         };
-        all.push({ input, scene: s.index, t, z: options.z ?? 0, cziChannels: p.channels, file, meta, height: p.height, width: p.width });
+        all.push({ input, scene: s.index, t, z: p.z, cziChannels: p.channels, file, meta, height: p.height, width: p.width });
       }
     }
   });
@@ -228,7 +279,12 @@ export async function convertCziToFrames(
     pixelSizeM: ref.pixelSizeM.map((v) => (Number.isFinite(v) ? v : null)) as [number | null, number | null],
     compression,
     ...(shard ? { shard } : {}),
-    created: { tool: "@hyped/imaging convertCziToFrames", at: new Date().toISOString(), sources: plans.map((p) => baseName(p.name)) },
+    created: {
+      tool: "@hyped/imaging convertCziToFrames",
+      at: new Date().toISOString(),
+      sources: plans.map((p) => baseName(p.name)),
+      ...(ref.zSize > 1 ? { z: { index: ref.z, size: ref.zSize } } : {}),
+    },
   };
   const previous = await readManifestFile(manifestPath).catch((e: unknown) => {
     if (isHypedError(e, "NOT_FOUND")) return undefined;
@@ -486,7 +542,9 @@ function planSource(
     if (assign) scenes.push({ index: s, assign });
   }
   const sb = czi.subblocks.find((e) => e.layer0);
+  const zPlan = planZ(czi, name, options);
   return {
+    ...zPlan,
     input,
     name,
     czi,

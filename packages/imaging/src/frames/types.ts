@@ -100,7 +100,7 @@ export interface FrameManifest {
   /** For a shard's partial manifest: `[i, n]` (0-based shard i of n). Absent in a merged/full manifest. */
   shard?: [number, number];
   /** Free-form provenance (tool, version, creation time, sources). */
-  created?: { tool: string; at: string; sources?: string[] };
+  created?: { tool: string; at: string; sources?: string[]; z?: { index: number; size: number } };
 }
 
 /** A pixel rectangle in (Y, X) image space: `x`, `y` of the top-left corner, `width`, `height`. */
