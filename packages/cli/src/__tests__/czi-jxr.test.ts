@@ -77,8 +77,8 @@ describe("hyped on JPEG XR CZIs", () => {
     ] as [string, string][]) {
       const sa = await openFrameStore(a);
       const sb = await openFrameStore(b);
-      expect(sa.manifest.shape).toEqual(sb.manifest.shape);
-      expect(sa.manifest.frames.length).toBe(sb.manifest.frames.length);
+      expect(sa.manifest?.shape).toEqual(sb.manifest?.shape);
+      expect(sa.manifest?.frames.length).toBe(sb.manifest?.frames.length);
       const fa = await sa.loadFrames();
       const fb = await sb.loadFrames();
       expect(fa.shape).toEqual(fb.shape);
@@ -105,7 +105,7 @@ describe("hyped convert and Z", () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: .*zstack\.czi has 3 Z planes; converting Z=0 only/);
     const store = await openFrameStore(out);
-    expect(store.manifest.created?.z).toEqual({ index: 0, size: 3 });
+    expect(store.manifest?.created?.z).toEqual({ index: 0, size: 3 });
     const r2 = await runCli(["convert", zstack, "--out", path.join(tmp, "z1"), "--workers", "0", "--z", "1", "--json"]);
     expect(r2.code).toBe(0);
     expect(r2.err).not.toMatch(/warning/);
@@ -123,7 +123,7 @@ describe("hyped convert and Z", () => {
     expect(j.total).toBe(6);
     for (let z = 0; z < 3; z++) {
       const store = await openFrameStore(path.join(out, j.zStores[z]));
-      expect(store.manifest.created?.z).toEqual({ index: z, size: 3 });
+      expect(store.manifest?.created?.z).toEqual({ index: z, size: 3 });
       const f = await store.loadFrames({ t: [0, 1] });
       expect(f.data[7]).toBe(zval(0, z, 7));
     }
