@@ -281,7 +281,23 @@ export async function openCzi(input: SourceInput, options: OpenCziOptions = {}):
     }
     metadata = parseCziMetadata(xml.replace(/^\uFEFF/, "").replace(/\0+$/, ""), what);
   }
-  return new CziFile(src, header, subblocks, metadata, attachments, limits, options.decoders);
+  const czi = new CziFile(src, header, subblocks, metadata, attachments, limits, options.decoders);
+  // A source we opened (a path or URL) is closed if the CziFile is garbage-collected unclosed, instead of Node
+  // closing the bare file handle with a DEP0137 warning. A source the caller passed stays the caller's.
+  if (ownsSource(input)) finalizer?.register(czi, src, czi);
+  return czi;
+}
+
+/** Closes the sources of CziFiles collected without close() (absent where FinalizationRegistry is). */
+const finalizer =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<ByteSource>((src) => {
+        void Promise.resolve(src.close?.()).catch(() => {});
+      })
+    : undefined;
+
+function ownsSource(input: SourceInput): boolean {
+  return typeof input === "string" || (typeof URL !== "undefined" && input instanceof URL);
 }
 
 /** An open CZI file. Create with {@link openCzi}. */
@@ -301,6 +317,7 @@ export class CziFile {
   /** Distinct scales (stored/logical width) of the pyramid layers, finest first; layer 0 is 1. */
   readonly pyramidLayers: readonly number[];
   private readonly limits: Required<CziLimits>;
+  private closed = false;
   /** Payload locations of the subblocks read so far, by directory index. */
   private readonly layouts = new Map<number, SubblockLayout>();
 
@@ -709,26 +726,50 @@ export class CziFile {
     progress.finish();
   }
 
-  /** The plane coordinates {@link planes} visits, in order (S, then T, C, Z; other dimensions at their start unless selected). */
+  /**
+   * The distinct start indices of dimension `letter` over the subblocks, ascending (empty if no subblock has
+   * it). Unlike `dims[letter]` (first..last, as libCZI's statistics), this lists only values a subblock backs,
+   * so its length is bounded by the directory, whatever a corrupt entry claims.
+   */
+  dimValues(letter: string): number[] {
+    const seen = new Set<number>();
+    for (const e of this.subblocks) {
+      const v = e.coords[letter];
+      if (v !== undefined) seen.add(v);
+    }
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  /**
+   * The plane coordinates {@link planes} visits, in order (S outermost, then T, C, Z; other dimensions at their
+   * start unless selected). Only planes that at least one subblock backs are listed, so the list is never
+   * longer than the directory (a corrupt T size of 2 million gives the planes the subblocks hold, not 2 million).
+   */
   planeCoords(select: PlanesOptions["select"] = {}): Record<string, number>[] {
     const letters = Object.keys(this.dims).filter((l) => l !== "X" && l !== "Y" && l !== "M");
     const order = ["S", "T", "C", "Z"];
     const sorted = [...letters.filter((l) => !order.includes(l)), ...order.filter((l) => letters.includes(l))];
-    let combos: Record<string, number>[] = [{}];
-    for (const l of sorted) {
-      const d = this.dims[l] as CziDimRange;
-      let values: number[];
-      if (select[l]) values = select[l] as number[];
-      else if (l === "S" && this.sceneBoundingBoxes.size > 0) values = this.scenes;
-      else if (order.includes(l)) values = Array.from({ length: d.size }, (_, i) => d.start + i);
-      else values = [d.start];
-      const next: Record<string, number>[] = [];
-      for (const c of combos) for (const v of values) next.push({ ...c, [l]: v });
-      combos = next;
+    const wanted = new Map<string, Set<number>>();
+    for (const [l, vs] of Object.entries(select)) if (vs) wanted.set(l, new Set(vs));
+    const keys = new Map<string, Record<string, number>>();
+    for (const e of this.subblocks) {
+      const c: Record<string, number> = {};
+      let ok = true;
+      for (const l of sorted) {
+        const d = this.dims[l] as CziDimRange;
+        const own = e.coords[l];
+        const v = order.includes(l) || wanted.has(l) ? (own ?? d.start) : d.start;
+        // A subblock at another value of a dimension that is held at its start is not in these planes.
+        if (!order.includes(l) && !wanted.has(l) && own !== undefined && own !== d.start) ok = false;
+        if (wanted.has(l) && !wanted.get(l)?.has(v)) ok = false;
+        c[l] = v;
+      }
+      if (!ok) continue;
+      const k = sorted.map((l) => c[l]).join(",");
+      if (!keys.has(k)) keys.set(k, c);
     }
-    // Stable order: S outermost, then T, C, Z.
-    const rank = (c: Record<string, number>) => order.map((l) => c[l] ?? 0);
-    return combos.sort((a, b) => {
+    const rank = (c: Record<string, number>) => [...order.map((l) => c[l] ?? 0), ...sorted.map((l) => c[l] ?? 0)];
+    return [...keys.values()].sort((a, b) => {
       const ra = rank(a);
       const rb = rank(b);
       for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
@@ -737,8 +778,9 @@ export class CziFile {
   }
 
   /**
-   * Iterate over every (S, T, C, Z) plane, one at a time: memory stays at one plane plus a few tiles, whatever
-   * the file size. Options are those of {@link readPlane} plus `select`.
+   * Iterate over every (S, T, C, Z) plane that the subblocks back ({@link planeCoords}), one at a time: memory
+   * stays at one plane plus a few tiles, whatever the file size. Options are those of {@link readPlane} plus
+   * `select`.
    */
   async *planes(options: PlanesOptions = {}): AsyncGenerator<CziPlane> {
     const { select, onProgress, reuse, ...rest } = options;
@@ -762,8 +804,20 @@ export class CziFile {
     progress.finish();
   }
 
-  /** Close the underlying source. */
+  /**
+   * Close the underlying source (the file handle when opened from a path). Call it when done, or open with
+   * `await using czi = await openCzi(path)` (TypeScript 5.2+/Node 20.4+), which calls it on scope exit.
+   * Closing twice is harmless.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    finalizer?.unregister(this);
     await this.source.close?.();
+  }
+
+  /** `await using` support: the same as {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -465,6 +465,14 @@ function planSource(
   const md = czi.metadata;
   const nC = czi.dims.C?.size ?? 1;
   const c0 = czi.dims.C?.start ?? 0;
+  const cBacked = czi.dimValues("C").length;
+  if (nC > Math.max(1, cBacked)) {
+    // Frames hold every channel: a C range that the subblocks do not fill is a corrupt (or sparse) file.
+    throw new HypedError("FORMAT", `${name}: C runs ${c0}..${c0 + nC - 1} but subblocks back only ${cBacked} channel(s)`, {
+      file: name,
+      c: [c0, nC],
+    });
+  }
   const metaNames = Array.from({ length: nC }, (_, i) => {
     const ch = md.channels[i];
     return ch?.name || ch?.fluor || ch?.id || "";
@@ -519,7 +527,9 @@ function planSource(
   }
   const nT = czi.dims.T?.size ?? 1;
   const t0 = czi.dims.T?.start ?? 0;
-  const times = Array.from({ length: nT }, (_, i) => t0 + i);
+  // The time points the subblocks back (never a range a corrupt T size could make millions long).
+  const tv = czi.dimValues("T");
+  const times = tv.length ? tv : [t0];
   const inc = md.timeIncrementS;
   // capture times: the TimeStamps attachment when it has one value per time point, else T x the interval
   const timeS = (t: number) =>

@@ -81,6 +81,14 @@ describe("CZI JPEG XR subblocks (jxrlib wasm)", () => {
     const jxr = await openCzi(bytes("mosaic-2x2-gray16-lossless.czi"));
     expect(jxr.boundingBox).toEqual({ x: 0, y: 0, w: 72, h: 54 });
     expect(jxr.dims.M).toEqual({ start: 0, size: 4 });
+    // No pyramid in the file: zoom downsamples layer 0, the same for JPEG XR as for the uncompressed twin.
+    const ref = await openCzi(bytes("mosaic-2x2-gray16-lossless.ref.czi"));
+    const a = await jxr.readPlane({}, { zoom: 0.5 });
+    const b = await ref.readPlane({}, { zoom: 0.5 });
+    expect(a.shape).toEqual([27, 36]);
+    expect(a.data).toEqual(b.data);
+    await jxr.close();
+    await ref.close();
   });
 
   it("fills the caller's output buffer instead of allocating", async () => {

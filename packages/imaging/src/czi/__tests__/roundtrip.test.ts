@@ -56,7 +56,7 @@ describe("writeCzi round trips", () => {
       ],
       { compression: "zstd1", metadata: { channels: [{ name: "H2B", color: "#FFFF0000" }], scalingM: { X: 3.45e-7, Y: 3.45e-7 } } },
     );
-    const czi = await openCzi(bytes);
+    await using czi = await openCzi(bytes);
     const plane = await czi.readPlane({ S: 0, T: 0, C: 0 });
     expect([plane.shape, plane.origin, plane.data[60]]).toEqual([[48, 120], [0, 0], 200]);
     expect(czi.metadata.channels).toEqual([{ id: "Channel:0", name: "H2B", color: "#FFFF0000" }]);
