@@ -129,6 +129,7 @@ describe("@hyped/imaging exports", () => {
         "renderFucciFrame",
         "rescaleIntensity",
         "runFramesWorker",
+        "runJxrWorker",
         "runSegmentWorker",
         "runSynthRenderWorker",
         "scoreSegmentation",

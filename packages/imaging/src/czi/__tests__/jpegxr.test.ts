@@ -159,3 +159,35 @@ describe("CZI JPEG XR subblocks (jxrlib wasm)", () => {
     expect(process.listeners("uncaughtException").length + process.listeners("unhandledRejection").length).toBe(before);
   });
 });
+
+describe("JPEG XR tiles on worker threads", () => {
+  it("a plane's tiles decode on the pool and equal the in-thread decode", async () => {
+    const { jxrPool } = await import("../codecs/jpegxr-pool.js");
+    const url = new URL("../codecs/jpegxr.ts", import.meta.url).href;
+    const prev = process.env.HYPED_JXR_POOL_MIN_BYTES;
+    process.env.HYPED_JXR_POOL_MIN_BYTES = "0";
+    try {
+      const pool = await jxrPool(url);
+      expect(pool?.size).toBeGreaterThanOrEqual(2);
+      const before = pool?.decoded ?? 0;
+      for (const name of ["mosaic-2x2-gray16-lossless", "bgra32-lossless", "multi-c2-t3-gray8-lossy"]) {
+        const jxr = await openCzi(bytes(`${name}.czi`));
+        const ref = await openCzi(bytes(`${name}.ref.czi`));
+        for (const c of jxr.planeCoords()) expect((await jxr.readPlane(c)).data).toEqual((await ref.readPlane(c)).data);
+        await jxr.close();
+        await ref.close();
+      }
+      expect((pool?.decoded ?? 0) - before).toBe(4 + 1 + 6);
+      // Errors come back typed from the workers.
+      const czi = await openCzi(bytes("gray8-lossy.czi"));
+      const p = await payloadOf(czi, 0);
+      const broken = p.slice();
+      const at = parseJxrContainer(p, "t").imageOffset;
+      broken.fill(0, at, at + 8); // the codestream's "WMPHOTO" signature
+      await expect(decodeJpegXr(broken, infoOf(czi, 0))).rejects.toSatisfy((e) => isHypedError(e, "FORMAT"));
+    } finally {
+      if (prev === undefined) delete process.env.HYPED_JXR_POOL_MIN_BYTES;
+      else process.env.HYPED_JXR_POOL_MIN_BYTES = prev;
+    }
+  }, 60_000);
+});

@@ -14,6 +14,7 @@
 import { HypedError } from "@hyped/core";
 import { formatErr } from "../segment.js";
 import { isJpegXr, JXR_FORMAT_OF, jxrFormatName, parseJxrContainer, wrapGray8Codestream } from "./jpegxr-container.js";
+import { jxrPool, jxrPoolMinBytes, serveJxrJobs } from "./jpegxr-pool.js";
 import { jxrDecodeInto } from "./jpegxr-wasm.js";
 import type { CziDecodeInfo } from "./registry.js";
 
@@ -27,16 +28,36 @@ function what(info: CziDecodeInfo): string {
  * Decoder for compression 4: a JPEG XR payload decoded by jxrlib (wasm), or ZEN 3.0's raw pixels labelled
  * JPEG XR. FORMAT for a stream whose pixel format or size disagrees with the directory, or that jxrlib
  * rejects; UNSUPPORTED for pixel types CZI does not store as JPEG XR and for interleaved alpha.
+ *
+ * On Node's main thread, tiles of 64 KiB and more are decoded by a pool of worker threads (see
+ * `jpegxr-pool.ts`), so the tiles `readPlane` keeps in flight decode on every core; elsewhere in this thread.
  */
 export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
-  const w = what(info);
-  if (!isJpegXr(payload)) {
-    if (payload.length === info.expectedBytes) return payload;
-    throw formatErr(
-      w,
-      `payload is neither a JPEG XR stream nor a raw ${info.width}x${info.height} ${info.pixelType} tile (${payload.length} bytes)`,
-    );
+  if (isJpegXr(payload) && info.expectedBytes >= jxrPoolMinBytes()) {
+    const pool = await jxrPool(import.meta.url);
+    if (pool) {
+      // Checked here too, so a bad stream fails the same way whichever thread would decode it.
+      checkStream(payload, info);
+      const { signal: _s, output, ...plain } = info;
+      const out = await pool.decode({ payload: payload.slice(), info: plain });
+      if (output?.length === out.length) {
+        output.set(out);
+        return output;
+      }
+      return out;
+    }
   }
+  return decodeJpegXrHere(payload, info);
+}
+
+/** Worker-thread entry point of the JPEG XR pool (started by its bootstrap; not for direct use). @internal */
+export function runJxrWorker(): Promise<void> {
+  return serveJxrJobs((payload, info) => decodeJpegXrHere(payload, info as CziDecodeInfo));
+}
+
+/** The container checks: pixel type supported, GUID and size as the directory says. */
+function checkStream(payload: Uint8Array, info: CziDecodeInfo) {
+  const w = what(info);
   const want = JXR_FORMAT_OF[info.pixelType];
   if (want === undefined) {
     throw new HypedError(
@@ -66,6 +87,20 @@ export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Pr
       subblock: info.subblock,
     });
   }
+  return c;
+}
+
+/** {@link decodeJpegXr} in this thread. */
+async function decodeJpegXrHere(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
+  const w = what(info);
+  if (!isJpegXr(payload)) {
+    if (payload.length === info.expectedBytes) return payload;
+    throw formatErr(
+      w,
+      `payload is neither a JPEG XR stream nor a raw ${info.width}x${info.height} ${info.pixelType} tile (${payload.length} bytes)`,
+    );
+  }
+  const c = checkStream(payload, info);
   const out = info.output?.length === info.expectedBytes ? info.output : new Uint8Array(info.expectedBytes);
   await jxrDecodeInto(payload, out, info.width, info.height, w);
   if (c.alphaOffset !== undefined && info.pixelType === "Bgra32") {

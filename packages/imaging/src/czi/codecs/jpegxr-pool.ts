@@ -1,0 +1,185 @@
+/**
+ * Worker threads for JPEG XR tiles (Node): `readPlane` keeps several tiles in flight, and each JPEG XR decode
+ * goes to an idle worker, so a mosaic's tiles decode on every core. Each worker instantiates the jxrlib wasm
+ * module once, on its first tile, and keeps it.
+ *
+ * - Used only on Node's main thread (a conversion worker decoding its own frame does not start more threads),
+ *   with at least 2 cores, for tiles of at least {@link JXR_POOL_MIN_BYTES}; `HYPED_JXR_WORKERS=0` turns it off,
+ *   `HYPED_JXR_WORKERS=n` sets the thread count (default: the available cores, at most 4).
+ * - Workers are unreferenced while idle, so an open pool never keeps a process alive.
+ * - Same pattern as the segmentation pool: a fixed bootstrap imports the decoder module (by its URL) and calls
+ *   its worker entry; from the TypeScript sources tsx is registered first.
+ */
+import { HypedError, type HypedErrorCode } from "@hyped/core";
+import { tsxLoaderFor } from "../../tsx-loader.js";
+
+/** Smallest decoded tile (bytes) sent to a worker; smaller tiles decode faster than a message round trip. */
+export const JXR_POOL_MIN_BYTES = 64 * 1024;
+
+/** The threshold in use: {@link JXR_POOL_MIN_BYTES}, or `HYPED_JXR_POOL_MIN_BYTES` (tests send every tile). */
+export function jxrPoolMinBytes(): number {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.HYPED_JXR_POOL_MIN_BYTES;
+  const n = v === undefined || v === "" ? Number.NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : JXR_POOL_MIN_BYTES;
+}
+
+/** A decode request as it crosses the thread boundary (the payload is a copy the worker owns). */
+export interface JxrJob {
+  id: number;
+  payload: Uint8Array;
+  info: {
+    subblock: number;
+    filePosition: number;
+    compression: number;
+    pixelType: string;
+    width: number;
+    height: number;
+    bytesPerPixel: number;
+    expectedBytes: number;
+  };
+}
+
+type Reply =
+  | { id: number; out: Uint8Array }
+  | { id: number; error: { code: string; message: string } }
+  | { fatal: string }
+  | { ready: true };
+
+const BOOTSTRAP = `
+const { workerData, parentPort } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  const m = await import(workerData.moduleUrl);
+  await m.runJxrWorker();
+})().catch((e) => parentPort.postMessage({ fatal: String((e && e.stack) || e) }));
+`;
+
+interface Pool {
+  /** Worker threads. */
+  size: number;
+  /** Tiles decoded by the workers so far. */
+  readonly decoded: number;
+  decode(job: Omit<JxrJob, "id">): Promise<Uint8Array>;
+}
+
+let pool: Promise<Pool | undefined> | undefined;
+
+/** Worker threads to use here: 0 off the main thread, outside Node, on one core, or with HYPED_JXR_WORKERS=0. */
+async function poolSize(): Promise<number> {
+  const p = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } }).process;
+  if (typeof p?.versions?.node !== "string") return 0;
+  const { isMainThread } = await import("node:worker_threads");
+  if (!isMainThread) return 0;
+  const env = p.env?.HYPED_JXR_WORKERS;
+  if (env !== undefined && env !== "") {
+    const n = Number(env);
+    return Number.isInteger(n) && n > 0 ? Math.min(n, 16) : 0;
+  }
+  const os = await import("node:os");
+  const cores = os.availableParallelism();
+  return cores >= 2 ? Math.min(cores, 4) : 0;
+}
+
+/**
+ * The JPEG XR worker pool for decoder module `moduleUrl` (which must export `runJxrWorker`), or undefined where
+ * tiles decode in this thread. Started on first use.
+ */
+export function jxrPool(moduleUrl: string): Promise<Pool | undefined> {
+  pool ??= startPool(moduleUrl).catch(() => undefined);
+  return pool;
+}
+
+async function startPool(moduleUrl: string): Promise<Pool | undefined> {
+  const n = await poolSize();
+  if (n === 0) return undefined;
+  const tsx = await tsxLoaderFor(moduleUrl, null);
+  if (/\.ts$/.test(new URL(moduleUrl).pathname) && !tsx) return undefined;
+  const { Worker } = await import("node:worker_threads");
+  type W = InstanceType<typeof Worker>;
+  type Pending = { job: JxrJob; resolve: (b: Uint8Array) => void; reject: (e: unknown) => void };
+  const idle: W[] = [];
+  const busy = new Map<W, Pending>();
+  const queue: Pending[] = [];
+  let nextId = 0;
+  let decoded = 0;
+  let broken: unknown;
+  const pump = () => {
+    while (idle.length && queue.length) {
+      const w = idle.pop() as W;
+      const p = queue.shift() as Pending;
+      busy.set(w, p);
+      w.ref();
+      w.postMessage(p.job, [p.job.payload.buffer as ArrayBuffer]);
+    }
+  };
+  const fail = (e: unknown) => {
+    broken ??= e;
+    for (const p of queue.splice(0)) p.reject(e);
+    for (const p of busy.values()) p.reject(e);
+    busy.clear();
+    pool = undefined; // the next plane starts a fresh pool
+  };
+  for (let k = 0; k < n; k++) {
+    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
+    w.unref();
+    w.on("message", (m: Reply) => {
+      if ("ready" in m) {
+        idle.push(w);
+        return pump();
+      }
+      if ("fatal" in m) return fail(new HypedError("IO", `JPEG XR worker failed to start: ${m.fatal}`, {}));
+      const p = busy.get(w);
+      busy.delete(w);
+      w.unref();
+      idle.push(w);
+      if (p) {
+        if ("error" in m) p.reject(new HypedError(m.error.code as HypedErrorCode, m.error.message, {}));
+        else {
+          decoded++;
+          p.resolve(m.out);
+        }
+      }
+      pump();
+    });
+    w.on("error", (e) => fail(new HypedError("IO", `JPEG XR worker failed: ${e.message}`, {}, { cause: e })));
+    w.on("exit", (code) => {
+      if (code !== 0) fail(new HypedError("IO", `JPEG XR worker exited with code ${code}`, {}));
+    });
+  }
+  return {
+    size: n,
+    get decoded() {
+      return decoded;
+    },
+    decode(job) {
+      if (broken) return Promise.reject(broken);
+      return new Promise<Uint8Array>((resolve, reject) => {
+        queue.push({ job: { ...job, id: nextId++ }, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
+
+/**
+ * The worker side: decode each job with `decode` (the in-thread decoder) and send the pixels back (transferred).
+ * @internal
+ */
+export async function serveJxrJobs(decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>): Promise<void> {
+  const { parentPort } = await import("node:worker_threads");
+  if (!parentPort) throw new HypedError("INVALID_ARGUMENT", "runJxrWorker must run in a worker thread", {});
+  parentPort.on("message", async (job: JxrJob) => {
+    try {
+      const out = await decode(job.payload, job.info);
+      const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
+      parentPort.postMessage({ id: job.id, out: own }, [own.buffer as ArrayBuffer]);
+    } catch (e) {
+      const he = e as { name?: string; code?: string; message?: string };
+      parentPort.postMessage({
+        id: job.id,
+        error: { code: he?.name === "HypedError" ? (he.code as string) : "FORMAT", message: he?.message ?? String(e) },
+      });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}
