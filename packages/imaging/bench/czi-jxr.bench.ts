@@ -101,7 +101,11 @@ async function native(files: string[], parallel: number): Promise<number> {
 }
 
 try {
-  console.log(`load average ${loadavg().map((v) => v.toFixed(2)).join(" ")} on ${availableParallelism()} cores (uptime)`);
+  console.log(
+    `load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")} on ${availableParallelism()} cores (uptime)`,
+  );
   const tiles: CziWriteSubblock[] = [];
   const sources: Uint16Array[] = [];
   for (let j = 0; j < NY; j++)
@@ -196,7 +200,11 @@ try {
       `  stitched ${W}x${H} plane, readPlane on ${pool?.size ?? 0} worker threads: ${pl.toFixed(0)} ms; JxrDecApp sequential ${n1.toFixed(0)} ms, 2 at a time ${n2.toFixed(0)} ms: ratio native/ours = ${(n1 / pl).toFixed(2)}x sequential, ${(n2 / pl).toFixed(2)}x on 2 cores (goal > 1)`,
     );
   }
-  console.log(`load average at the end ${loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+  console.log(
+    `load average at the end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
