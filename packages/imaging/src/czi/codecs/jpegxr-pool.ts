@@ -63,6 +63,8 @@ interface Pool {
 }
 
 let pool: Promise<Pool | undefined> | undefined;
+/** Set after a pool failed: tiles then decode in their own thread for the rest of the process. */
+let disabled = false;
 
 /** Worker threads to use here: 0 off the main thread, outside Node, on one core, or with HYPED_JXR_WORKERS=0. */
 async function poolSize(): Promise<number> {
@@ -85,7 +87,11 @@ async function poolSize(): Promise<number> {
  * tiles decode in this thread. Started on first use.
  */
 export function jxrPool(moduleUrl: string): Promise<Pool | undefined> {
-  pool ??= startPool(moduleUrl).catch(() => undefined);
+  if (disabled) return Promise.resolve(undefined);
+  pool ??= startPool(moduleUrl).catch(() => {
+    disabled = true;
+    return undefined;
+  });
   return pool;
 }
 
@@ -117,7 +123,8 @@ async function startPool(moduleUrl: string): Promise<Pool | undefined> {
     for (const p of queue.splice(0)) p.reject(e);
     for (const p of busy.values()) p.reject(e);
     busy.clear();
-    pool = undefined; // the next plane starts a fresh pool
+    disabled = true;
+    pool = undefined;
   };
   for (let k = 0; k < n; k++) {
     const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });

@@ -11,7 +11,7 @@
  *   payload that does not start with the JPEG XR magic and has exactly the raw tile size is returned as is.
  * - The caller's `info.output` buffer is filled when given.
  */
-import { HypedError } from "@hyped/core";
+import { HypedError, isHypedError } from "@hyped/core";
 import { formatErr } from "../segment.js";
 import { isJpegXr, JXR_FORMAT_OF, jxrFormatName, parseJxrContainer, wrapGray8Codestream } from "./jpegxr-container.js";
 import { jxrPool, jxrPoolMinBytes, serveJxrJobs } from "./jpegxr-pool.js";
@@ -30,7 +30,8 @@ function what(info: CziDecodeInfo): string {
  * rejects; UNSUPPORTED for pixel types CZI does not store as JPEG XR and for interleaved alpha.
  *
  * On Node's main thread, tiles of 64 KiB and more are decoded by a pool of worker threads (see
- * `jpegxr-pool.ts`), so the tiles `readPlane` keeps in flight decode on every core; elsewhere in this thread.
+ * `jpegxr-pool.ts`), so the tiles `readPlane` keeps in flight decode on every core; elsewhere, or if the
+ * workers cannot run, in this thread.
  */
 export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
   if (isJpegXr(payload) && info.expectedBytes >= jxrPoolMinBytes()) {
@@ -39,7 +40,14 @@ export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Pr
       // Checked here too, so a bad stream fails the same way whichever thread would decode it.
       checkStream(payload, info);
       const { signal: _s, output, ...plain } = info;
-      const out = await pool.decode({ payload: payload.slice(), info: plain });
+      let out: Uint8Array;
+      try {
+        out = await pool.decode({ payload: payload.slice(), info: plain });
+      } catch (e) {
+        // A worker that could not start or died (IO): decode here instead. Data errors stand.
+        if (isHypedError(e) && e.code !== "IO") throw e;
+        return decodeJpegXrInThread(payload, info);
+      }
       if (output?.length === out.length) {
         output.set(out);
         return output;
@@ -47,12 +55,12 @@ export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Pr
       return out;
     }
   }
-  return decodeJpegXrHere(payload, info);
+  return decodeJpegXrInThread(payload, info);
 }
 
 /** Worker-thread entry point of the JPEG XR pool (started by its bootstrap; not for direct use). @internal */
 export function runJxrWorker(): Promise<void> {
-  return serveJxrJobs((payload, info) => decodeJpegXrHere(payload, info as CziDecodeInfo));
+  return serveJxrJobs((payload, info) => decodeJpegXrInThread(payload, info as CziDecodeInfo));
 }
 
 /** The container checks: pixel type supported, GUID and size as the directory says. */
@@ -90,8 +98,8 @@ function checkStream(payload: Uint8Array, info: CziDecodeInfo) {
   return c;
 }
 
-/** {@link decodeJpegXr} in this thread. */
-async function decodeJpegXrHere(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
+/** {@link decodeJpegXr} always in the calling thread (the pool workers use it). @internal */
+export async function decodeJpegXrInThread(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
   const w = what(info);
   if (!isJpegXr(payload)) {
     if (payload.length === info.expectedBytes) return payload;
