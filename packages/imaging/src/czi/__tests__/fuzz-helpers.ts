@@ -16,6 +16,8 @@ export const DIR = path.resolve(__dirname, "../../../../..", "../shared/fixtures
 export const HAVE = existsSync(DIR);
 /** Cases in all, over the two fuzz test files (split so that each file stays short and they run in parallel). */
 export const TOTAL_CASES = 10_000;
+const JXR_DIR = path.resolve(__dirname, "../../../reference/czi-jxr");
+const JXR_FILES = ["mosaic-2x2-gray16-lossless.czi", "bgra32-lossless.czi", "bgr48-lossy.czi"];
 const PER_CASE_MS = 2_000;
 
 function mulberry32(seed: number) {
@@ -163,6 +165,11 @@ export async function runFuzz(seed: number, cases: number): Promise<void> {
     }
     const gen = await generated();
     files.push({ name: "generated", bytes: gen, ranges: structuralRanges(gen) });
+    // JPEG XR files (committed, so always present): the container and codestream are fuzzed through the reader.
+    for (const name of JXR_FILES) {
+      const bytes = new Uint8Array(readFileSync(path.join(JXR_DIR, name)));
+      files.push({ name, bytes, ranges: structuralRanges(bytes) });
+    }
     // The pristine files must read.
     for (const f of files) await exercise(overlaySource(f.bytes, new Map(), f.bytes.length), true);
     // Case mix: mostly the small files; the large-tile fixtures less often (their tiles cost milliseconds to decode).

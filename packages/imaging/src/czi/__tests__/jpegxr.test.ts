@@ -191,3 +191,46 @@ describe("JPEG XR tiles on worker threads", () => {
     }
   }, 60_000);
 });
+
+describe("JPEG XR payload fuzz", () => {
+  it("300 seeded mutations of real payloads end in pixels or a HypedError, each within 2 s", async () => {
+    let seed = 20261207;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const subjects: { p: Uint8Array; info: CziDecodeInfo }[] = [];
+    for (const name of ["gray16-lossy", "bgra32-lossless", "bgr24-lossless", "gray32float-lossy"]) {
+      const czi = await openCzi(bytes(`${name}.czi`));
+      subjects.push({ p: await payloadOf(czi, 0), info: infoOf(czi, 0) });
+    }
+    const outcomes: Record<string, number> = {};
+    for (let k = 0; k < 300; k++) {
+      const s = subjects[k % subjects.length] as (typeof subjects)[number];
+      let c = s.p.slice();
+      const kind = rnd();
+      if (kind < 0.4) {
+        for (let i = 0; i < 1 + Math.floor(rnd() * 4); i++) {
+          const at = Math.floor(rnd() * c.length);
+          c[at] = (c[at] as number) ^ (1 << Math.floor(rnd() * 8));
+        }
+      } else if (kind < 0.7) c[Math.floor(rnd() * c.length)] = rnd() < 0.5 ? 0 : 0xff;
+      else if (kind < 0.85) c = c.subarray(0, Math.floor(rnd() * c.length));
+      else new DataView(c.buffer).setUint32(Math.floor(rnd() * (c.length - 4)) & ~3, rnd() < 0.5 ? 0xffffffff : 0x80000000, true);
+      const t0 = performance.now();
+      try {
+        await decodeJpegXr(c, s.info);
+        outcomes.ok = (outcomes.ok ?? 0) + 1;
+      } catch (e) {
+        if (!isHypedError(e)) throw new Error(`case ${k}: non-HypedError ${(e as Error)?.stack ?? e}`);
+        outcomes[e.code] = (outcomes[e.code] ?? 0) + 1;
+      }
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    expect(outcomes.FORMAT ?? 0).toBeGreaterThan(10);
+    // After all that, a clean payload still decodes exactly.
+    const ref = await openCzi(bytes("gray16-lossy.ref.czi"));
+    const s0 = subjects[0] as (typeof subjects)[number];
+    expect(Buffer.from(await decodeJpegXr(s0.p, s0.info)).equals(Buffer.from(await ref.readSubblockBytes(0)))).toBe(true);
+  }, 120_000);
+});

@@ -26,6 +26,8 @@ interface JxrModule {
 type Factory = (module: object) => Promise<unknown>;
 
 let instance: Promise<JxrModule> | undefined;
+/** The last line jxrlib printed (an assertion that failed on corrupt input), for error messages. */
+let lastMessage = "";
 /** Instances that failed a decode (never used again). */
 const broken = new WeakSet<JxrModule>();
 
@@ -48,7 +50,13 @@ async function instantiate(): Promise<JxrModule> {
   type Listener = (...a: unknown[]) => void;
   const proc = (globalThis as { process?: { listeners?(e: string): Listener[]; removeListener(e: string, l: Listener): void } }).process;
   const before = proc?.listeners ? HOOKS.map((h) => new Set(proc.listeners?.(h))) : undefined;
-  const m = {} as JxrModule;
+  // jxrlib's assert() messages go to emscripten's printErr: keep the last one for our error message instead.
+  const m = {
+    print: () => {},
+    printErr: (line: string) => {
+      lastMessage = line;
+    },
+  } as unknown as JxrModule;
   try {
     await factory(m);
   } finally {
@@ -87,6 +95,7 @@ export async function jxrDecodeInto(jxr: Uint8Array, out: Uint8Array, width: num
   let outPtr = 0;
   let handle = 0;
   let failed = true;
+  lastMessage = "";
   try {
     inPtr = m._malloc(jxr.length);
     outPtr = m._malloc(out.length);
@@ -104,7 +113,13 @@ export async function jxrDecodeInto(jxr: Uint8Array, out: Uint8Array, width: num
     failed = false;
   } catch (e) {
     if (e instanceof HypedError) throw e;
-    throw new HypedError("FORMAT", `${what}: jxrlib failed on the JPEG XR stream: ${(e as Error)?.message ?? String(e)}`, {}, { cause: e });
+    const detail = lastMessage ? ` (${lastMessage})` : "";
+    throw new HypedError(
+      "FORMAT",
+      `${what}: jxrlib failed on the JPEG XR stream: ${(e as Error)?.message ?? String(e)}${detail}`,
+      { segment: what },
+      { cause: e },
+    );
   } finally {
     if (failed) {
       broken.add(m);
