@@ -58,6 +58,22 @@ describe("hyped on JPEG XR CZIs", () => {
     }
   });
 
+  it("czi plane --zoom downscales a JPEG XR mosaic without a pyramid; --layer names a missing layer", async () => {
+    const r = await runCli(["czi", "plane", path.join(JXR, "mosaic-2x2-gray16-lossless.czi"), "--zoom", "0.5", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.shape).toEqual([27, 36]);
+    expect(j.zoom).toBe(0.5);
+    const q = JSON.parse(
+      (await runCli(["czi", "plane", path.join(JXR, "mosaic-2x2-gray16-lossless.ref.czi"), "--zoom", "0.5", "--json"])).out,
+    );
+    expect(q.sum).toBe(j.sum);
+    expect((await runCli(["czi", "plane", path.join(JXR, "mosaic-2x2-gray16-lossless.czi"), "--layer", "1"])).code).toBe(1);
+    expect((await runCli(["czi", "plane", path.join(JXR, "mosaic-2x2-gray16-lossless.czi"), "--layer", "1", "--zoom", "0.5"])).code).toBe(
+      2,
+    );
+  });
+
   it("convert turns a JPEG XR mosaic into the same frames as the uncompressed mosaic", async () => {
     const outs: string[] = [];
     for (const f of [

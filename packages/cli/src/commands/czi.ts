@@ -101,7 +101,8 @@ export function cziCommand(program: Command): void {
     .option("--c <C>", "channel index (default: the first)")
     .option("--z <Z>", "z index (default: the first)")
     .option("--region <x,y,w,h>", "read only this rectangle, relative to the scene's bounding box")
-    .option("--zoom <f>", "scale factor in (0, 1]; uses pyramid subblocks where they exist")
+    .option("--zoom <f>", "scale factor in (0, 1]; uses pyramid subblocks where they exist, else downscales layer 0")
+    .option("--layer <k>", "read pyramid layer k alone (0 = full resolution)")
     .option("--out <path>", "output file: .npy (numpy) or .tif/.tiff")
     .option("--json", "print machine-readable JSON")
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
@@ -115,6 +116,8 @@ export function cziCommand(program: Command): void {
       }
       const zoom = opts.zoom === undefined ? undefined : Number(opts.zoom);
       if (zoom !== undefined && !(zoom > 0 && zoom <= 1)) throw new UsageError(`--zoom must be in (0, 1], got ${opts.zoom}`);
+      const layer = intOpt(opts.layer as string | undefined, "layer");
+      if (layer !== undefined && (layer < 0 || zoom !== undefined)) throw new UsageError("--layer must be >= 0, and not given with --zoom");
       const coords: Record<string, number> = {};
       for (const [k, l] of [
         ["scene", "S"],
@@ -130,6 +133,7 @@ export function cziCommand(program: Command): void {
         const plane = await c.readPlane(coords, {
           ...(region ? { region } : {}),
           ...(zoom !== undefined ? { zoom } : {}),
+          ...(layer !== undefined ? { layer } : {}),
           onProgress: bar.onProgress,
         });
         bar.stop();
@@ -144,6 +148,7 @@ export function cziCommand(program: Command): void {
           ...planeSummary(plane.data, plane.shape, plane.origin),
           coords: plane.coords,
           pixel_type: plane.pixelType,
+          zoom: plane.zoom,
           ...(out ? { out } : {}),
         };
       });
