@@ -135,6 +135,8 @@ describe("@hyped/imaging exports", () => {
         "scoreSegmentation",
         "segmentFrame",
         "segmentFrames",
+        "serveJpegXrWorker",
+        "setJpegXrWorkers",
         "sha256Of",
         "shardManifestName",
         "simulateFucci",

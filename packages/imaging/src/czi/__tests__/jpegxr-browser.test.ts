@@ -1,6 +1,6 @@
 /**
- * The JPEG XR fixtures decode exactly in headless Chromium too: builds `browser/` (a page that runs the same
- * reader on every fixture and its uncompressed twin) with Vite, serves it on 127.0.0.1 and drives Debian's
+ * The JPEG XR fixtures decode exactly in headless Chromium too, in the page and on Web Workers: builds
+ * `browser/` (a page that runs the same reader on every fixture and its uncompressed twin) with Vite, serves it on 127.0.0.1 and drives Debian's
  * chromium through playwright-core (as examples/__tests__/viewer.test.ts). Skips only when chromium is absent.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -36,6 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`JPEG XR in headless Chromium${existsSync
       configFile: false,
       logLevel: "error",
       resolve: { conditions: ["@hyped/source", "browser", "module", "import", "default"] },
+      worker: { format: "es" },
       build: { outDir: dist, emptyOutDir: true, target: "es2022", reportCompressedSize: false, rollupOptions: { external: [/^node:/] } },
     });
     server = createServer((req, res) => {
@@ -90,5 +91,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`JPEG XR in headless Chromium${existsSync
       expect(r, c.name).toEqual({ tiles: c.tiles, tilesEqual: c.tiles, planes: r?.planes, planesEqual: r?.planes });
       expect(r?.planes, c.name).toBeGreaterThan(0);
     }
+    // The same tiles on two Web Workers (setJpegXrWorkers + serveJpegXrWorker).
+    const pool = JSON.parse((await p.evaluate(() => document.body.dataset.pool)) ?? "{}") as {
+      workers: number;
+      pooled: number;
+      pooledEqual: number;
+    };
+    const tiles = cases.reduce((a, c) => a + c.tiles, 0);
+    expect(pool).toEqual({ workers: 2, pooled: tiles, pooledEqual: tiles });
   }, 180_000);
 });

@@ -66,10 +66,44 @@ let pool: Promise<Pool | undefined> | undefined;
 /** Set after a pool failed: tiles then decode in their own thread for the rest of the process. */
 let disabled = false;
 
-/** Worker threads to use here: 0 off the main thread, outside Node, on one core, or with HYPED_JXR_WORKERS=0. */
+/** A Web Worker as the pool uses it (the DOM type, kept structural so Node builds need no DOM lib). */
+export interface JxrWebWorker {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+}
+
+/** The handlers the pool sets on a Web Worker. */
+type WebHandlers = { onmessage: ((ev: { data: unknown }) => void) | null; onerror: ((ev: { message?: string }) => void) | null };
+
+let webFactory: (() => JxrWebWorker) | undefined;
+let webCount = 0;
+
+/**
+ * Browsers: decode JPEG XR tiles on Web Workers that `factory` creates (default none: tiles decode in the page's
+ * thread). Each worker must run a module that calls {@link serveJpegXrWorker}; with Vite, for example:
+ * `setJpegXrWorkers(() => new Worker(new URL("./jxr-worker.ts", import.meta.url), { type: "module" }))` with
+ * `jxr-worker.ts` = `import { serveJpegXrWorker } from "@hyped/imaging"; serveJpegXrWorker();` (and
+ * `worker: { format: "es" }` in the Vite config, as the decoder loads its wasm with a dynamic import). The
+ * library cannot create them itself without tying every bundle to one bundler's worker syntax.
+ *
+ * @param count workers (default: `navigator.hardwareConcurrency`, at most 4). `undefined` factory turns it off.
+ */
+export function setJpegXrWorkers(factory: (() => JxrWebWorker) | undefined, count?: number): void {
+  if (count !== undefined && !(Number.isInteger(count) && count >= 1))
+    throw new HypedError("INVALID_ARGUMENT", `count must be a positive integer, got ${count}`, { count });
+  webFactory = factory;
+  webCount = count ?? 0;
+  pool = undefined;
+  disabled = false;
+}
+
+/** Workers to use here: Node's main thread (HYPED_JXR_WORKERS overrides, 0 = off) or pages that set a factory. */
 async function poolSize(): Promise<number> {
   const p = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } }).process;
-  if (typeof p?.versions?.node !== "string") return 0;
+  if (typeof p?.versions?.node !== "string") {
+    if (!webFactory) return 0;
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+    return webCount || Math.max(1, Math.min(cores, 4));
+  }
   const { isMainThread } = await import("node:worker_threads");
   if (!isMainThread) return 0;
   const env = p.env?.HYPED_JXR_WORKERS;
@@ -95,27 +129,32 @@ export function jxrPool(moduleUrl: string): Promise<Pool | undefined> {
   return pool;
 }
 
+/** What the pool needs of one worker, Node's or the browser's. */
+interface Port {
+  post(job: JxrJob): void;
+  /** Keep the process alive while a job is out (Node); no-ops in browsers. */
+  busy(): void;
+  idle(): void;
+}
+type OnReply = (w: Port, m: Reply) => void;
+
 async function startPool(moduleUrl: string): Promise<Pool | undefined> {
   const n = await poolSize();
   if (n === 0) return undefined;
-  const tsx = await tsxLoaderFor(moduleUrl, null);
-  if (/\.ts$/.test(new URL(moduleUrl).pathname) && !tsx) return undefined;
-  const { Worker } = await import("node:worker_threads");
-  type W = InstanceType<typeof Worker>;
   type Pending = { job: JxrJob; resolve: (b: Uint8Array) => void; reject: (e: unknown) => void };
-  const idle: W[] = [];
-  const busy = new Map<W, Pending>();
+  const idle: Port[] = [];
+  const busy = new Map<Port, Pending>();
   const queue: Pending[] = [];
   let nextId = 0;
   let decoded = 0;
   let broken: unknown;
   const pump = () => {
     while (idle.length && queue.length) {
-      const w = idle.pop() as W;
+      const w = idle.pop() as Port;
       const p = queue.shift() as Pending;
       busy.set(w, p);
-      w.ref();
-      w.postMessage(p.job, [p.job.payload.buffer as ArrayBuffer]);
+      w.busy();
+      w.post(p.job);
     }
   };
   const fail = (e: unknown) => {
@@ -126,33 +165,28 @@ async function startPool(moduleUrl: string): Promise<Pool | undefined> {
     disabled = true;
     pool = undefined;
   };
-  for (let k = 0; k < n; k++) {
-    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
-    w.unref();
-    w.on("message", (m: Reply) => {
-      if ("ready" in m) {
-        idle.push(w);
-        return pump();
-      }
-      if ("fatal" in m) return fail(new HypedError("IO", `JPEG XR worker failed to start: ${m.fatal}`, {}));
-      const p = busy.get(w);
-      busy.delete(w);
-      w.unref();
+  const onReply: OnReply = (w, m) => {
+    if ("ready" in m) {
       idle.push(w);
-      if (p) {
-        if ("error" in m) p.reject(new HypedError(m.error.code as HypedErrorCode, m.error.message, {}));
-        else {
-          decoded++;
-          p.resolve(m.out);
-        }
+      return pump();
+    }
+    if ("fatal" in m) return fail(new HypedError("IO", `JPEG XR worker failed to start: ${m.fatal}`, {}));
+    const p = busy.get(w);
+    busy.delete(w);
+    w.idle();
+    idle.push(w);
+    if (p) {
+      if ("error" in m) p.reject(new HypedError(m.error.code as HypedErrorCode, m.error.message, {}));
+      else {
+        decoded++;
+        p.resolve(m.out);
       }
-      pump();
-    });
-    w.on("error", (e) => fail(new HypedError("IO", `JPEG XR worker failed: ${e.message}`, {}, { cause: e })));
-    w.on("exit", (code) => {
-      if (code !== 0) fail(new HypedError("IO", `JPEG XR worker exited with code ${code}`, {}));
-    });
-  }
+    }
+    pump();
+  };
+  const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+  const ports = node ? await nodePorts(n, moduleUrl, onReply, fail) : webPorts(n, onReply, fail);
+  if (!ports) return undefined;
   return {
     size: n,
     get decoded() {
@@ -168,6 +202,40 @@ async function startPool(moduleUrl: string): Promise<Pool | undefined> {
   };
 }
 
+async function nodePorts(n: number, moduleUrl: string, onReply: OnReply, fail: (e: unknown) => void): Promise<Port[] | undefined> {
+  const tsx = await tsxLoaderFor(moduleUrl, null);
+  if (/\.ts$/.test(new URL(moduleUrl).pathname) && !tsx) return undefined;
+  const { Worker } = await import("node:worker_threads");
+  return Array.from({ length: n }, () => {
+    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
+    w.unref();
+    const port: Port = {
+      post: (job) => w.postMessage(job, [job.payload.buffer as ArrayBuffer]),
+      busy: () => w.ref(),
+      idle: () => w.unref(),
+    };
+    w.on("message", (m: Reply) => onReply(port, m));
+    w.on("error", (e) => fail(new HypedError("IO", `JPEG XR worker failed: ${e.message}`, {}, { cause: e })));
+    w.on("exit", (code) => {
+      if (code !== 0) fail(new HypedError("IO", `JPEG XR worker exited with code ${code}`, {}));
+    });
+    return port;
+  });
+}
+
+function webPorts(n: number, onReply: OnReply, fail: (e: unknown) => void): Port[] | undefined {
+  const factory = webFactory;
+  if (!factory) return undefined;
+  return Array.from({ length: n }, () => {
+    const w = factory();
+    const port: Port = { post: (job) => w.postMessage(job, [job.payload.buffer as ArrayBuffer]), busy() {}, idle() {} };
+    const h = w as unknown as WebHandlers;
+    h.onmessage = (ev) => onReply(port, ev.data as Reply);
+    h.onerror = (ev) => fail(new HypedError("IO", `JPEG XR worker failed: ${ev.message ?? "error"}`, {}));
+    return port;
+  });
+}
+
 /**
  * The worker side: decode each job with `decode` (the in-thread decoder) and send the pixels back (transferred).
  * @internal
@@ -175,18 +243,35 @@ async function startPool(moduleUrl: string): Promise<Pool | undefined> {
 export async function serveJxrJobs(decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>): Promise<void> {
   const { parentPort } = await import("node:worker_threads");
   if (!parentPort) throw new HypedError("INVALID_ARGUMENT", "runJxrWorker must run in a worker thread", {});
-  parentPort.on("message", async (job: JxrJob) => {
+  serveOn({ post: (m, t) => parentPort.postMessage(m, t), listen: (f) => parentPort.on("message", f) }, decode);
+}
+
+/** Answer jobs on a Web Worker's own scope (see {@link setJpegXrWorkers}). @internal */
+export function serveWebJxrJobs(decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>): void {
+  const scope = globalThis as unknown as {
+    postMessage(m: unknown, t?: ArrayBuffer[]): void;
+    onmessage: ((ev: { data: JxrJob }) => void) | null;
+  };
+  if (typeof scope.postMessage !== "function") throw new HypedError("INVALID_ARGUMENT", "serveJpegXrWorker must run in a Web Worker", {});
+  serveOn({ post: (m, t) => scope.postMessage(m, t), listen: (f) => (scope.onmessage = (ev) => f(ev.data)) }, decode);
+}
+
+function serveOn(
+  port: { post(m: unknown, transfer?: ArrayBuffer[]): void; listen(f: (job: JxrJob) => void): void },
+  decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>,
+): void {
+  port.listen(async (job) => {
     try {
       const out = await decode(job.payload, job.info);
       const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
-      parentPort.postMessage({ id: job.id, out: own }, [own.buffer as ArrayBuffer]);
+      port.post({ id: job.id, out: own }, [own.buffer as ArrayBuffer]);
     } catch (e) {
       const he = e as { name?: string; code?: string; message?: string };
-      parentPort.postMessage({
+      port.post({
         id: job.id,
         error: { code: he?.name === "HypedError" ? (he.code as string) : "FORMAT", message: he?.message ?? String(e) },
       });
     }
   });
-  parentPort.postMessage({ ready: true });
+  port.post({ ready: true });
 }

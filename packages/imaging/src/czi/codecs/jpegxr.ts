@@ -14,11 +14,12 @@
 import { HypedError, isHypedError } from "@hyped/core";
 import { formatErr } from "../segment.js";
 import { isJpegXr, JXR_FORMAT_OF, jxrFormatName, parseJxrContainer, wrapGray8Codestream } from "./jpegxr-container.js";
-import { jxrPool, jxrPoolMinBytes, serveJxrJobs } from "./jpegxr-pool.js";
+import { jxrPool, jxrPoolMinBytes, serveJxrJobs, serveWebJxrJobs } from "./jpegxr-pool.js";
 import { jxrDecodeInto } from "./jpegxr-wasm.js";
 import type { CziDecodeInfo } from "./registry.js";
 
 export { isJpegXr, JXR_FORMAT_OF } from "./jpegxr-container.js";
+export { type JxrWebWorker, setJpegXrWorkers } from "./jpegxr-pool.js";
 
 function what(info: CziDecodeInfo): string {
   return `ZISRAWSUBBLOCK ${info.subblock} at ${info.filePosition}`;
@@ -30,8 +31,8 @@ function what(info: CziDecodeInfo): string {
  * rejects; UNSUPPORTED for pixel types CZI does not store as JPEG XR and for interleaved alpha.
  *
  * On Node's main thread, tiles of 64 KiB and more are decoded by a pool of worker threads (see
- * `jpegxr-pool.ts`), so the tiles `readPlane` keeps in flight decode on every core; elsewhere, or if the
- * workers cannot run, in this thread.
+ * `jpegxr-pool.ts`), so the tiles `readPlane` keeps in flight decode on every core; in browsers, by the Web
+ * Workers given to {@link setJpegXrWorkers}; elsewhere, or if the workers cannot run, in this thread.
  */
 export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Promise<Uint8Array> {
   if (isJpegXr(payload) && info.expectedBytes >= jxrPoolMinBytes()) {
@@ -56,6 +57,14 @@ export async function decodeJpegXr(payload: Uint8Array, info: CziDecodeInfo): Pr
     }
   }
   return decodeJpegXrInThread(payload, info);
+}
+
+/**
+ * Run this in a browser Web Worker to make it a JPEG XR decoding worker for {@link setJpegXrWorkers}: it answers
+ * the page's tile jobs with this same decoder (one wasm instance per worker, made on its first tile).
+ */
+export function serveJpegXrWorker(): void {
+  serveWebJxrJobs((payload, info) => decodeJpegXrInThread(payload, info as CziDecodeInfo));
 }
 
 /** Worker-thread entry point of the JPEG XR pool (started by its bootstrap; not for direct use). @internal */

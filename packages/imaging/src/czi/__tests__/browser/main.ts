@@ -3,7 +3,9 @@
  * /fixtures/) with the same reader as Node and compares each tile and plane with its uncompressed twin.
  * The outcome goes to `document.body.dataset` (`state` "done"/"error", `result` JSON).
  */
-import { openCzi } from "../../index.js";
+import { jxrPool } from "../../codecs/jpegxr-pool.js";
+import { openCzi, setJpegXrWorkers } from "../../index.js";
+import { layoutOf, locateSubblock } from "../../subblock.js";
 
 type Case = { name: string; tiles: number };
 const get = async (p: string) => new Uint8Array(await (await fetch(`fixtures/${p}`)).arrayBuffer());
@@ -32,6 +34,33 @@ async function main(): Promise<void> {
     }
     result[c.name] = r;
   }
+  // The same tiles through Web Workers (every tile sent to the pool, whatever its size).
+  setJpegXrWorkers(() => new Worker(new URL("./jxr-worker.ts", import.meta.url), { type: "module" }), 2);
+  const pool = await jxrPool(import.meta.url);
+  let pooled = 0;
+  let pooledEqual = 0;
+  for (const c of cases) {
+    const jxr = await openCzi(await get(`${c.name}.czi`));
+    const ref = await openCzi(await get(`${c.name}.ref.czi`));
+    for (const e of pool ? jxr.subblocks : []) {
+      const loc = await locateSubblock(jxr.source, e);
+      const payload = (await jxr.source.read(loc.dataOffset, loc.dataSize)).slice();
+      const bpp = layoutOf(e).bytesPerPixel;
+      const size = {
+        width: e.storedWidth,
+        height: e.storedHeight,
+        bytesPerPixel: bpp,
+        expectedBytes: e.storedWidth * e.storedHeight * bpp,
+      };
+      const out = await pool?.decode({
+        payload,
+        info: { subblock: e.index, filePosition: e.filePosition, compression: 4, pixelType: e.pixelType, ...size },
+      });
+      pooled++;
+      if (out && same(out, await ref.readSubblockBytes(e.index))) pooledEqual++;
+    }
+  }
+  document.body.dataset.pool = JSON.stringify({ workers: pool?.size ?? 0, pooled, pooledEqual });
   document.body.dataset.result = JSON.stringify(result);
   document.body.dataset.state = "done";
 }
