@@ -386,13 +386,15 @@ async function writeAll(
   for (let i = 0; i < ts.length; i++) tv.setFloat64(8 + 8 * i, ts[i] as number, true);
   const atts = [{ name: "TimeStamps", type: "CZTIMS", data: tsb }, ...(options.attachments ?? [])];
   const attEntries: Uint8Array[] = [];
-  for (const a of atts) {
+  for (const [k, a] of atts.entries()) {
     const entry = new Uint8Array(128);
     const ev = new DataView(entry.buffer);
     entry[0] = 0x41; // A
     entry[1] = 0x31; // 1
     ev.setBigInt64(12, BigInt(sink.pos), true);
-    entry.set(parseGuid(randomGuid()), 24);
+    // With a given file GUID the attachment GUIDs derive from it, so the same input writes the same bytes.
+    const attGuid = options.fileGuid ? Uint8Array.from(fileGuid, (v, i) => (i === 15 ? v ^ (k + 1) : v)) : parseGuid(randomGuid());
+    entry.set(attGuid, 24);
     const type = new TextEncoder().encode(a.type).subarray(0, 8);
     entry.set(type, 40);
     const name = new TextEncoder().encode(a.name).subarray(0, 79);
