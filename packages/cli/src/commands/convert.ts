@@ -28,24 +28,21 @@ export function zFolder(z: number): string {
   return `z${String(z).padStart(5, "0")}`;
 }
 
-/** The Z indices every file shares (from the headers; UsageError when the files disagree). */
+/** The Z indices every file's subblocks hold (from the headers; UsageError when the files disagree). */
 async function zRange(files: string[]): Promise<number[]> {
-  let range: [number, number] | undefined;
+  let values: number[] | undefined;
   for (const f of files) {
     const czi = await openCzi(f);
     try {
-      const d = czi.dims.Z ?? { start: 0, size: 1 };
-      if (range && (range[0] !== d.start || range[1] !== d.size))
-        throw new UsageError(
-          `--z all: ${f} has Z ${d.start}..${d.start + d.size - 1}, the first file ${range[0]}..${range[0] + range[1] - 1}`,
-        );
-      range = [d.start, d.size];
+      const v = czi.dims.Z ? czi.dimValues("Z") : [0];
+      if (values && values.join(",") !== v.join(","))
+        throw new UsageError(`--z all: ${f} has Z planes ${v.join(",")}, the first file ${values.join(",")}`);
+      values = v;
     } finally {
       await czi.close();
     }
   }
-  const [a, n] = range ?? [0, 1];
-  return Array.from({ length: n }, (_, i) => a + i);
+  return values ?? [0];
 }
 
 /** One result for the runs of `--z all` (counts summed; the first manifest stands for the layout). */

@@ -126,16 +126,15 @@ function validateConvertOptions(o: ConvertOptions): void {
 /** The Z plane to convert from `czi`: checked against its Z range; warns when other planes are left out. */
 function planZ(czi: CziFile, name: string, options: ConvertOptions): { z: number; zSize: number } {
   const d = czi.dims.Z;
-  const zSize = d?.size ?? 1;
-  const z = options.z ?? d?.start ?? 0;
+  // The Z planes the subblocks back (a corrupt Z size must not make millions of planes).
+  const backed = czi.dimValues("Z");
+  const zSize = Math.max(1, backed.length);
+  const z = options.z ?? backed[0] ?? 0;
   const lo = d?.start ?? 0;
-  if (z < lo || z >= lo + zSize) {
-    throw new HypedError("OUT_OF_RANGE", `${name}: Z index ${z} is outside its Z range ${lo}..${lo + zSize - 1}`, {
-      file: name,
-      z,
-      start: lo,
-      size: zSize,
-    });
+  const hi = d ? d.start + d.size - 1 : 0;
+  if (z < lo || z > hi || (d && !backed.includes(z))) {
+    const why = z < lo || z > hi ? `is outside its Z range ${lo}..${hi}` : "has no subblock";
+    throw new HypedError("OUT_OF_RANGE", `${name}: Z index ${z} ${why}`, { file: name, z, start: lo, size: d?.size ?? 1 });
   }
   if (zSize > 1 && options.z === undefined) {
     options.onWarning?.(`${name} has ${zSize} Z planes; converting Z=${z} only (choose one with --z N, or every one with --z all)`);

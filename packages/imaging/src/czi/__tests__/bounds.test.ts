@@ -14,10 +14,11 @@ const tmp = mkdtempSync(path.join(tmpdir(), "czi-bounds-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Six planes (T 0..2 x C 0..1) of 8x6 Gray16, with the directory entry of one subblock flipped as given. */
-async function file(flip: { letter: "T" | "C"; value: number }): Promise<Uint8Array> {
+async function file(flip: { letter: "T" | "C" | "Z"; value: number }): Promise<Uint8Array> {
   const tiles = [];
   for (let t = 0; t < 3; t++)
-    for (let c = 0; c < 2; c++) tiles.push({ data: new Uint16Array(48).fill(10 * t + c), width: 8, height: 6, coords: { T: t, C: c } });
+    for (let c = 0; c < 2; c++)
+      tiles.push({ data: new Uint16Array(48).fill(10 * t + c), width: 8, height: 6, coords: { T: t, C: c, Z: 0 } });
   const bytes = await encodeCzi(tiles);
   // Patch the dimension entry in the directory (and in the segment: both hold a DV copy), as a bit flip would.
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -68,5 +69,26 @@ describe("CZI dimensions with no bound (#24 item 4)", () => {
     writeFileSync(p, await file({ letter: "T", value: 2_097_152 }));
     const r = await convertCziToFrames([p], path.join(tmp, "t-out"), { workers: 0, sourceChecksum: false });
     expect(r.manifest.times).toEqual([0, 1, 2, 2_097_152]);
+  });
+
+  it("a Z start of 2,097,152 converts the backed Z planes: the warning and the manifest count 2, not 2 million", async () => {
+    const p = path.join(tmp, "z.czi");
+    writeFileSync(p, await file({ letter: "Z", value: 2_097_152 }));
+    const czi = await openCzi(p);
+    expect(czi.dims.Z).toEqual({ start: 0, size: 2_097_153 });
+    expect(czi.dimValues("Z")).toEqual([0, 2_097_152]);
+    await czi.close();
+    const warnings: string[] = [];
+    const r = await convertCziToFrames([p], path.join(tmp, "z-out"), {
+      workers: 0,
+      sourceChecksum: false,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/has 2 Z planes/)]);
+    expect(r.manifest.created?.z).toEqual({ index: 0, size: 2 });
+    await expect(convertCziToFrames([p], path.join(tmp, "z-none"), { workers: 0, z: 5 })).rejects.toMatchObject({
+      code: "OUT_OF_RANGE",
+      message: expect.stringMatching(/Z index 5 has no subblock/),
+    });
   });
 });
