@@ -261,10 +261,10 @@ def pca_ref():
     Xl = np.log1p(X / tot[:, None] * 1e4)
     p = PCA(n_components=20, svd_solver="full")
     scores = p.fit_transform(Xl)
-    # sklearn 1.2 flips signs so that the largest |U| entry of each component is positive (svd_flip, u-based);
-    # the same rule is applied to the scores here so that the reference is sign-normalised explicitly.
+    # scikit-learn >= 1.5 (what current scanpy gets) flips each component so that its largest |loading| is
+    # positive (svd_flip(u_based_decision=False)); Debian's 1.2 used the scores, so the rule is applied here.
     for k in range(scores.shape[1]):
-        s = np.sign(scores[np.argmax(np.abs(scores[:, k])), k])
+        s = np.sign(p.components_[k, np.argmax(np.abs(p.components_[k]))])
         scores[:, k] *= s
         p.components_[k] *= s
     nn = NearestNeighbors(n_neighbors=15).fit(scores)

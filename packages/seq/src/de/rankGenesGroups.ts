@@ -437,23 +437,48 @@ function columnReader(X: Matrix): (j: number, vals: Float64Array, rows: Int32Arr
   };
 }
 
+/** Options of {@link rankGenesGroups} (the AnnData wrapper). */
+export interface RankGenesGroupsAnnDataOptions extends RankGenesGroupsOptions {
+  /** Layer to test instead of X (cannot be combined with `useRaw: true`). */
+  layer?: string;
+  /** Key in `uns` for the result. Default `"rank_genes_groups"`. */
+  keyAdded?: string;
+  /**
+   * Test `adata.raw` (its X and var names) instead of X. Default: `true` when `adata.raw` exists and no `layer`
+   * is given, as scanpy's `use_raw=None`.
+   */
+  useRaw?: boolean;
+}
+
+/** The matrix and gene names scanpy's `use_raw=None` rule selects (raw when present, unless a layer is named). */
+export function rawOrX(
+  adata: AnnData,
+  useRaw: boolean | undefined,
+  layer: string | undefined,
+): { X: Matrix; varNames: string[]; raw: boolean } {
+  if (useRaw && layer !== undefined)
+    throw new HypedError("INVALID_ARGUMENT", "useRaw and layer cannot both be given (scanpy raises too)", { layer });
+  const raw = useRaw ?? (adata.raw != null && layer === undefined);
+  if (!raw) return { X: inputMatrix(adata, layer), varNames: adata.varNames, raw };
+  if (!adata.raw?.X) throw new HypedError("NOT_FOUND", "useRaw is set but adata.raw has no X", {});
+  return { X: adata.raw.X, varNames: adata.raw.var.index, raw };
+}
+
 /**
  * {@link rankGenesGroupsMatrix} on an AnnData grouped by the obs column `groupby` (categorical or string);
- * stores the result in `adata.uns[keyAdded]` (default `"rank_genes_groups"`) and returns it. The log base for
- * fold changes is read from `uns.log1p.base`.
+ * stores the result in `adata.uns[keyAdded]` (default `"rank_genes_groups"`) and returns it. Tests `adata.raw`
+ * when it exists (scanpy's `use_raw=None`), else X or `layer`. The log base for fold changes is read from
+ * `uns.log1p.base`.
  */
-export function rankGenesGroups(
-  adata: AnnData,
-  groupby: string,
-  options: RankGenesGroupsOptions & { layer?: string; keyAdded?: string } = {},
-): RankGenesGroupsResult {
+export function rankGenesGroups(adata: AnnData, groupby: string, options: RankGenesGroupsAnnDataOptions = {}): RankGenesGroupsResult {
   const col = adata.obs.column(groupby);
   if (!col) throw new HypedError("NOT_FOUND", `no obs column '${groupby}'`, { groupby });
   const labels: GroupLabels =
     col.kind === "categorical"
       ? { codes: col.codes, categories: col.categories }
       : Array.from(adata.obs.get(groupby).values(), (v) => (v === null ? null : String(v)));
-  const r = rankGenesGroupsMatrix(inputMatrix(adata, options.layer), labels, adata.varNames, {
+  const src = rawOrX(adata, options.useRaw, options.layer);
+  const r = rankGenesGroupsMatrix(src.X, labels, src.varNames, {
     ...options,
     groupby,
     logBase: options.logBase ?? log1pBase(adata),

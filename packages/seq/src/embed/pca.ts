@@ -4,8 +4,11 @@
  * Method: block Krylov iteration on the implicitly centred operator A = X − 1·μᵀ (sparse input is never
  * densified), full re-orthogonalisation, Rayleigh–Ritz with a dense symmetric eigensolver (eig.ts), iterated
  * until every wanted Ritz pair has a relative residual below `tol`, with thick restarts that keep the basis
- * at most ~4 blocks wide. The result equals a full SVD to ~1e-8 for well-separated components. Signs follow scikit-learn's `svd_flip`: the entry of largest
- * magnitude of each score column is positive.
+ * at most ~4 blocks wide. The result equals a full SVD to ~1e-8 for well-separated components.
+ *
+ * Signs follow scikit-learn ≥ 1.5 (what current scanpy returns): each component is flipped so that its loading of
+ * largest magnitude is positive (`svd_flip(u_based_decision=False)`). scikit-learn < 1.5 made the largest score
+ * positive instead, so components of older stored results may differ by sign.
  */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
@@ -40,9 +43,12 @@ export interface PcaResult {
   scores: Float64Array;
   /** Components × genes loadings (rows are unit principal axes; scanpy's `PCs` is the transpose). */
   components: Float64Array;
-  /** Explained variance per component (S² / (n − 1)). */
+  /**
+   * Explained variance per component: S² / (n − 1) when centred (scikit-learn's `PCA`); with `zeroCenter: false`,
+   * the ddof-0 variance of each score column (scikit-learn's `TruncatedSVD`, which scanpy uses then).
+   */
   variance: Float64Array;
-  /** Fraction of the total variance. */
+  /** Fraction of the total variance of X (ddof 1 when centred, ddof 0 with `zeroCenter: false`, as scikit-learn). */
   varianceRatio: Float64Array;
   /** Gene means that were subtracted (zeros when `zeroCenter` is false). */
   mean: Float64Array;
@@ -417,52 +423,109 @@ export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   const Vt = new Float64Array(d * k);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) Vt[j * k + c] = components[c * d + j] as number;
   const scores = av(Vt, k);
+  // scikit-learn ≥ 1.5 `svd_flip(u_based_decision=False)`: the loading of largest magnitude of each component
+  // is positive (first such gene on ties, as numpy's argmax)
   for (let c = 0; c < k; c++) {
-    let best = 0;
+    let best = -1;
     let at = 0;
-    for (let i = 0; i < n; i++) {
-      const v = Math.abs(scores[i * k + c] as number);
+    for (let j = 0; j < d; j++) {
+      const v = Math.abs(components[c * d + j] as number);
       if (v > best) {
         best = v;
-        at = i;
+        at = j;
       }
     }
-    if ((scores[at * k + c] as number) < 0) {
+    if ((components[c * d + at] as number) < 0) {
       for (let i = 0; i < n; i++) scores[i * k + c] = -(scores[i * k + c] as number);
       for (let j = 0; j < d; j++) components[c * d + j] = -(components[c * d + j] as number);
     }
   }
-  const variance = Float64Array.from(theta, (t) => Math.max(t, 0) / (n - 1));
+  let variance: Float64Array;
   let totalVar = 0;
-  if (zeroCenter) for (const v of stats.var) totalVar += v;
-  else {
-    // uncentred: total "variance" as scikit-learn's TruncatedSVD reports it (variance of X)
+  if (zeroCenter) {
+    // PCA: S² / (n − 1), over the total ddof-1 variance of X
+    variance = Float64Array.from(theta, (t) => Math.max(t, 0) / (n - 1));
     for (const v of stats.var) totalVar += v;
+  } else {
+    // TruncatedSVD: the ddof-0 variance of each score column, over the total ddof-0 variance of X
+    variance = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      let m = 0;
+      for (let i = 0; i < n; i++) m += scores[i * k + c] as number;
+      m /= n;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += ((scores[i * k + c] as number) - m) ** 2;
+      variance[c] = s / n;
+    }
+    for (const v of stats.var) totalVar += (v * (n - 1)) / n;
   }
   const varianceRatio = variance.map((v) => v / totalVar);
   return { scores, components, variance, varianceRatio, mean, nObs: n, nVars: d, nComps: k };
 }
 
+/** Options of {@link pca} (the AnnData wrapper). */
+export interface PcaAnnDataOptions extends PcaOptions {
+  /** Layer to use instead of X. */
+  layer?: string;
+  /**
+   * Genes to use, as scanpy's `mask_var`: a boolean var column name, a mask (one 0/1 per gene) or `null` for all
+   * genes. Default: `"highly_variable"` when that column exists, else all genes (scanpy's default).
+   */
+  maskVar?: string | ArrayLike<number | boolean> | null;
+  /** Deprecated in scanpy (use `maskVar`): `true` = `maskVar: "highly_variable"`, `false` = `maskVar: null`. */
+  useHighlyVariable?: boolean;
+  /**
+   * Precision of what is stored (`X_pca`, `PCs`, variances). scanpy's `dtype` default is `"float32"`; ours is
+   * `"float64"` (computation is float64 either way; `"float32"` rounds the stored values as scanpy does).
+   */
+  dtype?: "float64" | "float32";
+}
+
+/** Resolve scanpy's `mask_var` to gene positions (null = all genes). */
+export function resolveMaskVar(adata: AnnData, maskVar: string | ArrayLike<number | boolean> | null | undefined): Int32Array | null {
+  const m = maskVar === undefined ? (adata.var.has("highly_variable") ? "highly_variable" : null) : maskVar;
+  if (m === null) return null;
+  let mask: ArrayLike<number | boolean>;
+  if (typeof m === "string") {
+    if (!adata.var.has(m)) throw new HypedError("NOT_FOUND", `maskVar: no var column '${m}'`, { maskVar: m });
+    mask = adata.var.get(m).toFloat64();
+  } else mask = m;
+  if (mask.length !== adata.nVars)
+    throw new HypedError("SHAPE_MISMATCH", `maskVar has ${mask.length} entries for ${adata.nVars} genes`, { n: mask.length });
+  const out: number[] = [];
+  for (let j = 0; j < mask.length; j++) if (mask[j]) out.push(j);
+  return Int32Array.from(out);
+}
+
 /**
- * {@link pcaMatrix} on an AnnData, as `scanpy.pp.pca`: uses only the genes with `var.highly_variable` when that
- * column exists (scanpy's default `mask_var`) unless `useHighlyVariable: false`; writes `obsm.X_pca`
- * (cells × comps), `varm.PCs` (genes × comps, zero rows for masked-out genes) and
- * `uns.pca = { variance, variance_ratio, params }`. Returns `adata`.
+ * {@link pcaMatrix} on an AnnData, as `scanpy.pp.pca`: uses only the genes of `maskVar` (default
+ * `var.highly_variable` when that column exists, as scanpy); writes `obsm.X_pca` (cells × comps), `varm.PCs`
+ * (genes × comps, zero rows for masked-out genes) and `uns.pca = { variance, variance_ratio, params }`.
+ * Returns `adata`.
  */
-export function pca(adata: AnnData, options: PcaOptions & { layer?: string; useHighlyVariable?: boolean } = {}): AnnData {
+export function pca(adata: AnnData, options: PcaAnnDataOptions = {}): AnnData {
+  const maskArg =
+    options.maskVar !== undefined
+      ? options.maskVar
+      : options.useHighlyVariable === undefined
+        ? undefined
+        : options.useHighlyVariable
+          ? "highly_variable"
+          : null;
+  if (options.useHighlyVariable && !adata.var.has("highly_variable"))
+    throw new HypedError("NOT_FOUND", "useHighlyVariable is set but var.highly_variable is missing; run highlyVariableGenes first", {});
+  const genes = resolveMaskVar(adata, maskArg);
   let X = inputMatrix(adata, options.layer);
-  let genes: Int32Array | null = null;
-  const useHv = options.useHighlyVariable ?? adata.var.has("highly_variable");
-  if (useHv) {
-    if (!adata.var.has("highly_variable"))
-      throw new HypedError("NOT_FOUND", "useHighlyVariable is set but var.highly_variable is missing; run highlyVariableGenes first", {});
-    const mask = adata.var.get("highly_variable").toFloat64();
-    genes = Int32Array.from(Array.from(mask.keys()).filter((j) => (mask[j] as number) !== 0));
-    X = adata.varSubset(genes).X as Matrix;
-    if (options.layer !== undefined) X = adata.varSubset(genes).layers.get(options.layer) as Matrix;
+  if (genes) {
+    const sub = adata.varSubset(genes);
+    X = (options.layer !== undefined ? sub.layers.get(options.layer) : sub.X) as Matrix;
   }
   const r = pcaMatrix(X, options);
-  adata.obsm.set("X_pca", denseFrom(r.scores, r.nObs, r.nComps));
+  const f32 = options.dtype === "float32";
+  if (options.dtype !== undefined && options.dtype !== "float32" && options.dtype !== "float64")
+    throw new HypedError("INVALID_ARGUMENT", `dtype must be 'float32' or 'float64', got '${String(options.dtype)}'`, {});
+  const cast = (a: Float64Array) => (f32 ? Float32Array.from(a) : a);
+  adata.obsm.set("X_pca", denseFrom(cast(r.scores), r.nObs, r.nComps));
   const pcs = new Float64Array(adata.nVars * r.nComps);
   for (let c = 0; c < r.nComps; c++) {
     for (let jj = 0; jj < r.nVars; jj++) {
@@ -470,11 +533,11 @@ export function pca(adata: AnnData, options: PcaOptions & { layer?: string; useH
       pcs[j * r.nComps + c] = r.components[c * r.nVars + jj] as number;
     }
   }
-  adata.varm.set("PCs", denseFrom(pcs, adata.nVars, r.nComps));
+  adata.varm.set("PCs", denseFrom(cast(pcs), adata.nVars, r.nComps));
   adata.uns.pca = {
-    variance: r.variance,
-    variance_ratio: r.varianceRatio,
-    params: { zero_center: options.zeroCenter ?? true, use_highly_variable: useHv, n_comps: r.nComps },
+    variance: cast(r.variance),
+    variance_ratio: cast(r.varianceRatio),
+    params: { zero_center: options.zeroCenter ?? true, use_highly_variable: genes !== null, mask_var: genes !== null, n_comps: r.nComps },
   };
   return adata;
 }

@@ -11,12 +11,18 @@ import { type KnnResult, knn, representation } from "./neighbors.js";
 import { pcaMatrix } from "./pca.js";
 
 /** Options of {@link tsneEmbed} / {@link tsne}. */
+/** scanpy's default t-SNE learning rate (`tl.tsne(learning_rate=1000)`). */
+export const TSNE_LEARNING_RATE = 1000;
+
 export interface TsneOptions extends LongTaskOptions {
   /** Perplexity. Default 30. */
   perplexity?: number;
   /** Early exaggeration factor. Default 12. */
   earlyExaggeration?: number;
-  /** Learning rate, or `"auto"` = max(n / earlyExaggeration / 4, 50) (scikit-learn ≥ 1.2). Default "auto". */
+  /**
+   * Learning rate, or `"auto"` = max(n / earlyExaggeration / 4, 50) (scikit-learn ≥ 1.2's default). Default 1000,
+   * scanpy's `tl.tsne(learning_rate=1000)`.
+   */
   learningRate?: number | "auto";
   /** Total iterations. Default 1000. */
   nIter?: number;
@@ -354,8 +360,7 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
   if (n < 3) throw new HypedError("INVALID_ARGUMENT", `t-SNE needs at least 3 cells, got ${n}`, { n });
   if (!(perplexity > 0 && perplexity < n))
     throw new HypedError("INVALID_ARGUMENT", `perplexity must be in (0, ${n}), got ${perplexity}`, { perplexity });
-  const lr =
-    options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : options.learningRate;
+  const lr = options.learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : (options.learningRate ?? TSNE_LEARNING_RATE);
   const progress = progressReporter(options.onProgress, "iterations", nIter, "t-SNE");
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1)) + 1;
   const nn = options.knn && options.knn.k >= k ? options.knn : knn(data, n, dim, k, { signal });
@@ -464,7 +469,7 @@ export function tsne(adata: AnnData, options: TsneOptions & { useRep?: string; n
     params: {
       perplexity: options.perplexity ?? 30,
       early_exaggeration: options.earlyExaggeration ?? 12,
-      learning_rate: options.learningRate ?? "auto",
+      learning_rate: options.learningRate ?? TSNE_LEARNING_RATE,
       use_rep: rep,
     },
   };

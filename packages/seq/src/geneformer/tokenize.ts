@@ -61,7 +61,7 @@ export interface TokenizedCells {
   modelInputSize: number;
   /** The special tokens of the dictionary (V2 uses `cls` and `eos`). */
   specialTokens: SpecialTokens;
-  /** Number of var columns kept (genes present in the token dictionary). */
+  /** Number of var columns kept (genes present in both the token dictionary and the median dictionary). */
   nGenesKept: number;
 }
 
@@ -73,8 +73,8 @@ export function defaultModelInputSize(version: GeneformerVersion): number {
 /**
  * Rank-value encode each cell as Geneformer's `TranscriptomeTokenizer` does.
  *
- * 1. Keep the var columns whose Ensembl ID is in `tokenDictionary` (a kept gene without a median is `NOT_FOUND`,
- *    as Geneformer raises `KeyError`).
+ * 1. Keep the var columns whose Ensembl ID is in both `tokenDictionary` and `geneMedians` (a token-dictionary
+ *    gene without a median is skipped, as Geneformer's tokenizer selects genes by the keys it has medians for).
  * 2. Normalise in float64: `count / n_counts * targetSum / median`, evaluated left to right as numpy does.
  * 3. Drop zeros.
  * 4. Sort descending. **Tie order**: genes with exactly equal normalised values keep the order of their var
@@ -134,7 +134,6 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
   const slotToken: number[] = [];
   const slotMedian: number[] = [];
   const slotOfId = new Map<string, number>();
-  const missingMedian: string[] = [];
   for (let j = 0; j < nVars; j++) {
     const id = ids[j] as string;
     const tok = dictGet(tokenDictionary, id);
@@ -145,23 +144,12 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
       continue;
     }
     const med = dictGet(geneMedians, id);
-    if (med === undefined) {
-      missingMedian.push(id);
-      continue;
-    }
+    // Geneformer keeps only the genes of its median dictionary: a token-dictionary gene without a median is skipped
+    if (med === undefined) continue;
     colSlot[j] = slotToken.length;
     slotOfId.set(id, slotToken.length);
     slotToken.push(tok);
     slotMedian.push(Number(med));
-  }
-  if (missingMedian.length) {
-    throw new HypedError(
-      "NOT_FOUND",
-      `${missingMedian.length} gene(s) of the token dictionary have no median, e.g. ${missingMedian.slice(0, 3).join(", ")}`,
-      {
-        missing: missingMedian.slice(0, 20),
-      },
-    );
   }
   const nSlots = slotToken.length;
   const tokens = Int32Array.from(slotToken);

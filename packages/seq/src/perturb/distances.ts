@@ -62,7 +62,8 @@ export function eDistance(x: Float64Array, nx: number, y: Float64Array, ny: numb
  * predicted effect and every real effect (effects = profile − control), with the perturbation's own target genes
  * left out; the real perturbations are sorted by distance and the score is `1 − rank / nPerturbations` (1 = the
  * true perturbation is the closest; ties keep input order, as numpy's argsort on equal distances usually does).
- * Matches `cell_eval.metrics.discrimination_score(metric="l1", exclude_target_gene=True)`.
+ * Matches `cell_eval.metrics.discrimination_score(metric="l1", exclude_target_gene=True)` when `excludeGenes`
+ * comes from {@link discriminationExcludes}.
  */
 export function discriminationScores(
   realEffects: Float64Array[],
@@ -90,6 +91,15 @@ export function discriminationScores(
     out[p] = 1 - rank / n;
   }
   return out;
+}
+
+/**
+ * The genes cell-eval's `exclude_target_gene=True` leaves out of each perturbation's distances: only a gene whose
+ * name equals the whole perturbation name (`var_names != pert`). A combination such as `"A+B"` drops nothing,
+ * and neither does a condition named after its construct (`"mmMYOD1"`) rather than a gene.
+ */
+export function discriminationExcludes(perturbations: readonly string[], geneNames: readonly string[]): number[][] {
+  return perturbations.map((p) => geneNames.flatMap((g, j) => (g === p ? [j] : [])));
 }
 
 /** Indices of the `n` largest `|v|`, ties by index (the ranking used for DE genes when none are given). */

@@ -6,8 +6,8 @@ import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } fr
 import { cosineSimilarity, mae, mse, pearson } from "@hyped/metrics";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { type RankGenesMethod, rankGenesGroupsMatrix } from "../de/index.js";
-import { type ConditionSyntax, type PerturbationModel, splitCondition } from "./baselines.js";
-import { discriminationScores, eDistance, overlapAtN, topAbs } from "./distances.js";
+import type { ConditionSyntax, PerturbationModel } from "./baselines.js";
+import { discriminationExcludes, discriminationScores, eDistance, overlapAtN, topAbs } from "./distances.js";
 import { denseRows, expressionMatrix, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
 
 /** Where predictions come from: a fitted model, a map condition → profile, or a function of (condition, group). */
@@ -227,7 +227,10 @@ export async function evaluatePerturbation(
     const disc = discriminationScores(
       entries.map((e) => delta(e.obs)),
       entries.map((e) => delta(e.pred)),
-      entries.map((e) => splitCondition(e.cond, options).flatMap((g) => (geneIndex.has(g) ? [geneIndex.get(g) as number] : []))),
+      discriminationExcludes(
+        entries.map((e) => e.cond),
+        adata.varNames,
+      ),
     );
     entries.forEach((e, k) => {
       const de = deIdx.get(e.cond) as Int32Array;

@@ -10,7 +10,7 @@ export {
   splitCondition,
   trainingDataFromAnnData,
 } from "./baselines.js";
-export { discriminationScores, type EDistanceOptions, eDistance, overlapAtN, topAbs } from "./distances.js";
+export { discriminationExcludes, discriminationScores, type EDistanceOptions, eDistance, overlapAtN, topAbs } from "./distances.js";
 export { type EmbeddingBenchmarkOptions, type EmbeddingBenchmarkRow, embeddingBenchmark } from "./embedding-benchmark.js";
 export {
   EVAL_COLUMNS,

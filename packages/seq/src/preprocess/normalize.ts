@@ -85,12 +85,19 @@ export function median(values: ArrayLike<number>): number {
 
 /**
  * {@link normalizeTotalMatrix} on `adata.X` (or `layer`), in place like scanpy: replaces the matrix and, when
- * `keyAdded` is given, writes the totals to `adata.obs[keyAdded]`. Returns `adata`.
+ * `keyAdded` is given, writes each cell's normalisation factor `total / targetSum` to `adata.obs[keyAdded]`
+ * (scanpy ≥ 1.11.2; scanpy up to 1.11.1 stored the raw totals, which are `factor × targetSum`). Returns `adata`.
  */
 export function normalizeTotal(adata: AnnData, options: NormalizeTotalOptions & { layer?: string; keyAdded?: string } = {}): AnnData {
   const r = normalizeTotalMatrix(inputMatrix(adata, options.layer), options);
   setMatrix(adata, r.X, options.layer);
-  if (options.keyAdded) setNumeric(adata.obs, options.keyAdded, r.countsPerCell);
+  if (options.keyAdded) {
+    setNumeric(
+      adata.obs,
+      options.keyAdded,
+      r.countsPerCell.map((c) => c / r.targetSum),
+    );
+  }
   return adata;
 }
 

@@ -123,16 +123,28 @@ describe("tokenizeRankValue: small dictionaries", () => {
     expect(events[events.length - 1]).toBe(2);
   });
 
-  it("typed errors: V2 without <cls>, missing median, missing column", () => {
+  it("typed errors: V2 without <cls>, missing column", () => {
     const noCls = { A: 2, B: 3 };
     expect(() => tokenizeRankValue(ad, { tokenDictionary: noCls, geneMedians, modelVersion: "V2" })).toThrow(/<cls>/);
     try {
-      tokenizeRankValue(ad, { tokenDictionary, geneMedians: { A: 1 } });
+      tokenizeRankValue(ad, { tokenDictionary, geneMedians, nCountsColumn: "total" });
       expect.unreachable();
     } catch (e) {
       expect(isHypedError(e, "NOT_FOUND")).toBe(true);
     }
-    expect(() => tokenizeRankValue(ad, { tokenDictionary, geneMedians, nCountsColumn: "total" })).toThrow(/total/);
+  });
+
+  it("skips a token-dictionary gene without a median, as Geneformer (reference: parity.json)", () => {
+    const ref = JSON.parse(readFileSync(path.join(root, "packages/seq/reference/scanpy/parity.json"), "utf8")).tokenize as {
+      token: Record<string, number>;
+      median: Record<string, number>;
+      tokens: number[][];
+    };
+    const ids = Array.from({ length: 8 }, (_, j) => `E${j}`);
+    const t = tokenizeRankValue(makeAdata(lcgMatrix(6, 8, 7), 6, ids), { tokenDictionary: ref.token, geneMedians: ref.median });
+    const cells = t.inputIds.map((a) => Array.from(a));
+    expect(cells).toEqual(ref.tokens);
+    expect(cells.flat()).not.toContain(ref.token.E3);
   });
 });
 

@@ -42,3 +42,9 @@ export function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: nu
 export function flat(rows: number[][]): Float64Array {
   return Float64Array.from(rows.flat());
 }
+
+/** Parse packages/seq/reference/scanpy/parity.json (made by scripts/make_scanpy_parity_reference.py; null → NaN). */
+export function loadParity<T = Record<string, unknown>>(): T {
+  const text = readFileSync(path.resolve(repoRoot, "packages/seq/reference/scanpy/parity.json"), "utf8");
+  return JSON.parse(text, (_k, v) => (v === null ? Number.NaN : v)) as T;
+}

