@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeH5ad } from "@hyped/seq";
+import { readH5ad, scoreGenesCellCycle, synthSeq, writeH5ad } from "@hyped/seq";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 // the perturbation tests' LCG dataset (tests may share helpers across packages)
 import { makeData } from "../../../seq/src/perturb/__tests__/make-data.js";
-import { formatTable } from "../commands/evaluate.js";
+import { formatTable, scorePhases } from "../commands/evaluate.js";
 import { run } from "../program.js";
 import { captureOutput } from "./run-cli.js";
 
@@ -97,6 +97,42 @@ describe("hyped evaluate", () => {
     expect(await run(["evaluate", join(tmp, "missing.h5ad"), "--condition-column", "condition", "--control", "ctrl"])).toBe(1);
     vi.restoreAllMocks();
     expect(err.join("")).toMatch(/nope/);
+  });
+
+  it("--group-by phase without obs.phase scores phases with scoreGenesCellCycle", async () => {
+    const { adata } = synthSeq({ nCells: 300, nGenes: 400, seed: 3 });
+    const cells = adata.obsSubset(adata.obs.get("true_condition").isIn(["control", "mmMYOD1", "siPRRX1"]));
+    const file = join(tmp, "unphased.h5ad");
+    await writeH5ad(file, cells);
+    capture();
+    const code = await run(
+      ["evaluate", file, "--condition-column", "true_condition", "--control", "control", "--group-by", "phase"].concat([
+        "--models",
+        "mean",
+        "--conditions",
+        "mmMYOD1",
+        "--train",
+        "mmMYOD1,siPRRX1",
+        "--json",
+      ]),
+    );
+    vi.restoreAllMocks();
+    expect(err.join("")).toMatch(/score_genes_cell_cycle/);
+    expect(code).toBe(0);
+    const rows = JSON.parse(out.join("")) as Array<{ group: string; nCells: number }>;
+    // the groups and their sizes are those of the library function on normalize_total(1e4) + log1p
+    const ref = await readH5ad(file);
+    scorePhases(ref);
+    const phase = ref.obs.get("phase").values() as string[];
+    const cond = ref.obs.get("true_condition").values() as string[];
+    for (const r of rows.filter((x) => x.group !== "all"))
+      expect(r.nCells).toBe(phase.filter((p, i) => p === r.group && cond[i] === "mmMYOD1").length);
+    expect(rows.map((r) => r.group).sort()).toEqual(["G1", "G2M", "S", "all"]);
+    // scorePhases is scoreGenesCellCycle on the log-normalised copy
+    const direct = await readH5ad(file);
+    const { AnnData, log1p, normalizeTotal, S_GENES, G2M_GENES } = await import("@hyped/seq");
+    const work = log1p(normalizeTotal(new AnnData({ X: direct.X, var: direct.var }), { targetSum: 1e4 }));
+    expect(scoreGenesCellCycle(work, { sGenes: [...S_GENES], g2mGenes: [...G2M_GENES] }).phase).toEqual(phase);
   });
 
   it("formatTable aligns columns", () => {

@@ -6,16 +6,22 @@ import { readFile, writeFile } from "node:fs/promises";
 import { HypedError } from "@hyped/core";
 import {
   AdditiveModel,
+  AnnData,
   EVAL_COLUMNS,
   evaluatePerturbation,
+  G2M_GENES,
   GearsPredictions,
   LinearModel,
+  log1p,
   MeanPerturbationModel,
   NoChangeModel,
+  normalizeTotal,
   type PerturbationEvalRow,
   type PerturbationModel,
   readH5ad,
   rowsToCsv,
+  S_GENES,
+  scoreGenesCellCycle,
   trainingDataFromAnnData,
 } from "@hyped/seq";
 import type { Command } from "commander";
@@ -76,6 +82,25 @@ interface EvaluateOpts {
   csv?: string;
   out?: string;
   json?: boolean;
+  scorePhases?: boolean;
+  sGenes?: string;
+  g2mGenes?: string;
+}
+
+/**
+ * Write obs `phase`, `S_score` and `G2M_score` with scanpy's `score_genes_cell_cycle` (`scoreGenesCellCycle`).
+ * Scores log-normalised data: X (or the layer) as is when `uns.log1p` says it is logged, else
+ * normalize_total(1e4) + log1p of it, on a copy.
+ */
+export function scorePhases(adata: AnnData, options: { layer?: string; sGenes?: string[]; g2mGenes?: string[] } = {}): void {
+  const X = options.layer === undefined ? adata.X : adata.layers.get(options.layer);
+  if (!X) throw new HypedError("NOT_FOUND", options.layer ? `no layer '${options.layer}'` : "the .h5ad has no X", {});
+  const work = new AnnData({ X, var: adata.var, uns: adata.uns.log1p ? { log1p: adata.uns.log1p } : {} });
+  if (!adata.uns.log1p) log1p(normalizeTotal(work, { targetSum: 1e4 }));
+  const r = scoreGenesCellCycle(work, { sGenes: options.sGenes ?? [...S_GENES], g2mGenes: options.g2mGenes ?? [...G2M_GENES] });
+  adata.obs.set("S_score", { kind: "numeric", values: r.sScore });
+  adata.obs.set("G2M_score", { kind: "numeric", values: r.g2mScore });
+  adata.obs.set("phase", { kind: "string", values: r.phase.slice() });
 }
 
 export function evaluateCommand(program: Command): void {
@@ -97,6 +122,12 @@ export function evaluateCommand(program: Command): void {
     .option("--csv <file>", "write all rows as CSV")
     .option("--out <file>", "write all rows as JSON")
     .option("--json", "print JSON rows instead of the table")
+    .option(
+      "--score-phases",
+      "recompute obs.phase with scanpy's score_genes_cell_cycle (done anyway for --group-by phase when obs has no phase)",
+    )
+    .option("--s-genes <list>", "S-phase genes for the phase scores (default: the built-in Tirosh et al. subset)")
+    .option("--g2m-genes <list>", "G2/M genes for the phase scores (default: the built-in Tirosh et al. subset)")
     .action(async (file: string, opts: EvaluateOpts) => {
       const topN = Number(opts.topN);
       const lambda = Number(opts.lambda);
@@ -110,6 +141,10 @@ export function evaluateCommand(program: Command): void {
       if (!names.length && !opts.gears?.length) throw new UsageError("nothing to evaluate: give --models and/or --gears");
 
       const adata = await readH5ad(file);
+      if (opts.scorePhases || (opts.groupBy === "phase" && !adata.obs.has("phase"))) {
+        if (!opts.scorePhases) process.stderr.write("hyped: obs has no 'phase'; scoring phases with score_genes_cell_cycle\n");
+        scorePhases(adata, { layer: opts.layer, sGenes: list(opts.sGenes), g2mGenes: list(opts.g2mGenes) });
+      }
       const conditions = list(opts.conditions);
       const train = list(opts.train);
       const data = trainingDataFromAnnData(adata, {

@@ -3,10 +3,9 @@
  * Geneformer-style tokenisation with in-silico MYOD1 overexpression and PRRX1 deletion, the paper's
  * Algorithm 1 with a small ONNX model, and the perturbation baselines scored per condition × phase (Table 3).
  */
-import { HypedError, isSparse, type SparseMatrix } from "@hyped/core";
+import { HypedError, type SparseMatrix } from "@hyped/core";
 import {
   AdditiveModel,
-  type AnnData,
   assignConditions,
   buildTinyBert,
   buildTokenDictionary,
@@ -34,6 +33,7 @@ import {
   rankGenesGroupsRows,
   readH5ad,
   S_GENES,
+  scoreGenesCellCycle,
   tokenizeRankValue,
   trainingDataFromAnnData,
   tsne,
@@ -52,43 +52,6 @@ export interface SeqDemoSummary {
   singletAccuracy?: number;
   doubletRecall?: number;
   phaseAccuracy?: number;
-}
-
-/** A simple cell-cycle score: mean log expression of the S and G2/M genes minus the mean over all genes. */
-function scorePhases(adata: AnnData): { s: Float64Array; g2m: Float64Array; phase: string[] } {
-  const X = adata.X as SparseMatrix;
-  if (!X || !isSparse(X) || X.format !== "csr") throw new HypedError("INVALID_ARGUMENT", "phase scoring expects CSR X", {});
-  const sSet = new Set(S_GENES.map((g) => adata.varIndex(g)).filter((j) => j >= 0));
-  const gSet = new Set(G2M_GENES.map((g) => adata.varIndex(g)).filter((j) => j >= 0));
-  const n = adata.nObs;
-  const s = new Float64Array(n);
-  const g2m = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let all = 0;
-    let ss = 0;
-    let gg = 0;
-    for (let k = Number(X.indptr[i]); k < Number(X.indptr[i + 1]); k++) {
-      const j = X.indices[k] as number;
-      const v = Number(X.data[k]);
-      all += v;
-      if (sSet.has(j)) ss += v;
-      if (gSet.has(j)) gg += v;
-    }
-    const mean = all / adata.nVars;
-    s[i] = ss / sSet.size - mean;
-    g2m[i] = gg / gSet.size - mean;
-  }
-  // centre the scores (like scanpy's score_genes against a control set) and call phases
-  const centre = (a: Float64Array) => {
-    const m = a.reduce((x, y) => x + y, 0) / a.length;
-    for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) - m;
-  };
-  centre(s);
-  centre(g2m);
-  const phase = Array.from({ length: n }, (_, i) =>
-    (s[i] as number) < 0 && (g2m[i] as number) < 0 ? "G1" : (s[i] as number) >= (g2m[i] as number) ? "S" : "G2M",
-  );
-  return { s, g2m, phase };
 }
 
 /** Run the sequencing pipeline on `h5adPath`, recording tables and figures in `ctx`. */
@@ -157,7 +120,9 @@ export async function runSeqDemo(h5adPath: string, ctx: DemoContext): Promise<Se
     normalizeTotal(cells, { targetSum: 1e4 });
     log1p(cells);
     highlyVariableGenes(cells, { flavor: "seurat", nTopGenes: Math.min(500, Math.floor(cells.nVars / 2)) });
-    const sc = scorePhases(cells);
+    // scanpy's score_genes_cell_cycle (binned control genes); FACS-sorted controls keep their sorted phase,
+    // so every perturbed cell's phase in Table 3 comes from the scores
+    const sc = scoreGenesCellCycle(cells, { sGenes: S_GENES, g2mGenes: G2M_GENES });
     const facs = cells.obs.get("facs_phase").values() as Array<string | null>;
     cells.obs.set(
       "phase",

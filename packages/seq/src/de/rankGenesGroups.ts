@@ -1,7 +1,7 @@
 /** Differential expression per group, as scanpy's `tl.rank_genes_groups`. */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
-import { inputMatrix } from "../preprocess/adata.js";
+import { rawOrX } from "../preprocess/adata.js";
 import { asCsc, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { log1pBase } from "../preprocess/normalize.js";
 import { normSf, studentTTwoSided } from "./special.js";
@@ -448,20 +448,6 @@ export interface RankGenesGroupsAnnDataOptions extends RankGenesGroupsOptions {
    * is given, as scanpy's `use_raw=None`.
    */
   useRaw?: boolean;
-}
-
-/** The matrix and gene names scanpy's `use_raw=None` rule selects (raw when present, unless a layer is named). */
-export function rawOrX(
-  adata: AnnData,
-  useRaw: boolean | undefined,
-  layer: string | undefined,
-): { X: Matrix; varNames: string[]; raw: boolean } {
-  if (useRaw && layer !== undefined)
-    throw new HypedError("INVALID_ARGUMENT", "useRaw and layer cannot both be given (scanpy raises too)", { layer });
-  const raw = useRaw ?? (adata.raw != null && layer === undefined);
-  if (!raw) return { X: inputMatrix(adata, layer), varNames: adata.varNames, raw };
-  if (!adata.raw?.X) throw new HypedError("NOT_FOUND", "useRaw is set but adata.raw has no X", {});
-  return { X: adata.raw.X, varNames: adata.raw.var.index, raw };
 }
 
 /**

@@ -24,3 +24,17 @@ export function setNumeric(df: DataFrame, name: string, values: Float64Array | F
 export function setBoolean(df: DataFrame, name: string, values: Uint8Array): void {
   df.set(name, { kind: "boolean", values });
 }
+
+/** The matrix and gene names scanpy's `use_raw=None` rule selects (raw when present, unless a layer is named). */
+export function rawOrX(
+  adata: AnnData,
+  useRaw: boolean | undefined,
+  layer: string | undefined,
+): { X: Matrix; varNames: string[]; raw: boolean } {
+  if (useRaw && layer !== undefined)
+    throw new HypedError("INVALID_ARGUMENT", "useRaw and layer cannot both be given (scanpy raises too)", { layer });
+  const raw = useRaw ?? (adata.raw != null && layer === undefined);
+  if (!raw) return { X: inputMatrix(adata, layer), varNames: adata.varNames, raw };
+  if (!adata.raw?.X) throw new HypedError("NOT_FOUND", "useRaw is set but adata.raw has no X", {});
+  return { X: adata.raw.X, varNames: adata.raw.var.index, raw };
+}

@@ -13,3 +13,13 @@ export {
 } from "./normalize.js";
 export { calculateQcMetrics, type QcMetrics, type QcMetricsOptions, qcMetricsMatrix } from "./qc.js";
 export { type ScaleOptions, type ScaleResult, scale, scaleMatrix } from "./scale.js";
+export {
+  type CellCycleScores,
+  type ScoreCellCycleOptions,
+  type ScoreControlsOptions,
+  type ScoreGenesOptions,
+  type ScoreGenesResult,
+  scoreGenes,
+  scoreGenesCellCycle,
+  scoreGenesControls,
+} from "./score.js";
