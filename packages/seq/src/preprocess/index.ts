@@ -1,4 +1,14 @@
 /** Preprocessing: QC metrics, normalisation, log1p, highly variable genes, scaling (scanpy's `pp`). */
+
+export {
+  type FilterCellsOptions,
+  type FilterGenesOptions,
+  type FilterResult,
+  filterCells,
+  filterCellsMatrix,
+  filterGenes,
+  filterGenesMatrix,
+} from "./filter.js";
 export { type HvgFlavor, type HvgOptions, type HvgResult, highlyVariableGenes, highlyVariableGenesMatrix } from "./hvg.js";
 export { loessFit } from "./loess.js";
 export { colMeanVar, type FloatArray, rowSums } from "./matrix.js";
