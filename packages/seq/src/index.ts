@@ -2,6 +2,7 @@
  * `@hyped/seq`: AnnData `.h5ad` I/O and single-cell analyses for HYPED.
  */
 export * from "./anndata/index.js";
+export * from "./cluster/index.js";
 export * from "./de/index.js";
 export * from "./demux/index.js";
 export * from "./embed/index.js";
