@@ -268,6 +268,121 @@ def filter_ref():
     }
 
 
+# ---------------------------------------------------------------- highly_variable_genes(batch_key), seurat_v3_paper
+def hvg_single(X, flavor, n_top=None, n_bins=20, min_mean=0.0125, max_mean=3, min_disp=0.5, max_disp=np.inf):
+    """scanpy's _highly_variable_genes_single_batch (natural log data for seurat)."""
+    if flavor == "seurat":
+        X = np.expm1(X)
+    mean = X.mean(0)
+    var = X.var(0, ddof=1)
+    mean[mean == 0] = 1e-12
+    disp = var / mean
+    if flavor == "seurat":
+        disp[disp == 0] = np.nan
+        disp = np.log(disp)
+        mean = np.log1p(mean)
+    df = pd.DataFrame({"means": mean, "dispersions": disp})
+    if flavor == "seurat":
+        df["mean_bin"] = pd.cut(df["means"], bins=n_bins)
+        st = df.groupby("mean_bin")["dispersions"].agg(avg="mean", dev="std")
+        one = st["dev"].isnull()
+        st.loc[one, "dev"] = st.loc[one, "avg"]
+        st.loc[one, "avg"] = 0
+    else:
+        bins = np.r_[-np.inf, np.percentile(df["means"], np.arange(10, 105, 5)), np.inf]
+        df["mean_bin"] = pd.cut(df["means"], bins=bins)
+        st = df.groupby("mean_bin")["dispersions"].agg(avg="median", dev=mad)
+    st = st.loc[df["mean_bin"]].set_index(df.index)
+    df["dispersions_norm"] = (df["dispersions"] - st["avg"]) / st["dev"]
+    dn = df["dispersions_norm"].to_numpy()
+    if n_top is None:
+        d = np.nan_to_num(dn)
+        hv = (df["means"] > min_mean) & (df["means"] < max_mean) & (d > min_disp) & (d < max_disp)
+    else:
+        n = min(n_top, X.shape[1])
+        x = dn[~np.isnan(dn)]
+        x[::-1].sort()
+        hv = np.nan_to_num(dn, nan=-np.inf) >= x[min(n, x.size) - 1]
+    df["highly_variable"] = np.asarray(hv)
+    return df.drop(columns="mean_bin")
+
+
+def hvg_batched(X, batch, names, flavor, n_top=None):
+    """scanpy's _highly_variable_genes_batched."""
+    dfs = []
+    for b in np.unique(batch):
+        Xb = X[batch == b]
+        filt = (Xb > 0).sum(0) >= 1  # filter_genes(min_cells=1)
+        hvg = hvg_single(Xb[:, filt], flavor, n_top=n_top)
+        hvg.index = np.array(names)[filt]
+        hvg = hvg.reset_index(names="gene")
+        if (~filt).sum() > 0:
+            missing = pd.DataFrame(np.zeros(((~filt).sum(), len(hvg.columns) - 1)), columns=hvg.columns[1:])
+            missing["highly_variable"] = missing["highly_variable"].astype(bool)
+            missing["gene"] = np.array(names)[~filt]
+            hvg = pd.concat([hvg, missing], ignore_index=True)
+        dfs.append(hvg)
+    df = pd.concat(dfs, axis=0)
+    df["highly_variable"] = df["highly_variable"].astype(int)
+    df = df.groupby("gene").agg(dict(means="mean", dispersions="mean", dispersions_norm="mean", highly_variable="sum"))
+    df["highly_variable_nbatches"] = df["highly_variable"]
+    df["highly_variable_intersection"] = df["highly_variable_nbatches"] == len(np.unique(batch))
+    if n_top is not None:
+        order = df.sort_values(["highly_variable_nbatches", "dispersions_norm"], ascending=False, na_position="last").index
+        df["highly_variable"] = False
+        df.loc[order[:n_top], "highly_variable"] = True
+    else:
+        df["dispersions_norm"] = df["dispersions_norm"].fillna(0)
+        df["highly_variable"] = (df["means"] > 0.0125) & (df["means"] < 3) & (df["dispersions_norm"] > 0.5) & (df["dispersions_norm"] < np.inf)
+    df = df.loc[names]
+    return {c: df[c].to_numpy() for c in ["means", "dispersions", "dispersions_norm", "highly_variable", "highly_variable_nbatches", "highly_variable_intersection"]}
+
+
+def hvg_v3_batched(X, batch, flavor, n_top, span=0.3):
+    """scanpy's _highly_variable_genes_seurat_v3 with a batch key (loess surface 'interpolate', skmisc's default)."""
+    from skmisc.loess import loess
+    nv = []
+    for b in np.unique(batch):
+        Xb = X[batch == b]
+        mean, var = Xb.mean(0), Xb.var(0, ddof=1)
+        nc = var > 0
+        est = np.zeros(X.shape[1])
+        m = loess(np.log10(mean[nc]), np.log10(var[nc]), span=span, degree=2)
+        m.fit()
+        est[nc] = m.outputs.fitted_values
+        reg = np.sqrt(10**est)
+        N = Xb.shape[0]
+        clip = reg * np.sqrt(N) + mean
+        Xc = np.minimum(Xb, clip[None, :])
+        nv.append((1 / ((N - 1) * reg**2)) * (N * mean**2 + (Xc**2).sum(0) - 2 * Xc.sum(0) * mean))
+    nv = np.vstack(nv)
+    ranked = np.argsort(np.argsort(-nv, axis=1, kind="stable"), axis=1, kind="stable").astype(np.float32)
+    nb = (ranked < n_top).sum(0)
+    ranked[ranked >= n_top] = np.nan
+    med = np.ma.median(np.ma.masked_invalid(ranked), axis=0).filled(np.nan)
+    df = pd.DataFrame({"rank": med, "nb": nb})
+    cols, asc = (["rank", "nb"], [True, False]) if flavor == "seurat_v3" else (["nb", "rank"], [False, True])
+    order = df.sort_values(cols, ascending=asc, na_position="last", kind="mergesort").index
+    hv = np.zeros(X.shape[1], bool)
+    hv[order[:n_top]] = True
+    return {"highly_variable_rank": med, "highly_variable_nbatches": nb, "variances_norm": nv.mean(0), "highly_variable": hv,
+            "means": X.mean(0), "variances": X.var(0, ddof=1)}
+
+
+def hvg_batch_ref():
+    C, _ = lcg_counts(120, 80, seed=21)
+    batch = np.arange(120) // 40
+    C[batch == 1, 5] = 0  # a gene absent from one batch (scanpy fills its statistics with zeros there)
+    names = [f"g{j:02d}" for j in range(80)]
+    L = lognorm(C)
+    out = {"input": {"nCells": 120, "nGenes": 80, "seed": 21, "batch": "floor(i / 40)", "zeroGeneInBatch1": 5}}
+    for flavor, X in (("seurat", L), ("cell_ranger", L)):
+        out[flavor] = {"top20": hvg_batched(X, batch, names, flavor, n_top=20), "cutoffs": hvg_batched(X, batch, names, flavor)}
+    for flavor in ("seurat_v3", "seurat_v3_paper"):
+        out[flavor] = {"batched": hvg_v3_batched(C, batch, flavor, 20), "single": hvg_v3_batched(C, np.zeros(120, int), flavor, 20)}
+    REF["hvg_batch"] = out
+
+
 # ---------------------------------------------------------------- leiden / louvain (python3-igraph)
 def planted(sizes, p_in, p_out, seed, weighted):
     s = seed
@@ -336,6 +451,7 @@ def cluster_ref():
 
 
 if __name__ == "__main__":
+    hvg_batch_ref()
     cluster_ref()
     pca_ref()
     normalize_ref()

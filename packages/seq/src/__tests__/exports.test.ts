@@ -98,6 +98,7 @@ describe("@hyped/seq exports", () => {
         "groupCells",
         "groupMeans",
         "highlyVariableGenes",
+        "highlyVariableGenesBatchedMatrix",
         "highlyVariableGenesMatrix",
         "kmeans",
         "knn",

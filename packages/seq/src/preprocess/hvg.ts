@@ -1,13 +1,15 @@
-/** Highly variable genes, as scanpy's `pp.highly_variable_genes` (flavours `seurat`, `cell_ranger`, `seurat_v3`). */
+/**
+ * Highly variable genes of one batch, as scanpy's `pp.highly_variable_genes` (flavours `seurat`, `cell_ranger`,
+ * `seurat_v3`, `seurat_v3_paper`); per batch in hvg-batch.ts, on an AnnData in hvg-adata.ts.
+ */
 import { HypedError, isSparse } from "@hyped/core";
-import type { AnnData, Matrix } from "../anndata/index.js";
-import { inputMatrix, setBoolean, setNumeric } from "./adata.js";
+import type { Matrix } from "../anndata/index.js";
 import { loessFit } from "./loess.js";
 import { colMeanVar, denseValues, mapValues, numbers, shapeOf } from "./matrix.js";
-import { log1pBase, median } from "./normalize.js";
+import { median } from "./normalize.js";
 
 /** HVG flavours. */
-export type HvgFlavor = "seurat" | "cell_ranger" | "seurat_v3";
+export type HvgFlavor = "seurat" | "cell_ranger" | "seurat_v3" | "seurat_v3_paper";
 
 /** Options of {@link highlyVariableGenesMatrix} / {@link highlyVariableGenes}. */
 export interface HvgOptions {
@@ -61,9 +63,13 @@ export interface HvgResult {
  */
 export function highlyVariableGenesMatrix(X: Matrix, options: HvgOptions = {}): HvgResult {
   const flavor = options.flavor ?? "seurat";
-  if (flavor === "seurat_v3") return seuratV3(X, options);
+  if (flavor === "seurat_v3" || flavor === "seurat_v3_paper") return seuratV3(X, options, flavor);
   if (flavor !== "seurat" && flavor !== "cell_ranger") {
-    throw new HypedError("UNSUPPORTED", `highly variable genes flavor '${flavor}' (supported: seurat, cell_ranger, seurat_v3)`, { flavor });
+    throw new HypedError(
+      "UNSUPPORTED",
+      `highly variable genes flavor '${flavor}' (supported: seurat, cell_ranger, seurat_v3, seurat_v3_paper)`,
+      { flavor },
+    );
   }
   const { minMean = 0.0125, maxMean = 3, minDisp = 0.5, maxDisp = Number.POSITIVE_INFINITY, nBins = 20 } = options;
   let Y = X;
@@ -209,10 +215,15 @@ function binRightClosed(x: Float64Array, edges: Float64Array): Int32Array {
   return out;
 }
 
-function seuratV3(X: Matrix, options: HvgOptions): HvgResult {
-  if (options.nTopGenes === undefined) throw new HypedError("INVALID_ARGUMENT", "flavor seurat_v3 needs nTopGenes", {});
-  const nTop = checkTop(options.nTopGenes);
-  const span = options.span ?? 0.3;
+/**
+ * seurat_v3's normalised variance of each gene: LOESS of log10 variance on log10 mean (genes with variance > 0),
+ * values clipped at `mean + sqrt(n)·σ_reg`, then `Σ(clip(x) − mean)² / ((n−1)·σ_reg²)`.
+ */
+export function seuratV3NormVar(
+  X: Matrix,
+  span: number,
+  surface: "interpolate" | "direct",
+): { mean: Float64Array; variance: Float64Array; normVar: Float64Array } {
   const [n, g] = shapeOf(X);
   const { mean, var: variance } = colMeanVar(X, 1);
   const keep: number[] = [];
@@ -220,7 +231,7 @@ function seuratV3(X: Matrix, options: HvgOptions): HvgResult {
   const fit = loessFit(
     keep.map((j) => Math.log10(mean[j] as number)),
     keep.map((j) => Math.log10(variance[j] as number)),
-    { span, degree: 2, surface: options.loessSurface ?? "interpolate" },
+    { span, degree: 2, surface },
   );
   const est = new Float64Array(g);
   keep.forEach((j, k) => {
@@ -258,34 +269,29 @@ function seuratV3(X: Matrix, options: HvgOptions): HvgResult {
     const s = regStd[j] as number;
     normVar[j] = (1 / ((n - 1) * s * s)) * (n * m * m + (sumSq[j] as number) - 2 * (sum[j] as number) * m);
   }
-  // rank by normalised variance, descending; ties keep gene order (numpy's argsort of -v is not stable, see docs)
-  const order = Array.from({ length: g }, (_, j) => j).sort((a, b) => (normVar[b] as number) - (normVar[a] as number) || a - b);
-  const rank = new Float64Array(g).fill(Number.NaN);
-  const hv = new Uint8Array(g);
-  order.forEach((j, r) => {
-    if (r < nTop) {
-      rank[j] = r;
-      hv[j] = 1;
-    }
-  });
-  return { flavor: "seurat_v3", means: mean, variances: variance, variancesNorm: normVar, highlyVariableRank: rank, highlyVariable: hv };
+  return { mean, variance, normVar };
 }
 
-/**
- * {@link highlyVariableGenesMatrix} on an AnnData; writes scanpy's var columns (`highly_variable`, `means`,
- * `dispersions`, `dispersions_norm` or `variances`, `variances_norm`, `highly_variable_rank`) and
- * `uns.hvg = { flavor }`. The log base of `seurat` comes from `uns.log1p.base` unless `logBase` is given.
- * With `subset: true` returns a new AnnData holding only the selected genes; otherwise returns `adata`.
- */
-export function highlyVariableGenes(adata: AnnData, options: HvgOptions & { layer?: string; subset?: boolean } = {}): AnnData {
-  const r = highlyVariableGenesMatrix(inputMatrix(adata, options.layer), { ...options, logBase: options.logBase ?? log1pBase(adata) });
-  setBoolean(adata.var, "highly_variable", r.highlyVariable);
-  setNumeric(adata.var, "means", r.means);
-  if (r.dispersions) setNumeric(adata.var, "dispersions", r.dispersions);
-  if (r.dispersionsNorm) setNumeric(adata.var, "dispersions_norm", r.dispersionsNorm);
-  if (r.highlyVariableRank) setNumeric(adata.var, "highly_variable_rank", r.highlyVariableRank);
-  if (r.variances) setNumeric(adata.var, "variances", r.variances);
-  if (r.variancesNorm) setNumeric(adata.var, "variances_norm", r.variancesNorm);
-  adata.uns.hvg = { flavor: r.flavor };
-  return options.subset ? adata.varSubset(r.highlyVariable) : adata;
+/** Ranks of `v` descending (0 = largest); ties keep gene order (numpy's argsort of −v is not stable, see docs). */
+export function descendingRanks(v: Float64Array): Float64Array {
+  const order = Array.from({ length: v.length }, (_, j) => j).sort((a, b) => (v[b] as number) - (v[a] as number) || a - b);
+  const rank = new Float64Array(v.length);
+  order.forEach((j, r) => {
+    rank[j] = r;
+  });
+  return rank;
+}
+
+function seuratV3(X: Matrix, options: HvgOptions, flavor: "seurat_v3" | "seurat_v3_paper"): HvgResult {
+  if (options.nTopGenes === undefined) throw new HypedError("INVALID_ARGUMENT", `flavor ${flavor} needs nTopGenes`, {});
+  const nTop = checkTop(options.nTopGenes);
+  const { mean, variance, normVar } = seuratV3NormVar(X, options.span ?? 0.3, options.loessSurface ?? "interpolate");
+  // one batch: both flavours select the nTop genes of smallest rank
+  const rank = descendingRanks(normVar);
+  const hv = new Uint8Array(rank.length);
+  rank.forEach((r, j) => {
+    if (r < nTop) hv[j] = 1;
+    else rank[j] = Number.NaN;
+  });
+  return { flavor, means: mean, variances: variance, variancesNorm: normVar, highlyVariableRank: rank, highlyVariable: hv };
 }

@@ -9,7 +9,9 @@ export {
   filterGenes,
   filterGenesMatrix,
 } from "./filter.js";
-export { type HvgFlavor, type HvgOptions, type HvgResult, highlyVariableGenes, highlyVariableGenesMatrix } from "./hvg.js";
+export { type HvgFlavor, type HvgOptions, type HvgResult, highlyVariableGenesMatrix } from "./hvg.js";
+export { type HvgAnnDataOptions, highlyVariableGenes } from "./hvg-adata.js";
+export { type BatchLabels, type HvgBatchResult, highlyVariableGenesBatchedMatrix } from "./hvg-batch.js";
 export { loessFit } from "./loess.js";
 export { colMeanVar, type FloatArray, rowSums } from "./matrix.js";
 export {
