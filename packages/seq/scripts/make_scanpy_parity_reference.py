@@ -383,6 +383,59 @@ def hvg_batch_ref():
     REF["hvg_batch"] = out
 
 
+# ---------------------------------------------------------------- rank_genes_groups(method="logreg"), mask_var
+def logreg_optimum(X, y, k, C=1.0):
+    """The exact optimum of scikit-learn's LogisticRegression objective (sum of log-losses + ||W||^2 / 2C, intercept
+    unpenalised; binary for k = 2, multinomial above), by scipy's L-BFGS-B with tolerances far below scikit-learn's
+    (whose lbfgs run stops on scipy's default ftol even with tol=1e-12). Checked against scikit-learn below."""
+    from scipy.optimize import minimize
+    n, d = X.shape
+    R = 1 if k == 2 else k
+    Y = np.eye(k)[y]
+
+    def obj(x):
+        W = x[: R * d].reshape(R, d)
+        b = x[R * d:]
+        Z = X @ W.T + b
+        if R == 1:
+            t = Z[:, 0]
+            loss = np.logaddexp(0, t) - y * t
+            E = (1 / (1 + np.exp(-t)) - y)[:, None]
+        else:
+            zm = Z.max(1, keepdims=True)
+            lse = zm[:, 0] + np.log(np.exp(Z - zm).sum(1))
+            loss = lse - Z[np.arange(n), y]
+            E = np.exp(Z - lse[:, None]) - Y
+        return loss.sum() + (W**2).sum() / (2 * C), np.concatenate([(E.T @ X + W / C).ravel(), E.sum(0)])
+
+    o = minimize(obj, np.zeros(R * (d + 1)), jac=True, method="L-BFGS-B", options=dict(gtol=1e-13, ftol=1e-16, maxiter=100000, maxcor=20))
+    sk = LogisticRegression(C=C, tol=1e-12, max_iter=100000).fit(X, y)
+    f_sk = obj(np.concatenate([sk.coef_.ravel(), sk.intercept_]))[0]
+    assert o.fun <= f_sk + 1e-9, (o.fun, f_sk)
+    np.testing.assert_allclose(o.x[: R * d], sk.coef_.ravel(), atol=1e-3)
+    return o.x[: R * d].reshape(R, d), o.x[R * d:], np.abs(o.jac).max()
+
+
+def logreg_ref():
+    C, groups = lcg_counts(90, 30, seed=14)
+    X = lognorm(C)
+    out = {"input": {"nCells": 90, "nGenes": 30, "seed": 14, "groups": "i % 3"}}
+    coef, icpt, gmax = logreg_optimum(X, groups, 3)
+    out["multinomial"] = {"coef": coef, "intercept": icpt, "max_abs_gradient": gmax,
+                          "coef_sklearn_default": LogisticRegression().fit(X, groups).coef_}
+    # groups=["0", "1"] vs rest: only those cells, binary; scanpy reports group "0" with coef_[0] (class "1")
+    sel = groups < 2
+    out["binary_0_1"] = {"coef": logreg_optimum(X[sel], groups[sel], 2)[0][0]}
+    # groups=["0"], reference="2": cells of "0" and "2", binary, reported for "0"
+    sel = groups != 1
+    out["ref_2"] = {"coef": logreg_optimum(X[sel], (groups[sel] == 2).astype(int), 2)[0][0]}
+    # mask_var: a t-test over the masked genes only
+    mask = np.arange(30) % 4 == 0
+    s_, _ = welch(X[:, mask], groups, 0)
+    out["mask_var"] = {"mask": mask, "scores_group0": s_}
+    REF["logreg"] = out
+
+
 # ---------------------------------------------------------------- leiden / louvain (python3-igraph)
 def planted(sizes, p_in, p_out, seed, weighted):
     s = seed
@@ -451,6 +504,7 @@ def cluster_ref():
 
 
 if __name__ == "__main__":
+    logreg_ref()
     hvg_batch_ref()
     cluster_ref()
     pca_ref()

@@ -1,8 +1,11 @@
 /** Differential expression: scanpy's `rank_genes_groups` and the statistics behind it. */
+
+export { type LogisticRegressionFit, type LogisticRegressionOptions, logisticRegression } from "./logreg.js";
 export {
   benjaminiHochberg,
   type CorrMethod,
   type GroupLabels,
+  type RankGenesGroupsAnnDataOptions,
   type RankGenesGroupsOptions,
   type RankGenesGroupsResult,
   type RankGenesMethod,

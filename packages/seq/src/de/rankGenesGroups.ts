@@ -1,13 +1,14 @@
 /** Differential expression per group, as scanpy's `tl.rank_genes_groups`. */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
-import type { AnnData, Matrix } from "../anndata/index.js";
-import { rawOrX } from "../preprocess/adata.js";
+import { AnnData, type Matrix } from "../anndata/index.js";
+import { rawOrX, resolveMaskVar } from "../preprocess/adata.js";
 import { asCsc, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { log1pBase } from "../preprocess/normalize.js";
+import { logisticRegression } from "./logreg.js";
 import { normSf, studentTTwoSided } from "./special.js";
 
 /** Test used by {@link rankGenesGroups}. */
-export type RankGenesMethod = "t-test" | "t-test_overestim_var" | "wilcoxon";
+export type RankGenesMethod = "t-test" | "t-test_overestim_var" | "wilcoxon" | "logreg";
 /** Multiple-testing correction. */
 export type CorrMethod = "benjamini-hochberg" | "bonferroni";
 
@@ -29,6 +30,8 @@ export interface RankGenesGroupsOptions extends LongTaskOptions {
   corrMethod?: CorrMethod;
   /** Log base of the data (for fold changes); default natural log (the AnnData wrapper reads `uns.log1p.base`). */
   logBase?: number;
+  /** `logreg`: inverse L2 strength `C` of scikit-learn's `LogisticRegression` (scanpy passes it through `**kwds`). Default 1. */
+  logregC?: number;
 }
 
 /** Result of a DE run: per tested group, genes in rank order with their statistics. */
@@ -156,6 +159,8 @@ function groupStats(X: Matrix, codes: Int32Array, nCats: number) {
  *   p-values (equal to scipy `mannwhitneyu(use_continuity=False, method="asymptotic")` with ties corrected).
  * - p-values are adjusted per group over all genes (BH as statsmodels `fdr_bh`, or Bonferroni capped at 1).
  * - log fold changes as scanpy: `log2((expm1(μ_g) + 1e-9)/(expm1(μ_rest) + 1e-9))`, expm1 in the data's log base.
+ * - `logreg`: coefficients of an L2 logistic regression (see `logregScores`); no p-values or fold changes (NaN),
+ *   as scanpy stores none.
  * - genes are ordered by score (or |score|) descending; ties keep gene order.
  */
 export function rankGenesGroupsMatrix(
@@ -165,10 +170,14 @@ export function rankGenesGroupsMatrix(
   options: RankGenesGroupsOptions & { groupby?: string; layer?: string } = {},
 ): RankGenesGroupsResult {
   const { method = "t-test", reference = "rest", rankbyAbs = false, tieCorrect = false, corrMethod = "benjamini-hochberg" } = options;
-  if (!["t-test", "t-test_overestim_var", "wilcoxon"].includes(method)) {
-    throw new HypedError("UNSUPPORTED", `rank_genes_groups method '${method}' (supported: t-test, t-test_overestim_var, wilcoxon)`, {
-      method,
-    });
+  if (!["t-test", "t-test_overestim_var", "wilcoxon", "logreg"].includes(method)) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `rank_genes_groups method '${method}' (supported: t-test, t-test_overestim_var, wilcoxon, logreg)`,
+      {
+        method,
+      },
+    );
   }
   if (corrMethod !== "benjamini-hochberg" && corrMethod !== "bonferroni") {
     throw new HypedError("UNSUPPORTED", `correction '${corrMethod}' (supported: benjamini-hochberg, bonferroni)`, { corrMethod });
@@ -182,7 +191,9 @@ export function rankGenesGroupsMatrix(
   const iref = reference === "rest" ? -1 : categories.indexOf(reference);
   if (reference !== "rest" && iref < 0)
     throw new HypedError("NOT_FOUND", `reference group '${reference}' not found (have: ${categories.join(", ")})`, { reference });
-  const tested = categories.map((c, i) => ({ c, i })).filter(({ c, i }) => wanted.includes(c) && i !== iref);
+  let tested = categories.map((c, i) => ({ c, i })).filter(({ c, i }) => wanted.includes(c) && i !== iref);
+  const logreg = method === "logreg" ? logregScores(X, codes, categories, wanted, iref, options) : null;
+  if (logreg) tested = tested.filter(({ i }) => logreg.has(i));
   const nTop = Math.min(options.nGenes ?? g, g);
   if (!(nTop > 0)) throw new HypedError("INVALID_ARGUMENT", `nGenes must be ≥ 1, got ${options.nGenes}`, {});
   const base = options.logBase;
@@ -262,7 +273,7 @@ export function rankGenesGroupsMatrix(
       pts[j] = n1 > 0 ? (nnz[i * g + j] as number) / n1 : Number.NaN;
       ptsRest[j] = n2 > 0 ? nz2 / n2 : Number.NaN;
       lfc[j] = Math.log2((expm1(m1) + 1e-9) / (expm1(m2) + 1e-9));
-      if (wilcox) continue;
+      if (wilcox || logreg) continue;
       const nRest = method === "t-test" ? n2 : n1;
       const vn1 = v1 / n1;
       const vn2 = v2 / nRest;
@@ -281,7 +292,13 @@ export function rankGenesGroupsMatrix(
         pv[j] = 2 * normSf(Math.abs(z[j] as number));
       }
     }
-    const adj = corrMethod === "benjamini-hochberg" ? benjaminiHochberg(pv) : pv.map((p) => Math.min(1, p * g));
+    if (logreg) {
+      // scanpy stores neither p-values nor fold changes for logreg
+      scores.set(logreg.get(i) as Float64Array);
+      pv.fill(Number.NaN);
+      lfc.fill(Number.NaN);
+    }
+    const adj = logreg ? pv : corrMethod === "benjamini-hochberg" ? benjaminiHochberg(pv) : pv.map((p) => Math.min(1, p * g));
     const key = rankbyAbs ? scores.map(Math.abs) : scores;
     const order = Int32Array.from({ length: g }, (_, j) => j)
       .sort((a, b) => (key[b] as number) - (key[a] as number) || a - b)
@@ -300,6 +317,37 @@ export function rankGenesGroupsMatrix(
   });
   progress.finish();
   return result;
+}
+
+/**
+ * scanpy's `logreg`: one logistic regression over the cells of the tested groups (and the reference when one is
+ * named), labelled by their position among those groups in category order. With more than two groups each group's
+ * score is its multinomial coefficient row; with two, scanpy reports only the first group, scored with
+ * scikit-learn's single coefficient row, which belongs to the second group (a scanpy quirk we keep so that
+ * rankings match). Returns scores by category index.
+ */
+function logregScores(
+  X: Matrix,
+  codes: Int32Array,
+  categories: string[],
+  wanted: string[],
+  iref: number,
+  options: RankGenesGroupsOptions,
+): Map<number, Float64Array> {
+  const order = categories.flatMap((c, i) => (wanted.includes(c) || i === iref ? [i] : []));
+  if (order.length < 2)
+    throw new HypedError("INVALID_ARGUMENT", "cannot perform logistic regression on a single group", { groups: wanted });
+  const pos = new Map(order.map((c, k) => [c, k]));
+  const y = Int32Array.from(codes, (c) => pos.get(c) ?? -1);
+  const fit = logisticRegression(X, y, order.length, { C: options.logregC, signal: options.signal });
+  const g = shapeOf(X)[1];
+  const out = new Map<number, Float64Array>();
+  if (order.length === 2) out.set(order[0] as number, fit.coef.slice(0, g));
+  else
+    order.forEach((c, k) => {
+      out.set(c, fit.coef.slice(k * g, (k + 1) * g));
+    });
+  return out;
 }
 
 /**
@@ -448,6 +496,16 @@ export interface RankGenesGroupsAnnDataOptions extends RankGenesGroupsOptions {
    * is given, as scanpy's `use_raw=None`.
    */
   useRaw?: boolean;
+  /**
+   * Genes to test, as scanpy's `mask_var`: a boolean var column name or a 0/1 mask (over raw's genes when `.raw` is
+   * used). Default `null`: every gene (scanpy's default; unlike `pca`, no automatic `highly_variable`).
+   */
+  maskVar?: string | ArrayLike<number | boolean> | null;
+  /**
+   * `"float32"` rounds the stored `scores` and `logfoldchanges` to float32 as scanpy stores them (p-values stay
+   * float64, as scanpy's). Ranking uses the float64 scores either way. Default `"float64"`.
+   */
+  dtype?: "float64" | "float32";
 }
 
 /**
@@ -464,13 +522,38 @@ export function rankGenesGroups(adata: AnnData, groupby: string, options: RankGe
       ? { codes: col.codes, categories: col.categories }
       : Array.from(adata.obs.get(groupby).values(), (v) => (v === null ? null : String(v)));
   const src = rawOrX(adata, options.useRaw, options.layer);
-  const r = rankGenesGroupsMatrix(src.X, labels, src.varNames, {
+  let X = src.X;
+  let varNames = src.varNames;
+  const mask = options.maskVar == null ? null : resolveMaskVar(src.raw ? rawView(adata) : adata, options.maskVar);
+  if (mask) {
+    X = subsetColumns(X, mask);
+    varNames = Array.from(mask, (j) => varNames[j] as string);
+  }
+  const r = rankGenesGroupsMatrix(X, labels, varNames, {
     ...options,
     groupby,
     logBase: options.logBase ?? log1pBase(adata),
   });
+  if (mask) for (const grp of r.groups) r.indices[grp] = Int32Array.from(r.indices[grp] as Int32Array, (q) => mask[q] as number);
+  if (options.dtype === "float32") {
+    for (const grp of r.groups) {
+      r.scores[grp] = (r.scores[grp] as Float64Array).map(Math.fround);
+      r.logfoldchanges[grp] = (r.logfoldchanges[grp] as Float64Array).map(Math.fround);
+    }
+  } else if (options.dtype !== undefined && options.dtype !== "float64")
+    throw new HypedError("INVALID_ARGUMENT", `dtype must be 'float32' or 'float64', got '${String(options.dtype)}'`, {});
   adata.uns[options.keyAdded ?? "rank_genes_groups"] = r;
   return r;
+}
+
+/** An AnnData view of `adata.raw` (its X and var) for resolving a var mask. */
+function rawView(adata: AnnData): AnnData {
+  return new AnnData({ X: adata.raw?.X ?? null, obs: adata.obs, var: adata.raw?.var });
+}
+
+/** The columns `cols` of a matrix (via an AnnData, which subsets every layout). */
+function subsetColumns(X: Matrix, cols: Int32Array): Matrix {
+  return new AnnData({ X }).varSubset(cols).X as Matrix;
 }
 
 /** One tidy row per (group, gene) of a DE result, like scanpy's `get.rank_genes_groups_df`. */

@@ -9,6 +9,6 @@ export {
   neighbors,
   representation,
 } from "./neighbors.js";
-export { type PcaAnnDataOptions, type PcaOptions, type PcaResult, pca, pcaMatrix, resolveMaskVar } from "./pca.js";
+export { type PcaAnnDataOptions, type PcaOptions, type PcaResult, pca, pcaMatrix } from "./pca.js";
 export { TSNE_LEARNING_RATE, type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
 export { type UmapOptions, umap, umapEmbed } from "./umap.js";

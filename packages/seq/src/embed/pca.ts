@@ -12,7 +12,7 @@
  */
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
-import { inputMatrix } from "../preprocess/adata.js";
+import { inputMatrix, resolveMaskVar } from "../preprocess/adata.js";
 import { asCsr, colMeanVar, denseFrom, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { symEig, symEigTop } from "./eig.js";
 
@@ -479,22 +479,6 @@ export interface PcaAnnDataOptions extends PcaOptions {
    * `"float64"` (computation is float64 either way; `"float32"` rounds the stored values as scanpy does).
    */
   dtype?: "float64" | "float32";
-}
-
-/** Resolve scanpy's `mask_var` to gene positions (null = all genes). */
-export function resolveMaskVar(adata: AnnData, maskVar: string | ArrayLike<number | boolean> | null | undefined): Int32Array | null {
-  const m = maskVar === undefined ? (adata.var.has("highly_variable") ? "highly_variable" : null) : maskVar;
-  if (m === null) return null;
-  let mask: ArrayLike<number | boolean>;
-  if (typeof m === "string") {
-    if (!adata.var.has(m)) throw new HypedError("NOT_FOUND", `maskVar: no var column '${m}'`, { maskVar: m });
-    mask = adata.var.get(m).toFloat64();
-  } else mask = m;
-  if (mask.length !== adata.nVars)
-    throw new HypedError("SHAPE_MISMATCH", `maskVar has ${mask.length} entries for ${adata.nVars} genes`, { n: mask.length });
-  const out: number[] = [];
-  for (let j = 0; j < mask.length; j++) if (mask[j]) out.push(j);
-  return Int32Array.from(out);
 }
 
 /**

@@ -38,3 +38,22 @@ export function rawOrX(
   if (!adata.raw?.X) throw new HypedError("NOT_FOUND", "useRaw is set but adata.raw has no X", {});
   return { X: adata.raw.X, varNames: adata.raw.var.index, raw };
 }
+
+/**
+ * Resolve scanpy's `mask_var` to gene positions (null = all genes): a boolean var column name, a 0/1 mask, or null.
+ * `undefined` means pca's default, `"highly_variable"` when that column exists.
+ */
+export function resolveMaskVar(adata: AnnData, maskVar: string | ArrayLike<number | boolean> | null | undefined): Int32Array | null {
+  const m = maskVar === undefined ? (adata.var.has("highly_variable") ? "highly_variable" : null) : maskVar;
+  if (m === null) return null;
+  let mask: ArrayLike<number | boolean>;
+  if (typeof m === "string") {
+    if (!adata.var.has(m)) throw new HypedError("NOT_FOUND", `maskVar: no var column '${m}'`, { maskVar: m });
+    mask = adata.var.get(m).toFloat64();
+  } else mask = m;
+  if (mask.length !== adata.nVars)
+    throw new HypedError("SHAPE_MISMATCH", `maskVar has ${mask.length} entries for ${adata.nVars} genes`, { n: mask.length });
+  const out: number[] = [];
+  for (let j = 0; j < mask.length; j++) if (mask[j]) out.push(j);
+  return Int32Array.from(out);
+}

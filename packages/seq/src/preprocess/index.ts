@@ -1,5 +1,6 @@
 /** Preprocessing: QC metrics, normalisation, log1p, highly variable genes, scaling (scanpy's `pp`). */
 
+export { rawOrX, resolveMaskVar } from "./adata.js";
 export {
   type FilterCellsOptions,
   type FilterGenesOptions,
