@@ -2,6 +2,7 @@
 export { type SymEig, symEig } from "./eig.js";
 export {
   fuzzyConnectivities,
+  KNN_EXACT_MAX_CELLS,
   type KnnResult,
   knn,
   knnDistanceMatrix,
@@ -9,6 +10,7 @@ export {
   neighbors,
   representation,
 } from "./neighbors.js";
+export { type NnDescentOptions, nnDescent } from "./nndescent.js";
 export { type PcaAnnDataOptions, type PcaOptions, type PcaResult, pca, pcaMatrix } from "./pca.js";
 export { TSNE_LEARNING_RATE, type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
 export { type UmapOptions, umap, umapEmbed } from "./umap.js";

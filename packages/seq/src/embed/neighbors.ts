@@ -5,17 +5,11 @@
 import { HypedError, type LongTaskOptions, progressReporter, type SparseMatrix, throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { denseFrom, shapeOf, toDenseF64 } from "../preprocess/matrix.js";
+import type { KnnResult } from "./knn-result.js";
+import { nnDescent } from "./nndescent.js";
 import { pcaMatrix } from "./pca.js";
 
-/** A kNN table: row i lists i's neighbours nearest first, itself first (distance 0), like scikit-learn's `kneighbors(X)`. */
-export interface KnnResult {
-  /** n × k neighbour indices (row-major). */
-  indices: Int32Array;
-  /** n × k Euclidean distances (row-major). */
-  distances: Float64Array;
-  n: number;
-  k: number;
-}
+export type { KnnResult } from "./knn-result.js";
 
 /**
  * Exact Euclidean kNN of the rows of `data` (n × dim, row-major), each point counted as its own first
@@ -261,7 +255,17 @@ export interface NeighborsOptions extends LongTaskOptions {
   nPcs?: number;
   /** Key prefix in uns/obsp. Default `neighbors` (obsp `distances`, `connectivities`). */
   keyAdded?: string;
+  /**
+   * kNN search: `"exact"` (brute force, scikit-learn's answer), `"nndescent"` (approximate, as pynndescent) or
+   * `"auto"` (default): exact below {@link KNN_EXACT_MAX_CELLS} cells, NN-descent from there on, as scanpy chooses.
+   */
+  knnMethod?: "auto" | "exact" | "nndescent";
+  /** Seed of NN-descent. Default 0 (scanpy's `random_state=0`). */
+  randomState?: number;
 }
+
+/** scanpy computes exact neighbours below this many cells and uses pynndescent from it on. */
+export const KNN_EXACT_MAX_CELLS = 8192;
 
 /** The representation matrix (cells × dims, row-major float64) scanpy would use for neighbours/embeddings. */
 export function representation(adata: AnnData, useRep?: string, nPcs?: number): { data: Float64Array; dim: number; rep: string } {
@@ -293,21 +297,37 @@ export function representation(adata: AnnData, useRep?: string, nPcs?: number): 
 }
 
 /**
- * Build the kNN graph on an AnnData (scanpy `pp.neighbors`, method umap, Euclidean, exact kNN): writes
+ * Build the kNN graph on an AnnData (scanpy `pp.neighbors`, method umap, Euclidean; exact kNN below 8,192 cells,
+ * NN-descent from there on, as scanpy; see `knnMethod`): writes
  * `obsp.distances`, `obsp.connectivities` and `uns.neighbors = { params, distances_key, connectivities_key }`,
  * and returns the kNN table.
  */
 export function neighbors(adata: AnnData, options: NeighborsOptions = {}): KnnResult {
   const k = options.nNeighbors ?? 15;
   const { data, dim, rep } = representation(adata, options.useRep, options.nPcs);
-  const nn = knn(data, adata.nObs, dim, Math.min(k, adata.nObs), options);
+  const method = options.knnMethod ?? "auto";
+  if (method !== "auto" && method !== "exact" && method !== "nndescent")
+    throw new HypedError("INVALID_ARGUMENT", `knnMethod must be auto, exact or nndescent, got '${String(method)}'`, {});
+  const approximate = method === "nndescent" || (method === "auto" && adata.nObs >= KNN_EXACT_MAX_CELLS);
+  const kk = Math.min(k, adata.nObs);
+  const nn = approximate
+    ? nnDescent(data, adata.nObs, dim, kk, { ...options, seed: options.randomState ?? 0 })
+    : knn(data, adata.nObs, dim, kk, options);
   const key = options.keyAdded ?? "neighbors";
   const dKey = key === "neighbors" ? "distances" : `${key}_distances`;
   const cKey = key === "neighbors" ? "connectivities" : `${key}_connectivities`;
   adata.obsp.set(dKey, knnDistanceMatrix(nn));
   adata.obsp.set(cKey, fuzzyConnectivities(nn));
   adata.uns[key] = {
-    params: { n_neighbors: k, method: "umap", metric: "euclidean", use_rep: rep, ...(options.nPcs ? { n_pcs: options.nPcs } : {}) },
+    params: {
+      n_neighbors: k,
+      method: "umap",
+      metric: "euclidean",
+      use_rep: rep,
+      knn: approximate ? "nndescent" : "exact",
+      random_state: options.randomState ?? 0,
+      ...(options.nPcs ? { n_pcs: options.nPcs } : {}),
+    },
     distances_key: dKey,
     connectivities_key: cKey,
   };
