@@ -7,12 +7,12 @@
  * No maintained npm package implements Leiden (graphology has Louvain only), so it is written here; its moves
  * and quality use the same graph helpers as {@link louvainGraph}.
  */
-import { HypedError, throwIfAborted } from "@hyped/core";
+import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import { SeededRandom } from "../demux/random.js";
 import { aggregate, renumberBySize, type WeightedGraph } from "./graph.js";
 
 /** Options of {@link leidenGraph}. */
-export interface LeidenGraphOptions {
+export interface LeidenGraphOptions extends LongTaskOptions {
   /** Resolution γ of the modularity. Default 1. */
   resolution?: number;
   /** Seed. Default 0 (scanpy's `random_state=0`). */
@@ -21,7 +21,6 @@ export interface LeidenGraphOptions {
   nIterations?: number;
   /** Randomness θ of the refinement merges (leidenalg/igraph `beta`). Default 0.01. */
   theta?: number;
-  signal?: AbortSignal;
 }
 
 /** Fisher–Yates permutation of 0..n−1. */
@@ -242,12 +241,15 @@ export function leidenGraph(g: WeightedGraph, options: LeidenGraphOptions = {}):
   const rng = new SeededRandom(seed);
   let part: Int32Array = Int32Array.from({ length: g.n }, (_, i) => i);
   const maxPasses = nIterations < 0 ? 1000 : nIterations;
+  const progress = progressReporter(options.onProgress, "passes", nIterations < 0 ? undefined : nIterations, "leiden");
   for (let it = 0; it < maxPasses; it++) {
     const next = leidenPass(g, part, resolution, theta, rng, options.signal);
+    progress.tick();
     compact(next);
     const same = next.every((c, i) => c === part[i]);
     part = next;
     if (same && nIterations < 0) break;
   }
+  progress.finish();
   return renumberBySize(part);
 }

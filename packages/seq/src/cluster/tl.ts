@@ -1,5 +1,5 @@
 /** scanpy's `tl.leiden` and `tl.louvain` on an AnnData's neighbors graph. */
-import { HypedError, type SparseMatrix } from "@hyped/core";
+import { HypedError, type LongTaskOptions, type SparseMatrix } from "@hyped/core";
 import { type AnnData, categoricalFrom } from "../anndata/index.js";
 import { asCsr } from "../preprocess/matrix.js";
 import { adjacencyOf, type GraphSource, graphFromAdjacency, modularity } from "./graph.js";
@@ -7,7 +7,7 @@ import { leidenGraph } from "./leiden.js";
 import { louvainGraph } from "./louvain.js";
 
 /** Options of {@link leiden} and {@link louvain}. */
-export interface ClusterOptions extends GraphSource {
+export interface ClusterOptions extends GraphSource, LongTaskOptions {
   /** Resolution γ (higher: more, smaller clusters). Default 1 (scanpy's default). */
   resolution?: number;
   /** Seed. Default 0 (scanpy's `random_state=0`). Results are reproducible per seed, not equal to scanpy's draws. */
@@ -18,7 +18,6 @@ export interface ClusterOptions extends GraphSource {
   useWeights?: boolean;
   /** Cluster only these cells (mask); the others get no label (null), unlike scanpy's `restrict_to` which subclusters. */
   cells?: ArrayLike<number | boolean>;
-  signal?: AbortSignal;
 }
 
 /** Options of {@link leiden}. */
@@ -59,7 +58,7 @@ function run(
   const seed = options.randomState ?? 0;
   const r =
     algo === "leiden"
-      ? leidenGraph(g, { resolution, seed, nIterations: nIterations ?? -1, signal: options.signal })
+      ? leidenGraph(g, { resolution, seed, nIterations: nIterations ?? -1, signal: options.signal, onProgress: options.onProgress })
       : louvainGraph(g, { resolution, seed });
   const labels = new Int32Array(adata.nObs).fill(-1);
   if (cells)

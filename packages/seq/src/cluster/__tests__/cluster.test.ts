@@ -116,6 +116,12 @@ describe("leidenGraph / louvainGraph on planted partitions", () => {
     expect(() => leidenGraph(g, { theta: 0 })).toThrow(/theta/);
     expect(() => louvainGraph(g, { resolution: Number.NaN })).toThrow(/resolution/);
     expect(leidenGraph(fromRows([new Map(), new Map()])).k).toBe(2);
+    const events: number[] = [];
+    leidenGraph(g, { nIterations: 2, onProgress: (e) => events.push(e.done) });
+    expect(events[events.length - 1]).toBe(2);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => leidenGraph(g, { signal: ac.signal })).toThrow(/cancel/);
   });
 });
 
