@@ -32,23 +32,68 @@ export function graphFromAdjacency(adjacency: Matrix, options: { useWeights?: bo
   if (!isSparse(adjacency)) throw new HypedError("UNSUPPORTED", "adjacency must be a sparse matrix (CSR or CSC)", {});
   const m = asCsr(adjacency);
   const data = numbers(m.data);
-  // collect (i, j, w/2) and (j, i, w/2), then merge duplicates per row
-  const rows: Array<Map<number, number>> = Array.from({ length: n }, () => new Map());
+  const nnz = Number(m.indptr[n]);
+  // transpose by counting sort, so that row i of A merges row i of M and row i of Mᵀ
+  const tPtr = new Int32Array(n + 1);
+  for (let p = 0; p < nnz; p++) tPtr[(m.indices[p] as number) + 1]! += 1;
+  for (let i = 0; i < n; i++) tPtr[i + 1]! += tPtr[i] as number;
+  const tIdx = new Int32Array(nnz);
+  const tVal = new Float64Array(nnz);
+  const fill = tPtr.slice(0, n);
   for (let i = 0; i < n; i++) {
     for (let p = Number(m.indptr[i]); p < Number(m.indptr[i + 1]); p++) {
       const raw = data[p] as number;
       if (!(Number.isFinite(raw) && raw >= 0))
         throw new HypedError("INVALID_ARGUMENT", `adjacency weights must be finite and ≥ 0, got ${raw} at (${i}, ${m.indices[p]})`, {});
-      if (raw === 0) continue;
-      const w = useWeights ? raw : 1;
       const j = m.indices[p] as number;
-      const ri = rows[i] as Map<number, number>;
-      const rj = rows[j] as Map<number, number>;
-      ri.set(j, (ri.get(j) ?? 0) + w / 2);
-      rj.set(i, (rj.get(i) ?? 0) + w / 2);
+      const q = fill[j]!++;
+      tIdx[q] = i;
+      tVal[q] = useWeights ? raw : raw === 0 ? 0 : 1;
     }
   }
-  return fromRows(rows);
+  const acc = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  const indptr = new Int32Array(n + 1);
+  const outIdx: number[] = [];
+  const outW: number[] = [];
+  const degree = new Float64Array(n);
+  let total = 0;
+  const touched: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let p = Number(m.indptr[i]); p < Number(m.indptr[i + 1]); p++) {
+      const raw = data[p] as number;
+      const w = useWeights ? raw : raw === 0 ? 0 : 1;
+      const j = m.indices[p] as number;
+      if (!seen[j]) {
+        seen[j] = 1;
+        touched.push(j);
+      }
+      acc[j]! += w / 2;
+    }
+    for (let p = tPtr[i] as number; p < (tPtr[i + 1] as number); p++) {
+      const j = tIdx[p] as number;
+      if (!seen[j]) {
+        seen[j] = 1;
+        touched.push(j);
+      }
+      acc[j]! += (tVal[p] as number) / 2;
+    }
+    touched.sort((a, b) => a - b);
+    for (const j of touched) {
+      const w = acc[j] as number;
+      if (w > 0) {
+        outIdx.push(j);
+        outW.push(w);
+        degree[i]! += w;
+      }
+      acc[j] = 0;
+      seen[j] = 0;
+    }
+    touched.length = 0;
+    total += degree[i] as number;
+    indptr[i + 1] = outIdx.length;
+  }
+  return { n, indptr, indices: Int32Array.from(outIdx), weights: Float64Array.from(outW), degree, total };
 }
 
 /** CSR graph from per-row maps (column → weight). */

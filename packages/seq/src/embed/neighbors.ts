@@ -164,7 +164,11 @@ export function fuzzyConnectivities(nn: KnnResult): SparseMatrix<Float64Array> {
   let meanAll = 0;
   for (const d of distances) meanAll += d;
   meanAll /= distances.length;
-  const w = new Map<number, number>(); // key i*n+j
+  // W in CSR: row i holds the weights of i's neighbours (itself excluded)
+  const wPtr = new Int32Array(n + 1);
+  const wIdx = new Int32Array(n * k);
+  const wVal = new Float64Array(n * k);
+  let nw = 0;
   for (let i = 0; i < n; i++) {
     const row = distances.subarray(i * k, i * k + k);
     let rho = 0;
@@ -203,46 +207,96 @@ export function fuzzyConnectivities(nn: KnnResult): SparseMatrix<Float64Array> {
       if (j === i) continue;
       const d = (row[c] as number) - rho;
       const val = d <= 0 || sigma === 0 ? 1 : Math.exp(-(d / sigma));
-      w.set(i * n + j, val);
+      wIdx[nw] = j;
+      wVal[nw++] = val;
     }
+    wPtr[i + 1] = nw;
   }
-  const sym = new Map<number, number>();
-  for (const [key, a] of w) {
-    const i = Math.floor(key / n);
-    const j = key - i * n;
-    const b = w.get(j * n + i) ?? 0;
-    const v = a + b - a * b;
-    sym.set(i * n + j, v);
-    sym.set(j * n + i, v);
-  }
-  return toCsr(sym, n);
+  return fuzzyUnion(n, wPtr, wIdx, wVal);
 }
 
-function toCsr(entries: Map<number, number>, n: number): SparseMatrix<Float64Array> {
-  const keys = Float64Array.from(entries.keys()).sort();
+/**
+ * The fuzzy union A + Aᵀ − A∘Aᵀ of a CSR matrix (rows without duplicate columns), as CSR with sorted columns;
+ * entries of either side are kept even when their value is 0.
+ */
+function fuzzyUnion(n: number, ptr: Int32Array, idx: Int32Array, val: Float64Array): SparseMatrix<Float64Array> {
+  const nnz = ptr[n] as number;
+  const tPtr = new Int32Array(n + 1);
+  for (let p = 0; p < nnz; p++) tPtr[(idx[p] as number) + 1]! += 1;
+  for (let i = 0; i < n; i++) tPtr[i + 1]! += tPtr[i] as number;
+  const tIdx = new Int32Array(nnz);
+  const tVal = new Float64Array(nnz);
+  const fill = tPtr.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    for (let p = ptr[i] as number; p < (ptr[i + 1] as number); p++) {
+      const q = fill[idx[p] as number]!++;
+      tIdx[q] = i;
+      tVal[q] = val[p] as number;
+    }
+  }
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  const touched: number[] = [];
   const indptr = new Int32Array(n + 1);
-  const indices = new Int32Array(keys.length);
-  const data = new Float64Array(keys.length);
-  keys.forEach((key, p) => {
-    const i = Math.floor(key / n);
-    indices[p] = key - i * n;
-    data[p] = entries.get(key) as number;
-    indptr[i + 1]! += 1;
-  });
-  for (let i = 0; i < n; i++) indptr[i + 1]! += indptr[i] as number;
-  return { format: "csr", shape: [n, n], data, indices, indptr };
+  const indices = new Int32Array(2 * nnz);
+  const data = new Float64Array(2 * nnz);
+  let out = 0;
+  for (let i = 0; i < n; i++) {
+    for (let p = ptr[i] as number; p < (ptr[i + 1] as number); p++) {
+      const j = idx[p] as number;
+      if (!seen[j]) {
+        seen[j] = 1;
+        touched.push(j);
+      }
+      a[j] = val[p] as number;
+    }
+    for (let p = tPtr[i] as number; p < (tPtr[i + 1] as number); p++) {
+      const j = tIdx[p] as number;
+      if (!seen[j]) {
+        seen[j] = 1;
+        touched.push(j);
+      }
+      b[j] = tVal[p] as number;
+    }
+    touched.sort((x, y) => x - y);
+    for (const j of touched) {
+      const x = a[j] as number;
+      const y = b[j] as number;
+      indices[out] = j;
+      data[out++] = x + y - x * y;
+      a[j] = 0;
+      b[j] = 0;
+      seen[j] = 0;
+    }
+    touched.length = 0;
+    indptr[i + 1] = out;
+  }
+  return { format: "csr", shape: [n, n], data: data.slice(0, out), indices: indices.slice(0, out), indptr };
 }
 
 /** The kNN distances (self excluded) as CSR n × n, as scanpy's `obsp["distances"]`. */
 export function knnDistanceMatrix(nn: KnnResult): SparseMatrix<Float64Array> {
-  const m = new Map<number, number>();
-  for (let i = 0; i < nn.n; i++) {
-    for (let c = 0; c < nn.k; c++) {
-      const j = nn.indices[i * nn.k + c] as number;
-      if (j !== i) m.set(i * nn.n + j, nn.distances[i * nn.k + c] as number);
+  const { n, k } = nn;
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(n * k);
+  const data = new Float64Array(n * k);
+  let out = 0;
+  const row: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    row.length = 0;
+    for (let c = 0; c < k; c++) {
+      const j = nn.indices[i * k + c] as number;
+      if (j !== i) row.push([j, nn.distances[i * k + c] as number]);
     }
+    row.sort((x, y) => x[0] - y[0]);
+    for (const [j, d] of row) {
+      indices[out] = j;
+      data[out++] = d;
+    }
+    indptr[i + 1] = out;
   }
-  return toCsr(m, nn.n);
+  return { format: "csr", shape: [n, n], data: data.slice(0, out), indices: indices.slice(0, out), indptr };
 }
 
 /** Options of {@link neighbors}. */
