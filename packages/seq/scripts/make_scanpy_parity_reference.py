@@ -436,6 +436,60 @@ def logreg_ref():
     REF["logreg"] = out
 
 
+# ---------------------------------------------------------------- neighbors: UMAP connectivities (umap-learn's rules)
+def connectivities_ref():
+    """umap-learn's smooth_knn_dist + compute_membership_strengths + fuzzy union (scanpy's method="umap"), on
+    scikit-learn's exact kNN of the PCA input above; written out because umap-learn is not installed."""
+    from sklearn.neighbors import NearestNeighbors
+    X = lognorm(lcg_counts(120, 60, seed=5)[0])
+    k = 10
+    _, ind = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)
+    n = X.shape[0]
+    # exact distances of the chosen neighbours (scikit-learn's brute force leaves ~1e-7 on the diagonal, which
+    # would become rho); the point itself is at 0, as in our kNN table
+    dist = np.sqrt(((X[:, None, :] - X[ind]) ** 2).sum(-1))
+    target = np.log2(k)
+    mean_all = dist.mean()
+    rows, cols, vals = [], [], []
+    for i in range(n):
+        nz = dist[i][dist[i] > 0]
+        rho = nz[0] if nz.size else 0.0
+        lo, hi, mid = 0.0, np.inf, 1.0
+        for _ in range(64):
+            d = dist[i, 1:] - rho
+            psum = np.where(d > 0, np.exp(-(d / mid)), 1.0).sum()
+            if abs(psum - target) < 1e-5:
+                break
+            if psum > target:
+                hi = mid
+                mid = (lo + hi) / 2
+            else:
+                lo = mid
+                mid = mid * 2 if hi == np.inf else (lo + hi) / 2
+        sigma = mid
+        if rho > 0:
+            sigma = max(sigma, 1e-3 * dist[i].mean())
+        else:
+            sigma = max(sigma, 1e-3 * mean_all)
+        for c in range(k):
+            j = ind[i, c]
+            if j == i:
+                continue
+            d = dist[i, c] - rho
+            rows.append(i)
+            cols.append(j)
+            vals.append(1.0 if d <= 0 or sigma == 0 else np.exp(-(d / sigma)))
+    import scipy.sparse as sp
+    W = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    C = (W + W.T - W.multiply(W.T)).tocsr()
+    C.sort_indices()
+    D = sp.csr_matrix((dist[:, 1:].ravel(), (np.repeat(np.arange(n), k - 1), ind[:, 1:].ravel())), shape=(n, n))
+    D.sort_indices()
+    REF["connectivities"] = {"input": {"nCells": 120, "nGenes": 60, "seed": 5, "k": k},
+                             "indptr": C.indptr, "indices": C.indices, "data": C.data,
+                             "dist_indptr": D.indptr, "dist_indices": D.indices, "dist_data": D.data}
+
+
 # ---------------------------------------------------------------- leiden / louvain (python3-igraph)
 def planted(sizes, p_in, p_out, seed, weighted):
     s = seed
@@ -504,6 +558,7 @@ def cluster_ref():
 
 
 if __name__ == "__main__":
+    connectivities_ref()
     logreg_ref()
     hvg_batch_ref()
     cluster_ref()

@@ -6,7 +6,7 @@ import { expectClose, flat, loadParity } from "../../preprocess/__tests__/helper
 import { log1pMatrix, normalizeTotalMatrix } from "../../preprocess/index.js";
 import { toDenseF64 } from "../../preprocess/matrix.js";
 import { lcgCounts } from "../../preprocess/synthetic.js";
-import { pca, pcaMatrix, TSNE_LEARNING_RATE, tsne, tsneEmbed } from "../index.js";
+import { fuzzyConnectivities, knn, knnDistanceMatrix, pca, pcaMatrix, TSNE_LEARNING_RATE, tsne, tsneEmbed } from "../index.js";
 
 interface PcaSide {
   scores: number[][];
@@ -17,6 +17,7 @@ interface PcaSide {
 const ref = loadParity<{
   pca: PcaSide & { n_flipped_vs_score_rule: number; uncentered: PcaSide; input: { nComps: number } };
   defaults: { tsne_learning_rate: number };
+  connectivities: Record<"indptr" | "indices" | "data" | "dist_indptr" | "dist_indices" | "dist_data", number[]>;
 }>();
 
 function input() {
@@ -84,5 +85,21 @@ describe("tsne defaults", () => {
     const ad = new AnnData({ X: fromTyped(data, [60, 3]) as never });
     tsne(ad, { ...opts, useRep: "X" });
     expect((ad.uns.tsne as { params: { learning_rate: number } }).params.learning_rate).toBe(1000);
+  });
+});
+
+describe("neighbors' UMAP connectivities (umap-learn's rules written out in numpy)", () => {
+  it("distances and connectivities equal the reference CSR", () => {
+    const X = toDenseF64(input());
+    const nn = knn(X, 120, 60, 10);
+    const c = ref.connectivities;
+    const C = fuzzyConnectivities(nn);
+    expect(Array.from(C.indptr)).toEqual(c.indptr);
+    expect(Array.from(C.indices)).toEqual(c.indices);
+    expectClose(C.data, c.data, 1e-12, 1e-14, "connectivities");
+    const D = knnDistanceMatrix(nn);
+    expect(Array.from(D.indptr)).toEqual(c.dist_indptr);
+    expect(Array.from(D.indices)).toEqual(c.dist_indices);
+    expectClose(D.data, c.dist_data, 1e-12, 1e-14, "distances");
   });
 });
