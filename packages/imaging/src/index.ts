@@ -6,6 +6,7 @@ export * from "./dataset/index.js";
 export * from "./denoise/index.js";
 export * from "./filters/index.js";
 export * from "./frames/index.js";
+export * from "./pipeline/index.js";
 export * from "./segmentation/index.js";
 export * from "./synth/index.js";
 export * from "./tracking/index.js";

@@ -77,6 +77,35 @@ export function encodeCtc(
   if (T !== result.objectTrack.length) {
     throw new HypedError("SHAPE_MISMATCH", `encodeCtc: ${T} label frames but the tracking has ${result.objectTrack.length}`, {});
   }
+  const lineage = ctcLineage(result);
+  const out: Uint16Array[] = frames.map((f, t) => {
+    if (f.length !== height * width) throw new HypedError("SHAPE_MISMATCH", `encodeCtc: frame ${t} has ${f.length} pixels`, { frame: t });
+    return ctcRelabel(f, lineage.labelOf[t] as Map<number, number>);
+  });
+  const masks = ((options.masks ?? true) ? out : []).map((o, t) => ({
+    name: ctcMaskName(t, T),
+    data: encodeCtcMask(o, height, width),
+  }));
+  return { resTrack: lineage.resTrack, tracks: lineage.tracks, masks, labels: out };
+}
+
+/** The CTC lineage of a tracking result, and per frame the map from object id to CTC label. */
+export interface CtcLineage {
+  /** Contents of `res_track.txt`. */
+  resTrack: string;
+  /** The CTC lineage (after splitting gaps): label, begin, end, parent. */
+  tracks: CtcFiles["tracks"];
+  /** `labelOf[t]`: object id in frame t → CTC label (objects in no track are absent). */
+  labelOf: Map<number, number>[];
+}
+
+/**
+ * The CTC lineage of a tracking result without touching any image: what {@link encodeCtc} writes to
+ * `res_track.txt`, plus the label maps to relabel frames one at a time ({@link ctcRelabel}), so a long
+ * movie never has to be in memory at once. Throws `OUT_OF_RANGE` above 65,535 CTC tracks.
+ */
+export function ctcLineage(result: TrackingResult): CtcLineage {
+  const T = result.objectTrack.length;
   // split tracks at gaps into CTC segments
   const tr = result.tracks;
   const segOfRow = new Int32Array(tr.trackId.length);
@@ -107,25 +136,9 @@ export function encodeCtc(
     const p = seg.parent[k] as number;
     if (p < 0) seg.parent[k] = (lastSegOfTrack.get(-p) as number) + 1;
   }
-  // relabel frames: object id -> CTC label
-  const maps = Array.from({ length: T }, () => new Map<number, number>());
+  const labelOf = Array.from({ length: T }, () => new Map<number, number>());
   for (let r = 0; r < tr.trackId.length; r++)
-    (maps[tr.frame[r] as number] as Map<number, number>).set(tr.objectId[r] as number, (segOfRow[r] as number) + 1);
-  const out: Uint16Array[] = frames.map((f, t) => {
-    if (f.length !== height * width) throw new HypedError("SHAPE_MISMATCH", `encodeCtc: frame ${t} has ${f.length} pixels`, { frame: t });
-    const m = maps[t] as Map<number, number>;
-    const o = new Uint16Array(f.length);
-    for (let i = 0; i < f.length; i++) {
-      const v = f[i] as number;
-      if (v !== 0) o[i] = m.get(v) ?? 0;
-    }
-    return o;
-  });
-  const digits = T >= 1000 ? 4 : 3;
-  const masks = ((options.masks ?? true) ? out : []).map((o, t) => ({
-    name: `mask${String(t).padStart(digits, "0")}.tif`,
-    data: new Uint8Array(writeArrayBuffer(o, { width, height, ModelPixelScale: [1, 1, 0], ModelTiepoint: [0, 0, 0, 0, 0, 0] } as never)),
-  }));
+    (labelOf[tr.frame[r] as number] as Map<number, number>).set(tr.objectId[r] as number, (segOfRow[r] as number) + 1);
   const lines = seg.label.map((l, k) => `${l} ${seg.begin[k]} ${seg.end[k]} ${seg.parent[k]}`);
   return {
     resTrack: lines.length ? `${lines.join("\n")}\n` : "",
@@ -135,7 +148,28 @@ export function encodeCtc(
       end: Int32Array.from(seg.end),
       parent: Int32Array.from(seg.parent),
     },
-    masks,
-    labels: out,
+    labelOf,
   };
+}
+
+/** One frame's object ids turned into CTC labels with a map of {@link ctcLineage} (unmapped objects become 0). */
+export function ctcRelabel(frame: ArrayLike<number>, labelOf: Map<number, number>): Uint16Array {
+  const o = new Uint16Array(frame.length);
+  for (let i = 0; i < frame.length; i++) {
+    const v = frame[i] as number;
+    if (v !== 0) o[i] = labelOf.get(v) ?? 0;
+  }
+  return o;
+}
+
+/** The CTC mask file name of frame `t` in a movie of `frames` frames (`mask000.tif`; 4 digits from 1000 frames). */
+export function ctcMaskName(t: number, frames: number): string {
+  return `mask${String(t).padStart(frames >= 1000 ? 4 : 3, "0")}.tif`;
+}
+
+/** A 16-bit CTC label image (row-major `height x width`) as TIFF bytes. */
+export function encodeCtcMask(labels: Uint16Array, height: number, width: number): Uint8Array {
+  return new Uint8Array(
+    writeArrayBuffer(labels, { width, height, ModelPixelScale: [1, 1, 0], ModelTiepoint: [0, 0, 0, 0, 0, 0] } as never),
+  );
 }

@@ -1,0 +1,199 @@
+/**
+ * How the pipeline writes: atomic files (temp + rename, as the frame store does), reproducible HDF5 bytes
+ * (object times cleared), small CSV tables, and shard specs (`i/n`, `auto/n` from the scheduler). Node only.
+ */
+import { HypedError } from "@hyped/core";
+import { lookup3 } from "@hyped/core/hdf5";
+import { sha256Of } from "../frames/hash.js";
+
+/** One output file of a pipeline item, as recorded in a step manifest. */
+export interface OutputFile {
+  /** Path relative to the step's output folder, `/`-separated. */
+  file: string;
+  /** Lower-case hex SHA-256. */
+  sha256: string;
+  /** Size in bytes. */
+  bytes: number;
+}
+
+/**
+ * Write `data` to `path` atomically: to `<path>.tmp-<pid>-…` in the same folder, then renamed, so a killed
+ * process never leaves a partial file under the final name. Creates the parent folder. Returns the file's
+ * SHA-256 and size (relative name `rel`). Throws `IO` naming the file.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, rel = path): Promise<OutputFile> {
+  const fs = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  const { createHash } = await import("node:crypto");
+  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  try {
+    await fs.mkdir(dirname(path), { recursive: true });
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw new HypedError("IO", `cannot write ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+  return { file: rel, sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+}
+
+/** Does `dir/f.file` exist with the recorded size and SHA-256? */
+export async function outputIntact(dir: string, f: OutputFile, signal?: AbortSignal): Promise<boolean> {
+  const fs = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const p = join(dir, f.file);
+  const st = await fs.stat(p).catch(() => undefined);
+  if (!st?.isFile() || st.size !== f.bytes) return false;
+  return (await sha256Of(p, signal)) === f.sha256;
+}
+
+/** Remove temp files (`*.tmp-*`) that a killed run left in `dir` (not recursive). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  const fs = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) if (/\.tmp-\d+-[0-9a-z]+(-[0-9a-z]+)?$/.test(n)) await fs.rm(join(dir, n), { force: true });
+}
+
+/**
+ * Clear the object times that HDF5 stamps into version-2 object headers (access, modification, change and
+ * birth times, seconds since 1970) and recompute each header's lookup3 checksum, in place. Two writes of the
+ * same content then give byte-identical files, so a sharded run reproduces a single run to the byte and a
+ * rerun can be checked by SHA-256. A chunk is touched only when its stored checksum verifies, so bytes that
+ * merely look like a header are left alone. Returns the number of headers cleared.
+ */
+export function clearHdf5ObjectTimes(buf: Uint8Array): number {
+  let n = 0;
+  const rd32 = (p: number) =>
+    ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) + (buf[p + 3] as number) * 2 ** 24;
+  for (let s = indexOfOhdr(buf, 0); s >= 0; s = indexOfOhdr(buf, s + 4)) {
+    if (buf[s + 4] !== 2) continue;
+    const flags = buf[s + 5] as number;
+    if (!(flags & 0x20)) continue;
+    let p = s + 6 + 16;
+    if (flags & 0x10) p += 4;
+    const w = 1 << (flags & 3);
+    let size = 0;
+    for (let i = 0; i < w; i++) size += (buf[p + i] as number) * 2 ** (8 * i);
+    const end = p + w + size;
+    if (end + 4 > buf.length || lookup3(buf.subarray(s, end)) !== rd32(end)) continue;
+    buf.fill(0, s + 6, s + 22);
+    const c = lookup3(buf.subarray(s, end));
+    buf[end] = c & 0xff;
+    buf[end + 1] = (c >>> 8) & 0xff;
+    buf[end + 2] = (c >>> 16) & 0xff;
+    buf[end + 3] = (c >>> 24) & 0xff;
+    n++;
+  }
+  return n;
+}
+
+function indexOfOhdr(buf: Uint8Array, from: number): number {
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).indexOf("OHDR", from, "latin1");
+}
+
+/** A table as named columns of equal length (numbers or strings). */
+export type Columns = Record<string, ArrayLike<number> | readonly string[]>;
+
+const cell = (v: unknown): string => {
+  if (typeof v === "number") return Number.isNaN(v) ? "" : String(v);
+  const s = String(v ?? "");
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** CSV text (header line, `\n` line ends) of a column table; numbers in JavaScript's shortest round-trip form, NaN empty. */
+export function columnsToCsv(cols: Columns): string {
+  const names = Object.keys(cols);
+  const n = names.length ? (cols[names[0] as string] as ArrayLike<unknown>).length : 0;
+  const lines = [names.map(cell).join(",")];
+  for (let i = 0; i < n; i++) lines.push(names.map((k) => cell((cols[k] as ArrayLike<unknown>)[i])).join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Parse a CSV written by {@link columnsToCsv} into columns: those named in `numeric` become Float64Arrays
+ * (empty cells NaN), the others string arrays. Throws `FORMAT` naming `file` on a ragged row or a missing
+ * numeric column.
+ */
+export function csvToColumns(text: string, file: string, numeric: readonly string[]): Record<string, Float64Array | string[]> {
+  const rows = parseCsv(text);
+  const header = rows.shift() ?? [];
+  const out: Record<string, Float64Array | string[]> = {};
+  header.forEach((h, c) => {
+    if (numeric.includes(h)) {
+      const a = new Float64Array(rows.length);
+      rows.forEach((r, i) => {
+        const v = r[c] ?? "";
+        a[i] = v === "" ? Number.NaN : Number(v);
+      });
+      out[h] = a;
+    } else out[h] = rows.map((r) => r[c] ?? "");
+  });
+  rows.forEach((r, i) => {
+    if (r.length !== header.length)
+      throw new HypedError("FORMAT", `${file}: row ${i + 2} has ${r.length} fields, the header ${header.length}`, { file, row: i + 2 });
+  });
+  for (const k of numeric) if (!(k in out)) throw new HypedError("FORMAT", `${file}: no column "${k}"`, { file, column: k });
+  return out;
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else if (ch !== "\r") field += ch;
+  }
+  if (field !== "" || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Parse a shard spec: `i/n` (0-based shard i of n), or `auto/n`, which takes i from the scheduler's
+ * environment: `SLURM_ARRAY_TASK_ID` (Slurm job arrays; with `SLURM_ARRAY_TASK_MIN` subtracted, so
+ * `--array=1-4` works too) or `JOB_COMPLETION_INDEX` (Kubernetes Indexed Jobs). Throws `INVALID_ARGUMENT`
+ * for a malformed spec, an index outside `0..n-1`, or `auto` with neither variable set.
+ */
+export function parseShardSpec(spec: string, env: Record<string, string | undefined> = process.env): [number, number] {
+  const m = /^(\d+|auto)\/(\d+)$/.exec(spec.trim());
+  const n = Number(m?.[2]);
+  if (!m || !(n >= 1)) throw new HypedError("INVALID_ARGUMENT", `shard spec ${JSON.stringify(spec)} is not i/n or auto/n`, { spec });
+  let i: number;
+  if (m[1] === "auto") {
+    const slurm = env.SLURM_ARRAY_TASK_ID;
+    const k8s = env.JOB_COMPLETION_INDEX;
+    const raw = slurm ?? k8s;
+    if (raw === undefined || !/^\d+$/.test(raw)) {
+      throw new HypedError(
+        "INVALID_ARGUMENT",
+        "shard auto/n needs SLURM_ARRAY_TASK_ID (Slurm array job) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job) in the environment",
+        { spec },
+      );
+    }
+    i = Number(raw) - (slurm !== undefined && /^\d+$/.test(env.SLURM_ARRAY_TASK_MIN ?? "") ? Number(env.SLURM_ARRAY_TASK_MIN) : 0);
+  } else i = Number(m[1]);
+  if (!(Number.isSafeInteger(i) && i >= 0 && i < n))
+    throw new HypedError("INVALID_ARGUMENT", `shard ${i} of ${n} is outside 0..${n - 1}`, { spec, shard: i, of: n });
+  return [i, n];
+}
