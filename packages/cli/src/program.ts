@@ -10,7 +10,12 @@ import { framesCommand } from "./commands/frames.js";
 import { h5adCommand } from "./commands/h5ad.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { metricsCommand } from "./commands/metrics.js";
+import { phasesCommand } from "./commands/phases.js";
+import { pipelineCommand } from "./commands/pipeline.js";
+import { segmentCommand } from "./commands/segment.js";
+import { snrCommand } from "./commands/snr.js";
 import { synthCommand } from "./commands/synth.js";
+import { trackCommand } from "./commands/track.js";
 import { EXIT, reportError } from "./context.js";
 
 /** Package version, kept in step with package.json by the release process. */
@@ -35,6 +40,11 @@ export function createProgram(): Command {
   framesCommand(program);
   evaluateCommand(program);
   h5adCommand(program);
+  segmentCommand(program);
+  trackCommand(program);
+  phasesCommand(program);
+  snrCommand(program);
+  pipelineCommand(program);
   return program;
 }
 

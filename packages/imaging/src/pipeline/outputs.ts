@@ -48,12 +48,18 @@ export async function outputIntact(dir: string, f: OutputFile, signal?: AbortSig
   return (await sha256Of(p, signal)) === f.sha256;
 }
 
-/** Remove temp files (`*.tmp-*`) that a killed run left in `dir` (not recursive). */
-export async function removeStaleTemps(dir: string): Promise<void> {
+/**
+ * Remove the temp files (`<name>.tmp-<pid>-…`) that a killed run left in `dir` (not recursive), for the
+ * final names this run owns (`owns(name)`): other shards writing into the same folder keep theirs.
+ */
+export async function removeStaleTemps(dir: string, owns: (name: string) => boolean): Promise<void> {
   const fs = await import("node:fs/promises");
   const { join } = await import("node:path");
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (/\.tmp-\d+-[0-9a-z]+(-[0-9a-z]+)?$/.test(n)) await fs.rm(join(dir, n), { force: true });
+  for (const n of names) {
+    const m = /^(.*)\.tmp-\d+-[0-9a-z]+$/.exec(n);
+    if (m && owns(m[1] as string)) await fs.rm(join(dir, n), { force: true });
+  }
 }
 
 /**

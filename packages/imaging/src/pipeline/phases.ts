@@ -64,7 +64,6 @@ export async function callPhases(
   const { join } = await import("node:path");
   const tracks = options.tracks ?? ((await mergeStepManifests(tracksDir, "track", true)) as StepManifest);
   await fs.mkdir(outDir, { recursive: true });
-  await removeStaleTemps(outDir);
   const red = options.redChannel ?? "mKate";
   const green = options.greenChannel ?? "TagGFP";
   const params = { red, green, frameIntervalH: options.frameIntervalH ?? null, mapping: "incucyte" };
@@ -73,6 +72,8 @@ export async function callPhases(
     a.condition < b.condition ? -1 : a.condition > b.condition ? 1 : a.replicate - b.replicate,
   );
   const scenes = pickScenes(all, options.shard, options.scenes);
+  const mine = new Set(scenes.map((s) => s.key));
+  await removeStaleTemps(outDir, (n) => mine.has(n.replace(/(_tracks)?\.csv$/, "")) || n === ledger.path.slice(outDir.length + 1));
   const progress = progressReporter(options.onProgress, "scenes", scenes.length, "calling phases");
   let computed = 0;
   let skipped = 0;

@@ -103,7 +103,6 @@ export async function segmentStore(store: FrameStore, outDir: string, options: S
   const fs = await import("node:fs/promises");
   const { join } = await import("node:path");
   await fs.mkdir(outDir, { recursive: true });
-  await removeStaleTemps(outDir);
   const params = segmentParams(store, options);
   for (const c of params.channels as string[])
     if (!store.channels.includes(c))
@@ -112,6 +111,8 @@ export async function segmentStore(store: FrameStore, outDir: string, options: S
       });
   const ledger = await StepLedger.open(outDir, "segment", params, options.shard);
   const entries = shardEntries(store, options.shard, options.shardBy ?? "frame");
+  const stems = new Set(entries.map((e) => frameStem(e.condition, e.replicate, e.t)));
+  await removeStaleTemps(outDir, (n) => stems.has(n.replace(/\.(h5|csv)$/, "")) || n === ledger.path.slice(outDir.length + 1));
   const progress = progressReporter(options.onProgress, "frames", entries.length, "segmenting");
   const todo: FrameEntry[] = [];
   let skipped = 0;
@@ -156,8 +157,7 @@ export async function segmentStore(store: FrameStore, outDir: string, options: S
   }
   if (failure === undefined && signal?.aborted)
     failure = new HypedError("ABORTED", "segmentStore was cancelled", {}, { cause: signal.reason });
-  const keep = new Set(entries.map((e) => frameStem(e.condition, e.replicate, e.t)));
-  const manifest = await ledger.save(failure === undefined, keep);
+  const manifest = await ledger.save(failure === undefined, stems);
   if (failure !== undefined) throw failure;
   progress.finish();
   return { manifest, total: entries.length, computed: todo.length, skipped, seconds: (performance.now() - started) / 1000 };

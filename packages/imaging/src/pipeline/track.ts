@@ -93,11 +93,12 @@ export async function trackSegmentation(segDir: string, outDir: string, options:
   const seg = options.segmentation ?? ((await mergeStepManifests(segDir, "segment", true)) as StepManifest);
   const [H, W] = seg.params.shape as [number, number];
   await fs.mkdir(outDir, { recursive: true });
-  await removeStaleTemps(outDir);
   const params = { tracker: options.tracker ?? {}, masks: options.masks ?? true, fieldSize: [H, W] };
   const ledger = await StepLedger.open(outDir, "track", params, options.shard);
   const all = segmentedScenes(seg);
   const scenes = pickScenes(all, options.shard, options.scenes);
+  const mine = new Set(scenes.map((s) => s.key));
+  await removeStaleTemps(outDir, (n) => mine.has(n.replace(/\.csv$/, "")) || n === ledger.path.slice(outDir.length + 1));
   const progress = progressReporter(options.onProgress, "scenes", scenes.length, "tracking");
   let computed = 0;
   let skipped = 0;
@@ -113,7 +114,7 @@ export async function trackSegmentation(segDir: string, outDir: string, options:
         continue;
       }
       await fs.mkdir(join(outDir, s.key), { recursive: true });
-      await removeStaleTemps(join(outDir, s.key));
+      await removeStaleTemps(join(outDir, s.key), () => true);
       await ledger.record(await trackScene(segDir, outDir, s, [H, W], digest, options));
       computed++;
       progress.tick();
