@@ -10,7 +10,6 @@
  * This module builds the bytes; writing them to disk is the caller's (e.g. `fs.writeFile`).
  */
 import { HypedError } from "@hyped/core";
-import { writeArrayBuffer } from "geotiff";
 import type { LabelStack } from "./evaluate.js";
 import type { TrackingResult } from "./track.js";
 
@@ -167,9 +166,47 @@ export function ctcMaskName(t: number, frames: number): string {
   return `mask${String(t).padStart(frames >= 1000 ? 4 : 3, "0")}.tif`;
 }
 
-/** A 16-bit CTC label image (row-major `height x width`) as TIFF bytes. */
+/**
+ * A 16-bit CTC label image (row-major `height x width`) as a baseline TIFF: little-endian, one uncompressed
+ * strip, unsigned 16-bit grey (what the CTC tools and tifffile read). Written directly rather than through
+ * geotiff.js's writer (used elsewhere for plane exports), which converts pixel by pixel: about 1 µs a pixel,
+ * 10 s for one 2826 x 3245 mask, against a copy here.
+ */
 export function encodeCtcMask(labels: Uint16Array, height: number, width: number): Uint8Array {
-  return new Uint8Array(
-    writeArrayBuffer(labels, { width, height, ModelPixelScale: [1, 1, 0], ModelTiepoint: [0, 0, 0, 0, 0, 0] } as never),
-  );
+  if (labels.length !== height * width)
+    throw new HypedError("SHAPE_MISMATCH", `encodeCtcMask: ${labels.length} labels for ${height}x${width}`, { height, width });
+  const tags: Array<[number, 3 | 4, number]> = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 16],
+    [259, 3, 1],
+    [262, 3, 1],
+    [273, 4, 0], // strip offset, set below
+    [277, 3, 1],
+    [278, 4, height],
+    [279, 4, labels.length * 2],
+    [284, 3, 1],
+    [339, 3, 1],
+  ];
+  const ifdBytes = 2 + tags.length * 12 + 4;
+  const dataAt = 8 + ifdBytes;
+  const out = new Uint8Array(dataAt + labels.length * 2);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 0x4949, true); // "II"
+  v.setUint16(2, 42, true);
+  v.setUint32(4, 8, true);
+  v.setUint16(8, tags.length, true);
+  tags.forEach(([tag, type, value], k) => {
+    const p = 10 + k * 12;
+    v.setUint16(p, tag, true);
+    v.setUint16(p + 2, type, true);
+    v.setUint32(p + 4, 1, true);
+    if (type === 3) v.setUint16(p + 8, value, true);
+    else v.setUint32(p + 8, tag === 273 ? dataAt : value, true);
+  });
+  v.setUint32(10 + tags.length * 12, 0, true); // no next IFD
+  const px = new Uint16Array(out.buffer, dataAt, labels.length);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) px.set(labels);
+  else for (let i = 0; i < labels.length; i++) v.setUint16(dataAt + 2 * i, labels[i] as number, true);
+  return out;
 }

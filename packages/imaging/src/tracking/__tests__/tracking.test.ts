@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../synth/rng.js";
 import { simulateFucci } from "../../synth/simulate.js";
 import {
+  ctcLineage,
+  ctcMaskName,
+  ctcRelabel,
   encodeCtc,
+  encodeCtcMask,
   evaluateTracking,
   evaluateTrackingByObject,
   evaluateTrackingMasks,
@@ -283,5 +287,25 @@ describe("encodeCtc", () => {
     expect(bare.masks).toEqual([]);
     expect(bare.resTrack).toBe(ctc.resTrack);
     expect(bare.labels).toEqual(ctc.labels);
+    // frame at a time (what the pipeline does): the same lineage, labels and mask bytes
+    const lin = ctcLineage(r);
+    expect(lin.resTrack).toBe(ctc.resTrack);
+    [f0, f1, f2].forEach((f, t) => {
+      const l = ctcRelabel(f.data, lin.labelOf[t] as Map<number, number>);
+      expect(l).toEqual(ctc.labels[t]);
+      expect(encodeCtcMask(l, 4, 4)).toEqual(ctc.masks[t]?.data);
+      expect(ctcMaskName(t, 1000)).toBe(`mask000${t}.tif`);
+    });
+    expect(() => encodeCtcMask(new Uint16Array(3), 4, 4)).toThrow(/SHAPE_MISMATCH|3 labels/);
+  });
+
+  it("writes masks that geotiff reads at a non-square size with large labels", async () => {
+    const { fromArrayBuffer } = await import("geotiff");
+    const labels = Uint16Array.from({ length: 5 * 7 }, (_, i) => (i * 7919) % 65536);
+    const b = encodeCtcMask(labels, 5, 7);
+    const img = await (await fromArrayBuffer(b.slice().buffer as ArrayBuffer)).getImage();
+    expect([img.getWidth(), img.getHeight()]).toEqual([7, 5]);
+    const [band] = (await img.readRasters()) as unknown as Uint16Array[];
+    expect(Array.from(band as Uint16Array)).toEqual(Array.from(labels));
   });
 });
