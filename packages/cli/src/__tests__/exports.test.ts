@@ -29,8 +29,14 @@ describe("@hyped/cli", () => {
         "frames",
         "h5ad",
         "inspect",
+        "merge",
         "metrics",
+        "phases",
+        "pipeline",
+        "segment",
+        "snr",
         "synth",
+        "track",
       ]
     `);
   });

@@ -1,15 +1,12 @@
 /** The imaging pipeline over a frame store: segment, track, phases, SNR; resumable and shardable (Node only). See docs/pipeline.md. */
 
 export {
-  isUnfinished,
   mergeStepManifests,
   PIPELINE_FORMAT,
   readStepManifest,
   type StepItem,
-  StepLedger,
   type StepManifest,
   type StepName,
-  stepManifestJson,
   stepManifestName,
 } from "./manifest.js";
 export {
@@ -18,9 +15,7 @@ export {
   columnsToCsv,
   csvToColumns,
   type OutputFile,
-  outputIntact,
   parseShardSpec,
-  removeStaleTemps,
   writeFileAtomic,
 } from "./outputs.js";
 export { type CallPhasesOptions, callPhases, DEFAULT_FRAME_INTERVAL_H, finishPhases, sceneHours } from "./phases.js";
@@ -33,15 +28,11 @@ export {
   type SegmentStoreOptions,
   type StepResult,
   sceneStem,
-  segmentParams,
   segmentStore,
   storeScenes,
 } from "./segment.js";
 export { type SnrRow, type StoreSnrOptions, storeSnr } from "./snr.js";
 export {
-  inputDigest,
-  OBJECT_COLUMNS,
-  pickScenes,
   readObjectTable,
   type SegmentedScene,
   segmentedScenes,

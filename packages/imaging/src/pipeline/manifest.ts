@@ -4,7 +4,7 @@
  * that made them. A shard writes `<step>.shard-<i>-of-<n>.json`; {@link mergeStepManifests} combines them.
  * The same pattern as the frame store's `dataset.json` (see `frames/manifest.ts`). Node only.
  */
-import { HypedError, isHypedError } from "@hyped/core";
+import { HypedError } from "@hyped/core";
 import { type OutputFile, outputIntact, writeFileAtomic } from "./outputs.js";
 
 /** Format tag of a step manifest. */
@@ -195,6 +195,3 @@ export async function mergeStepManifests(dir: string, step: StepName, required =
   await writeFileAtomic(join(dir, stepManifestName(step)), stepManifestJson(merged));
   return merged;
 }
-
-/** Is `e` a "not finished yet" error of {@link mergeStepManifests}? */
-export const isUnfinished = (e: unknown): boolean => isHypedError(e, "NOT_FOUND");

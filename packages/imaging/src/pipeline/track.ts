@@ -66,9 +66,6 @@ export async function inputDigest(items: readonly StepItem[]): Promise<string> {
   return h.digest("hex");
 }
 
-/** Numeric columns of a segmentation object table. */
-export const OBJECT_COLUMNS = ["id", "y", "x", "area"] as const;
-
 /** Read a frame's object table (`<stem>.csv` of a segmentation folder). */
 export async function readObjectTable(path: string): Promise<Record<string, Float64Array>> {
   const { readFile } = await import("node:fs/promises");
