@@ -50,8 +50,18 @@ export function segmentCommand(program: Command): void {
           return segmentStore(store, o.out, { ...segmentValues(o), ...(shard ? { shard } : {}), signal, onProgress: bars.onProgress });
         }).finally(() => bars.stop());
         if (o.json)
-          printJson({ total: r.total, computed: r.computed, skipped: r.skipped, seconds: r.seconds, complete: r.manifest.complete });
-        else process.stdout.write(`${stepLine("segment", r, "frames")}; outputs in ${o.out}\n`);
+          printJson({
+            total: r.total,
+            computed: r.computed,
+            skipped: r.skipped,
+            seconds: r.seconds,
+            complete: r.manifest.complete,
+            peakRssMiB: process.resourceUsage().maxRSS / 1024,
+          });
+        else
+          process.stdout.write(
+            `${stepLine("segment", r, "frames")}; outputs in ${o.out}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+          );
       },
     );
 }

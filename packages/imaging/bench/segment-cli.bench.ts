@@ -1,0 +1,200 @@
+/**
+ * `pnpm bench segment`: `hyped segment` (the CLI, as a user runs it) on full-size 4 x 2826 x 3245 frames
+ * against scikit-image doing the same steps in Python (read the frame with h5py; clip at the 98th percentile,
+ * Gaussian, Otsu over the stack, EDT, peak_local_max seeds, watershed, regionprops_table; write a uint32
+ * gzip label file and a CSV table per frame), in turns, medians of `BENCH_ROUNDS` (default 3) rounds:
+ * 1 frame, and 20 frames with 2 workers (a multiprocessing pool of 2 on the Python side). Both sides read
+ * the same frame files and are timed as whole processes. Prints each side's peak RSS.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pythonWith, report } from "../../../scripts/bench-utils.js";
+import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "../src/index.js";
+
+const H = 2826;
+const W = 3245;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, "..", "..", "cli", "src", "index.ts");
+const tmp = mkdtempSync(join(tmpdir(), "hyped-bench-segment-"));
+
+/** A deterministic 4-channel 14-bit frame with ~2,000 nuclei (discs) on LCG noise. */
+function makePlanes(): Uint16Array[] {
+  const planes = Array.from({ length: 4 }, () => new Uint16Array(H * W));
+  let s = 4242;
+  const next = () => (s = (s * 48271) % 2147483647);
+  for (const p of planes) for (let i = 0; i < p.length; i++) p[i] = 300 + (next() % 200);
+  for (let k = 0; k < 2000; k++) {
+    const cy = next() % H;
+    const cx = next() % W;
+    const r = 6 + (next() % 8);
+    const a = [2000 + (next() % 8000), 2000 + (next() % 8000)];
+    for (let y = Math.max(cy - r, 0); y < Math.min(cy + r + 1, H); y++)
+      for (let x = Math.max(cx - r, 0); x < Math.min(cx + r + 1, W); x++)
+        if ((y - cy) ** 2 + (x - cx) ** 2 <= r * r)
+          for (const c of [1, 2]) {
+            const p = planes[c] as Uint16Array;
+            p[y * W + x] = Math.min(16383, (p[y * W + x] as number) + (a[c - 1] as number));
+          }
+  }
+  return planes;
+}
+
+/** A frame store of `n` copies of the frame (one condition, one replicate). */
+async function makeStore(dir: string, n: number, template?: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const frames: ManifestFrame[] = [];
+  let first = template;
+  let sha = template ? await sha256Of(template) : "";
+  for (let t = 0; t < n; t++) {
+    const file = `bench_r1_t${String(t).padStart(5, "0")}.h5`;
+    const meta = {
+      channels: ["Cy5", "mKate", "TagGFP", "Oblique"],
+      condition: "bench",
+      replicate: 1,
+      t,
+      timeS: t * 1200,
+      scene: 0,
+      pixelSizeM: [6.5e-7, 6.5e-7] as [number, number],
+      source: "",
+      sourceSha256: "",
+    };
+    if (!first) {
+      sha = (await writeFrameFile(join(dir, file), makePlanes(), H, W, meta)).sha256;
+      first = join(dir, file);
+    } else copyFileSync(first, join(dir, file));
+    frames.push({
+      file,
+      condition: "bench",
+      replicate: 1,
+      t,
+      timeS: t * 1200,
+      scene: 0,
+      sha256: "",
+      bytes: -1,
+      source: "",
+      sourceSha256: "",
+    });
+  }
+  const header = {
+    channels: ["Cy5", "mKate", "TagGFP", "Oblique"],
+    dtype: "uint16" as const,
+    axes: "CYX" as const,
+    shape: [4, H, W] as [number, number, number],
+    pixelSizeM: [6.5e-7, 6.5e-7] as [number, number],
+    compression: "gzip" as const,
+  };
+  await writeManifestFile(join(dir, "dataset.json"), buildManifest(header, frames));
+  return first as string;
+}
+
+const PY = `
+import sys, os, glob, time, json, resource, csv
+import numpy as np, h5py, scipy.ndimage as ndi
+from multiprocessing import Pool
+from skimage.filters import gaussian, threshold_otsu
+from skimage.feature import peak_local_max
+from skimage.segmentation import watershed
+from skimage.measure import label, regionprops_table
+src, out, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.makedirs(out, exist_ok=True)
+def one(path):
+    with h5py.File(path, "r") as f:
+        frame = f["frame"][()]
+    chans = []
+    for c in (1, 2):
+        x = frame[c].astype(np.float64); p = np.percentile(x, 98)
+        chans.append(gaussian(np.minimum(x, p) / p, 1))
+    st = np.stack(chans); t_ = threshold_otsu(st); m = (st > t_).any(axis=0)
+    e = ndi.distance_transform_edt(m); l = label(m)
+    pk = peak_local_max(e, min_distance=5, labels=l, exclude_border=False)
+    q = np.zeros(m.shape, bool); q[tuple(pk.T)] = True; mk, _ = ndi.label(q)
+    w = watershed(-e, mk, mask=m).astype(np.uint32)
+    tab = regionprops_table(w, intensity_image=np.moveaxis(frame, 0, -1), properties=("label", "centroid", "area", "mean_intensity"))
+    stem = os.path.join(out, os.path.basename(path)[:-3])
+    with h5py.File(stem + ".h5", "w") as g:
+        g.create_dataset("labels", data=w, chunks=(512, 512), compression="gzip", compression_opts=1)
+    with open(stem + ".csv", "w", newline="") as fh:
+        cols = list(tab.keys()); wr = csv.writer(fh); wr.writerow(cols)
+        wr.writerows(zip(*[tab[k] for k in cols]))
+    return int(w.max())
+files = sorted(glob.glob(os.path.join(src, "*.h5")))
+if workers > 1:
+    with Pool(workers) as p: n = p.map(one, files)
+else:
+    n = [one(f) for f in files]
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+print(json.dumps({"objects": n[0], "peakRssMiB": rss}))
+`;
+
+function runOurs(frames: string, out: string, workers: number): { ms: number; rss: number } {
+  rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    ["--conditions=@hyped/source", "--import", "tsx", cli, "segment", frames, "--out", out, "--workers", String(workers), "--json"],
+    {
+      encoding: "utf8",
+      env: process.env,
+    },
+  );
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`hyped segment failed: ${r.stderr}`);
+  return { ms, rss: (JSON.parse(r.stdout) as { peakRssMiB: number }).peakRssMiB };
+}
+
+function runPy(py: string, frames: string, out: string, workers: number): { ms: number; rss: number } {
+  rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  const r = spawnSync(py, ["-c", PY, frames, out, String(workers)], { encoding: "utf8", env: process.env, maxBuffer: 2 ** 24 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  const lines = r.stdout.trim().split("\n");
+  return { ms, rss: (JSON.parse(lines[lines.length - 1] as string) as { peakRssMiB: number }).peakRssMiB };
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+const py = pythonWith("skimage", "scipy", "numpy", "h5py");
+try {
+  const one = join(tmp, "one");
+  const first = await makeStore(one, 1);
+  const twenty = join(tmp, "twenty");
+  await makeStore(twenty, 20, first);
+  console.log(
+    `frames: 4 x ${H} x ${W} uint16 (gzip 1), ${ROUNDS} rounds in turns; load average ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ")}`,
+  );
+  for (const [name, dir, workers] of [
+    ["hyped segment, 1 frame", one, 1],
+    ["hyped segment, 20 frames, 2 workers", twenty, 2],
+  ] as const) {
+    const ours: number[] = [];
+    const peer: number[] = [];
+    const rss = { ours: 0, peer: 0 };
+    for (let k = 0; k < ROUNDS; k++) {
+      const a = runOurs(dir, join(tmp, "out-ours"), workers);
+      ours.push(a.ms);
+      rss.ours = Math.max(rss.ours, a.rss);
+      if (py) {
+        const b = runPy(py, dir, join(tmp, "out-py"), workers);
+        peer.push(b.ms);
+        rss.peer = Math.max(rss.peer, b.rss);
+      }
+    }
+    console.log(
+      `${name}: ours ${ours.map((v) => (v / 1000).toFixed(1)).join(", ")} s; skimage ${peer.map((v) => (v / 1000).toFixed(1)).join(", ")} s; peak RSS ours ${rss.ours.toFixed(0)} MiB, skimage ${rss.peer.toFixed(0)} MiB`,
+    );
+    report(name, median(ours), py ? median(peer) : undefined, "skimage");
+  }
+  console.log(
+    `load average after: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ")}`,
+  );
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
