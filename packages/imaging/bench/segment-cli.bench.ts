@@ -73,7 +73,7 @@ async function makeStore(dir: string, n: number, template?: string): Promise<str
       t,
       timeS: t * 1200,
       scene: 0,
-      sha256: "",
+      sha256: sha,
       bytes: -1,
       source: "",
       sourceSha256: "",
