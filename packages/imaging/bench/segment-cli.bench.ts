@@ -3,8 +3,10 @@
  * against scikit-image doing the same steps in Python (read the frame with h5py; clip at the 98th percentile,
  * Gaussian, Otsu over the stack, EDT, peak_local_max seeds, watershed, regionprops_table; write a uint32
  * gzip label file and a CSV table per frame), in turns, medians of `BENCH_ROUNDS` (default 3) rounds:
- * 1 frame, and 20 frames with 2 workers (a multiprocessing pool of 2 on the Python side). Both sides read
- * the same frame files and are timed as whole processes. Prints each side's peak RSS.
+ * 1 frame (one thread on both sides), and 20 frames with 2 workers (a multiprocessing pool of 2 on the Python
+ * side). Both sides read the same frame files and are timed as whole processes (ours from the TypeScript
+ * sources through tsx, as `pnpm hyped` runs). Prints peak RSS: ours for the whole process (all worker
+ * threads), Python's for the largest of its processes. `BENCH_CASES=1` or `=20` runs one case.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +19,8 @@ import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManif
 const H = 2826;
 const W = 3245;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Which cases to run: `BENCH_CASES=1,20` (default both). */
+const CASES = (process.env.BENCH_CASES ?? "1,20").split(",");
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, "..", "..", "cli", "src", "index.ts");
 const tmp = mkdtempSync(join(tmpdir(), "hyped-bench-segment-"));
@@ -169,9 +173,10 @@ try {
       .join(" ")}`,
   );
   for (const [name, dir, workers] of [
-    ["hyped segment, 1 frame", one, 1],
+    ["hyped segment, 1 frame (no worker threads)", one, 0],
     ["hyped segment, 20 frames, 2 workers", twenty, 2],
   ] as const) {
+    if (!CASES.includes(name.includes("20 frames") ? "20" : "1")) continue;
     const ours: number[] = [];
     const peer: number[] = [];
     const rss = { ours: 0, peer: 0 };
