@@ -46,6 +46,26 @@ describe("hyped demo (tiny synthetic dataset)", () => {
     expect(new Set(t3.map((r) => r.model)).size).toBeGreaterThanOrEqual(3);
     expect(t3.every((r) => typeof r.cosine === "number")).toBe(true);
     expect(stdout).toContain("== summary");
+    // `hyped pipeline` on the demo's converted frames reproduces the demo's imaging tables and accuracy
+    const p = join(out, "pipeline-cli");
+    const pipe = await runCli([
+      "pipeline",
+      join(out, "frames"),
+      "--out",
+      p,
+      "--clip-percentile",
+      "99.5",
+      "--truth",
+      join(out, "data", "imaging", "truth"),
+      "--workers",
+      "1",
+    ]);
+    expect(pipe.code, pipe.err).toBe(0);
+    for (const t of ["imaging_accuracy", "snr", "phase_distribution"])
+      expect(readFileSync(join(p, "tables", `${t}.json`), "utf8"), t).toBe(readFileSync(join(out, "tables", `${t}.json`), "utf8"));
+    expect(readFileSync(join(p, "figures", "fig2a_phase_distribution.svg"))).toEqual(
+      readFileSync(join(out, "figures", "fig2a_phase_distribution.svg")),
+    );
     // a second run reuses the generated data and the converted frames
     const second = await runCli(["demo", "--out", out, "--scale", "tiny", "--workers", "1", "--skip-seq"]);
     expect(second.code).toBe(0);
