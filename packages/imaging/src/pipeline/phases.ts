@@ -36,12 +36,15 @@ export interface CallPhasesOptions extends LongTaskOptions {
   scenes?: ReadonlySet<string>;
 }
 
-/** The time axis of a scene in hours: the frames' capture times when all are known, else `t x interval`. */
+/**
+ * The time axis of a scene in hours: the frames' capture times when all are known (and no interval is
+ * given), else `t x interval`; both computed as seconds / 3600, so a store and its foreign copy agree to the bit.
+ */
 export function sceneHours(store: FrameStore, condition: string, replicate: number, frames: number, intervalH?: number): number[] {
   const ts = Array.from({ length: frames }, (_, t) => store.entry(condition, replicate, t)?.timeS ?? Number.NaN);
   if (intervalH === undefined && ts.every(Number.isFinite)) return ts.map((s) => s / 3600);
-  const dt = intervalH ?? DEFAULT_FRAME_INTERVAL_H;
-  return ts.map((_, t) => t * dt);
+  const dtS = Math.round((intervalH ?? DEFAULT_FRAME_INTERVAL_H) * 3600 * 1e6) / 1e6;
+  return ts.map((_, t) => (t * dtS) / 3600);
 }
 
 /**
