@@ -12,4 +12,5 @@ export * from "./mex/index.js";
 export * from "./onnx/index.js";
 export * from "./perturb/index.js";
 export * from "./preprocess/index.js";
+export * from "./safetensors/index.js";
 export * from "./synth/index.js";

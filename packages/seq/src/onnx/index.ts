@@ -10,3 +10,4 @@ export {
   type OnnxValueInfo,
 } from "./proto.js";
 export { buildTinyBert, TINY_BERT_EPS, type TinyBertConfig, type TinyBertWeights } from "./tiny-bert.js";
+export { BERT_ACTIVATIONS, type BertConfig, type BertWeightSource, buildBertOnnx, checkBertConfig } from "./bert.js";

@@ -4,16 +4,32 @@
  * Field numbers follow onnx.proto; only what we write is implemented.
  */
 
-/** Protobuf wire writer. */
+/**
+ * Protobuf wire writer. Bytes are kept as a list of parts and a nested message is appended by reference, so
+ * large tensors (model weights) are copied once, into the final buffer, by {@link Writer.finish}.
+ */
 class Writer {
-  private chunks: number[] = [];
+  private parts: Uint8Array[] = [];
+  private small: number[] = [];
+  /** Bytes written so far. */
+  length = 0;
+  private flush(): void {
+    if (this.small.length) {
+      this.parts.push(Uint8Array.from(this.small));
+      this.small = [];
+    }
+  }
+  private push(b: number): void {
+    this.small.push(b);
+    this.length++;
+  }
   varint(v: number | bigint): this {
     let x = BigInt.asUintN(64, BigInt(v));
     do {
       let b = Number(x & 0x7fn);
       x >>= 7n;
       if (x) b |= 0x80;
-      this.chunks.push(b);
+      this.push(b);
     } while (x);
     return this;
   }
@@ -25,7 +41,12 @@ class Writer {
   }
   bytes(field: number, b: Uint8Array): this {
     this.tag(field, 2).varint(b.length);
-    for (const x of b) this.chunks.push(x);
+    if (b.length < 64) for (const x of b) this.push(x);
+    else {
+      this.flush();
+      this.parts.push(b);
+      this.length += b.length;
+    }
     return this;
   }
   string(field: number, s: string): this {
@@ -34,14 +55,26 @@ class Writer {
   float(field: number, v: number): this {
     this.tag(field, 5);
     const b = new Uint8Array(new Float32Array([v]).buffer);
-    for (const x of b) this.chunks.push(x);
+    for (const x of b) this.push(x);
     return this;
   }
   message(field: number, m: Writer): this {
-    return this.bytes(field, m.finish());
+    this.tag(field, 2).varint(m.length);
+    m.flush();
+    this.flush();
+    for (const p of m.parts) this.parts.push(p);
+    this.length += m.length;
+    return this;
   }
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    this.flush();
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 

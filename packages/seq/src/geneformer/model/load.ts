@@ -1,0 +1,157 @@
+/**
+ * `loadGeneformer`: a Geneformer (or any Hugging Face BERT) checkpoint from its model repository layout —
+ * `config.json` plus `model.safetensors` — turned into an ONNX graph at load time and run by ONNX Runtime.
+ */
+import { type ByteSource, fileSource, HypedError, httpSource, isByteSource, type LongTaskOptions, openSource, progressReporter } from "@hyped/core";
+import { type BertConfig, buildBertOnnx, checkBertConfig } from "../../onnx/bert.js";
+import { openSafetensors, type SafetensorsFile } from "../../safetensors/read.js";
+import type { Dictionary } from "../dictionaries.js";
+import { GeneformerModel } from "./model.js";
+import { loadRuntime, type RuntimeChoice, sessionOptions } from "./runtime.js";
+
+/** Where a model comes from: a folder path (Node), a URL prefix (`https://…/model-repo`), or the two files' contents. */
+export type GeneformerSource =
+  | string
+  | URL
+  | {
+      /** `config.json`: parsed, as text, or as bytes. */
+      config: BertConfig | string | Uint8Array;
+      /** `model.safetensors`: bytes, a `Blob`/`File`, or a byte source. */
+      weights: Uint8Array | ArrayBuffer | Blob | ByteSource;
+    };
+
+/** Options of {@link loadGeneformer}. */
+export interface LoadGeneformerOptions extends LongTaskOptions {
+  /**
+   * Geneformer's token dictionary (Ensembl ID or special token → token id). When it has `<cls>` / `<eos>`, mean
+   * pooling leaves them out, as Geneformer's EmbExtractor does for V2 models. Without one, mean covers every token.
+   */
+  tokenDictionary?: Dictionary<number>;
+  /** `"auto"` (default: onnxruntime-node in Node when installed, else onnxruntime-web), `"node"`, `"web"`, or a module. */
+  runtime?: RuntimeChoice;
+  /**
+   * ONNX Runtime execution providers, in order of preference. Default `["cpu"]` (onnxruntime-node) / `["wasm"]`
+   * (onnxruntime-web). With onnxruntime-node built with CUDA, pass `["cuda", "cpu"]`.
+   */
+  executionProviders?: string[];
+  /** Threads: onnxruntime-node's `intraOpNumThreads` (default: ONNX Runtime's choice, one per core); onnxruntime-web's `env.wasm.numThreads` (default: left as set). */
+  numThreads?: number;
+}
+
+const WEIGHTS_FILE = "model.safetensors";
+
+async function readText(src: ByteSource, signal?: AbortSignal): Promise<string> {
+  if (src.size > 10_000_000) throw new HypedError("FORMAT", `${src.name}: ${src.size} bytes is too large for a config.json`, {});
+  return new TextDecoder().decode(await src.read(0, src.size, signal));
+}
+
+function parseConfig(text: string, where: string): BertConfig {
+  let c: unknown;
+  try {
+    c = JSON.parse(text);
+  } catch (e) {
+    throw new HypedError("FORMAT", `${where} is not JSON: ${(e as Error).message}`, {}, { cause: e });
+  }
+  if (c === null || typeof c !== "object" || Array.isArray(c)) throw new HypedError("FORMAT", `${where} is not a JSON object`, {});
+  const mt = (c as { model_type?: unknown }).model_type;
+  if (mt !== undefined && mt !== "bert") throw new HypedError("UNSUPPORTED", `${where}: model_type '${String(mt)}' (only 'bert')`, { modelType: mt });
+  return c as BertConfig;
+}
+
+async function resolveSource(source: GeneformerSource, signal?: AbortSignal): Promise<{ config: BertConfig; weights: ByteSource; where: string }> {
+  if (typeof source === "string" || source instanceof URL) {
+    const s = String(source);
+    if (/^https?:\/\//i.test(s)) {
+      const base = s.endsWith("/") ? s : `${s}/`;
+      const cfgSrc = await httpSource(`${base}config.json`);
+      return { config: parseConfig(await readText(cfgSrc, signal), `${base}config.json`), weights: await httpSource(`${base}${WEIGHTS_FILE}`), where: s };
+    }
+    const { join } = await import("node:path");
+    const { existsSync } = await import("node:fs");
+    const cfgPath = join(s, "config.json");
+    const wPath = join(s, WEIGHTS_FILE);
+    if (!existsSync(cfgPath)) throw new HypedError("NOT_FOUND", `${s} has no config.json (a Hugging Face model folder holds config.json and ${WEIGHTS_FILE})`, { path: s });
+    if (!existsSync(wPath)) {
+      const why = existsSync(join(s, "pytorch_model.bin"))
+        ? "it holds pytorch_model.bin only: convert it once with transformers (`model.save_pretrained(dir, safe_serialization=True)`)"
+        : existsSync(join(s, `${WEIGHTS_FILE}.index.json`))
+          ? "sharded safetensors (model.safetensors.index.json) are not supported yet"
+          : "no weights file";
+      throw new HypedError("NOT_FOUND", `${s} has no ${WEIGHTS_FILE}: ${why}`, { path: s });
+    }
+    const cfgSrc = await fileSource(cfgPath);
+    const text = await readText(cfgSrc, signal).finally(() => cfgSrc.close?.());
+    return { config: parseConfig(text, cfgPath), weights: await fileSource(wPath), where: s };
+  }
+  const c = source.config;
+  const config =
+    typeof c === "string" ? parseConfig(c, "config") : c instanceof Uint8Array ? parseConfig(new TextDecoder().decode(c), "config") : c;
+  const w = source.weights;
+  return { config, weights: isByteSource(w) ? w : await openSource(w as Uint8Array | ArrayBuffer | Blob), where: "bytes" };
+}
+
+/**
+ * The `BertModel` prefix used by a checkpoint (`"bert."` for `BertForMaskedLM` / classifiers, `""` for a bare
+ * `BertModel`), found from the word embeddings.
+ */
+function weightPrefix(st: SafetensorsFile): string {
+  for (const p of ["bert.", ""]) if (st.tensors.has(`${p}embeddings.word_embeddings.weight`)) return p;
+  throw new HypedError("FORMAT", "the weights have no bert.embeddings.word_embeddings.weight (not a BERT checkpoint?)", {
+    first: [...st.tensors.keys()].slice(0, 5),
+  });
+}
+
+/**
+ * Load a Geneformer (or any Hugging Face `BertForMaskedLM` / `BertModel`) checkpoint: read `config.json`, open
+ * `model.safetensors` (header only), build the encoder as an ONNX graph from the weights (each tensor read once,
+ * widened to float32 from F32/F16/BF16, as `from_pretrained` loads in float32 by default), and start an ONNX
+ * Runtime session. Tensors the encoder does not use are never read (`bert.embeddings.position_ids`,
+ * `cls.predictions.*`, tied decoder weights, a pooler). Legacy `LayerNorm.gamma`/`.beta` names are accepted.
+ *
+ * Reports progress in tensors; `signal` cancels (`ABORTED`). Errors: `NOT_FOUND` (files, runtime), `FORMAT`
+ * (corrupt header or config, missing tensor, wrong shape), `UNSUPPORTED` (activation, position type, dtype).
+ */
+export async function loadGeneformer(source: GeneformerSource, options: LoadGeneformerOptions = {}): Promise<GeneformerModel> {
+  const { signal } = options;
+  const { config, weights, where } = await resolveSource(source, signal);
+  try {
+    return await build(config, weights, where, options);
+  } finally {
+    // a source we opened ourselves (path, URL) is closed; one the caller passed stays open
+    if (typeof source === "string" || source instanceof URL) await weights.close?.();
+  }
+}
+
+async function build(config: BertConfig, weights: ByteSource, where: string, options: LoadGeneformerOptions): Promise<GeneformerModel> {
+  const { signal, onProgress } = options;
+  const sizes = checkBertConfig(config);
+  const st = await openSafetensors(weights, { signal });
+  const prefix = weightPrefix(st);
+  const rep = progressReporter(onProgress, "tensors", 5 + 16 * sizes.layers, "load");
+  const bytes = await buildBertOnnx(
+    config,
+    async (name, shape) => {
+      let full = prefix + name;
+      if (!st.tensors.has(full) && /LayerNorm\.(weight|bias)$/.test(full)) full = full.replace(/weight$/, "gamma").replace(/bias$/, "beta");
+      const e = st.tensors.get(full);
+      if (!e) throw new HypedError("FORMAT", `${where}: the weights have no '${prefix + name}'`, { name: prefix + name });
+      if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
+        throw new HypedError("FORMAT", `${where}: '${full}' has shape [${e.shape.join(", ")}], config.json implies [${shape.join(", ")}]`, { name: full });
+      }
+      const out = await st.readFloat32(full, { signal });
+      rep.tick();
+      return out;
+    },
+    { signal },
+  );
+  const { ort, name } = await loadRuntime(options.runtime);
+  if (name === "onnxruntime-web" && options.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = options.numThreads;
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(bytes, sessionOptions(name, options));
+  } catch (e) {
+    throw new HypedError("FORMAT", `${name} could not load the generated BERT graph: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+  }
+  rep.finish();
+  return new GeneformerModel({ ort, runtime: name, session, config, sizes, tokenDictionary: options.tokenDictionary });
+}

@@ -1,0 +1,207 @@
+/**
+ * Builds a Hugging Face `BertModel` encoder as an ONNX graph, from its config and weights, so that ONNX Runtime
+ * runs a real checkpoint (Geneformer) without PyTorch. The graph follows `transformers`' `modeling_bert.py`:
+ *
+ * - embeddings: `word_embeddings[input_ids] + token_type_embeddings[0]`, then `+ position_embeddings[0 … S−1]`
+ *   (absolute positions), then LayerNorm;
+ * - each layer: self-attention with `scores / sqrt(head_dim) + (1 − mask) · finfo(float32).min`, softmax, output
+ *   projection, residual, LayerNorm; then intermediate projection, `hidden_act`, output projection, residual,
+ *   LayerNorm (post-LN), every LayerNorm with `layer_norm_eps`;
+ * - dropout is the identity (inference).
+ *
+ * Inputs `input_ids` and `attention_mask` (int64, batch × seq); outputs `hidden_states_0` (embeddings) …
+ * `hidden_states_L` (float32, batch × seq × hidden), the tuple `BertModel(output_hidden_states=True)` returns.
+ */
+import { HypedError } from "@hyped/core";
+import { encodeOnnxModel, type OnnxNode, type OnnxTensor, OnnxType } from "./proto.js";
+
+/** The `config.json` fields the graph needs (Hugging Face `BertConfig` names). */
+export interface BertConfig {
+  vocab_size: number;
+  hidden_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  intermediate_size: number;
+  max_position_embeddings: number;
+  /** Default 2 (BertConfig's). */
+  type_vocab_size?: number;
+  /** `"gelu"` (exact, erf), `"relu"`, `"gelu_new"` / `"gelu_pytorch_tanh"` (tanh approximation), `"silu"` / `"swish"`. Default `"gelu"`. */
+  hidden_act?: string;
+  /** Default 1e-12 (BertConfig's). */
+  layer_norm_eps?: number;
+  /** Only `"absolute"` (the default) is supported. */
+  position_embedding_type?: string;
+}
+
+/** The activations {@link buildBertOnnx} implements, named as `transformers.activations.ACT2FN` names them. */
+export const BERT_ACTIVATIONS = ["gelu", "relu", "gelu_new", "gelu_pytorch_tanh", "silu", "swish"] as const;
+
+const FLOAT32_MIN = -3.4028234663852886e38;
+
+function positiveInt(cfg: BertConfig, key: keyof BertConfig): number {
+  const v = cfg[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) {
+    throw new HypedError("FORMAT", `config.json: ${key} must be a positive integer, got ${JSON.stringify(v)}`, { key });
+  }
+  return v;
+}
+
+/** Validate a BERT config; returns the sizes with defaults filled in. Throws `FORMAT` / `UNSUPPORTED`. */
+export function checkBertConfig(cfg: BertConfig) {
+  const sizes = {
+    vocab: positiveInt(cfg, "vocab_size"),
+    hidden: positiveInt(cfg, "hidden_size"),
+    layers: positiveInt(cfg, "num_hidden_layers"),
+    heads: positiveInt(cfg, "num_attention_heads"),
+    intermediate: positiveInt(cfg, "intermediate_size"),
+    maxPositions: positiveInt(cfg, "max_position_embeddings"),
+    typeVocab: cfg.type_vocab_size === undefined ? 2 : positiveInt(cfg, "type_vocab_size"),
+    act: cfg.hidden_act ?? "gelu",
+    eps: cfg.layer_norm_eps ?? 1e-12,
+  };
+  if (sizes.hidden % sizes.heads) {
+    throw new HypedError("FORMAT", `config.json: hidden_size ${sizes.hidden} is not a multiple of num_attention_heads ${sizes.heads}`, {});
+  }
+  if (!(BERT_ACTIVATIONS as readonly string[]).includes(sizes.act)) {
+    throw new HypedError("UNSUPPORTED", `config.json: hidden_act '${sizes.act}' (supported: ${BERT_ACTIVATIONS.join(", ")})`, { act: sizes.act });
+  }
+  if ((cfg.position_embedding_type ?? "absolute") !== "absolute") {
+    throw new HypedError("UNSUPPORTED", `config.json: position_embedding_type '${cfg.position_embedding_type}' (only 'absolute')`, {});
+  }
+  if (!(typeof sizes.eps === "number" && sizes.eps > 0 && Number.isFinite(sizes.eps))) {
+    throw new HypedError("FORMAT", `config.json: layer_norm_eps must be a positive number, got ${JSON.stringify(cfg.layer_norm_eps)}`, {});
+  }
+  return sizes;
+}
+
+/**
+ * Weights of one BERT encoder, by their `BertModel` names without prefix (`embeddings.word_embeddings.weight`,
+ * `encoder.layer.{i}.attention.self.query.weight`, ...), as float32 in PyTorch's layout (`Linear` weights are
+ * out × in). Called once per tensor, in graph order; the returned arrays are not modified.
+ */
+export type BertWeightSource = (name: string, shape: readonly number[]) => Promise<Float32Array>;
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c] as number;
+  return t;
+}
+
+/** Build the ONNX bytes of a `BertModel` encoder (see the module comment for the exact computation). */
+export async function buildBertOnnx(cfg: BertConfig, weights: BertWeightSource, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  const s = checkBertConfig(cfg);
+  const { hidden: H, heads: NH, intermediate: I } = s;
+  const inits: OnnxTensor[] = [];
+  const nodes: OnnxNode[] = [];
+  const get = async (name: string, shape: number[]) => {
+    if (options.signal?.aborted) throw new HypedError("ABORTED", "building the BERT graph was cancelled", {});
+    const w = await weights(name, shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (w.length !== n) throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
+    return w;
+  };
+  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
+    inits.push({ name, dims, data });
+    return name;
+  };
+  const op = (opName: string, inputs: string[], out: string, attrs?: OnnxNode["attrs"]) => {
+    nodes.push({ op: opName, inputs, outputs: [out], attrs });
+    return out;
+  };
+  const scalars = new Set<string>();
+  const scalar = (name: string, v: number) => {
+    if (!scalars.has(name)) init(name, [], Float32Array.of(v));
+    scalars.add(name);
+    return name;
+  };
+  const ln = async (x: string, prefix: string, out: string) =>
+    op("LayerNormalization", [x, init(`${prefix}.weight`, [H], await get(`${prefix}.weight`, [H])), init(`${prefix}.bias`, [H], await get(`${prefix}.bias`, [H]))], out, {
+      axis: -1,
+      epsilon: { float: s.eps },
+    });
+  const linear = async (x: string, prefix: string, nIn: number, nOut: number, out: string) => {
+    const w = transpose(await get(`${prefix}.weight`, [nOut, nIn]), nOut, nIn);
+    const mm = op("MatMul", [x, init(`${prefix}.weight_t`, [nIn, nOut], w)], `${out}_mm`);
+    return op("Add", [mm, init(`${prefix}.bias`, [nOut], await get(`${prefix}.bias`, [nOut]))], out);
+  };
+
+  init("zero1", [1], BigInt64Array.of(0n));
+  init("axes12", [2], BigInt64Array.of(1n, 2n));
+  init("shape_heads", [4], BigInt64Array.of(0n, 0n, BigInt(NH), BigInt(H / NH)));
+  init("shape_hidden", [3], BigInt64Array.of(0n, 0n, BigInt(H)));
+  scalar("one", 1);
+  scalar("mask_min", FLOAT32_MIN);
+  scalar("sqrt_head", Math.sqrt(H / NH));
+
+  // embeddings
+  const word = op("Gather", [init("word_embeddings", [s.vocab, H], await get("embeddings.word_embeddings.weight", [s.vocab, H])), "input_ids"], "word");
+  const tt = (await get("embeddings.token_type_embeddings.weight", [s.typeVocab, H])).slice(0, H);
+  const withType = op("Add", [word, init("token_type_0", [H], tt)], "word_tt");
+  const seqLen = op("Shape", ["input_ids"], "seq_len", { start: 1, end: 2 });
+  const posTable = init("position_embeddings", [s.maxPositions, H], await get("embeddings.position_embeddings.weight", [s.maxPositions, H]));
+  const pos = op("Slice", [posTable, "zero1", seqLen, "zero1"], "pos");
+  let h = await ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
+
+  // extended attention mask: (1 − mask) · finfo(float32).min, as batch × 1 × 1 × seq
+  const maskF = op("Cast", ["attention_mask"], "mask_f", { to: OnnxType.FLOAT });
+  const bias = op("Unsqueeze", [op("Mul", [op("Sub", ["one", maskF], "mask_inv"), "mask_min"], "mask_bias3"), "axes12"], "mask_bias");
+
+  for (let l = 0; l < s.layers; l++) {
+    const p = `encoder.layer.${l}`;
+    const heads = (x: string, perm: number[], out: string) =>
+      op("Transpose", [op("Reshape", [x, "shape_heads"], `${out}_r`)], out, { perm });
+    const q = heads(await linear(h, `${p}.attention.self.query`, H, H, `${p}.q`), [0, 2, 1, 3], `${p}.qh`);
+    const k = heads(await linear(h, `${p}.attention.self.key`, H, H, `${p}.k`), [0, 2, 3, 1], `${p}.kh`);
+    const v = heads(await linear(h, `${p}.attention.self.value`, H, H, `${p}.v`), [0, 2, 1, 3], `${p}.vh`);
+    const scores = op("Add", [op("Div", [op("MatMul", [q, k], `${p}.qk`), "sqrt_head"], `${p}.qk_s`), bias], `${p}.scores`);
+    const probs = op("Softmax", [scores], `${p}.probs`, { axis: -1 });
+    const ctx4 = op("Transpose", [op("MatMul", [probs, v], `${p}.ctx4`)], `${p}.ctx_t`, { perm: [0, 2, 1, 3] });
+    const ctx = op("Reshape", [ctx4, "shape_hidden"], `${p}.ctx`);
+    const ao = await linear(ctx, `${p}.attention.output.dense`, H, H, `${p}.ao`);
+    const a = await ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
+    const inter = activation(op, scalar, await linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
+    const o = await linear(inter, `${p}.output.dense`, I, H, `${p}.out`);
+    h = await ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `hidden_states_${l + 1}`);
+  }
+  const hs = (name: string) => ({ name, type: OnnxType.FLOAT, dims: ["batch", "seq", H] as Array<number | string> });
+  return encodeOnnxModel({
+    nodes,
+    initializers: inits,
+    inputs: [
+      { name: "input_ids", type: OnnxType.INT64, dims: ["batch", "seq"] },
+      { name: "attention_mask", type: OnnxType.INT64, dims: ["batch", "seq"] },
+    ],
+    outputs: Array.from({ length: s.layers + 1 }, (_, l) => hs(`hidden_states_${l}`)),
+    graphName: "bert",
+  });
+}
+
+/** Append the nodes of `hidden_act` applied to `x`; returns the output name. */
+function activation(
+  op: (o: string, i: string[], out: string, a?: OnnxNode["attrs"]) => string,
+  c: (name: string, v: number) => string,
+  x: string,
+  act: string,
+  out: string,
+): string {
+  switch (act) {
+    case "relu":
+      return op("Relu", [x], out);
+    case "silu":
+    case "swish":
+      return op("Mul", [x, op("Sigmoid", [x], `${out}_sig`)], out);
+    case "gelu_new":
+    case "gelu_pytorch_tanh": {
+      // 0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³)))
+      const x3 = op("Mul", [op("Mul", [x, x], `${out}_x2`), x], `${out}_x3`);
+      const inner = op("Mul", [c("tanh_c", Math.sqrt(2 / Math.PI)), op("Add", [x, op("Mul", [c("tanh_k", 0.044715), x3], `${out}_kx3`)], `${out}_sum`)], `${out}_in`);
+      const t = op("Add", ["one", op("Tanh", [inner], `${out}_tanh`)], `${out}_t1`);
+      return op("Mul", [op("Mul", [c("half", 0.5), x], `${out}_hx`), t], out);
+    }
+    default: {
+      // exact GELU, as torch.nn.functional.gelu: x · 0.5 · (1 + erf(x / √2))
+      const e = op("Add", ["one", op("Erf", [op("Div", [x, c("sqrt2", Math.SQRT2)], `${out}_s`)], `${out}_erf`)], `${out}_e1`);
+      return op("Mul", [op("Mul", [x, c("half", 0.5)], `${out}_h`), e], out);
+    }
+  }
+}
