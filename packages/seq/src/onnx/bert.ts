@@ -31,6 +31,8 @@ export interface BertConfig {
   layer_norm_eps?: number;
   /** Only `"absolute"` (the default) is supported. */
   position_embedding_type?: string;
+  /** Token used to pad batches (its positions are masked out). Default 0 (Geneformer's `<pad>`). */
+  pad_token_id?: number;
 }
 
 /** The activations {@link buildBertOnnx} implements, named as `transformers.activations.ACT2FN` names them. */
@@ -63,7 +65,9 @@ export function checkBertConfig(cfg: BertConfig) {
     throw new HypedError("FORMAT", `config.json: hidden_size ${sizes.hidden} is not a multiple of num_attention_heads ${sizes.heads}`, {});
   }
   if (!(BERT_ACTIVATIONS as readonly string[]).includes(sizes.act)) {
-    throw new HypedError("UNSUPPORTED", `config.json: hidden_act '${sizes.act}' (supported: ${BERT_ACTIVATIONS.join(", ")})`, { act: sizes.act });
+    throw new HypedError("UNSUPPORTED", `config.json: hidden_act '${sizes.act}' (supported: ${BERT_ACTIVATIONS.join(", ")})`, {
+      act: sizes.act,
+    });
   }
   if ((cfg.position_embedding_type ?? "absolute") !== "absolute") {
     throw new HypedError("UNSUPPORTED", `config.json: position_embedding_type '${cfg.position_embedding_type}' (only 'absolute')`, {});
@@ -88,7 +92,11 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
 }
 
 /** Build the ONNX bytes of a `BertModel` encoder (see the module comment for the exact computation). */
-export async function buildBertOnnx(cfg: BertConfig, weights: BertWeightSource, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+export async function buildBertOnnx(
+  cfg: BertConfig,
+  weights: BertWeightSource,
+  options: { signal?: AbortSignal } = {},
+): Promise<Uint8Array> {
   const s = checkBertConfig(cfg);
   const { hidden: H, heads: NH, intermediate: I } = s;
   const inits: OnnxTensor[] = [];
@@ -97,7 +105,8 @@ export async function buildBertOnnx(cfg: BertConfig, weights: BertWeightSource, 
     if (options.signal?.aborted) throw new HypedError("ABORTED", "building the BERT graph was cancelled", {});
     const w = await weights(name, shape);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (w.length !== n) throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
+    if (w.length !== n)
+      throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
     return w;
   };
   const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
@@ -115,10 +124,15 @@ export async function buildBertOnnx(cfg: BertConfig, weights: BertWeightSource, 
     return name;
   };
   const ln = async (x: string, prefix: string, out: string) =>
-    op("LayerNormalization", [x, init(`${prefix}.weight`, [H], await get(`${prefix}.weight`, [H])), init(`${prefix}.bias`, [H], await get(`${prefix}.bias`, [H]))], out, {
-      axis: -1,
-      epsilon: { float: s.eps },
-    });
+    op(
+      "LayerNormalization",
+      [x, init(`${prefix}.weight`, [H], await get(`${prefix}.weight`, [H])), init(`${prefix}.bias`, [H], await get(`${prefix}.bias`, [H]))],
+      out,
+      {
+        axis: -1,
+        epsilon: { float: s.eps },
+      },
+    );
   const linear = async (x: string, prefix: string, nIn: number, nOut: number, out: string) => {
     const w = transpose(await get(`${prefix}.weight`, [nOut, nIn]), nOut, nIn);
     const mm = op("MatMul", [x, init(`${prefix}.weight_t`, [nIn, nOut], w)], `${out}_mm`);
@@ -134,11 +148,19 @@ export async function buildBertOnnx(cfg: BertConfig, weights: BertWeightSource, 
   scalar("sqrt_head", Math.sqrt(H / NH));
 
   // embeddings
-  const word = op("Gather", [init("word_embeddings", [s.vocab, H], await get("embeddings.word_embeddings.weight", [s.vocab, H])), "input_ids"], "word");
+  const word = op(
+    "Gather",
+    [init("word_embeddings", [s.vocab, H], await get("embeddings.word_embeddings.weight", [s.vocab, H])), "input_ids"],
+    "word",
+  );
   const tt = (await get("embeddings.token_type_embeddings.weight", [s.typeVocab, H])).slice(0, H);
   const withType = op("Add", [word, init("token_type_0", [H], tt)], "word_tt");
   const seqLen = op("Shape", ["input_ids"], "seq_len", { start: 1, end: 2 });
-  const posTable = init("position_embeddings", [s.maxPositions, H], await get("embeddings.position_embeddings.weight", [s.maxPositions, H]));
+  const posTable = init(
+    "position_embeddings",
+    [s.maxPositions, H],
+    await get("embeddings.position_embeddings.weight", [s.maxPositions, H]),
+  );
   const pos = op("Slice", [posTable, "zero1", seqLen, "zero1"], "pos");
   let h = await ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
 
@@ -194,7 +216,11 @@ function activation(
     case "gelu_pytorch_tanh": {
       // 0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³)))
       const x3 = op("Mul", [op("Mul", [x, x], `${out}_x2`), x], `${out}_x3`);
-      const inner = op("Mul", [c("tanh_c", Math.sqrt(2 / Math.PI)), op("Add", [x, op("Mul", [c("tanh_k", 0.044715), x3], `${out}_kx3`)], `${out}_sum`)], `${out}_in`);
+      const inner = op(
+        "Mul",
+        [c("tanh_c", Math.sqrt(2 / Math.PI)), op("Add", [x, op("Mul", [c("tanh_k", 0.044715), x3], `${out}_kx3`)], `${out}_sum`)],
+        `${out}_in`,
+      );
       const t = op("Add", ["one", op("Tanh", [inner], `${out}_tanh`)], `${out}_t1`);
       return op("Mul", [op("Mul", [c("half", 0.5), x], `${out}_hx`), t], out);
     }

@@ -1,3 +1,4 @@
+export { BERT_ACTIVATIONS, type BertConfig, type BertWeightSource, buildBertOnnx, checkBertConfig } from "./bert.js";
 export { OnnxEmbeddingModel, type OnnxEmbeddingOptions, type OrtModule, type OrtSession, resolveLayerOutput } from "./embedding.js";
 export type { EmbeddingModel } from "./model.js";
 export {
@@ -10,4 +11,3 @@ export {
   type OnnxValueInfo,
 } from "./proto.js";
 export { buildTinyBert, TINY_BERT_EPS, type TinyBertConfig, type TinyBertWeights } from "./tiny-bert.js";
-export { BERT_ACTIVATIONS, type BertConfig, type BertWeightSource, buildBertOnnx, checkBertConfig } from "./bert.js";

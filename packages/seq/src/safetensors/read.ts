@@ -82,7 +82,8 @@ function parseEntry(where: string, name: string, raw: unknown, dataStart: number
     throw fail(where, `tensor '${name}' has data_offsets ${JSON.stringify(offs)}; expected [begin, end] with begin ≤ end`, { name });
   }
   const [begin, end] = offs as [number, number];
-  if (end > dataLength) throw fail(where, `tensor '${name}' ends at ${end}, past the data (${dataLength} bytes)`, { name, end, dataLength });
+  if (end > dataLength)
+    throw fail(where, `tensor '${name}' ends at ${end}, past the data (${dataLength} bytes)`, { name, end, dataLength });
   const size = SAFETENSORS_DTYPES[dtype as SafetensorsDType];
   let n = 1;
   for (const d of shape as number[]) n *= d;
@@ -135,7 +136,10 @@ export async function openSafetensors(input: SourceInput, options: { signal?: Ab
   const sorted = [...entries].sort((a, b) => a.offset - b.offset);
   let at = dataStart;
   for (const e of sorted) {
-    if (e.offset !== at) throw fail(where, `tensor '${e.name}' starts at data offset ${e.offset - dataStart}, expected ${at - dataStart} (gap or overlap)`, { name: e.name });
+    if (e.offset !== at)
+      throw fail(where, `tensor '${e.name}' starts at data offset ${e.offset - dataStart}, expected ${at - dataStart} (gap or overlap)`, {
+        name: e.name,
+      });
     at += e.byteLength;
   }
   if (at !== source.size) throw fail(where, `the tensors cover ${at - dataStart} of ${dataLength} data bytes`);
@@ -158,9 +162,13 @@ export async function openSafetensors(input: SourceInput, options: { signal?: Ab
     async readFloat32(name, o = {}) {
       const e = entry(name);
       const n = e.byteLength / SAFETENSORS_DTYPES[e.dtype];
-      if (o.out && o.out.length !== n) throw new HypedError("SHAPE_MISMATCH", `out has ${o.out.length} elements, '${name}' has ${n}`, { name });
+      if (o.out && o.out.length !== n)
+        throw new HypedError("SHAPE_MISMATCH", `out has ${o.out.length} elements, '${name}' has ${n}`, { name });
       if (!["F32", "F16", "BF16", "F64"].includes(e.dtype)) {
-        throw new HypedError("UNSUPPORTED", `${where}: tensor '${name}' is ${e.dtype}, not a floating-point type`, { name, dtype: e.dtype });
+        throw new HypedError("UNSUPPORTED", `${where}: tensor '${name}' is ${e.dtype}, not a floating-point type`, {
+          name,
+          dtype: e.dtype,
+        });
       }
       if (!o.out) checkAllocation(n, 4, name);
       const out = o.out ?? new Float32Array(n);

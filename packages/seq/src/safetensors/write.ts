@@ -53,9 +53,11 @@ function encode(t: SafetensorsTensor, dtype: SafetensorsDType, n: number, name: 
     }
     return t.data;
   }
-  if (t.data.length !== n) throw new HypedError("SHAPE_MISMATCH", `'${name}': ${t.data.length} values for shape [${t.shape.join(", ")}]`, { name });
+  if (t.data.length !== n)
+    throw new HypedError("SHAPE_MISMATCH", `'${name}': ${t.data.length} values for shape [${t.shape.join(", ")}]`, { name });
   if (dtype === "F32") return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  if (dtype !== "F16" && dtype !== "BF16") throw new HypedError("UNSUPPORTED", `'${name}': Float32Array data cannot be stored as ${dtype}`, { name });
+  if (dtype !== "F16" && dtype !== "BF16")
+    throw new HypedError("UNSUPPORTED", `'${name}': Float32Array data cannot be stored as ${dtype}`, { name });
   const out = new Uint8Array(2 * n);
   const dv = new DataView(out.buffer);
   const conv = dtype === "F16" ? float32ToHalfBits : float32ToBfloat16Bits;
@@ -67,7 +69,10 @@ function encode(t: SafetensorsTensor, dtype: SafetensorsDType, n: number, name: 
  * Serialise tensors to safetensors bytes: the 8-byte header length, a JSON header padded with spaces to a multiple
  * of 8 bytes (as the reference implementation aligns it), then the tensors in the order given.
  */
-export function writeSafetensors(tensors: Readonly<Record<string, SafetensorsTensor>>, options: { metadata?: Record<string, string> } = {}): Uint8Array {
+export function writeSafetensors(
+  tensors: Readonly<Record<string, SafetensorsTensor>>,
+  options: { metadata?: Record<string, string> } = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (options.metadata) header.__metadata__ = options.metadata;
   const blobs: Uint8Array[] = [];
@@ -75,7 +80,8 @@ export function writeSafetensors(tensors: Readonly<Record<string, SafetensorsTen
   for (const [name, t] of Object.entries(tensors)) {
     if (name === "__metadata__") throw new HypedError("INVALID_ARGUMENT", "'__metadata__' is reserved", {});
     const dtype = t.dtype ?? "F32";
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new HypedError("INVALID_ARGUMENT", `'${name}': bad shape`, { name });
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new HypedError("INVALID_ARGUMENT", `'${name}': bad shape`, { name });
     const n = t.shape.reduce((a, b) => a * b, 1);
     const bytes = encode(t, dtype, n, name);
     header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + bytes.byteLength] };

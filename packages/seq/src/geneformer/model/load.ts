@@ -2,7 +2,16 @@
  * `loadGeneformer`: a Geneformer (or any Hugging Face BERT) checkpoint from its model repository layout —
  * `config.json` plus `model.safetensors` — turned into an ONNX graph at load time and run by ONNX Runtime.
  */
-import { type ByteSource, fileSource, HypedError, httpSource, isByteSource, type LongTaskOptions, openSource, progressReporter } from "@hyped/core";
+import {
+  type ByteSource,
+  fileSource,
+  HypedError,
+  httpSource,
+  isByteSource,
+  type LongTaskOptions,
+  openSource,
+  progressReporter,
+} from "@hyped/core";
 import { type BertConfig, buildBertOnnx, checkBertConfig } from "../../onnx/bert.js";
 import { openSafetensors, type SafetensorsFile } from "../../safetensors/read.js";
 import type { Dictionary } from "../dictionaries.js";
@@ -54,23 +63,34 @@ function parseConfig(text: string, where: string): BertConfig {
   }
   if (c === null || typeof c !== "object" || Array.isArray(c)) throw new HypedError("FORMAT", `${where} is not a JSON object`, {});
   const mt = (c as { model_type?: unknown }).model_type;
-  if (mt !== undefined && mt !== "bert") throw new HypedError("UNSUPPORTED", `${where}: model_type '${String(mt)}' (only 'bert')`, { modelType: mt });
+  if (mt !== undefined && mt !== "bert")
+    throw new HypedError("UNSUPPORTED", `${where}: model_type '${String(mt)}' (only 'bert')`, { modelType: mt });
   return c as BertConfig;
 }
 
-async function resolveSource(source: GeneformerSource, signal?: AbortSignal): Promise<{ config: BertConfig; weights: ByteSource; where: string }> {
+async function resolveSource(
+  source: GeneformerSource,
+  signal?: AbortSignal,
+): Promise<{ config: BertConfig; weights: ByteSource; where: string }> {
   if (typeof source === "string" || source instanceof URL) {
     const s = String(source);
     if (/^https?:\/\//i.test(s)) {
       const base = s.endsWith("/") ? s : `${s}/`;
       const cfgSrc = await httpSource(`${base}config.json`);
-      return { config: parseConfig(await readText(cfgSrc, signal), `${base}config.json`), weights: await httpSource(`${base}${WEIGHTS_FILE}`), where: s };
+      return {
+        config: parseConfig(await readText(cfgSrc, signal), `${base}config.json`),
+        weights: await httpSource(`${base}${WEIGHTS_FILE}`),
+        where: s,
+      };
     }
     const { join } = await import("node:path");
     const { existsSync } = await import("node:fs");
     const cfgPath = join(s, "config.json");
     const wPath = join(s, WEIGHTS_FILE);
-    if (!existsSync(cfgPath)) throw new HypedError("NOT_FOUND", `${s} has no config.json (a Hugging Face model folder holds config.json and ${WEIGHTS_FILE})`, { path: s });
+    if (!existsSync(cfgPath))
+      throw new HypedError("NOT_FOUND", `${s} has no config.json (a Hugging Face model folder holds config.json and ${WEIGHTS_FILE})`, {
+        path: s,
+      });
     if (!existsSync(wPath)) {
       const why = existsSync(join(s, "pytorch_model.bin"))
         ? "it holds pytorch_model.bin only: convert it once with transformers (`model.save_pretrained(dir, safe_serialization=True)`)"
@@ -136,7 +156,9 @@ async function build(config: BertConfig, weights: ByteSource, where: string, opt
       const e = st.tensors.get(full);
       if (!e) throw new HypedError("FORMAT", `${where}: the weights have no '${prefix + name}'`, { name: prefix + name });
       if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
-        throw new HypedError("FORMAT", `${where}: '${full}' has shape [${e.shape.join(", ")}], config.json implies [${shape.join(", ")}]`, { name: full });
+        throw new HypedError("FORMAT", `${where}: '${full}' has shape [${e.shape.join(", ")}], config.json implies [${shape.join(", ")}]`, {
+          name: full,
+        });
       }
       const out = await st.readFloat32(full, { signal });
       rep.tick();
@@ -150,7 +172,12 @@ async function build(config: BertConfig, weights: ByteSource, where: string, opt
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions(name, options));
   } catch (e) {
-    throw new HypedError("FORMAT", `${name} could not load the generated BERT graph: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+    throw new HypedError(
+      "FORMAT",
+      `${name} could not load the generated BERT graph: ${e instanceof Error ? e.message : String(e)}`,
+      {},
+      { cause: e },
+    );
   }
   rep.finish();
   return new GeneformerModel({ ort, runtime: name, session, config, sizes, tokenDictionary: options.tokenDictionary });

@@ -49,7 +49,9 @@ export interface GeneformerParts {
  * compute goes to padding.
  */
 export function lengthBuckets(lengths: ArrayLike<number>, maxBatchTokens = 4096, maxBatchSize = 64): number[][] {
-  const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => (lengths[b] as number) - (lengths[a] as number) || a - b);
+  const order = Array.from({ length: lengths.length }, (_, i) => i).sort(
+    (a, b) => (lengths[b] as number) - (lengths[a] as number) || a - b,
+  );
   const out: number[][] = [];
   let cur: number[] = [];
   let longest = 0;
@@ -102,13 +104,20 @@ export class GeneformerModel implements EmbeddingModel {
 
   private checkCell(c: ArrayLike<number>, k: number): void {
     if (c.length < 1 || c.length > this.maxLength) {
-      throw new HypedError("OUT_OF_RANGE", `cell ${k} has ${c.length} tokens; the model takes 1…${this.maxLength}`, { cell: k, length: c.length });
+      throw new HypedError("OUT_OF_RANGE", `cell ${k} has ${c.length} tokens; the model takes 1…${this.maxLength}`, {
+        cell: k,
+        length: c.length,
+      });
     }
     const V = this.p.sizes.vocab;
     for (let s = 0; s < c.length; s++) {
       const t = c[s] as number;
       if (!Number.isInteger(t) || t < 0 || t >= V) {
-        throw new HypedError("OUT_OF_RANGE", `cell ${k}, position ${s}: token ${t} is outside the vocabulary 0…${V - 1}`, { cell: k, position: s, token: t });
+        throw new HypedError("OUT_OF_RANGE", `cell ${k}, position ${s}: token ${t} is outside the vocabulary 0…${V - 1}`, {
+          cell: k,
+          position: s,
+          token: t,
+        });
       }
     }
   }
@@ -131,7 +140,7 @@ export class GeneformerModel implements EmbeddingModel {
     const feeds = { input_ids: new Tensor("int64", ids, [B, S]), attention_mask: new Tensor("int64", mask, [B, S]) };
     const res = await this.p.session.run(feeds, [output]);
     const out = res[output];
-    if (!out || out.dims.length !== 3 || out.dims[0] !== B || out.dims[1] !== S || out.dims[2] !== this.dim) {
+    if (out?.dims.length !== 3 || out.dims[0] !== B || out.dims[1] !== S || out.dims[2] !== this.dim) {
       throw new HypedError("SHAPE_MISMATCH", `${output} came back as [${out?.dims.join(", ")}], expected [${B}, ${S}, ${this.dim}]`, {});
     }
     return { data: out.data as Float32Array, S };
@@ -145,7 +154,8 @@ export class GeneformerModel implements EmbeddingModel {
   async embedCells(cells: ArrayLike<ArrayLike<number>>, options: EmbedCellsOptions = {}): Promise<CellEmbeddings> {
     const { layer = -1, pooling = "mean", maxBatchTokens = 4096, maxBatchSize = 64, signal, onProgress } = options;
     const output = this.outputFor(layer);
-    if (pooling !== "mean" && pooling !== "cls") throw new HypedError("INVALID_ARGUMENT", `pooling must be "mean" or "cls", got ${pooling}`, {});
+    if (pooling !== "mean" && pooling !== "cls")
+      throw new HypedError("INVALID_ARGUMENT", `pooling must be "mean" or "cls", got ${pooling}`, {});
     const n = cells.length;
     const H = this.dim;
     const { cls, eos } = this.specialTokens;
@@ -162,7 +172,11 @@ export class GeneformerModel implements EmbeddingModel {
     const data = new Float32Array(n * H);
     const rep = progressReporter(onProgress, "cells", n, "embed");
     const acc = new Float64Array(H);
-    for (const batch of lengthBuckets(Array.from(cells, (c) => c.length), maxBatchTokens, maxBatchSize)) {
+    for (const batch of lengthBuckets(
+      Array.from(cells, (c) => c.length),
+      maxBatchTokens,
+      maxBatchSize,
+    )) {
       throwIfAborted(signal, "embedCells");
       const { data: hs, S } = await this.forward(cells, batch, output);
       batch.forEach((i, b) => {

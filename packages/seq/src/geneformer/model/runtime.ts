@@ -16,7 +16,10 @@ export interface OrtRuntime {
 export interface OrtInferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, unknown>, fetches?: string[]): Promise<Record<string, { data: unknown; dims: readonly number[]; dispose?(): void }>>;
+  run(
+    feeds: Record<string, unknown>,
+    fetches?: string[],
+  ): Promise<Record<string, { data: unknown; dims: readonly number[]; dispose?(): void }>>;
   release?(): Promise<void>;
 }
 
@@ -40,7 +43,14 @@ async function importByName(name: string): Promise<OrtRuntime> {
 export async function loadRuntime(choice: RuntimeChoice = "auto"): Promise<{ ort: OrtRuntime; name: string }> {
   if (typeof choice === "object") return { ort: choice, name: "custom" };
   const tried: string[] = [];
-  const order = choice === "node" ? ["onnxruntime-node"] : choice === "web" ? ["onnxruntime-web"] : isNode() ? ["onnxruntime-node", "onnxruntime-web"] : ["onnxruntime-web"];
+  const order =
+    choice === "node"
+      ? ["onnxruntime-node"]
+      : choice === "web"
+        ? ["onnxruntime-web"]
+        : isNode()
+          ? ["onnxruntime-node", "onnxruntime-web"]
+          : ["onnxruntime-web"];
   for (const name of order) {
     try {
       return { ort: await importByName(name), name };

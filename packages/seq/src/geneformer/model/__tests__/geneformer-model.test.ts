@@ -58,7 +58,8 @@ describe("loadGeneformer sources and errors", () => {
       }
       const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
       if (req.method === "HEAD") res.writeHead(200, { "content-length": body.length }).end();
-      else if (m) res.writeHead(206, { "content-length": Number(m[2]) - Number(m[1]) + 1 }).end(body.subarray(Number(m[1]), Number(m[2]) + 1));
+      else if (m)
+        res.writeHead(206, { "content-length": Number(m[2]) - Number(m[1]) + 1 }).end(body.subarray(Number(m[1]), Number(m[2]) + 1));
       else res.writeHead(200, { "content-length": body.length }).end(body);
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
@@ -71,7 +72,10 @@ describe("loadGeneformer sources and errors", () => {
     const exp = expected("relu-f32");
     const a = await loadGeneformer(base);
     const dir = join(REF, "relu-f32");
-    const b = await loadGeneformer({ config: readFileSync(join(dir, "config.json")), weights: new Blob([readFileSync(join(dir, "model.safetensors"))]) });
+    const b = await loadGeneformer({
+      config: readFileSync(join(dir, "config.json")),
+      weights: new Blob([readFileSync(join(dir, "model.safetensors"))]),
+    });
     const cells = exp.cells.slice(0, 3);
     expect((await a.embedCells(cells)).data).toEqual((await b.embedCells(cells)).data);
   });
@@ -100,7 +104,9 @@ describe("loadGeneformer sources and errors", () => {
     expect(await code(loadGeneformer({ config: { ...config, num_attention_heads: 3 }, weights }))).toBe("FORMAT");
     expect(await code(loadGeneformer({ config: { ...config, intermediate_size: 17 }, weights }))).toBe("FORMAT");
     expect(await code(loadGeneformer({ config: "{not json", weights }))).toBe("FORMAT");
-    expect(await code(loadGeneformer({ config, weights: writeSafetensors({ x: { shape: [1], data: Float32Array.of(1) } }) }))).toBe("FORMAT");
+    expect(await code(loadGeneformer({ config, weights: writeSafetensors({ x: { shape: [1], data: Float32Array.of(1) } }) }))).toBe(
+      "FORMAT",
+    );
     expect(await code(loadGeneformer(join(REF, "no-such-model")))).toBe("NOT_FOUND");
     const m = await loadGeneformer({ config, weights });
     expect(await code(m.embedCells([[5, 300]]))).toBe("OUT_OF_RANGE");
@@ -133,7 +139,10 @@ describe("loadGeneformer sources and errors", () => {
 
 describe("lengthBuckets", () => {
   it("sorts by length, longest first, and fills batches up to the token budget", () => {
-    expect(lengthBuckets([3, 100, 7, 100, 1], 250, 64)).toEqual([[1, 3], [2, 0, 4]]);
+    expect(lengthBuckets([3, 100, 7, 100, 1], 250, 64)).toEqual([
+      [1, 3],
+      [2, 0, 4],
+    ]);
     expect(lengthBuckets([3, 3, 3], 4096, 2)).toEqual([[0, 1], [2]]);
     expect(lengthBuckets([5000, 2], 4096, 64)).toEqual([[0], [1]]);
     expect(lengthBuckets([], 10, 2)).toEqual([]);
