@@ -5,11 +5,13 @@ import { convertCommand } from "./commands/convert.js";
 import { cziCommand } from "./commands/czi.js";
 import { demoCommand } from "./commands/demo.js";
 import { denoiseCommand } from "./commands/denoise.js";
+import { embedCommand } from "./commands/embed.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { framesCommand } from "./commands/frames.js";
 import { h5adCommand } from "./commands/h5ad.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { metricsCommand } from "./commands/metrics.js";
+import { perturbCommand } from "./commands/perturb.js";
 import { phasesCommand } from "./commands/phases.js";
 import { pipelineCommand } from "./commands/pipeline.js";
 import { segmentCommand } from "./commands/segment.js";
@@ -45,6 +47,8 @@ export function createProgram(): Command {
   phasesCommand(program);
   snrCommand(program);
   pipelineCommand(program);
+  embedCommand(program);
+  perturbCommand(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as geneformer from "../geneformer/model/index.js";
 import * as seq from "../index.js";
 
 // The public API, spelled out so that changes to it are deliberate.
@@ -8,6 +9,7 @@ describe("@hyped/seq exports", () => {
       [
         "AdditiveModel",
         "AnnData",
+        "BERT_ACTIVATIONS",
         "BackedAnnData",
         "BackedMatrix",
         "CONDITIONS",
@@ -27,12 +29,14 @@ describe("@hyped/seq exports", () => {
         "LZF_FILTER_ID",
         "LinearModel",
         "MAPPING_NAMES",
+        "MAX_SAFETENSORS_HEADER",
         "MYOGENIC_TARGETS",
         "MeanPerturbationModel",
         "NoChangeModel",
         "OnnxEmbeddingModel",
         "OnnxType",
         "PHASES",
+        "SAFETENSORS_DTYPES",
         "SCALAR_DTYPES",
         "SKIPPED",
         "S_GENES",
@@ -45,11 +49,13 @@ describe("@hyped/seq exports", () => {
         "assignConditions",
         "benjaminiHochberg",
         "betaInc",
+        "buildBertOnnx",
         "buildTinyBert",
         "buildTokenDictionary",
         "byteChunks",
         "calculateQcMetrics",
         "categoricalFrom",
+        "checkBertConfig",
         "clrNormalize",
         "colMeanVar",
         "columnLength",
@@ -87,6 +93,8 @@ describe("@hyped/seq exports", () => {
         "findMexFiles",
         "fitGmm2",
         "fitNegBinomial",
+        "float32ToBfloat16Bits",
+        "float32ToHalfBits",
         "forEachNonzero",
         "formatH5adSummary",
         "formatH5muSummary",
@@ -132,6 +140,7 @@ describe("@hyped/seq exports", () => {
         "normalizeTotalMatrix",
         "obsLabels",
         "openH5ad",
+        "openSafetensors",
         "overexpress",
         "overlapAtN",
         "parseMatrixMarketChunks",
@@ -192,6 +201,22 @@ describe("@hyped/seq exports", () => {
         "writeH5ad",
         "writeH5adBytes",
         "writeMex",
+        "writeSafetensors",
+      ]
+    `);
+  });
+
+  it("@hyped/seq/geneformer", () => {
+    expect(Object.keys(geneformer).sort()).toMatchInlineSnapshot(`
+      [
+        "GeneformerModel",
+        "cosine",
+        "lengthBuckets",
+        "loadGeneformer",
+        "loadRuntime",
+        "meanEmbedding",
+        "perturbCells",
+        "randomBertCheckpoint",
       ]
     `);
   });

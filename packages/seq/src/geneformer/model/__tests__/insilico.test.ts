@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cosine, loadGeneformer, meanEmbedding, perturbCells } from "../index.js";
+import { cosine, loadGeneformer, meanEmbedding, perturbCells, randomBertCheckpoint } from "../index.js";
 
 const REF = join(import.meta.dirname, "../../../../reference/geneformer-model");
 
@@ -50,5 +50,20 @@ describe("perturbCells (InSilicoPerturber, emb_mode cell)", () => {
     await expect(perturbCells(model, cells, {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(perturbCells(model, cells, { delete: [10], groups: ["a", "b"] })).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
     await expect(perturbCells(model, cells, { delete: [10], targetState: [1, 2] })).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
+  });
+});
+
+describe("randomBertCheckpoint", () => {
+  it("writes a Hugging Face layout checkpoint that loads, in every stored dtype, to nearly the same embeddings", async () => {
+    const opts = { vocabSize: 50, hidden: 16, layers: 2, heads: 2, intermediate: 32, maxPositions: 64, hiddenAct: "gelu", seed: 3 };
+    const cells = [Int32Array.from([5, 9, 2, 7]), Int32Array.from([11])];
+    const a = await loadGeneformer(randomBertCheckpoint(opts));
+    const b = await loadGeneformer(randomBertCheckpoint({ ...opts, dtype: "F16" }));
+    const ea = await a.embedCells(cells);
+    const eb = await b.embedCells(cells);
+    expect(a.config.hidden_act).toBe("gelu");
+    expect(ea.shape).toEqual([2, 16]);
+    expect(cosine(ea.data, eb.data)).toBeGreaterThan(0.999);
+    expect(randomBertCheckpoint(opts).weights).toEqual(randomBertCheckpoint(opts).weights); // seeded
   });
 });
