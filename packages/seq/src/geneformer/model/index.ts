@@ -13,5 +13,5 @@ export {
 } from "./insilico.js";
 export { type GeneformerSource, type LoadGeneformerOptions, loadGeneformer } from "./load.js";
 export { type CellEmbeddings, type EmbedCellsOptions, GeneformerModel, lengthBuckets } from "./model.js";
-export { loadRuntime, type OrtInferenceSession, type OrtRuntime, type RuntimeChoice } from "./runtime.js";
 export { type RandomBertOptions, randomBertCheckpoint } from "./random.js";
+export { loadRuntime, type OrtInferenceSession, type OrtRuntime, type RuntimeChoice } from "./runtime.js";

@@ -32,7 +32,10 @@ export interface RandomBertOptions {
 }
 
 /** Build the two files of a random BERT checkpoint: `config` (config.json as an object) and `weights` (model.safetensors bytes). */
-export function randomBertCheckpoint(options: RandomBertOptions = {}): { config: BertConfig & Record<string, unknown>; weights: Uint8Array } {
+export function randomBertCheckpoint(options: RandomBertOptions = {}): {
+  config: BertConfig & Record<string, unknown>;
+  weights: Uint8Array;
+} {
   const {
     vocabSize: V = 25_426,
     hidden: H = 256,

@@ -14,7 +14,13 @@ import { MODELS } from "./fidelity.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const REF = join(import.meta.dirname, "../../../../reference/geneformer-model");
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+};
 
 describe.skipIf(!existsSync(CHROMIUM))(
   `Geneformer fidelity in headless Chromium${existsSync(CHROMIUM) ? "" : ` (skipped: no ${CHROMIUM}; apt-get install chromium)`}`,
@@ -45,7 +51,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
         const path = decodeURIComponent((req.url ?? "/").split("?")[0] as string);
         const file = path.startsWith("/models/") ? join(REF, path.slice(8)) : join(dir, path === "/" ? "index.html" : path);
         if (path === "/") {
-          res.writeHead(200, { "content-type": "text/html", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
+          res.writeHead(200, {
+            "content-type": "text/html",
+            "cross-origin-opener-policy": "same-origin",
+            "cross-origin-embedder-policy": "require-corp",
+          });
           res.end('<!doctype html><html><body><script type="module" src="/entry.js"></script></body></html>');
           return;
         }
@@ -66,7 +76,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
         else if (m) {
           const a = Number(m[1]);
           const b = Math.min(Number(m[2]), body.length - 1);
-          res.writeHead(206, { ...headers, "content-length": b - a + 1, "content-range": `bytes ${a}-${b}/${body.length}` }).end(body.subarray(a, b + 1));
+          res
+            .writeHead(206, { ...headers, "content-length": b - a + 1, "content-range": `bytes ${a}-${b}/${body.length}` })
+            .end(body.subarray(a, b + 1));
         } else res.writeHead(200, { ...headers, "content-length": body.length }).end(body);
       });
       await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
@@ -76,7 +88,15 @@ describe.skipIf(!existsSync(CHROMIUM))(
       browser = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
         executablePath: CHROMIUM,
         headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       });
       page = browser.pages()[0] ?? (await browser.newPage());
       page.on("pageerror", (e) => console.error("page error:", e.message));
@@ -93,7 +113,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
     type Run = (base: string, name: string, tanh?: boolean) => Promise<{ runtime: string; errors: Record<string, number> }>;
     const run = (name: string, tanh = false) =>
       page.evaluate(
-        ([base, n, t]) => (globalThis as unknown as { geneformerFidelity: Run }).geneformerFidelity(base as string, n as string, t as boolean),
+        ([base, n, t]) =>
+          (globalThis as unknown as { geneformerFidelity: Run }).geneformerFidelity(base as string, n as string, t as boolean),
         [`${url}/models`, name, tanh] as const,
       );
 
