@@ -4,7 +4,7 @@
  *
  * - embeddings: `word_embeddings[input_ids] + token_type_embeddings[0]`, then `+ position_embeddings[0 … S−1]`
  *   (absolute positions), then LayerNorm;
- * - each layer: self-attention with `scores / sqrt(head_dim) + (1 − mask) · finfo(float32).min`, softmax, output
+ * - each layer: self-attention with `(q / sqrt(head_dim)) · kᵀ + (1 − mask) · finfo(float32).min`, softmax, output
  *   projection, residual, LayerNorm; then intermediate projection, `hidden_act`, output projection, residual,
  *   LayerNorm (post-LN), every LayerNorm with `layer_norm_eps`;
  * - dropout is the identity (inference).
@@ -95,7 +95,11 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
 export async function buildBertOnnx(
   cfg: BertConfig,
   weights: BertWeightSource,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /** Use ONNX Runtime's fused `com.microsoft.MultiHeadAttention` instead of plain ONNX operators. Default false. */
+    fusedAttention?: boolean;
+  } = {},
 ): Promise<Uint8Array> {
   const s = checkBertConfig(cfg);
   const { hidden: H, heads: NH, intermediate: I } = s;
@@ -165,20 +169,49 @@ export async function buildBertOnnx(
   let h = await ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
 
   // extended attention mask: (1 − mask) · finfo(float32).min, as batch × 1 × 1 × seq
-  const maskF = op("Cast", ["attention_mask"], "mask_f", { to: OnnxType.FLOAT });
-  const bias = op("Unsqueeze", [op("Mul", [op("Sub", ["one", maskF], "mask_inv"), "mask_min"], "mask_bias3"), "axes12"], "mask_bias");
+  const fused = options.fusedAttention ?? false;
+  const bias = fused
+    ? op("Cast", ["attention_mask"], "mask_i32", { to: OnnxType.INT32 })
+    : op(
+        "Unsqueeze",
+        [
+          op(
+            "Mul",
+            [op("Sub", ["one", op("Cast", ["attention_mask"], "mask_f", { to: OnnxType.FLOAT })], "mask_inv"), "mask_min"],
+            "mask_bias3",
+          ),
+          "axes12",
+        ],
+        "mask_bias",
+      );
 
   for (let l = 0; l < s.layers; l++) {
     const p = `encoder.layer.${l}`;
-    const heads = (x: string, perm: number[], out: string) =>
-      op("Transpose", [op("Reshape", [x, "shape_heads"], `${out}_r`)], out, { perm });
-    const q = heads(await linear(h, `${p}.attention.self.query`, H, H, `${p}.q`), [0, 2, 1, 3], `${p}.qh`);
-    const k = heads(await linear(h, `${p}.attention.self.key`, H, H, `${p}.k`), [0, 2, 3, 1], `${p}.kh`);
-    const v = heads(await linear(h, `${p}.attention.self.value`, H, H, `${p}.v`), [0, 2, 1, 3], `${p}.vh`);
-    const scores = op("Add", [op("Div", [op("MatMul", [q, k], `${p}.qk`), "sqrt_head"], `${p}.qk_s`), bias], `${p}.scores`);
-    const probs = op("Softmax", [scores], `${p}.probs`, { axis: -1 });
-    const ctx4 = op("Transpose", [op("MatMul", [probs, v], `${p}.ctx4`)], `${p}.ctx_t`, { perm: [0, 2, 1, 3] });
-    const ctx = op("Reshape", [ctx4, "shape_hidden"], `${p}.ctx`);
+    const qp = await linear(h, `${p}.attention.self.query`, H, H, `${p}.q`);
+    const kp = await linear(h, `${p}.attention.self.key`, H, H, `${p}.k`);
+    const vp = await linear(h, `${p}.attention.self.value`, H, H, `${p}.v`);
+    let ctx: string;
+    if (fused) {
+      // ONNX Runtime's fused MultiHeadAttention (com.microsoft): softmax(q·kᵀ/√d + mask) · v per head, with padded
+      // keys masked out (mask_filter_value finfo(float32).min, as BertModel's extended attention mask)
+      ctx = op("MultiHeadAttention", [qp, kp, vp, "", "mask_i32"], `${p}.ctx`, {
+        num_heads: NH,
+        mask_filter_value: { float: FLOAT32_MIN },
+      });
+      (nodes[nodes.length - 1] as OnnxNode).domain = "com.microsoft";
+    } else {
+      const heads = (x: string, perm: number[], out: string) =>
+        op("Transpose", [op("Reshape", [x, "shape_heads"], `${out}_r`)], out, { perm });
+      const q = heads(qp, [0, 2, 1, 3], `${p}.qh`);
+      const k = heads(kp, [0, 2, 3, 1], `${p}.kh`);
+      const v = heads(vp, [0, 2, 1, 3], `${p}.vh`);
+      // q / sqrt(d) before q·kᵀ (as torch's scaled_dot_product_attention path does): a rounding-level difference
+      // from dividing the scores, on S × d instead of S × S values
+      const scores = op("Add", [op("MatMul", [op("Div", [q, "sqrt_head"], `${p}.qs`), k], `${p}.qk`), bias], `${p}.scores`);
+      const probs = op("Softmax", [scores], `${p}.probs`, { axis: -1 });
+      const ctx4 = op("Transpose", [op("MatMul", [probs, v], `${p}.ctx4`)], `${p}.ctx_t`, { perm: [0, 2, 1, 3] });
+      ctx = op("Reshape", [ctx4, "shape_hidden"], `${p}.ctx`);
+    }
     const ao = await linear(ctx, `${p}.attention.output.dense`, H, H, `${p}.ao`);
     const a = await ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
     const inter = activation(op, scalar, await linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
@@ -195,6 +228,7 @@ export async function buildBertOnnx(
     ],
     outputs: Array.from({ length: s.layers + 1 }, (_, l) => hs(`hidden_states_${l}`)),
     graphName: "bert",
+    domains: fused ? { "com.microsoft": 1 } : {},
   });
 }
 

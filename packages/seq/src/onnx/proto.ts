@@ -99,6 +99,8 @@ export interface OnnxNode {
   outputs: string[];
   name?: string;
   attrs?: Record<string, OnnxAttr>;
+  /** Operator domain; default the ONNX domain. `"com.microsoft"` for ONNX Runtime's contrib operators. */
+  domain?: string;
 }
 
 /** A graph input or output: name, element type and dims (a string dim is symbolic). */
@@ -116,6 +118,8 @@ export interface OnnxModelSpec {
   outputs: OnnxValueInfo[];
   /** Default opset 17. */
   opset?: number;
+  /** Extra operator-set imports, e.g. `{ "com.microsoft": 1 }`. */
+  domains?: Record<string, number>;
   graphName?: string;
   producer?: string;
 }
@@ -161,6 +165,7 @@ export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
     nw.string(3, n.name ?? `${n.op}_${i}`);
     nw.string(4, n.op);
     for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, attrProto(k, v));
+    if (n.domain) nw.string(7, n.domain);
     g.message(1, nw);
   });
   g.string(2, spec.graphName ?? "graph");
@@ -168,10 +173,11 @@ export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
   for (const v of spec.inputs) g.message(11, valueInfo(v));
   for (const v of spec.outputs) g.message(12, valueInfo(v));
   const opset = new Writer().string(1, "").int(2, spec.opset ?? 17);
-  return new Writer()
+  const model = new Writer()
     .int(1, 8)
     .string(2, spec.producer ?? "hyped")
     .message(7, g)
-    .message(8, opset)
-    .finish();
+    .message(8, opset);
+  for (const [d, v] of Object.entries(spec.domains ?? {})) model.message(8, new Writer().string(1, d).int(2, v));
+  return model.finish();
 }

@@ -66,14 +66,20 @@ export async function loadRuntime(choice: RuntimeChoice = "auto"): Promise<{ ort
 }
 
 /** Session options for the runtime in use. */
-export function sessionOptions(name: string, o: { executionProviders?: string[]; numThreads?: number }): Record<string, unknown> {
+export function sessionOptions(
+  name: string,
+  o: { executionProviders?: string[]; numThreads?: number; prepack?: boolean },
+): Record<string, unknown> {
+  // Without prepacking, ONNX Runtime keeps one copy of each weight matrix instead of two (plain + packed).
+  const extra = o.prepack ? {} : { extra: { session: { disable_prepacking: "1" } } };
   if (name === "onnxruntime-node") {
     return {
       executionProviders: o.executionProviders ?? ["cpu"],
       graphOptimizationLevel: "all",
       logSeverityLevel: 3,
+      ...extra,
       ...(o.numThreads ? { intraOpNumThreads: o.numThreads } : {}),
     };
   }
-  return { executionProviders: o.executionProviders ?? ["wasm"], graphOptimizationLevel: "all", logSeverityLevel: 3 };
+  return { executionProviders: o.executionProviders ?? ["wasm"], graphOptimizationLevel: "all", logSeverityLevel: 3, ...extra };
 }

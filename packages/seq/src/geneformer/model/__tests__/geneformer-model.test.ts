@@ -24,6 +24,14 @@ describe("loadGeneformer matches Hugging Face BertModel (numpy reference)", () =
     });
   }
 
+  it("the plain-ONNX attention (fusedAttention: false) matches too", async () => {
+    const dir = join(REF, "gelu-f16");
+    const model = await loadGeneformer(dir, { fusedAttention: false });
+    const special = await loadGeneformer(dir, { fusedAttention: false, tokenDictionary: SPECIAL });
+    const errs = await fidelity(model, special, expected("gelu-f16"));
+    for (const [what, e] of Object.entries(errs)) expect(e, what).toBeLessThan(1e-4);
+  });
+
   it("an approximate (tanh) GELU does not pass: the check tells the activations apart", async () => {
     const dir = join(REF, "gelu-f16");
     const config = { ...JSON.parse(readFileSync(join(dir, "config.json"), "utf8")), hidden_act: "gelu_pytorch_tanh" };

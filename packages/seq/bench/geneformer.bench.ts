@@ -1,0 +1,153 @@
+/**
+ * Geneformer inference benchmark (`pnpm bench geneformer`).
+ *
+ * Speed: cells per second for a Geneformer-V1-sized random model (6 layers × 256, 4 heads, 512 intermediate, ReLU,
+ * vocabulary 25,426, F32 safetensors in Hugging Face layout) on cells of 2,048 tokens, one cell per forward pass:
+ * ours with onnxruntime-node (CPU) and with onnxruntime-web (WebAssembly, SIMD, one thread per core) against the
+ * numpy forward pass of scripts/make_geneformer_model_reference.py (float32), in the same run, in turns, medians
+ * of the rounds. Goal: ≥ 2× numpy.
+ *
+ * Memory: a V2-sized random model (12 × 768, 12 heads, 3,072 intermediate, 4,096 positions, vocabulary 20,275:
+ * about 104 M parameters) loaded with onnxruntime-node in a fresh process: peak and settled RSS above the
+ * process's RSS before loading, over the weight bytes. Goal: < 1.5×.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, uptime } from "node:os";
+import { join } from "node:path";
+import { pythonWith } from "../../../scripts/bench-utils.js";
+import { loadGeneformer, loadRuntime, randomBertCheckpoint } from "../src/geneformer/model/index.js";
+
+const SCRIPT = join(import.meta.dirname, "../scripts/make_geneformer_model_reference.py");
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function memoryChild(dir: string, weightBytes: number): Promise<void> {
+  await loadRuntime("node"); // the runtime's own code is not the model's memory
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const model = await loadGeneformer(dir, { runtime: "node" });
+  const seconds = (performance.now() - t0) / 1000;
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const settled = process.memoryUsage().rss;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(
+    JSON.stringify({
+      weightBytes,
+      before,
+      settled,
+      peak,
+      seconds,
+      peakRatio: (peak - before) / weightBytes,
+      settledRatio: (settled - before) / weightBytes,
+    }),
+  );
+  await model.dispose();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hyped-gf-bench-"));
+  try {
+    console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")}, up ${(uptime() / 60).toFixed(0)} min`,
+    );
+    // --- speed, V1-sized
+    const v1 = join(dir, "v1");
+    mkdirSync(v1);
+    const ck = randomBertCheckpoint({ seed: 2 });
+    writeFileSync(join(v1, "config.json"), JSON.stringify(ck.config));
+    writeFileSync(join(v1, "model.safetensors"), ck.weights);
+    const nCells = Number(process.env.GF_BENCH_CELLS ?? 2);
+    const rounds = Number(process.env.GF_BENCH_ROUNDS ?? 3);
+    const T = 2048;
+    let seed = 1;
+    const cells = Array.from({ length: nCells }, () =>
+      Int32Array.from({ length: T }, () => 4 + ((seed = (seed * 48271) % 2147483647) % 25_000)),
+    );
+    const node = await loadGeneformer(v1, { runtime: "node" });
+    const web = await loadGeneformer(v1, { runtime: "web", numThreads: cpus().length });
+    const py = pythonWith("numpy", "scipy");
+    await node.embedCells(cells.slice(0, 1), { maxBatchSize: 1 }); // warm-up (session initialisation)
+    await web.embedCells(cells.slice(0, 1), { maxBatchSize: 1 });
+    const rate: Record<string, number[]> = { "onnxruntime-node": [], "onnxruntime-web": [], numpy: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, m] of [
+        ["onnxruntime-node", node],
+        ["onnxruntime-web", web],
+      ] as const) {
+        const t0 = performance.now();
+        await m.embedCells(cells, { maxBatchSize: 1 });
+        rate[name]?.push(nCells / ((performance.now() - t0) / 1000));
+      }
+      if (py) {
+        const out = spawnSync(py, [SCRIPT, "--bench", v1, "--cells", String(nCells), "--tokens", String(T), "--rounds", "1"], {
+          encoding: "utf8",
+        });
+        const res = JSON.parse(out.stdout.trim().split("\n").pop() as string) as { seconds: number[] };
+        rate.numpy?.push(nCells / (res.seconds[0] as number));
+      }
+      console.log(
+        `round ${r + 1}: ${Object.entries(rate)
+          .map(([k, v]) => `${k} ${v.at(-1)?.toFixed(3) ?? "n/a"}`)
+          .join(", ")} cells/s (load average ${loadavg()[0]?.toFixed(1)})`,
+      );
+    }
+    await node.dispose();
+    await web.dispose();
+    const np = rate.numpy?.length ? median(rate.numpy) : undefined;
+    for (const [k, v] of Object.entries(rate)) {
+      if (!v.length) continue;
+      const m = median(v);
+      console.log(
+        `${k}: median ${m.toFixed(3)} cells/s (2,048 tokens, V1-sized)${np && k !== "numpy" ? `, ratio ours/numpy = ${(m / np).toFixed(2)}x (goal ≥ 2x: ${m / np >= 2 ? "PASS" : "FAIL"})` : ""}`,
+      );
+    }
+    if (!np) console.log("numpy peer absent (/usr/bin/python3 with numpy and scipy): no ratio");
+
+    // --- memory, V2-sized, in a fresh process
+    const v2 = join(dir, "v2");
+    mkdirSync(v2);
+    {
+      const big = randomBertCheckpoint({
+        vocabSize: 20_275,
+        hidden: 768,
+        layers: 12,
+        heads: 12,
+        intermediate: 3072,
+        maxPositions: 4096,
+        hiddenAct: "gelu",
+        seed: 3,
+      });
+      writeFileSync(join(v2, "config.json"), JSON.stringify(big.config));
+      writeFileSync(join(v2, "model.safetensors"), big.weights);
+    }
+    const weightBytes =
+      4 * (20_275 * 768 + 4096 * 768 + 2 * 768 + 2 * 768 + 12 * (4 * (768 * 768 + 768) + 2 * (768 * 3072) + 3072 + 768 + 4 * 768));
+    const child = spawnSync(
+      process.execPath,
+      ["--conditions=@hyped/source", "--import", "tsx", "--expose-gc", import.meta.filename, "--memory", v2, String(weightBytes)],
+      { encoding: "utf8", env: process.env },
+    );
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    try {
+      const m = JSON.parse(line) as { peakRatio: number; settledRatio: number; seconds: number; weightBytes: number };
+      console.log(
+        `V2-sized load (${(m.weightBytes / 2 ** 20).toFixed(0)} MiB of F32 weights, onnxruntime-node): ${m.seconds.toFixed(1)} s; RSS above the pre-load process: peak ${m.peakRatio.toFixed(2)}x, settled ${m.settledRatio.toFixed(2)}x the weight size (goal < 1.5x settled: ${m.settledRatio < 1.5 ? "PASS" : "FAIL"})`,
+      );
+    } catch {
+      console.log(`memory child failed: ${child.stderr.slice(-2000)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--memory") await memoryChild(process.argv[3] as string, Number(process.argv[4]));
+else await main();
