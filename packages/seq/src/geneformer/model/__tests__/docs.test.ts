@@ -10,7 +10,9 @@ afterAll(() => {
 
 it("docs/geneformer-model.md examples run", async () => {
   const text = readFileSync(join(import.meta.dirname, "../../../../docs/geneformer-model.md"), "utf8");
-  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((c) => c.includes('"@hyped/seq/geneformer"'));
+  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .map((m) => m[1] as string)
+    .filter((c) => c.includes('"@hyped/seq/geneformer"'));
   expect(blocks.length).toBeGreaterThan(0);
   for (const [k, code] of blocks.entries()) {
     const tmp = join(import.meta.dirname, `zz-docs-geneformer-model-${k}.ts`);
