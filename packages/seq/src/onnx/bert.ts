@@ -91,6 +91,81 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
+/** Collects the nodes and initializers of the graph, reading weights on demand. */
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly inits: OnnxTensor[] = [];
+  private readonly scalars = new Set<string>();
+  constructor(
+    private readonly weights: BertWeightSource,
+    private readonly H: number,
+    private readonly eps: number,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async get(name: string, shape: number[]): Promise<Float32Array> {
+    if (this.signal?.aborted) throw new HypedError("ABORTED", "building the BERT graph was cancelled", {});
+    const w = await this.weights(name, shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (w.length !== n)
+      throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
+    return w;
+  }
+  init(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
+    this.inits.push({ name, dims, data });
+    return name;
+  }
+  /** A float scalar initializer, added once. */
+  scalar = (name: string, v: number): string => {
+    if (!this.scalars.has(name)) this.init(name, [], Float32Array.of(v));
+    this.scalars.add(name);
+    return name;
+  };
+  op = (opName: string, inputs: string[], out: string, attrs?: OnnxNode["attrs"], domain?: string): string => {
+    this.nodes.push({ op: opName, inputs, outputs: [out], attrs, ...(domain ? { domain } : {}) });
+    return out;
+  };
+  /** LayerNorm over the hidden axis with the weights under `prefix`. */
+  async ln(x: string, prefix: string, out: string): Promise<string> {
+    const { H } = this;
+    const w = this.init(`${prefix}.weight`, [H], await this.get(`${prefix}.weight`, [H]));
+    const b = this.init(`${prefix}.bias`, [H], await this.get(`${prefix}.bias`, [H]));
+    return this.op("LayerNormalization", [x, w, b], out, { axis: -1, epsilon: { float: this.eps } });
+  }
+  /** `x · Wᵀ + b` for a PyTorch `Linear` under `prefix` (W is out × in; stored transposed for MatMul). */
+  async linear(x: string, prefix: string, nIn: number, nOut: number, out: string): Promise<string> {
+    const w = transpose(await this.get(`${prefix}.weight`, [nOut, nIn]), nOut, nIn);
+    const mm = this.op("MatMul", [x, this.init(`${prefix}.weight_t`, [nIn, nOut], w)], `${out}_mm`);
+    return this.op("Add", [mm, this.init(`${prefix}.bias`, [nOut], await this.get(`${prefix}.bias`, [nOut]))], out);
+  }
+}
+
+/** Multi-head attention context of one layer from the projected q, k, v (batch × seq × hidden). */
+function attention(g: GraphBuilder, p: string, q: string, k: string, v: string, heads: number, fused: boolean): string {
+  const { op } = g;
+  if (fused) {
+    // ONNX Runtime's fused MultiHeadAttention (com.microsoft): softmax(q·kᵀ/√d + mask) · v per head, with padded
+    // keys masked out (mask_filter_value finfo(float32).min, as BertModel's extended attention mask)
+    return op(
+      "MultiHeadAttention",
+      [q, k, v, "", "mask_i32"],
+      `${p}.ctx`,
+      { num_heads: heads, mask_filter_value: { float: FLOAT32_MIN } },
+      "com.microsoft",
+    );
+  }
+  const split = (x: string, perm: number[], out: string) => op("Transpose", [op("Reshape", [x, "shape_heads"], `${out}_r`)], out, { perm });
+  const qh = split(q, [0, 2, 1, 3], `${p}.qh`);
+  const kh = split(k, [0, 2, 3, 1], `${p}.kh`);
+  const vh = split(v, [0, 2, 1, 3], `${p}.vh`);
+  // q / sqrt(d) before q·kᵀ (as torch's scaled_dot_product_attention path does): a rounding-level difference from
+  // dividing the scores, on S × d instead of S × S values
+  const scores = op("Add", [op("MatMul", [op("Div", [qh, "sqrt_head"], `${p}.qs`), kh], `${p}.qk`), "mask_bias"], `${p}.scores`);
+  const probs = op("Softmax", [scores], `${p}.probs`, { axis: -1 });
+  const ctx4 = op("Transpose", [op("MatMul", [probs, vh], `${p}.ctx4`)], `${p}.ctx_t`, { perm: [0, 2, 1, 3] });
+  return op("Reshape", [ctx4, "shape_hidden"], `${p}.ctx`);
+}
+
 /** Build the ONNX bytes of a `BertModel` encoder (see the module comment for the exact computation). */
 export async function buildBertOnnx(
   cfg: BertConfig,
@@ -103,125 +178,52 @@ export async function buildBertOnnx(
 ): Promise<Uint8Array> {
   const s = checkBertConfig(cfg);
   const { hidden: H, heads: NH, intermediate: I } = s;
-  const inits: OnnxTensor[] = [];
-  const nodes: OnnxNode[] = [];
-  const get = async (name: string, shape: number[]) => {
-    if (options.signal?.aborted) throw new HypedError("ABORTED", "building the BERT graph was cancelled", {});
-    const w = await weights(name, shape);
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (w.length !== n)
-      throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
-    return w;
-  };
-  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
-    inits.push({ name, dims, data });
-    return name;
-  };
-  const op = (opName: string, inputs: string[], out: string, attrs?: OnnxNode["attrs"]) => {
-    nodes.push({ op: opName, inputs, outputs: [out], attrs });
-    return out;
-  };
-  const scalars = new Set<string>();
-  const scalar = (name: string, v: number) => {
-    if (!scalars.has(name)) init(name, [], Float32Array.of(v));
-    scalars.add(name);
-    return name;
-  };
-  const ln = async (x: string, prefix: string, out: string) =>
-    op(
-      "LayerNormalization",
-      [x, init(`${prefix}.weight`, [H], await get(`${prefix}.weight`, [H])), init(`${prefix}.bias`, [H], await get(`${prefix}.bias`, [H]))],
-      out,
-      {
-        axis: -1,
-        epsilon: { float: s.eps },
-      },
-    );
-  const linear = async (x: string, prefix: string, nIn: number, nOut: number, out: string) => {
-    const w = transpose(await get(`${prefix}.weight`, [nOut, nIn]), nOut, nIn);
-    const mm = op("MatMul", [x, init(`${prefix}.weight_t`, [nIn, nOut], w)], `${out}_mm`);
-    return op("Add", [mm, init(`${prefix}.bias`, [nOut], await get(`${prefix}.bias`, [nOut]))], out);
-  };
+  const fused = options.fusedAttention ?? false;
+  const g = new GraphBuilder(weights, H, s.eps, options.signal);
+  const { op } = g;
+  g.init("zero1", [1], BigInt64Array.of(0n));
+  if (!fused) {
+    g.scalar("sqrt_head", Math.sqrt(H / NH));
+    g.init("shape_heads", [4], BigInt64Array.of(0n, 0n, BigInt(NH), BigInt(H / NH)));
+    g.init("shape_hidden", [3], BigInt64Array.of(0n, 0n, BigInt(H)));
+  }
 
-  init("zero1", [1], BigInt64Array.of(0n));
-  init("axes12", [2], BigInt64Array.of(1n, 2n));
-  init("shape_heads", [4], BigInt64Array.of(0n, 0n, BigInt(NH), BigInt(H / NH)));
-  init("shape_hidden", [3], BigInt64Array.of(0n, 0n, BigInt(H)));
-  scalar("one", 1);
-  scalar("mask_min", FLOAT32_MIN);
-  scalar("sqrt_head", Math.sqrt(H / NH));
-
-  // embeddings
-  const word = op(
-    "Gather",
-    [init("word_embeddings", [s.vocab, H], await get("embeddings.word_embeddings.weight", [s.vocab, H])), "input_ids"],
-    "word",
-  );
-  const tt = (await get("embeddings.token_type_embeddings.weight", [s.typeVocab, H])).slice(0, H);
-  const withType = op("Add", [word, init("token_type_0", [H], tt)], "word_tt");
+  // embeddings: word + token type 0, then + absolute positions 0 … S−1, then LayerNorm
+  const wordTable = g.init("word_embeddings", [s.vocab, H], await g.get("embeddings.word_embeddings.weight", [s.vocab, H]));
+  const tt = (await g.get("embeddings.token_type_embeddings.weight", [s.typeVocab, H])).slice(0, H);
+  const withType = op("Add", [op("Gather", [wordTable, "input_ids"], "word"), g.init("token_type_0", [H], tt)], "word_tt");
   const seqLen = op("Shape", ["input_ids"], "seq_len", { start: 1, end: 2 });
-  const posTable = init(
+  const posTable = g.init(
     "position_embeddings",
     [s.maxPositions, H],
-    await get("embeddings.position_embeddings.weight", [s.maxPositions, H]),
+    await g.get("embeddings.position_embeddings.weight", [s.maxPositions, H]),
   );
   const pos = op("Slice", [posTable, "zero1", seqLen, "zero1"], "pos");
-  let h = await ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
+  let h = await g.ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
 
-  // extended attention mask: (1 − mask) · finfo(float32).min, as batch × 1 × 1 × seq
-  const fused = options.fusedAttention ?? false;
-  const bias = fused
-    ? op("Cast", ["attention_mask"], "mask_i32", { to: OnnxType.INT32 })
-    : op(
-        "Unsqueeze",
-        [
-          op(
-            "Mul",
-            [op("Sub", ["one", op("Cast", ["attention_mask"], "mask_f", { to: OnnxType.FLOAT })], "mask_inv"), "mask_min"],
-            "mask_bias3",
-          ),
-          "axes12",
-        ],
-        "mask_bias",
-      );
+  if (fused) op("Cast", ["attention_mask"], "mask_i32", { to: OnnxType.INT32 });
+  else {
+    // extended attention mask: (1 − mask) · finfo(float32).min, as batch × 1 × 1 × seq
+    const inv = op("Sub", [g.scalar("one", 1), op("Cast", ["attention_mask"], "mask_f", { to: OnnxType.FLOAT })], "mask_inv");
+    const m3 = op("Mul", [inv, g.scalar("mask_min", FLOAT32_MIN)], "mask_bias3");
+    op("Unsqueeze", [m3, g.init("axes12", [2], BigInt64Array.of(1n, 2n))], "mask_bias");
+  }
 
   for (let l = 0; l < s.layers; l++) {
     const p = `encoder.layer.${l}`;
-    const qp = await linear(h, `${p}.attention.self.query`, H, H, `${p}.q`);
-    const kp = await linear(h, `${p}.attention.self.key`, H, H, `${p}.k`);
-    const vp = await linear(h, `${p}.attention.self.value`, H, H, `${p}.v`);
-    let ctx: string;
-    if (fused) {
-      // ONNX Runtime's fused MultiHeadAttention (com.microsoft): softmax(q·kᵀ/√d + mask) · v per head, with padded
-      // keys masked out (mask_filter_value finfo(float32).min, as BertModel's extended attention mask)
-      ctx = op("MultiHeadAttention", [qp, kp, vp, "", "mask_i32"], `${p}.ctx`, {
-        num_heads: NH,
-        mask_filter_value: { float: FLOAT32_MIN },
-      });
-      (nodes[nodes.length - 1] as OnnxNode).domain = "com.microsoft";
-    } else {
-      const heads = (x: string, perm: number[], out: string) =>
-        op("Transpose", [op("Reshape", [x, "shape_heads"], `${out}_r`)], out, { perm });
-      const q = heads(qp, [0, 2, 1, 3], `${p}.qh`);
-      const k = heads(kp, [0, 2, 3, 1], `${p}.kh`);
-      const v = heads(vp, [0, 2, 1, 3], `${p}.vh`);
-      // q / sqrt(d) before q·kᵀ (as torch's scaled_dot_product_attention path does): a rounding-level difference
-      // from dividing the scores, on S × d instead of S × S values
-      const scores = op("Add", [op("MatMul", [op("Div", [q, "sqrt_head"], `${p}.qs`), k], `${p}.qk`), bias], `${p}.scores`);
-      const probs = op("Softmax", [scores], `${p}.probs`, { axis: -1 });
-      const ctx4 = op("Transpose", [op("MatMul", [probs, v], `${p}.ctx4`)], `${p}.ctx_t`, { perm: [0, 2, 1, 3] });
-      ctx = op("Reshape", [ctx4, "shape_hidden"], `${p}.ctx`);
-    }
-    const ao = await linear(ctx, `${p}.attention.output.dense`, H, H, `${p}.ao`);
-    const a = await ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
-    const inter = activation(op, scalar, await linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
-    const o = await linear(inter, `${p}.output.dense`, I, H, `${p}.out`);
-    h = await ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `hidden_states_${l + 1}`);
+    const q = await g.linear(h, `${p}.attention.self.query`, H, H, `${p}.q`);
+    const k = await g.linear(h, `${p}.attention.self.key`, H, H, `${p}.k`);
+    const v = await g.linear(h, `${p}.attention.self.value`, H, H, `${p}.v`);
+    const ao = await g.linear(attention(g, p, q, k, v, NH, fused), `${p}.attention.output.dense`, H, H, `${p}.ao`);
+    const a = await g.ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
+    const inter = activation(op, g.scalar, await g.linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
+    const o = await g.linear(inter, `${p}.output.dense`, I, H, `${p}.out`);
+    h = await g.ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `hidden_states_${l + 1}`);
   }
   const hs = (name: string) => ({ name, type: OnnxType.FLOAT, dims: ["batch", "seq", H] as Array<number | string> });
   return encodeOnnxModel({
-    nodes,
-    initializers: inits,
+    nodes: g.nodes,
+    initializers: g.inits,
     inputs: [
       { name: "input_ids", type: OnnxType.INT64, dims: ["batch", "seq"] },
       { name: "attention_mask", type: OnnxType.INT64, dims: ["batch", "seq"] },
@@ -255,12 +257,12 @@ function activation(
         [c("tanh_c", Math.sqrt(2 / Math.PI)), op("Add", [x, op("Mul", [c("tanh_k", 0.044715), x3], `${out}_kx3`)], `${out}_sum`)],
         `${out}_in`,
       );
-      const t = op("Add", ["one", op("Tanh", [inner], `${out}_tanh`)], `${out}_t1`);
+      const t = op("Add", [c("one", 1), op("Tanh", [inner], `${out}_tanh`)], `${out}_t1`);
       return op("Mul", [op("Mul", [c("half", 0.5), x], `${out}_hx`), t], out);
     }
     default: {
       // exact GELU, as torch.nn.functional.gelu: x · 0.5 · (1 + erf(x / √2))
-      const e = op("Add", ["one", op("Erf", [op("Div", [x, c("sqrt2", Math.SQRT2)], `${out}_s`)], `${out}_erf`)], `${out}_e1`);
+      const e = op("Add", [c("one", 1), op("Erf", [op("Div", [x, c("sqrt2", Math.SQRT2)], `${out}_s`)], `${out}_erf`)], `${out}_e1`);
       return op("Mul", [op("Mul", [x, c("half", 0.5)], `${out}_h`), e], out);
     }
   }
