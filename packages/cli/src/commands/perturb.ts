@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fromTyped, writeNpy } from "@hyped/core";
 import { rowsToCsv } from "@hyped/seq";
-import { meanEmbedding, perturbCells } from "@hyped/seq/geneformer";
+import { meanEmbedding, type PerturbCellsResult, perturbCells } from "@hyped/seq/geneformer";
 import type { Command } from "commander";
 import { progressBar, UsageError } from "../context.js";
 import { type GeneformerCliOptions, geneformerOptions, loadForGeneformer, numericOptions } from "./embed.js";
@@ -34,6 +34,32 @@ function selector(spec: string, flag: string): { column: string; values: Set<str
   const k = spec.indexOf("=");
   if (k < 1) throw new UsageError(`${flag} takes column=value[,value…], got '${spec}'`);
   return { column: spec.slice(0, k), values: new Set(list(spec.slice(k + 1))) };
+}
+
+/** Write cells.csv, groups.csv, original.npy, perturbed.npy and summary.json into `out`. */
+async function writeOutputs(
+  out: string,
+  r: PerturbCellsResult,
+  names: string[],
+  groups: string[] | undefined,
+  meta: Record<string, unknown>,
+): Promise<void> {
+  await mkdir(out, { recursive: true });
+  const cellRows = names.map((obs_name, i) => ({
+    obs_name,
+    group: groups?.[i] ?? "all",
+    cosine: r.cosine[i],
+    shift_to_target: r.shift ? r.shift[i] : Number.NaN,
+  }));
+  await writeFile(join(out, "cells.csv"), rowsToCsv(cellRows));
+  await writeFile(join(out, "groups.csv"), rowsToCsv(r.groups));
+  await writeFile(join(out, "original.npy"), writeNpy(fromTyped(r.original.data, r.original.shape)));
+  await writeFile(join(out, "perturbed.npy"), writeNpy(fromTyped(r.perturbed.data, r.perturbed.shape)));
+  const summary = { ...meta, groups: r.groups };
+  await writeFile(
+    join(out, "summary.json"),
+    `${JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`,
+  );
 }
 
 export function perturbCommand(program: Command): void {
@@ -120,18 +146,8 @@ export function perturbCommand(program: Command): void {
       } finally {
         bar.stop();
       }
-      await mkdir(o.out, { recursive: true });
-      const cellRows = pick.map((k, i) => ({
-        obs_name: adata.obsNames[rows[k] as number],
-        group: groups?.[i] ?? "all",
-        cosine: r.cosine[i],
-        shift_to_target: r.shift ? r.shift[i] : Number.NaN,
-      }));
-      await writeFile(join(o.out, "cells.csv"), rowsToCsv(cellRows));
-      await writeFile(join(o.out, "groups.csv"), rowsToCsv(r.groups));
-      await writeFile(join(o.out, "original.npy"), writeNpy(fromTyped(r.original.data, r.original.shape)));
-      await writeFile(join(o.out, "perturbed.npy"), writeNpy(fromTyped(r.perturbed.data, r.perturbed.shape)));
-      const summary = {
+      const names = pick.map((k) => adata.obsNames[rows[k] as number] as string);
+      await writeOutputs(o.out, r, names, groups, {
         h5ad: file,
         model: o.model,
         runtime: model.runtime,
@@ -141,12 +157,7 @@ export function perturbCommand(program: Command): void {
         pooling,
         cells: o.cells ?? "all",
         target: o.target ?? null,
-        groups: r.groups,
-      };
-      await writeFile(
-        join(o.out, "summary.json"),
-        `${JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`,
-      );
+      });
       const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "nan");
       process.stdout.write(`group  cells  mean_cosine  median_cosine  mean_shift_to_target\n`);
       for (const g of r.groups)
