@@ -1,9 +1,9 @@
 /**
  * Builds the viewer with Vite, serves it on 127.0.0.1 and drives it in real headless Chromium (Debian's
- * `chromium` through playwright-core): opens a generated frame `.h5` and a generated `.h5ad` through the file
+ * `chromium` through playwright-core): opens generated and real (fixture) frames, CZI and `.h5ad` files through the file
  * input, checks what is drawn and saves screenshots under `.cache/`. Skips only when chromium is absent.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
@@ -15,6 +15,7 @@ import { makeExampleData } from "./data.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = resolve(import.meta.dirname, "../..");
 const viewer = join(root, "examples/viewer");
+const CZI = resolve(root, "../shared/fixtures/czi/CellDivision_T3_Z5_CH2_X240_Y170.czi");
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 describe.skipIf(!existsSync(CHROMIUM))(
@@ -27,6 +28,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     let page: Page;
     let frameFile = "";
     let h5ad = "";
+    let cziFrames = "";
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "hyped-viewer-"));
@@ -42,6 +44,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const result = await convertCziToFrames([data.czi], frames, { workers: 0 });
       const control = result.manifest.frames.find((f) => f.condition === "control" && f.t === 2);
       frameFile = join(frames, control?.file as string);
+      cziFrames = join(dir, "czi-frames");
+      if (existsSync(CZI)) await convertCziToFrames([CZI], cziFrames, { workers: 0 });
 
       const dist = join(viewer, "dist");
       server = createServer((req, res) => {
@@ -83,58 +87,138 @@ describe.skipIf(!existsSync(CHROMIUM))(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    async function open(file: string): Promise<string> {
+    async function open(file: string | string[]): Promise<string> {
       await page.goto(url);
       await page.setInputFiles("#file", file);
-      await page.waitForFunction(() => ["ready", "error"].includes(document.body.dataset.state ?? ""), null, { timeout: 120_000 });
+      await page.waitForFunction(() => ["ready", "error"].includes(document.body.dataset.state ?? ""), null, { timeout: 150_000 });
       return (await page.textContent("#status")) ?? "";
     }
 
-    it("draws a frame with the segmentation overlay and the phase distribution", async () => {
-      const status = await open(frameFile);
-      expect(status).toMatch(/^Ready: control, 1 frame\(s\) of 176x176, \d+ nuclei/);
-      expect(Number(/(\d+) nuclei/.exec(status)?.[1])).toBeGreaterThan(5);
-      const pixels = await page.evaluate(() => {
-        const c = document.getElementById("canvas") as HTMLCanvasElement;
-        const d = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
-        let lit = 0;
-        let outline = 0;
-        for (let i = 0; i < d.length; i += 4) {
-          if ((d[i] as number) + (d[i + 1] as number) + (d[i + 2] as number) > 60) lit++;
-          if (d[i] === 255 && d[i + 1] === 230 && d[i + 2] === 0) outline++;
-        }
-        return { w: c.width, h: c.height, lit, outline };
-      });
-      expect(pixels.w).toBe(176);
-      expect(pixels.lit).toBeGreaterThan(500);
-      expect(pixels.outline).toBeGreaterThan(100);
-      expect(await page.locator("#channels input").count()).toBe(4);
-      expect(await page.locator("#phases svg").count()).toBe(1);
-      expect(await page.locator("#phases svg path").count()).toBeGreaterThan(2); // bars drawn
-      // toggling the overlay off removes the outlines
-      await page.uncheck("#overlay");
-      const outlineOff = await page.evaluate(() => {
-        const c = document.getElementById("canvas") as HTMLCanvasElement;
-        const d = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 230 && d[i + 2] === 0) n++;
-        return n;
-      });
-      expect(outlineOff).toBeLessThan(pixels.outline / 10);
-      await page.check("#overlay");
+    /** Pixels of a canvas brighter than near-black (image) or not white (scatter). */
+    function litPixels(id: string, background: "black" | "white"): Promise<number> {
+      return page.evaluate(
+        ([cid, bg]) => {
+          const c = document.getElementById(cid as string) as HTMLCanvasElement;
+          const d = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            const s = (d[i] as number) + (d[i + 1] as number) + (d[i + 2] as number);
+            if (bg === "black" ? s > 60 : s < 700) n++;
+          }
+          return n;
+        },
+        [id, background],
+      );
+    }
+
+    async function shot(name: string): Promise<void> {
       mkdirSync(join(root, ".cache"), { recursive: true });
-      await page.screenshot({ path: join(root, ".cache/viewer-frame.png"), fullPage: true });
+      await page.screenshot({ path: join(root, `.cache/${name}.png`), fullPage: true });
+    }
+
+    it("keeps the initial download <= 8 MB: the entry and its static imports, no onnxruntime, vega or h5wasm", () => {
+      const manifest = JSON.parse(readFileSync(join(viewer, "dist/.vite/manifest.json"), "utf8")) as Record<
+        string,
+        { file: string; isEntry?: boolean; imports?: string[]; css?: string[] }
+      >;
+      const seen = new Set<string>();
+      const visit = (key: string) => {
+        const m = manifest[key];
+        if (!m || seen.has(m.file)) return;
+        seen.add(m.file);
+        for (const c of m.css ?? []) seen.add(c);
+        for (const i of m.imports ?? []) visit(i);
+      };
+      for (const [k, m] of Object.entries(manifest)) if (m.isEntry) visit(k);
+      const files = ["index.html", ...seen];
+      const bytes = files.reduce((a, f) => a + statSync(join(viewer, "dist", f)).size, 0);
+      console.log(`viewer initial download: ${(bytes / 1e6).toFixed(3)} MB in ${files.length} files`);
+      expect(bytes).toBeLessThanOrEqual(8e6);
+      expect(bytes).toBeGreaterThan(5000);
+      expect([...seen].join(" ")).not.toMatch(/ort|vega|hdf5_hl/);
+    });
+
+    it("draws a frame .h5: its channels, contrast legend, nuclei outlines, zoom with the wheel", async () => {
+      const status = await open(frameFile);
+      expect(status).toMatch(/^Ready: 4 channel\(s\) \[Cy5, mKate, TagGFP, Oblique\], 1 time point\(s\) of 176x176.*, (\d+) nuclei/);
+      expect(Number(/(\d+) nuclei/.exec(status)?.[1])).toBeGreaterThan(5);
+      expect(await page.locator(".channel .name").allTextContents()).toEqual(["Cy5", "mKate", "TagGFP", "Oblique"]);
+      const lit = await litPixels("canvas", "black");
+      expect(lit).toBeGreaterThan(5000);
+      expect(await page.locator("#phases .key").count()).toBeGreaterThan(0);
+      // hiding every channel leaves only the outlines
+      for (const box of await page.locator(".channel .vis").all()) await box.uncheck();
+      const outlinesOnly = await litPixels("canvas", "black");
+      expect(outlinesOnly).toBeLessThan(lit);
+      expect(outlinesOnly).toBeGreaterThan(100);
+      for (const box of await page.locator(".channel .vis").all()) await box.check();
+      const before = Number(await page.getAttribute("#canvas", "data-zoom"));
+      await page.mouse.move(300, 500);
+      await page.locator("#canvas").hover();
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(100);
+      expect(Number(await page.getAttribute("#canvas", "data-zoom"))).toBeGreaterThan(before * 1.5);
+      await shot("viewer-frame");
     }, 180_000);
 
-    it("shows the obs table and an embedding scatter for an .h5ad", async () => {
+    it("opens the CellDivision CZI directly, and its converted frames: the file's channel names, time in hours, scale bar", async (ctx) => {
+      if (!existsSync(CZI)) ctx.skip();
+      const status = await open(CZI);
+      expect(status).toMatch(/^Ready: 2 channel\(s\) \[.+, .+\], 3 time point\(s\) of 240x170/);
+      const names = await page.locator(".channel .name").allTextContents();
+      expect(names).toHaveLength(2);
+      expect(names.join(",")).not.toMatch(/mKate|TagGFP/);
+      expect(await litPixels("canvas", "black")).toBeGreaterThan(2000);
+      expect(await page.getAttribute("#time", "max")).toBe("2");
+      expect(await page.isHidden("#z-row")).toBe(false);
+      await page.locator("#time").fill("2");
+      await page.waitForFunction(() => (document.getElementById("time-label")?.textContent ?? "").startsWith("t = 2"));
+      expect(await page.getAttribute("#canvas", "data-scalebar")).toMatch(/µm$/);
+      await shot("viewer-czi");
+
+      const frames = readdirSync(cziFrames, { recursive: true })
+        .map(String)
+        .filter((f) => /\.(h5|json)$/.test(f))
+        .map((f) => join(cziFrames, f));
+      const fstatus = await open(frames);
+      expect(fstatus).toMatch(/^Ready: 2 channel\(s\) \[.+, .+\], 3 time point\(s\) of 240x170/);
+      expect(await page.locator(".channel .name").allTextContents()).toEqual(names);
+      expect(await litPixels("canvas", "black")).toBeGreaterThan(2000);
+      await shot("viewer-czi-frames");
+    }, 240_000);
+
+    it("shows the obs table and an embedding scatter for an .h5ad, with no request for node: modules", async () => {
+      const failed: string[] = [];
+      const onFail = (r: { url(): string }) => failed.push(r.url());
+      page.on("requestfailed", onFail);
       const status = await open(h5ad);
+      page.off("requestfailed", onFail);
       expect(status).toBe("Ready: 900 cells x 400 genes, 500 obs rows shown, scatter of X_pca");
+      expect(failed).toEqual([]);
       expect(await page.locator("#obs tr").count()).toBe(501);
       expect(await page.locator("#obs th").allTextContents()).toEqual(["", "true_condition", "true_hashtag", "true_phase", "droplet_type"]);
-      const marks = await page.locator("#scatter svg path").count();
-      expect(marks).toBeGreaterThan(100);
-      await page.screenshot({ path: join(root, ".cache/viewer-h5ad.png"), fullPage: true });
-      expect(readdirSync(join(root, ".cache")).filter((f) => f.startsWith("viewer-"))).toHaveLength(2);
+      expect(await litPixels("scatter", "white")).toBeGreaterThan(2000);
+      expect(await page.locator("#legend .key").count()).toBeGreaterThan(1);
+      await page.fill("#obs-search", "G1");
+      expect(await page.locator("#obs tr").count()).toBeLessThan(501);
+      await shot("viewer-h5ad");
+    }, 180_000);
+
+    it("opens the anndata 0.7.8 LZF fixture and the 0.11.4 fixture without X", async (ctx) => {
+      const lzf = join(root, "../shared/fixtures/h5ad/anndata-0.7.8/adata.h5ad");
+      const noX = join(root, "../shared/fixtures/h5ad/anndata-0.11.4/adata.h5ad");
+      if (!existsSync(lzf) || !existsSync(noX)) ctx.skip();
+      expect(await open(lzf)).toMatch(/^Ready: 30 cells x 20 genes, 30 obs rows shown, /);
+      expect(await page.locator("#obs th").allTextContents()).toEqual(["", "obs_cat", "cat_ordered", "int64", "float64", "uint8"]);
+      // floats are shown with at most 4 significant digits
+      const cells = await page.locator("#obs td").allTextContents();
+      expect(cells.filter((c) => /\d\.\d{5,}/.test(c))).toEqual([]);
+      expect(await page.locator("#var tr").count()).toBe(21);
+      await shot("viewer-h5ad-lzf");
+      expect(await open(noX)).toBe("Ready: 10 cells x 20 genes, 10 obs rows shown, no embedding");
+      expect(await page.locator("#var tr").count()).toBe(21);
+      expect(await page.isHidden("#embedding")).toBe(true);
+      await shot("viewer-h5ad-nox");
     }, 180_000);
 
     it("reads an LZF .h5ad written by anndata (no plugin served or set): same table and scatter as its gzip twin", async () => {
@@ -147,14 +231,14 @@ describe.skipIf(!existsSync(CHROMIUM))(
         seen.push({
           status,
           table: (await page.locator("#obs td").allTextContents()).join("|"),
-          scatter: (await page.locator("#scatter svg path").evaluateAll((els) => els.map((e) => e.getAttribute("d")).join("|"))) ?? "",
+          scatter: await page.evaluate(() => (document.getElementById("scatter") as HTMLCanvasElement).toDataURL()),
         });
       }
       const [lzf, gz] = seen as [(typeof seen)[0], (typeof seen)[0]];
       expect(lzf.status).toBe("Ready: 300 cells x 40 genes, 300 obs rows shown, scatter of X_pca");
       expect(lzf.table).toContain("c299|siPRRX1|448.5|false");
       expect(lzf.table).toBe(gz.table);
-      expect(lzf.scatter.length).toBeGreaterThan(1000);
+      expect(lzf.scatter.length).toBeGreaterThan(5000);
       expect(lzf.scatter).toBe(gz.scatter);
     }, 180_000);
   },

@@ -1,0 +1,234 @@
+/**
+ * The image view: a composite of the visible channels (each with its colour and a display range, auto from the
+ * 0.5/99.5 percentiles and adjustable), an intensity legend per channel, mouse zoom (wheel, about the cursor)
+ * and pan (drag) over the full-resolution composite, a scale bar from the pixel size, and overlays drawn in
+ * image coordinates on top.
+ */
+import type { ImageSeries, LoadedPlanes } from "./sources.js";
+import { formatNumber, parseColour, percentileRange, scaleBar, toHex } from "./util.js";
+
+/** Display settings of one channel. */
+export interface ChannelSetting {
+  name: string;
+  colour: [number, number, number];
+  lo: number;
+  hi: number;
+  visible: boolean;
+}
+
+/** Draws on top of the image; `ctx` is already transformed to image pixels, `zoom` is screen px per image px. */
+export type OverlayPainter = (ctx: CanvasRenderingContext2D, zoom: number) => void;
+
+export class ImageView {
+  settings: ChannelSetting[] = [];
+  series: ImageSeries | undefined;
+  planes: LoadedPlanes | undefined;
+  overlay: OverlayPainter | undefined;
+  /** Screen px per image px, and the image point at the canvas origin. */
+  zoom = 1;
+  panX = 0;
+  panY = 0;
+  private buffer = document.createElement("canvas");
+
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    readonly controls: HTMLElement,
+    readonly info: HTMLElement,
+  ) {
+    this.bindMouse();
+  }
+
+  /** A new input: channel settings from the file (ranges set on the first planes), view fitted. */
+  setSeries(series: ImageSeries): void {
+    this.series = series;
+    this.settings = series.channels.map((c) => ({ name: c.name, colour: c.colour, lo: 0, hi: 1, visible: true }));
+    this.planes = undefined;
+  }
+
+  /** Show new planes; the first planes of a series set every channel's range from percentiles. */
+  setPlanes(planes: LoadedPlanes): void {
+    const first = this.planes === undefined;
+    this.planes = planes;
+    if (first) {
+      this.settings.forEach((_, c) => this.autoRange(c));
+      this.fit();
+      this.renderControls();
+    }
+    this.composite();
+  }
+
+  autoRange(c: number): void {
+    const s = this.settings[c];
+    const data = this.planes?.channels[c];
+    if (!s || !data) return;
+    [s.lo, s.hi] = percentileRange(data);
+  }
+
+  fit(): void {
+    const s = this.series;
+    if (!s) return;
+    this.zoom = Math.min(this.canvas.width / s.width, this.canvas.height / s.height);
+    this.panX = (this.canvas.width - s.width * this.zoom) / 2;
+    this.panY = (this.canvas.height - s.height * this.zoom) / 2;
+  }
+
+  /** Channel rows: visibility, colour, range (min/max inputs, auto button) and the legend bar. */
+  renderControls(): void {
+    this.controls.replaceChildren(
+      ...this.settings.map((s, c) => {
+        const row = document.createElement("div");
+        row.className = "channel";
+        row.dataset.channel = s.name;
+        row.innerHTML = `<label><input type="checkbox" class="vis" ${s.visible ? "checked" : ""}/> <span class="name"></span></label>
+          <input type="color" class="colour" value="${toHex(s.colour)}" title="colour"/>
+          <input type="number" class="lo" step="any" title="display minimum"/>
+          <span class="bar"></span>
+          <input type="number" class="hi" step="any" title="display maximum"/>
+          <button class="auto" title="0.5–99.5 percentiles">auto</button>`;
+        (row.querySelector(".name") as HTMLElement).textContent = s.name;
+        const lo = row.querySelector(".lo") as HTMLInputElement;
+        const hi = row.querySelector(".hi") as HTMLInputElement;
+        const bar = row.querySelector(".bar") as HTMLElement;
+        const sync = () => {
+          lo.value = formatNumber(s.lo);
+          hi.value = formatNumber(s.hi);
+          bar.style.background = `linear-gradient(to right, #000, ${toHex(s.colour)})`;
+        };
+        sync();
+        row.addEventListener("change", (ev) => {
+          const t = ev.target as HTMLInputElement;
+          if (t.classList.contains("vis")) s.visible = t.checked;
+          else if (t.classList.contains("colour")) s.colour = parseColour(t.value) ?? s.colour;
+          else if (t.classList.contains("lo") && Number.isFinite(Number(t.value))) s.lo = Number(t.value);
+          else if (t.classList.contains("hi") && Number.isFinite(Number(t.value))) s.hi = Number(t.value);
+          if (s.hi <= s.lo) s.hi = s.lo + 1e-9;
+          sync();
+          this.composite();
+        });
+        (row.querySelector(".auto") as HTMLButtonElement).onclick = () => {
+          this.autoRange(c);
+          sync();
+          this.composite();
+        };
+        return row;
+      }),
+    );
+  }
+
+  /** Rebuild the full-resolution composite (additive blend of the visible channels) and redraw. */
+  composite(): void {
+    const s = this.series;
+    const p = this.planes;
+    if (!s || !p) return;
+    const { width: w, height: h } = s;
+    const n = w * h;
+    this.buffer.width = w;
+    this.buffer.height = h;
+    const bctx = this.buffer.getContext("2d") as CanvasRenderingContext2D;
+    const img = bctx.createImageData(w, h);
+    const acc = new Float32Array(n * 3);
+    this.settings.forEach((cs, c) => {
+      const data = p.channels[c];
+      if (!cs.visible || !data) return;
+      const [r, g, b] = cs.colour;
+      const scale = 1 / (cs.hi - cs.lo);
+      for (let i = 0; i < n; i++) {
+        let v = ((data[i] as number) - cs.lo) * scale;
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        acc[3 * i] = (acc[3 * i] as number) + v * r;
+        acc[3 * i + 1] = (acc[3 * i + 1] as number) + v * g;
+        acc[3 * i + 2] = (acc[3 * i + 2] as number) + v * b;
+      }
+    });
+    const d = img.data;
+    for (let i = 0; i < n; i++) {
+      d[4 * i] = 255 * (acc[3 * i] as number);
+      d[4 * i + 1] = 255 * (acc[3 * i + 1] as number);
+      d[4 * i + 2] = 255 * (acc[3 * i + 2] as number);
+      d[4 * i + 3] = 255;
+    }
+    bctx.putImageData(img, 0, 0);
+    this.draw();
+  }
+
+  /** Redraw: image at the current zoom/pan (nearest neighbour beyond 1:1), overlays, scale bar. */
+  draw(): void {
+    const ctx = this.canvas.getContext("2d") as CanvasRenderingContext2D;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    if (!this.series || !this.planes) return;
+    ctx.imageSmoothingEnabled = this.zoom < 1;
+    ctx.setTransform(this.zoom, 0, 0, this.zoom, this.panX, this.panY);
+    ctx.drawImage(this.buffer, 0, 0);
+    this.overlay?.(ctx, this.zoom);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const s = this.series;
+    if (s.pixelUm) {
+      // pixel size of the loaded planes (an overview level has larger pixels)
+      const um = s.pixelUm * (s.fullWidth / s.width);
+      const bar = scaleBar(um, this.zoom);
+      const x = this.canvas.width - 20 - bar.px;
+      const y = this.canvas.height - 20;
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(x, y, bar.px, 4);
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText(bar.label, x + bar.px / 2, y - 6);
+      this.canvas.dataset.scalebar = bar.label;
+    }
+    this.canvas.dataset.zoom = String(this.zoom * (s.width / s.fullWidth));
+  }
+
+  /** Image pixel under a canvas point. */
+  toImage(cx: number, cy: number): [number, number] {
+    return [(cx - this.panX) / this.zoom, (cy - this.panY) / this.zoom];
+  }
+
+  private bindMouse(): void {
+    const c = this.canvas;
+    c.addEventListener(
+      "wheel",
+      (ev) => {
+        ev.preventDefault();
+        const r = c.getBoundingClientRect();
+        const cx = ((ev.clientX - r.left) * c.width) / r.width;
+        const cy = ((ev.clientY - r.top) * c.height) / r.height;
+        const [ix, iy] = this.toImage(cx, cy);
+        const f = Math.exp(-ev.deltaY * 0.002);
+        this.zoom = Math.min(64, Math.max(0.01, this.zoom * f));
+        this.panX = cx - ix * this.zoom;
+        this.panY = cy - iy * this.zoom;
+        this.draw();
+      },
+      { passive: false },
+    );
+    let drag: { x: number; y: number; px: number; py: number } | undefined;
+    c.addEventListener("pointerdown", (ev) => {
+      drag = { x: ev.clientX, y: ev.clientY, px: this.panX, py: this.panY };
+      c.setPointerCapture(ev.pointerId);
+    });
+    c.addEventListener("pointerup", () => {
+      drag = undefined;
+    });
+    c.addEventListener("pointermove", (ev) => {
+      const r = c.getBoundingClientRect();
+      if (drag) {
+        this.panX = drag.px + ((ev.clientX - drag.x) * c.width) / r.width;
+        this.panY = drag.py + ((ev.clientY - drag.y) * c.height) / r.height;
+        this.draw();
+      }
+      const [ix, iy] = this.toImage(((ev.clientX - r.left) * c.width) / r.width, ((ev.clientY - r.top) * c.height) / r.height);
+      const x = Math.floor(ix);
+      const y = Math.floor(iy);
+      const s = this.series;
+      if (!s || !this.planes || x < 0 || y < 0 || x >= s.width || y >= s.height) return;
+      const vals = this.settings.map((cs, k) => `${cs.name} ${formatNumber(this.planes?.channels[k]?.[y * s.width + x] as number)}`);
+      this.info.textContent = `x ${x}, y ${y}: ${vals.join(", ")}`;
+    });
+    c.addEventListener("dblclick", () => {
+      this.fit();
+      this.draw();
+    });
+  }
+}
