@@ -20,12 +20,13 @@ export async function showAnnData(adata: AnnData, fileName: string): Promise<{ s
     const m = adata.obsm.get(k);
     return m !== undefined && m.shape.length === 2 && (m.shape[1] as number) >= 2;
   });
-  if (bases.length === 0 && adata.X && adata.nObs > 2 && adata.nVars > 2) {
+  // embeddings are the X_* keys (scanpy's naming); other 2-D obsm matrices (e.g. hashtag counts) come after
+  if (!bases.some((b) => b.startsWith("X_")) && adata.X && adata.nObs > 2 && adata.nVars > 2) {
     // no embedding stored: a quick PCA of log-normalised X, as before
     seq.normalizeTotal(adata, { targetSum: 1e4 });
     seq.log1p(adata);
     seq.pca(adata, { nComps: 2 });
-    bases = ["X_pca"];
+    bases.push("X_pca");
   }
   bases.sort((a, b) => rank(a) - rank(b));
   const columns = adata.obs.columns;
@@ -49,7 +50,8 @@ export async function showAnnData(adata: AnnData, fileName: string): Promise<{ s
       xy[2 * i + 1] = Number(dense.get(i, 1));
     }
     const key = colourEl.value;
-    drawScatter(xy, key ? adata.obs.column(key) : undefined, key, adata.uns, basis, fileName);
+    drawScatter(xy, key ? adata.obs.column(key) : undefined, key, adata.uns, basis);
+    $("embedding-title").textContent = `${basis} of ${fileName}`;
   };
   basisEl.onchange = draw;
   colourEl.onchange = draw;
@@ -66,7 +68,7 @@ export async function showAnnData(adata: AnnData, fileName: string): Promise<{ s
 function rank(basis: string): number {
   const order = ["X_umap", "X_tsne", "X_draw_graph_fa", "X_pca"];
   const i = order.indexOf(basis);
-  return i < 0 ? order.length : i;
+  return i >= 0 ? i : basis.startsWith("X_") ? order.length : order.length + 1;
 }
 
 function cell(seq: typeof import("@hyped/seq"), col: Column | undefined, i: number): string {
@@ -103,7 +105,7 @@ function searchableTable(id: string, head: string[], n: number, row: (i: number)
 }
 
 /** Scatter on the canvas: categorical (uns colours, legend) or continuous (viridis, colour bar). */
-function drawScatter(xy: Float64Array, col: Column | undefined, key: string, uns: Record<string, unknown>, basis: string, fileName: string): void {
+function drawScatter(xy: Float64Array, col: Column | undefined, key: string, uns: Record<string, unknown>, basis: string): void {
   const canvas = $<HTMLCanvasElement>("scatter");
   const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
   const W = canvas.width;
@@ -193,6 +195,6 @@ function drawScatter(xy: Float64Array, col: Column | undefined, key: string, uns
   ctx.fillText(`${name}2`, 0, 0);
   ctx.restore();
   ctx.textAlign = "center";
-  ctx.fillText(`${name} of ${fileName}${key ? `, coloured by ${key}` : ""}`, W / 2, 16);
+  ctx.fillText(`${name}${key ? ` coloured by ${key}` : ""}`, W / 2, 16);
   canvas.dataset.points = String(n);
 }

@@ -163,7 +163,18 @@ function phaseSummary(a: Analysis, ti: number): void {
 async function openH5ad(file: File): Promise<void> {
   status(`Reading ${file.name}…`);
   const seq = await import("@hyped/seq");
-  const adata = await seq.readH5ad(file);
+  let adata: Awaited<ReturnType<typeof seq.readH5ad>>;
+  try {
+    adata = await seq.readH5ad(file);
+  } catch (e) {
+    // Reads our own LZF decoder does not take (e.g. an LZF compound array in uns, anndata 0.7): fetch h5wasm's
+    // LZF plugin from this page's own assets (never from the network) and read again.
+    if (!/lzf/i.test((e as Error).message)) throw e;
+    status(`Reading ${file.name} with h5wasm's LZF plugin…`);
+    const { default: pluginUrl } = await import("h5wasm-plugins/plugins/libH5Zlzf.so?url");
+    seq.setLzfPluginBytes(new Uint8Array(await (await fetch(pluginUrl)).arrayBuffer()));
+    adata = await seq.readH5ad(file);
+  }
   $("image").hidden = true;
   $("h5ad").hidden = false;
   const { showAnnData } = await import("./anndata.js");
