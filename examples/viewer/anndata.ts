@@ -16,7 +16,7 @@ export const TABLE_ROWS = 500;
 export async function showAnnData(adata: AnnData, fileName: string): Promise<{ shown: number; basis: string | undefined }> {
   const seq = await import("@hyped/seq");
   const core = await import("@hyped/core");
-  let bases = [...adata.obsm.keys()].filter((k) => {
+  const bases = [...adata.obsm.keys()].filter((k) => {
     const m = adata.obsm.get(k);
     return m !== undefined && m.shape.length === 2 && (m.shape[1] as number) >= 2;
   });
@@ -113,12 +113,18 @@ function drawScatter(xy: Float64Array, col: Column | undefined, key: string, uns
   const n = xy.length / 2;
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, W, H);
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < n; i++) {
     const x = xy[2 * i] as number;
     const y = xy[2 * i + 1] as number;
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
   const pad = 30;
   const sx = (W - 2 * pad) / (x1 - x0 || 1);
@@ -130,7 +136,8 @@ function drawScatter(xy: Float64Array, col: Column | undefined, key: string, uns
   if (col?.kind === "categorical") {
     const cats = col.categories.map(String);
     const stored = uns[`${key}_colors`];
-    const palette = Array.isArray(stored) && stored.length >= cats.length ? stored.map(String) : ArrayBuffer.isView(stored) ? [] : CATEGORY_COLOURS;
+    const palette =
+      Array.isArray(stored) && stored.length >= cats.length ? stored.map(String) : ArrayBuffer.isView(stored) ? [] : CATEGORY_COLOURS;
     const size = new Array(cats.length).fill(0);
     for (const c of col.codes) if (c >= 0) size[c]++;
     for (let i = 0; i < n; i++) {

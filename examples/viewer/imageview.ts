@@ -50,7 +50,7 @@ export class ImageView {
     const first = this.planes === undefined;
     this.planes = planes;
     if (first) {
-      this.settings.forEach((_, c) => this.autoRange(c));
+      for (let c = 0; c < this.settings.length; c++) this.autoRange(c);
       this.fit();
       this.renderControls();
     }

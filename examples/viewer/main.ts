@@ -6,8 +6,9 @@
  * - An `.h5ad`: see anndata.ts (embeddings coloured by obs, searchable obs/var tables).
  * Heavy parts load only when used: HDF5 (h5wasm) and our packages on the first file, vega never, onnxruntime never.
  */
-import { Analysis, type OverlayOptions } from "./overlays.js";
+
 import { ImageView } from "./imageview.js";
+import { Analysis, type OverlayOptions } from "./overlays.js";
 import type { ImageSeries, LoadedPlanes } from "./sources.js";
 import { formatNumber } from "./util.js";
 
@@ -95,7 +96,8 @@ async function openImage(series: ImageSeries): Promise<void> {
     const token = ++current.token;
     current = { ti, z, token };
     const t = series.times[ti];
-    $("time-label").textContent = `t = ${t?.index ?? ti}${t?.hours !== undefined ? ` (${formatNumber(Math.round(t.hours * 100) / 100)} h)` : ""} of ${series.times.length}`;
+    $("time-label").textContent =
+      `t = ${t?.index ?? ti}${t?.hours !== undefined ? ` (${formatNumber(Math.round(t.hours * 100) / 100)} h)` : ""} of ${series.times.length}`;
     $("z-label").textContent = `z = ${z}`;
     const planes = await load(ti, z);
     if (token !== current.token) return;
@@ -111,7 +113,12 @@ async function openImage(series: ImageSeries): Promise<void> {
     try {
       const o = options();
       if ((o.tracks || o.lineage) && !analysis.tracking) {
-        await analysis.track(series.times.length, (ti) => load(ti, Number(zEl.value)), o, (ti) => status(`Tracking: segmenting t=${ti}…`));
+        await analysis.track(
+          series.times.length,
+          (ti) => load(ti, Number(zEl.value)),
+          o,
+          (ti) => status(`Tracking: segmenting t=${ti}…`),
+        );
         status(ready(series, analysis));
       }
       await show();

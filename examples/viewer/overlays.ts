@@ -51,14 +51,21 @@ export class Analysis {
       phase = Array.from(calls.phase, (p) => calls.phases[p] as string);
     }
     const colourOf = new Map<number, string>();
-    result.objects.id.forEach((id, k) => colourOf.set(id, phase[k] ? phaseColour(phase[k]) : OUTLINE));
+    result.objects.id.forEach((id, k) => {
+      colourOf.set(id, phase[k] ? phaseColour(phase[k]) : OUTLINE);
+    });
     const seg: Segmented = { result, phase, outline: outlineCanvas(result, colourOf), outlineKey: key };
     this.frames.set(ti, seg);
     return seg;
   }
 
   /** Track over every time point (segmenting those not done yet through `load`). */
-  async track(nT: number, load: (ti: number) => Promise<LoadedPlanes>, o: OverlayOptions, progress: (t: number) => void): Promise<TrackingResult> {
+  async track(
+    nT: number,
+    load: (ti: number) => Promise<LoadedPlanes>,
+    o: OverlayOptions,
+    progress: (t: number) => void,
+  ): Promise<TrackingResult> {
     const { trackCells } = await import("@hyped/imaging");
     const objects = [];
     for (let ti = 0; ti < nT; ti++) {
@@ -135,7 +142,11 @@ function outlineCanvas(seg: SegmentFrameResult, colourOf: Map<number, string>): 
   const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
   const img = ctx.createImageData(w, h);
   const rgb = new Map<number, number[]>();
-  for (const [id, css] of colourOf) rgb.set(id, [1, 3, 5].map((i) => Number.parseInt(css.slice(i, i + 2), 16)));
+  for (const [id, css] of colourOf)
+    rgb.set(
+      id,
+      [1, 3, 5].map((i) => Number.parseInt(css.slice(i, i + 2), 16)),
+    );
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;

@@ -92,10 +92,14 @@ export async function cziSeries(file: File): Promise<ImageSeries> {
     return md.timeIncrementS !== undefined ? (t * md.timeIncrementS) / 3600 : undefined;
   };
   const rgb = Object.keys(czi.pixelTypes).some((p) => /^Bgr/.test(p));
-  const names = rgb
-    ? ["R", "G", "B"]
-    : Array.from({ length: nC }, (_, c) => md.channels[c]?.name ?? md.channels[c]?.fluor ?? `C${c}`);
-  const colours = rgb ? [[1, 0, 0], [0, 1, 0], [0, 0, 1]] as Array<[number, number, number]> : names.map((n, c) => channelColour(n, c, md.channels[c]?.color));
+  const names = rgb ? ["R", "G", "B"] : Array.from({ length: nC }, (_, c) => md.channels[c]?.name ?? md.channels[c]?.fluor ?? `C${c}`);
+  const colours = rgb
+    ? ([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ] as Array<[number, number, number]>)
+    : names.map((n, c) => channelColour(n, c, md.channels[c]?.color));
   const pxM = md.scaling.X;
   const w = Math.max(1, Math.round(box.w * zoom));
   const h = Math.max(1, Math.round(box.h * zoom));

@@ -116,7 +116,10 @@ describe("@hyped/core exports", () => {
   it("plot entry", () => {
     expect(Object.keys(plot).sort()).toMatchInlineSnapshot(`
       [
+        "PHASE_COLOURS",
         "barSpec",
+        "phaseColour",
+        "phaseScale",
         "renderSvg",
         "scatterSpec",
         "stackedAreaSpec",

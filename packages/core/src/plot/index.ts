@@ -3,6 +3,7 @@
  * We use Vega-Lite/Vega, maintained plotting libraries, rather than drawing SVG by hand.
  */
 import { HypedError } from "../errors.js";
+
 export { PHASE_COLOURS, phaseColour, phaseScale } from "./palette.js";
 
 /** A Vega-Lite specification (see https://vega.github.io/vega-lite/docs/). */
