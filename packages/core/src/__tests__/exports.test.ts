@@ -118,9 +118,11 @@ describe("@hyped/core exports", () => {
       [
         "PHASE_COLOURS",
         "barSpec",
+        "metricSmallMultiplesSpec",
         "phaseColour",
         "phaseScale",
         "renderSvg",
+        "scanpyEmbeddingSpec",
         "scatterSpec",
         "stackedAreaSpec",
       ]

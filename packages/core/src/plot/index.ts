@@ -4,6 +4,7 @@
  */
 import { HypedError } from "../errors.js";
 
+export { type EmbeddingFigureOptions, type MetricRow, metricSmallMultiplesSpec, scanpyEmbeddingSpec } from "./figures.js";
 export { PHASE_COLOURS, phaseColour, phaseScale } from "./palette.js";
 
 /** A Vega-Lite specification (see https://vega.github.io/vega-lite/docs/). */
