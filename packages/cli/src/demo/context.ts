@@ -50,10 +50,16 @@ export class DemoContext {
     await this.write(`tables/${t.name}.json`, JSON.stringify(t.rows, jsonReplacer, 1));
   }
 
-  /** Record and write an SVG figure under `figures/`. */
+  /**
+   * Record and write an SVG figure under `figures/`, dense point layers rasterised (figures/rasterise.ts), and
+   * its PNG twin for slides (same name, `.png`).
+   */
   async figure(file: string, title: string, svg: string): Promise<void> {
+    const [{ rasterisePoints }, { svgToPng }] = await Promise.all([import("../figures/rasterise.js"), import("../figures/png.js")]);
     this.figures.push({ file: `figures/${file}`, title });
-    await this.write(`figures/${file}`, svg);
+    const small = await rasterisePoints(svg);
+    await this.write(`figures/${file}`, small);
+    await this.write(`figures/${file.replace(/\.svg$/, "")}.png`, await svgToPng(small));
   }
 
   /** Time a step, logging its name and duration. */

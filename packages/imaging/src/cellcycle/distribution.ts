@@ -3,7 +3,7 @@
  * stacked-area SVG rendered with Vega-Lite (`@hyped/core/plot`).
  */
 import { HypedError } from "@hyped/core";
-import { renderSvg, stackedAreaSpec } from "@hyped/core/plot";
+import { phaseScale, renderSvg, stackedAreaSpec } from "@hyped/core/plot";
 import { CELL_CYCLE_PHASES } from "./phases.js";
 
 /**
@@ -112,5 +112,10 @@ export async function phaseDistribution(
     xTitle: options.xTitle ?? x,
     yTitle: "fraction of cells",
   });
+  // the shared phase palette, only the phases present in the legend, and an x axis ending with the data
+  const present = CELL_CYCLE_PHASES.filter((p) => rows.some((r) => r.phase === p && r.fraction > 0));
+  const enc = ((spec.spec ?? spec) as { encoding: Record<string, Record<string, unknown>> }).encoding;
+  enc.color = { ...enc.color, scale: phaseScale(present), sort: present };
+  enc.x = { ...enc.x, scale: { nice: false, zero: false } };
   return { rows, svg: await renderSvg(spec) };
 }

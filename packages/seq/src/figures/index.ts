@@ -4,7 +4,7 @@
  * plot or heatmap of the top DE genes per group (scanpy's `pl.rank_genes_groups_dotplot`/`_heatmap`).
  */
 import { HypedError, isSparse } from "@hyped/core";
-import { renderSvg, scatterSpec, type VegaLiteSpec } from "@hyped/core/plot";
+import { renderSvg, scanpyEmbeddingSpec, type VegaLiteSpec } from "@hyped/core/plot";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { columnValue } from "../anndata/index.js";
 import type { RankGenesGroupsResult } from "../de/index.js";
@@ -20,8 +20,10 @@ export interface EmbeddingPlotOptions {
   /** Components to plot (0-based). Default `[0, 1]`. */
   components?: [number, number];
   title?: string;
-  /** Point size in square pixels. Default 8 (scatterSpec's). */
+  /** Point size in square pixels. Default: by the number of points (24 below 1000, down to 3 above 20 000). */
   pointSize?: number;
+  /** Values of `color` left out (e.g. `["Doublet", "Negative"]`); legends list only categories drawn. */
+  exclude?: readonly string[];
 }
 
 function pickBasis(adata: AnnData, basis?: string): string {
@@ -56,16 +58,21 @@ export function embeddingSpec(adata: AnnData, options: EmbeddingPlotOptions): Ve
     const v = columnValue(col, i);
     rows[i] = { [xName]: Y[i * d + c0], [yName]: Y[i * d + c1], [options.color]: typeof v === "bigint" ? Number(v) : v };
   }
-  const spec = scatterSpec(rows, {
+  const numeric = col.kind === "numeric" || col.kind === "nullable-integer";
+  const categories = col.kind === "categorical" ? col.categories.map(String) : undefined;
+  // anndata's uns['<key>_colors'] when it has a colour per category, as scanpy uses them
+  const stored = adata.uns[`${options.color}_colors`];
+  const colours = Array.isArray(stored) && categories && stored.length >= categories.length ? stored.map(String) : undefined;
+  const spec = scanpyEmbeddingSpec(rows, {
     x: xName,
     y: yName,
     color: options.color,
+    type: numeric ? "quantitative" : "nominal",
+    ...(categories ? { categories } : {}),
+    ...(colours ? { colours } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
     title: options.title ?? `${label} coloured by ${options.color}`,
   });
-  const enc = spec.encoding as Record<string, Record<string, unknown>>;
-  const numeric = col.kind === "numeric" || col.kind === "nullable-integer";
-  if (numeric) enc.color = { field: options.color, type: "quantitative", scale: { scheme: "viridis" } };
-  else if (col.kind === "categorical") enc.color = { field: options.color, type: "nominal", scale: { domain: col.categories.map(String) } };
   if (options.pointSize) spec.mark = { ...(spec.mark as object), size: options.pointSize };
   return spec;
 }

@@ -46,6 +46,9 @@ describe("denoisingBenchmark", () => {
     const svg = await benchmarkSvg(rows);
     expect(svg).toContain("<svg");
     expect(svg).toContain("median");
+    // one panel per metric, each axis titled with its unit, none with the generic "value"
+    for (const title of ["PSNR (dB)", "SSIM (index, 1 = identical)", "denoised SNR (dB)"]) expect(svg).toContain(title);
+    expect(svg).not.toContain(">value<");
   });
   it("uses a given mask and channel subset", async () => {
     const mask = fromTyped(
