@@ -111,9 +111,13 @@ describe.skipIf(!existsSync(CHROMIUM))(
       );
     }
 
+    /** A screenshot under .cache/ (and under $HYPED_SCREENSHOTS, which scripts/readme-images.sh sets). */
     async function shot(name: string): Promise<void> {
-      mkdirSync(join(root, ".cache"), { recursive: true });
-      await page.screenshot({ path: join(root, `.cache/${name}.png`), fullPage: true });
+      for (const d of [join(root, ".cache"), process.env.HYPED_SCREENSHOTS]) {
+        if (!d) continue;
+        mkdirSync(d, { recursive: true });
+        await page.screenshot({ path: join(d, `${name}.png`), fullPage: true });
+      }
     }
 
     it("keeps the initial download <= 8 MB: the entry and its static imports, no onnxruntime, vega or h5wasm", () => {

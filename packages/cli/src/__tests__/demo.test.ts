@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -35,6 +35,10 @@ describe("hyped demo (tiny synthetic dataset)", () => {
     ]) {
       expect(existsSync(join(out, "figures", f)), f).toBe(true);
       expect(readFileSync(join(out, "figures", f), "utf8").startsWith("<svg")).toBe(true);
+      // every figure also as PNG, and no SVG over 200 kB (dense point layers are rasterised)
+      const png = readFileSync(join(out, "figures", f.replace(/\.svg$/, ".png")));
+      expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(""), f).toBe("PNG");
+      expect(statSync(join(out, "figures", f)).size, f).toBeLessThanOrEqual(200_000);
     }
     const tables = readdirSync(join(out, "tables"));
     expect(tables).toContain("table3_perturbation.csv");
