@@ -102,7 +102,6 @@ export function metricSmallMultiplesSpec(
     ...(options.title ? { title: options.title } : {}),
     data: { values: rows.map((r) => ({ ...r })) },
     concat: metrics.map((m) => ({
-      title: m,
       width: 140,
       height: 160,
       transform: [{ filter: { field: "metric", equal: m } }],

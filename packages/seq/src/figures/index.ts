@@ -95,6 +95,11 @@ export interface DeGenesPlotOptions {
   /** Expression layer; default the DE run's (X when none). */
   layer?: string;
   title?: string;
+  /**
+   * Unit of mean expression in the dot plot's colour legend. Default "log1p of normalised counts" when
+   * `uns.log1p` is set (scanpy's `pp.log1p` marks it), else "X units".
+   */
+  expressionUnit?: string;
 }
 
 /** Tidy rows behind the DE dot plot: one per (group of cells, gene). */
@@ -219,14 +224,42 @@ export function rankGenesGroupsPlotSpec(adata: AnnData, options: DeGenesPlotOpti
     };
   }
   if (kind !== "dotplot") throw new HypedError("UNSUPPORTED", `plot kind '${kind}' (supported: dotplot, heatmap)`, { kind });
+  // the unit of the colour: what X holds (scanpy's dotplot labels it "Mean expression in group")
+  const unit = options.expressionUnit ?? (adata.uns.log1p !== undefined ? "log1p of normalised counts" : "X units");
+  const blocks = [...new Set(rows.map((r) => r.block))];
+  const { width: _width, ...rest } = base;
+  // one column per gene group with a bracket (a rule) and the group's name above it, as scanpy's var_group_positions
   return {
-    ...base,
-    mark: { type: "circle" },
-    encoding: {
-      x,
-      y,
-      size: { field: "fractionExpressing", type: "quantitative", title: "fraction of cells", scale: { domain: [0, 1] } },
-      color: { field: "meanExpression", type: "quantitative", title: "mean expression", scale: { scheme: "reds" } },
+    ...rest,
+    facet: {
+      column: {
+        field: "block",
+        type: "nominal",
+        sort: blocks,
+        header: { title: null, labelOrient: "top", labelAngle: 0, labelPadding: 2 },
+      },
+    },
+    spacing: 6,
+    resolve: { scale: { x: "independent" } },
+    spec: {
+      width: { step: 14 },
+      height: base.height,
+      layer: [
+        {
+          mark: { type: "circle" },
+          encoding: {
+            x: { ...x, sort: genes },
+            y,
+            size: { field: "fractionExpressing", type: "quantitative", title: "fraction of cells", scale: { domain: [0, 1] } },
+            color: { field: "meanExpression", type: "quantitative", title: ["mean expression", `(${unit})`], scale: { scheme: "reds" } },
+          },
+        },
+        {
+          transform: [{ aggregate: [{ op: "count", as: "n" }], groupby: ["block"] }],
+          mark: { type: "rule", color: "#222", strokeWidth: 1.5 },
+          encoding: { x: { value: 2 }, x2: { value: "width" }, y: { value: -5 } },
+        },
+      ],
     },
   };
 }

@@ -67,6 +67,13 @@ describe("figures", () => {
     const dot = await rankGenesGroupsPlotSvg(ad, { nGenes: 5 });
     expect(dot.startsWith("<svg")).toBe(true);
     expect(dot).toContain("fraction of cells");
+    // the colour legend carries a unit, and each gene group has a bracket (a rule) under its name
+    expect(dot).toMatch(/\((log1p of normalised counts|X units)\)/);
+    const blocks = new Set(rankGenesGroupsPlotRows(ad, { nGenes: 5 }).map((r) => r.block));
+    expect(blocks.size).toBeGreaterThan(1);
+    for (const b of blocks) expect(dot).toContain(`>${b}<`);
+    expect((dot.match(/class="mark-rule role-mark/g) ?? []).length).toBe(blocks.size);
+    await expect(rankGenesGroupsPlotSvg(ad, { nGenes: 5, expressionUnit: "CP10k" })).resolves.toContain("(CP10k)");
     const heat = await rankGenesGroupsPlotSvg(ad, { nGenes: 5, kind: "heatmap" });
     expect(heat).toContain("mean (scaled)");
     expect(() => rankGenesGroupsPlotSpec(ad, { kind: "violin" as never })).toThrow(/plot kind 'violin'/);
