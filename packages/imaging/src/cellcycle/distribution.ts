@@ -103,17 +103,20 @@ export async function phaseDistribution(
     throw new HypedError("UNSUPPORTED", `phaseDistribution: the plot takes at most two grouping columns, got ${by.length}`, { by });
   const x = by[by.length - 1] as string;
   const facet = by.length === 2 ? (by[0] as string) : undefined;
-  const spec = stackedAreaSpec(rows, {
-    x,
-    y: "fraction",
-    color: "phase",
-    ...(facet ? { facet } : {}),
-    title: options.title ?? "Cell-cycle phase distribution",
-    xTitle: options.xTitle ?? x,
-    yTitle: "fraction of cells",
-  });
-  // the shared phase palette, only the phases present in the legend, and an x axis ending with the data
+  // the shared phase palette, only the phases present (in data and legend), and an x axis ending with the data
   const present = CELL_CYCLE_PHASES.filter((p) => rows.some((r) => r.phase === p && r.fraction > 0));
+  const spec = stackedAreaSpec(
+    rows.filter((r) => (present as readonly string[]).includes(r.phase)),
+    {
+      x,
+      y: "fraction",
+      color: "phase",
+      ...(facet ? { facet } : {}),
+      title: options.title ?? "Cell-cycle phase distribution",
+      xTitle: options.xTitle ?? x,
+      yTitle: "fraction of cells",
+    },
+  );
   const enc = ((spec.spec ?? spec) as { encoding: Record<string, Record<string, unknown>> }).encoding;
   enc.color = { ...enc.color, scale: phaseScale(present), sort: present };
   enc.x = { ...enc.x, scale: { nice: false, zero: false } };

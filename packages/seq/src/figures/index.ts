@@ -182,6 +182,8 @@ export function rankGenesGroupsPlotRows(adata: AnnData, options: DeGenesPlotOpti
       if (m > hi) hi = m;
     }
     groups.forEach((group, g) => {
+      // a category without cells (e.g. Doublet after filtering) gets no row, so no empty line or legend entry
+      if ((size[g] as number) === 0) return;
       const m = means[g] as number;
       rows.push({
         group,

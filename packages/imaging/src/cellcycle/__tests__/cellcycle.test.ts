@@ -1,4 +1,5 @@
 import { fromTyped } from "@hyped/core";
+import { PHASE_COLOURS } from "@hyped/core/plot";
 import { snr } from "@hyped/metrics";
 import { describe, expect, it } from "vitest";
 import { CELL_CYCLE_PHASES, classifyCellCycle, frameSnr, phaseDistribution, phaseDistributionRows, smoothAlongTracks } from "../index.js";
@@ -59,6 +60,12 @@ describe("phaseDistribution", () => {
     expect(rows.length).toBe(16);
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("S/G2/M");
+    // the shared palette, and a legend without phases that never occur
+    expect(svg).toContain(PHASE_COLOURS["S/G2/M"]);
+    const noEarly = await phaseDistribution({ phase: [1, 3, 3], time: [0, 1, 2] });
+    expect(noEarly.svg).not.toContain("early-G1/unknown");
+    expect(noEarly.svg).not.toContain(">G1/S<");
+    expect(noEarly.svg).toContain(PHASE_COLOURS.G1);
   }, 30_000);
   it("rejects unknown phases and columns", () => {
     expect(() => phaseDistributionRows({ phase: ["M"], time: [0] })).toThrow(/unknown phase/);

@@ -33,6 +33,12 @@ describe("figures", () => {
     const svg = await embeddingSvg(ad, { color: "condition", basis: "X_tsne" });
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("cond2");
+    // a category without cells (filtered out) is left out of the legend and the dot plot; excluded values too
+    const col = ad.obs.column("condition") as { kind: "categorical"; categories: string[] };
+    col.categories = [...col.categories, "Doublet"];
+    const withEmpty = embeddingSpec(ad, { color: "condition", exclude: ["cond2"] });
+    expect((withEmpty.encoding as Record<string, { scale: { domain: string[] } }>).color!.scale.domain).toEqual(["cond0", "cond1"]);
+    expect(rankGenesGroupsPlotRows(ad, { nGenes: 2 }).some((r) => r.group === "Doublet")).toBe(false);
     expect(() => embeddingSpec(ad, { color: "nope" })).toThrow(/no obs column 'nope'/);
     expect(() => embeddingSpec(ad, { color: "condition", basis: "X_umap" })).toThrow(/no obsm/);
   });
