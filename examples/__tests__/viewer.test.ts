@@ -95,19 +95,19 @@ describe.skipIf(!existsSync(CHROMIUM))(
     }
 
     /** Pixels of a canvas brighter than near-black (image) or not white (scatter). */
-    function litPixels(id: string, background: "black" | "white"): Promise<number> {
+    function litPixels(id: string, background: "black" | "white", above = 60): Promise<number> {
       return page.evaluate(
-        ([cid, bg]) => {
+        ([cid, bg, min]) => {
           const c = document.getElementById(cid as string) as HTMLCanvasElement;
           const d = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
           let n = 0;
           for (let i = 0; i < d.length; i += 4) {
             const s = (d[i] as number) + (d[i + 1] as number) + (d[i + 2] as number);
-            if (bg === "black" ? s > 60 : s < 700) n++;
+            if (bg === "black" ? s > (min as number) : s < 700) n++;
           }
           return n;
         },
-        [id, background],
+        [id, background, above] as const,
       );
     }
 
@@ -164,6 +164,43 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(Number(await page.getAttribute("#canvas", "data-zoom"))).toBeGreaterThan(before * 1.5);
       await shot("viewer-frame");
     }, 180_000);
+
+    it("shows a 2826 x 3245 frame at full resolution: the wheel zooms past 1:1", async () => {
+      const [h, w] = [3245, 2826];
+      const planes = [0, 1].map((c) =>
+        Uint16Array.from({ length: h * w }, (_, i) => {
+          const y = Math.floor(i / w);
+          const x = i % w;
+          // a grid of bright squares over a dim gradient, different per channel
+          return 100 + (x >> 4) + ((x >> 6) % 2 === c && (y >> 6) % 2 === 0 ? 3000 : 0);
+        }),
+      );
+      const big = join(dir, "big", "big_t0.h5");
+      mkdirSync(join(dir, "big"), { recursive: true });
+      const { writeFrameFile } = await import("@hyped/imaging");
+      await writeFrameFile(big, planes, h, w, {
+        channels: ["DAPI", "mCherry"],
+        condition: "big",
+        replicate: 1,
+        t: 0,
+        timeS: 0,
+        scene: -1,
+        pixelSizeM: [6.5e-7, 6.5e-7],
+        source: "",
+        sourceSha256: "",
+      });
+      const status = await open(big);
+      expect(status).toMatch(/^Ready: 2 channel\(s\) \[DAPI, mCherry\], 1 time point\(s\) of 2826x3245/);
+      expect(await litPixels("canvas", "black")).toBeGreaterThan(50_000);
+      await page.locator("#canvas").hover();
+      for (let k = 0; k < 6; k++) await page.mouse.wheel(0, -500);
+      await page.waitForTimeout(200);
+      // screen px per full-resolution pixel: above 1 means the full-resolution composite is what is drawn
+      expect(Number(await page.getAttribute("#canvas", "data-zoom"))).toBeGreaterThan(1);
+      // the dim gradient under the cursor still draws (a zoomed-in region of an empty canvas would be all black)
+      expect(await litPixels("canvas", "black", 0)).toBeGreaterThan(50_000);
+      await shot("viewer-large");
+    }, 240_000);
 
     it("opens the CellDivision CZI directly, and its converted frames: the file's channel names, time in hours, scale bar", async (ctx) => {
       if (!existsSync(CZI)) ctx.skip();

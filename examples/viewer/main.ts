@@ -62,7 +62,8 @@ async function openImage(series: ImageSeries): Promise<void> {
   const greenEl = $<HTMLSelectElement>("green");
   for (const el of [redEl, greenEl]) el.replaceChildren(...names.map((n) => new Option(n, n)));
   redEl.value = pick(/kate|rfp|cherry|555|561/i, 0);
-  greenEl.value = pick(/gfp|470|488/i, 1);
+  // green: a GFP-like name, else the first channel that is not the red one
+  greenEl.value = names.find((n) => /gfp|470|488/i.test(n)) ?? names.find((n) => n !== redEl.value) ?? redEl.value;
   const options = (): OverlayOptions => ({
     outlines: $<HTMLInputElement>("ov-outlines").checked,
     phases: $<HTMLInputElement>("ov-phases").checked,
@@ -72,6 +73,10 @@ async function openImage(series: ImageSeries): Promise<void> {
     green: greenEl.value,
   });
 
+  // segmentation runs in the page: on by default up to 4 Mpx, a checkbox away on larger frames
+  const small = series.width * series.height <= 4e6;
+  $<HTMLInputElement>("ov-outlines").checked = small;
+  $<HTMLInputElement>("ov-phases").checked = small;
   const time = $<HTMLInputElement>("time");
   time.max = String(series.times.length - 1);
   time.value = "0";
