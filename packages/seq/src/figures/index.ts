@@ -253,7 +253,13 @@ export function rankGenesGroupsPlotSpec(adata: AnnData, options: DeGenesPlotOpti
             x: { ...x, sort: genes },
             y,
             size: { field: "fractionExpressing", type: "quantitative", title: "fraction of cells", scale: { domain: [0, 1] } },
-            color: { field: "meanExpression", type: "quantitative", title: ["mean expression", `(${unit})`], scale: { scheme: "reds" } },
+            color: {
+              field: "meanExpression",
+              type: "quantitative",
+              title: ["mean expression", `(${unit})`],
+              legend: { titleLimit: 300 },
+              scale: { scheme: "reds" },
+            },
           },
         },
         {
