@@ -198,7 +198,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const t of targets) {
     const cases = replay ? [Number(args.case)] : Array.from({ length: n }, (_, i) => i);
-    rows.push(await fuzzTarget(t, cases, replay));
+    const r = await fuzzTarget(t, cases, replay);
+    rows.push(r);
+    // each target's row as soon as it is done (a long run stopped later keeps what finished)
+    const c = r.counts;
+    if (!replay)
+      console.error(
+        `  done: ${t} ${r.cases} cases: ${c.ok} opened, ${c.typed} typed, ${c.untyped} untyped, ${c.hang} hang, ${c.oom} OOM, ${c["next-fail"]} next-file failed, ${r.instances} instances, ${r.seconds.toFixed(0)} s`,
+      );
   }
   console.log("");
   console.log(`seed ${seed}, time limit ${timeoutMs} ms, heap limit ${heapMb} MB`);
