@@ -1,5 +1,5 @@
 /** Shared CLI plumbing: output helpers, exit codes and progress bars. */
-import { isHypedError, type Progress } from "@hyped/core";
+import { fsError, isHypedError, isSystemError, type Progress } from "@hyped/core";
 import cliProgress from "cli-progress";
 
 /** Exit codes: 0 ok, 1 error in the data, 2 usage error. */
@@ -50,7 +50,10 @@ export function progressBar(label: string, enabled = process.stderr.isTTY === tr
 }
 
 /** Report an error the way the CLI promises: a HypedError message on stderr (stack only with --debug). */
-export function reportError(e: unknown, debug: boolean): number {
+export function reportError(err: unknown, debug: boolean): number {
+  // an operating-system error that a command let through (ENOENT, EACCES, EISDIR, ELOOP, ENOSPC, ...) is
+  // an IO error naming its path, never an "internal error"
+  const e = isSystemError(err) ? fsError(err, err.path ?? "(unknown path)", syscallVerb(err.syscall)) : err;
   if (e instanceof UsageError) {
     process.stderr.write(`hyped: ${e.message}\n`);
     return EXIT.USAGE;
@@ -63,4 +66,11 @@ export function reportError(e: unknown, debug: boolean): number {
   process.stderr.write(`hyped: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return EXIT.DATA;
+}
+
+/** The verb for a failed system call in messages ("open", "read", "write", ...). */
+function syscallVerb(syscall: string | undefined): string {
+  if (!syscall) return "access";
+  const verbs: Record<string, string> = { scandir: "list", mkdir: "create folder", rename: "rename", unlink: "remove", lstat: "stat" };
+  return verbs[syscall] ?? syscall;
 }

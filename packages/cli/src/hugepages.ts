@@ -24,3 +24,25 @@ export function withHugePages(
   if (current.split(":").some((t) => t.startsWith("glibc.malloc.hugetlb="))) return undefined;
   return { ...env, GLIBC_TUNABLES: current ? `${current}:${HUGEPAGE_TUNABLE}` : HUGEPAGE_TUNABLE };
 }
+
+/** Environment variable marking the restarted child (its value is the parent's pid). */
+export const CHILD_MARK = "HYPED_HUGEPAGES_PARENT";
+
+/**
+ * In the restarted child: exit (status 137, as if killed) as soon as the parent is gone, so `kill -9` of the
+ * `hyped` the user started stops the work. Two signs, whichever comes first: the IPC channel to the parent
+ * closes, or the parent pid changes (checked every 500 ms, for a child started without the channel). Work
+ * that blocks the event loop notices at its next await.
+ */
+export function watchParent(): void {
+  const parent = process.ppid;
+  const gone = () => process.exit(137);
+  if (process.channel) {
+    process.on("disconnect", gone);
+    // the channel must not keep the child alive once its work is done
+    process.channel.unref();
+  }
+  setInterval(() => {
+    if (process.ppid !== parent) gone();
+  }, 500).unref();
+}

@@ -71,6 +71,61 @@ export const ioError = (message: string, context?: ErrorContext, cause?: unknown
 /** An {@link HypedError} of code `NOT_FOUND`. */
 export const notFound = (message: string, context?: ErrorContext) => new HypedError("NOT_FOUND", message, context);
 
+/** Plain words for the operating-system error codes users meet most. */
+const OS_REASONS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory",
+  ENOTDIR: "a path component is not a directory",
+  ELOOP: "too many levels of symbolic links",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EMFILE: "too many open files",
+  EEXIST: "already exists",
+  EIO: "input/output error",
+};
+
+/** True for a Node.js system error (`fs`, `net`, ...): an `Error` with a string `code` such as `ENOENT`. */
+export function isSystemError(e: unknown): e is Error & { code: string; syscall?: string; path?: string } {
+  return (
+    e instanceof Error && typeof (e as { code?: unknown }).code === "string" && /^E[A-Z0-9]+$/.test((e as unknown as { code: string }).code)
+  );
+}
+
+/**
+ * The {@link HypedError} of code `IO` for a failed file-system call: names the path, the action and the
+ * operating system's reason, e.g. `cannot read /nope.npy: no such file or directory (ENOENT)`. The OS code
+ * is in `context.errno`. A {@link HypedError} passes through unchanged.
+ */
+export function fsError(e: unknown, path: string, action = "open"): HypedError {
+  if (isHypedError(e)) return e;
+  const code = isSystemError(e) ? e.code : undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  // Node's messages read "ENOENT: no such file or directory, open '/x'": keep the reason, drop the rest
+  const reason = code ? `${OS_REASONS[code] ?? (message.replace(/^E[A-Z0-9]+: /, "").split(",")[0] as string)} (${code})` : message;
+  return new HypedError(
+    "IO",
+    `cannot ${action} ${path}: ${reason}`,
+    { file: path, path, ...(code ? { errno: code } : {}), ...(isSystemError(e) && e.syscall ? { syscall: e.syscall } : {}) },
+    { cause: e },
+  );
+}
+
+/**
+ * The `IO` error for a path that is not a regular file (a directory, FIFO, socket or device): readers open
+ * only regular files, since a FIFO would block forever and a device never ends.
+ */
+export function notRegularFile(path: string, stat: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): HypedError {
+  const what = stat.isDirectory() ? "a directory" : stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device or special file";
+  return new HypedError("IO", `cannot read ${path}: it is ${what}, not a regular file`, {
+    file: path,
+    path,
+    errno: stat.isDirectory() ? "EISDIR" : "ENOTREG",
+  });
+}
+
 /**
  * Run `fn`; any non-{@link HypedError} it throws becomes a {@link HypedError} of `code` with `context`.
  * Use at the boundary of third-party code (wasm, decoders) so nothing untyped leaks out.

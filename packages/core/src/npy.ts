@@ -58,7 +58,12 @@ export function readNpyHeader(bytes: Uint8Array): NpyHeader {
   }
   if (start + hlen > bytes.length) fail(`header length ${hlen} runs past the end of the ${bytes.length}-byte file`, { hlen });
   const raw = bytes.subarray(start, start + hlen);
-  const text = major === 3 ? new TextDecoder("utf-8", { fatal: true }).decode(raw) : latin1(raw);
+  let text: string;
+  try {
+    text = major === 3 ? new TextDecoder("utf-8", { fatal: true }).decode(raw) : latin1(raw);
+  } catch (e) {
+    throw new HypedError("FORMAT", `npy: format-3.0 header is not valid UTF-8: ${(e as Error).message}`, { hlen }, { cause: e });
+  }
   const dict = parseHeaderDict(text);
   const descr = dict.descr;
   if (typeof descr !== "string") {

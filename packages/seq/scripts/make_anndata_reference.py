@@ -90,7 +90,7 @@ expected["anndata08_all.h5ad"] = {
 }
 
 # the same content with LZF (anndata 0.7 default). Debian's h5py stores the LZF filter without its
-# cd_values (the chunk size), which the h5wasm LZF plugin needs: the reader must say UNSUPPORTED, not crash.
+# cd_values (the chunk size), which the h5wasm LZF plugin needs; our direct path decodes LZF itself and reads it.
 # LZF files from pip's h5py (like the anndata 0.7.8 fixture) carry them and read fine.
 a.write_h5ad(os.path.join(OUT, "anndata08_lzf.h5ad"), compression="lzf")
 expected["anndata08_lzf.h5ad"] = expected["anndata08_all.h5ad"]

@@ -41,6 +41,7 @@ describe("hyped assemble", () => {
     expect(a.varNames).toEqual(["MYOD1"]);
     expect(a.obs.columns).toContain("assigned_condition");
     expect(existsSync(out.replace(".h5ad", ".transcripts.h5ad"))).toBe(false);
-    expect((await runCli(["assemble", join(tmp, "run1"), "--hashtags", join(tmp, "missing.json"), "--out", out])).code).toBe(2);
+    // an unreadable map is an IO error (exit 1), bad JSON a usage error (2)
+    expect((await runCli(["assemble", join(tmp, "run1"), "--hashtags", join(tmp, "missing.json"), "--out", out])).code).toBe(1);
   });
 });

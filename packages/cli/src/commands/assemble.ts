@@ -3,7 +3,7 @@
  * sequencing run's MEX output (gene and transcript matrices), demultiplex the hashtags into
  * `assigned_condition` (and the FACS phase of controls), and write one `.h5ad`.
  */
-import { readFile } from "node:fs/promises";
+import { readLocalFile } from "@hyped/core";
 import { assembleRuns, type HashtagTarget, writeH5ad } from "@hyped/seq";
 import type { Command } from "commander";
 import { printJson, progressBar, UsageError } from "../context.js";
@@ -23,8 +23,10 @@ export function assembleCommand(program: Command): void {
       if (o.join !== "inner" && o.join !== "outer") throw new UsageError("--join must be inner or outer");
       if (o.method !== "clr-kmeans" && o.method !== "gmm") throw new UsageError("--method must be clr-kmeans or gmm");
       let map: Record<string, HashtagTarget>;
+      // an unreadable file is an IO error naming it (from readLocalFile); bad JSON is a usage error
+      const text = new TextDecoder().decode(await readLocalFile(o.hashtags));
       try {
-        map = JSON.parse(await readFile(o.hashtags, "utf8"));
+        map = JSON.parse(text);
       } catch (e) {
         throw new UsageError(`cannot read the hashtag map ${o.hashtags}: ${(e as Error).message}`);
       }

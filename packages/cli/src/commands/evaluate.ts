@@ -2,8 +2,8 @@
  * `hyped evaluate`: score perturbation predictions (baselines and/or GEARS exports) against an `.h5ad`, per
  * condition × group (the paper's Table 3). Prints a table and writes CSV and JSON.
  */
-import { readFile, writeFile } from "node:fs/promises";
-import { HypedError } from "@hyped/core";
+import { writeFile } from "node:fs/promises";
+import { HypedError, readLocalFile } from "@hyped/core";
 import {
   AdditiveModel,
   AnnData,
@@ -157,7 +157,7 @@ export function evaluateCommand(program: Command): void {
       for (const g of opts.gears ?? []) {
         const label = `gears:${g.split("/").pop()}`;
         if (/\.h5ad$/i.test(g)) models.push(GearsPredictions.fromAnnData(await readH5ad(g), { name: label }));
-        else models.push(GearsPredictions.fromCsv(await readFile(g, "utf8"), { name: label }));
+        else models.push(GearsPredictions.fromCsv(new TextDecoder().decode(await readLocalFile(g)), { name: label }));
       }
       const rows: PerturbationEvalRow[] = [];
       const bar = progressBar("evaluate", !opts.json && process.stderr.isTTY === true);

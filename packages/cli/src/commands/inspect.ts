@@ -2,8 +2,7 @@
  * `hyped inspect <file> [--json]`: a summary of any file the toolkit reads. Each format registers an
  * {@link Inspector}; the first whose `match` accepts the path runs.
  */
-import { readFile } from "node:fs/promises";
-import { readNpyHeader } from "@hyped/core";
+import { readLocalFile, readNpyHeader } from "@hyped/core";
 import type { Command } from "commander";
 import { printJson, UsageError } from "../context.js";
 
@@ -31,11 +30,11 @@ registerInspector({
   name: "npy",
   match: (p) => p.toLowerCase().endsWith(".npy"),
   async json(p) {
-    const h = readNpyHeader(new Uint8Array(await readFile(p)));
+    const h = readNpyHeader(await readLocalFile(p));
     return { dtype: h.numpyName, shape: h.shape, order: h.fortranOrder ? "F" : "C" };
   },
   async text(p) {
-    const h = readNpyHeader(new Uint8Array(await readFile(p)));
+    const h = readNpyHeader(await readLocalFile(p));
     return `${p}: numpy .npy v${h.version.join(".")}, dtype ${h.numpyName} (${h.descr}), shape (${h.shape.join(", ")}), ${h.fortranOrder ? "Fortran" : "C"} order`;
   },
 });

@@ -2,8 +2,7 @@
  * `hyped metrics <name> a.npy b.npy [--data-range R] [--json]`: one metric of two `.npy` arrays from the
  * shell (`@hyped/metrics`). `snr` takes an image and a mask `.npy` instead.
  */
-import { readFile } from "node:fs/promises";
-import { type AnyNdArray, readNpy } from "@hyped/core";
+import { type AnyNdArray, readLocalFile, readNpy } from "@hyped/core";
 import {
   cosineSimilarity,
   euclidean,
@@ -49,7 +48,7 @@ function num(v: string | undefined, flag: string, integer = false): number | und
 }
 
 async function load(path: string): Promise<AnyNdArray> {
-  return readNpy(new Uint8Array(await readFile(path)));
+  return readNpy(await readLocalFile(path));
 }
 
 /** Compute the metric `name` for two loaded arrays with the CLI options. */

@@ -96,7 +96,7 @@ describe("H5File", () => {
     await expect(H5File.open(bad)).rejects.toMatchObject({ code: "FORMAT" });
     writeFileSync(bad, Buffer.from("not an hdf5 file at all"));
     await expect(H5File.open(bad)).rejects.toMatchObject({ code: "FORMAT" });
-    await expect(H5File.open(join(tmp, "absent.h5"))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(H5File.open(join(tmp, "absent.h5"))).rejects.toMatchObject({ code: "IO" });
   });
 
   it("discard leaves nothing behind", async () => {

@@ -79,3 +79,18 @@ describe("npy robustness", () => {
     );
   });
 });
+
+describe("npy format 3.0 headers that are not UTF-8 (issue 24 item 1)", () => {
+  it("a 0xFF byte in the header is FORMAT, not Node's untyped decoding error", () => {
+    const v1 = writeNpy(fromTyped(new Float32Array([1, 2, 3]), [3]));
+    const hlen = v1[8] as number;
+    const v3 = new Uint8Array(v1.length + 2);
+    v3.set(v1.subarray(0, 6));
+    v3[6] = 3;
+    new DataView(v3.buffer).setUint32(8, hlen, true);
+    v3.set(v1.subarray(10), 12);
+    expect(readNpy(v3).size).toBe(3);
+    v3[20] = 0xff;
+    expect(() => readNpy(v3)).toThrow(expect.objectContaining({ name: "HypedError", code: "FORMAT" }));
+  });
+});

@@ -37,7 +37,8 @@ type Layout =
 type ChunkIndex = (lo: number, hi: number, shape: number[]) => ChunkRef[];
 
 /** Thrown inside this module when the structure is not one we handle; turned into `false`. */
-class Unhandled extends Error {}
+/** Thrown inside the direct reader when a structure is outside what it parses (callers fall back or report). */
+export class Unhandled extends Error {}
 
 const UNDEFINED_ADDRESS = -1;
 /** Upper bound for one metadata block we parse (object header chunk, B-tree node, fixed-array block). */
@@ -243,7 +244,7 @@ export interface DirectDataset {
 /** Reads hyperslabs of simple datasets directly from an HDF5 file's bytes; see the module comment. */
 export class DirectReader {
   private readonly io: SyncIO;
-  private sb?: { offsets: number; lengths: number; base: number };
+  private sb?: { offsets: number; lengths: number; base: number; root: number };
   private readonly layouts = new Map<string, Layout | null>();
   private readonly addressOf: (path: string) => number | undefined;
   private scratch = new Uint8Array(0);
@@ -580,7 +581,8 @@ export class DirectReader {
     }
   }
 
-  private readMeta(address: number, n: number): DataView {
+  /** @internal `n` bytes at absolute `address`, checked against the file size. */
+  readMeta(address: number, n: number): DataView {
     if (n < 0 || n > MAX_META_BYTES || address < 0 || address + n > this.io.size()) throw new Unhandled();
     const b = new Uint8Array(n);
     this.readExact(b, address);
@@ -591,11 +593,12 @@ export class DirectReader {
     return this.superblock().base;
   }
 
-  private superblock(): { offsets: number; lengths: number; base: number } {
+  /** @internal The superblock's offset and length sizes and the base address. */
+  superblock(): { offsets: number; lengths: number; base: number; root: number } {
     if (this.sb) return this.sb;
     const size = this.io.size();
     for (let at = 0; at < size && at <= 2 ** 40; at = at === 0 ? 512 : at * 2) {
-      const v = this.readMeta(at, Math.min(64, size - at));
+      const v = this.readMeta(at, Math.min(128, size - at));
       if (v.byteLength < 16) break;
       const sig = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
       if (!sig.every((b, i) => v.getUint8(i) === b)) continue;
@@ -615,7 +618,11 @@ export class DirectReader {
       if (![2, 4, 8].includes(offsets) || ![2, 4, 8].includes(lengths)) throw new Unhandled();
       const base = readUint(v, baseAt, offsets);
       if (base < 0) throw new Unhandled();
-      this.sb = { offsets, lengths, base: base === 0 && at > 0 ? at : base };
+      // the root group's object header: in the root symbol-table entry (versions 0-1), or a field (2-3)
+      const rootAt = version <= 1 ? baseAt + 4 * offsets + offsets : baseAt + 3 * offsets;
+      if (rootAt + offsets > v.byteLength) throw new Unhandled();
+      const root = readUint(v, rootAt, offsets);
+      this.sb = { offsets, lengths, base: base === 0 && at > 0 ? at : base, root };
       return this.sb;
     }
     throw new Unhandled();
@@ -806,7 +813,8 @@ export class DirectReader {
   }
 
   /** Messages of the object header at absolute `address` (v1 or v2), following continuation blocks. */
-  private headerMessages(address: number): Array<{ type: number; data: DataView }> {
+  /** @internal Every message of the object header at absolute `address`, continuation blocks followed. */
+  headerMessages(address: number): Array<{ type: number; data: DataView }> {
     const { offsets: O, lengths: L } = this.superblock();
     const base = this.base();
     const msgs: Array<{ type: number; data: DataView }> = [];
@@ -850,7 +858,10 @@ export class DirectReader {
         if (start + size > len) throw new Unhandled();
         const data = new DataView(view.buffer, view.byteOffset + start, size);
         if (type === 0x0010) {
-          blocks.push({ at: base + readUint(data, 0, O), len: readUint(data, O, L), v2, cont: true });
+          const next = base + readUint(data, 0, O);
+          // a continuation that points back at a block already read is a cycle (corrupt file)
+          if (blocks.some((x) => x.at === next)) throw new Unhandled();
+          blocks.push({ at: next, len: readUint(data, O, L), v2, cont: true });
         } else if (type !== 0) msgs.push({ type, data });
         p = start + size;
       }

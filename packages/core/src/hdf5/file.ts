@@ -3,9 +3,10 @@
  * {@link HypedError}s; memory is checked before any read starts. See `module.ts` for the heap ceiling.
  */
 import { type AnyTypedArray, allocate, type DType, dtypeSize, markFloat16, narrowToHalf, widenHalf } from "../dtype.js";
-import { HypedError, isHypedError } from "../errors.js";
+import { fsError, HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
 import { throwIfAborted } from "../progress.js";
+import { AttrReader, type RawAttr } from "./attrs.js";
 import {
   BOOL_PLACEHOLDER_DTYPE,
   BOOL_PLACEHOLDER_NAME,
@@ -16,8 +17,18 @@ import {
 } from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct.js";
 import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName } from "./filters.js";
+import { LinkReader } from "./links.js";
 import { lzfCompressible } from "./lzf.js";
-import { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, MOUNT_DIR, WASM_HEAP_LIMIT } from "./module.js";
+import {
+  cleanH5Message,
+  type H5Runtime,
+  h5ready,
+  MAX_STAGING_BYTES,
+  MOUNT_DIR,
+  poisonRuntime,
+  retiresRuntime,
+  WASM_HEAP_LIMIT,
+} from "./module.js";
 import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
 
@@ -141,8 +152,21 @@ function tryLoadFilter(rt: H5Runtime, id: number): boolean {
   const dir = (M.get_plugin_search_paths() as string[])[0] ?? "/usr/local/hdf5/lib/plugin";
   rt.FS.mkdirTree(dir);
   rt.FS.writeFile(`${dir}/${l.fileName}`, bytes);
+  rt.plugins ??= new Set();
+  rt.plugins.add(id);
   registerFilterPlugin(id);
   return true;
+}
+
+/**
+ * True if filter `id` can be decoded by this h5wasm instance: built in, installed into it from a registered
+ * loader (now if not yet: a fresh instance after a corrupt file has an empty plugin folder), or registered
+ * by the caller with {@link registerFilterPlugin}.
+ */
+function pluginReady(rt: H5Runtime, id: number): boolean {
+  if (BUILTIN_FILTERS.has(id) || rt.plugins?.has(id)) return true;
+  if (tryLoadFilter(rt, id)) return true;
+  return pluginFilters.has(id) && !filterLoaders.has(id);
 }
 
 let mountCounter = 0;
@@ -159,7 +183,8 @@ export interface H5OpenOptions {
   /**
    * Read numeric datasets of the common layouts straight from the file's bytes (one positional read per
    * chunk, native zlib in Node) instead of through h5wasm's data path; anything else still goes through
-   * h5wasm. Read-only files only. Default true; `false` forces h5wasm for every read (see `direct.ts`).
+   * h5wasm. Attributes stored in object headers are read by our own bounds-checked parser (`attrs.ts`).
+   * Read-only files only. Default true; `false` forces h5wasm for every read and attribute (see `format.md`).
    */
   direct?: boolean;
 }
@@ -226,8 +251,16 @@ export class H5File {
   private halfPatches = 0;
   private readonly finalize?: (ok: boolean) => void;
   private direct?: DirectReader;
-  /** Numeric reads served so far by the direct path and by h5wasm (for tests, benchmarks and tuning). */
-  readonly readStats = { direct: 0, h5wasm: 0 };
+  /** Our own attribute parser (read-only files); see `attrs.ts`. */
+  private attrReader?: AttrReader;
+  /** Our own path and group reader (read-only files); see `links.ts`. */
+  private links?: LinkReader;
+  private readonly addresses = new Map<string, number | undefined>();
+  /**
+   * Numeric reads served so far by the direct path and by h5wasm, and attribute values decoded by our own
+   * parser and by h5wasm (for tests, benchmarks and tuning).
+   */
+  readonly readStats = { direct: 0, h5wasm: 0, attrsOwn: 0, attrsH5wasm: 0 };
 
   // biome-ignore lint/suspicious/noExplicitAny: h5wasm File
   private constructor(rt: H5Runtime, f: any, io: SyncIO, mountPath: string, finalize?: (ok: boolean) => void) {
@@ -241,15 +274,26 @@ export class H5File {
 
   /** The object-header address of `path` (an HDF5 object reference is that address), or `undefined`. */
   private objectAddress(path: string): number | undefined {
+    if (this.addresses.has(path)) return this.addresses.get(path);
+    let a: number | undefined;
+    const own = this.links?.resolve(path);
+    if (own !== undefined) {
+      a = own?.kind === "hard" ? own.address : undefined;
+      this.addresses.set(path, a);
+      return a;
+    }
     try {
       const ref = this.rt.Module.create_object_reference(this.f.file_id, path) as ArrayLike<number>;
-      if (ref?.length !== 8) return undefined;
-      let a = 0;
-      for (let i = 7; i >= 0; i--) a = a * 256 + (ref[i] as number);
-      return a;
-    } catch {
-      return undefined;
+      if (ref?.length === 8) {
+        a = 0;
+        for (let i = 7; i >= 0; i--) a = a * 256 + (ref[i] as number);
+      }
+    } catch (e) {
+      this.noteError(e);
+      a = undefined;
     }
+    this.addresses.set(path, a);
+    return a;
   }
 
   /** Open an HDF5 file for reading: a local path (Node), bytes, a `Blob`/`File`, or a {@link SyncIO}. Reads headers only. */
@@ -266,11 +310,17 @@ export class H5File {
     try {
       const f = new rt.h5.File(p, mode === "r" ? "r" : "a");
       const file = new H5File(rt, f, io, p);
-      if (mode === "r" && !io.writable && options.direct !== false) file.direct = new DirectReader(io, (q) => file.objectAddress(q));
+      if (mode === "r" && !io.writable && options.direct !== false) {
+        file.direct = new DirectReader(io, (q) => file.objectAddress(q));
+        file.attrReader = new AttrReader(file.direct, io.name);
+        file.links = new LinkReader(file.direct, io.name);
+      }
       return file;
     } catch (e) {
+      if (retiresRuntime(e)) poisonRuntime(rt, io.name);
       unmount(rt, p);
       io.close();
+      takeIoFailure(io);
       throw new HypedError("FORMAT", `${io.name} is not a readable HDF5 file: ${cleanH5Message(e)}`, { file: io.name }, { cause: e });
     }
   }
@@ -304,16 +354,20 @@ export class H5File {
       unmount(rt, p);
       io.close();
       finalize?.(false);
+      takeIoFailure(io);
       throw new HypedError("IO", `cannot create HDF5 file ${path ?? "in memory"}: ${cleanH5Message(e)}`, { path }, { cause: e });
     }
   }
 
   private guard<T>(what: string, element: string, fn: () => T): T {
     if (this.closed) throw new HypedError("IO", `${this.name} is closed`, { file: this.name });
+    this.checkRuntime();
     try {
       return fn();
     } catch (e) {
+      takeIoFailure(this.io);
       if (isHypedError(e)) throw e;
+      this.noteError(e);
       throw new HypedError(
         "FORMAT",
         `${this.name}: ${what} ${element} failed: ${cleanH5Message(e)}`,
@@ -323,11 +377,41 @@ export class H5File {
     }
   }
 
+  /** After an exception from h5wasm: retire the runtime unless it was a plain "name not found". */
+  private noteError(e: unknown): void {
+    if (retiresRuntime(e)) poisonRuntime(this.rt, this.name);
+  }
+
+  /** `IO` when an error in some file may have corrupted the h5wasm instance this file was opened on. */
+  private checkRuntime(): void {
+    const bad = this.rt.poisoned;
+    if (bad === undefined) return;
+    throw new HypedError("IO", `${this.name}: the HDF5 runtime was retired after a fatal error reading ${bad}; reopen the file`, {
+      file: this.name,
+      poisonedBy: bad,
+    });
+  }
+
+  /** Attributes of `path` from our own parser, or `undefined` to ask h5wasm (writable file, dense storage, ...). */
+  private ownAttrs(path: string): RawAttr[] | undefined {
+    if (!this.attrReader) return undefined;
+    const addr = this.objectAddress(path);
+    this.checkRuntime();
+    return addr === undefined ? undefined : this.attrReader.list(addr, path);
+  }
+
   /** What is at `path`. */
   kind(path: string): H5Kind {
     return this.guard("looking up", path, () => {
       const M = this.rt.Module;
       if (path === "/" || path === "") return "group";
+      const own = this.links?.resolve(path);
+      if (own === null) return "missing";
+      if (own !== undefined) {
+        if (own.kind === "soft") return "soft-link";
+        if (own.kind === "external") return "external-link";
+        return (this.links as LinkReader).kindOf(own.address, path);
+      }
       // every parent must exist and be a group, else H5 raises
       const parts = path.replace(/^\/+/, "").split("/");
       let cur = "";
@@ -336,7 +420,8 @@ export class H5File {
         let t: number;
         try {
           t = M.get_type(this.f.file_id, cur);
-        } catch {
+        } catch (e) {
+          this.noteError(e);
           return "missing";
         }
         const k: H5Kind =
@@ -366,6 +451,15 @@ export class H5File {
   /** Names of the members of the group at `path`. */
   keys(path = "/"): string[] {
     return this.guard("listing", path, () => {
+      const lr = this.links;
+      const own = lr?.resolve(path);
+      if (lr && own === null) throw new HypedError("NOT_FOUND", `${this.name}: no group at ${path}`, { file: this.name, element: path });
+      if (lr && own?.kind === "hard") {
+        if (lr.kindOf(own.address, path) !== "group")
+          throw new HypedError("NOT_FOUND", `${this.name}: no group at ${path}`, { file: this.name, element: path });
+        const m = lr.members(own.address, path);
+        if (m) return [...m.keys()].sort(byteOrder);
+      }
       const g = this.f.get(path);
       if (!g || typeof g.keys !== "function")
         throw new HypedError("NOT_FOUND", `${this.name}: no group at ${path}`, { file: this.name, element: path });
@@ -373,19 +467,30 @@ export class H5File {
     });
   }
 
-  /** Depth-first walk over every object below `path` (default root). */
-  *walk(path = "/"): Generator<{ path: string; kind: H5Kind }> {
+  /**
+   * Depth-first walk over every object below `path` (default root). A group reached again through a hard
+   * link (a cycle, or the same group under two names) is listed but not entered again.
+   */
+  *walk(path = "/", seen: Set<number> = new Set()): Generator<{ path: string; kind: H5Kind }> {
     for (const k of this.keys(path)) {
       const p = path === "/" ? `/${k}` : `${path}/${k}`;
       const kind = this.kind(p);
       yield { path: p, kind };
-      if (kind === "group") yield* this.walk(p);
+      if (kind !== "group") continue;
+      const addr = this.objectAddress(p);
+      if (addr !== undefined && seen.has(addr)) continue;
+      if (addr !== undefined) seen.add(addr);
+      else if (p.split("/").length > 256)
+        throw new HypedError("FORMAT", `${this.name}: groups nested deeper than 256 levels at ${p.slice(0, 200)}`, { file: this.name });
+      yield* this.walk(p, seen);
     }
   }
 
   /** Names of the attributes of the object at `path`. */
   attrNames(path: string): string[] {
     return this.guard("listing attributes of", path, () => {
+      const own = this.ownAttrs(path);
+      if (own) return own.map((a) => a.name);
       const o = this.f.get(path);
       if (!o) throw new HypedError("NOT_FOUND", `${this.name}: nothing at ${path}`, { file: this.name, element: path });
       return Object.keys(o.attrs);
@@ -399,10 +504,21 @@ export class H5File {
    */
   attr(path: string, name: string): unknown {
     return this.guard(`reading attribute '${name}' of`, path, () => {
+      const own = this.ownAttrs(path);
+      if (own) {
+        const a = own.find((x) => x.name === name);
+        if (!a) return undefined;
+        const v = (this.attrReader as AttrReader).value(a, path);
+        if (v !== undefined) {
+          this.readStats.attrsOwn++;
+          return v;
+        }
+      }
       let names: string[];
       try {
         names = this.rt.Module.get_attribute_names(this.f.file_id, path);
-      } catch {
+      } catch (e) {
+        this.noteError(e);
         return undefined;
       }
       return names.includes(name) ? this.attrValue(path, name) : undefined;
@@ -413,8 +529,14 @@ export class H5File {
   attrs(path: string): Record<string, unknown> {
     const names = this.attrNames(path);
     return this.guard("reading attributes of", path, () => {
+      const own = this.ownAttrs(path);
       const out: Record<string, unknown> = {};
-      for (const n of names) out[n] = this.attrValue(path, n);
+      for (const n of names) {
+        const a = own?.find((x) => x.name === n);
+        const v = a ? (this.attrReader as AttrReader).value(a, path) : undefined;
+        if (v !== undefined) this.readStats.attrsOwn++;
+        out[n] = v !== undefined ? v : this.attrValue(path, n);
+      }
       return out;
     });
   }
@@ -422,6 +544,7 @@ export class H5File {
   /** One attribute's value, known to exist: one metadata lookup and one read (h5wasm's `Attribute`). */
   private attrValue(path: string, name: string): unknown {
     const M = this.rt.Module;
+    this.readStats.attrsH5wasm++;
     const a = new this.rt.lib.Attribute(this.f.file_id, path, name);
     const meta = a.metadata as unknown as Record<string, unknown>;
     const v = a.value;
@@ -477,7 +600,7 @@ export class H5File {
           { file: this.name, element: path, filter: "lzf", filterId: FILTER_IDS.lzf },
         );
       }
-      if (!filterAvailable(f.id) && !tryLoadFilter(this.rt, f.id)) {
+      if (!pluginReady(this.rt, f.id)) {
         throw new HypedError(
           "UNSUPPORTED",
           `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode${
@@ -666,6 +789,8 @@ export class H5File {
     const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
     const n = count.reduce((a, b) => a * b, 1);
     if (n === 0) return { values: [], shape: count };
+    // every string dataset the direct path reads (any layout or filter it decodes) is decoded by strings.ts;
+    // a corrupt global heap is FORMAT there, never handed to h5wasm (where it could hang)
     const direct = this.stringsDirect(path, info, count, offset, stride);
     if (direct) return { values: direct, shape: count };
     this.checkFilters(path, info, "h5wasm");
@@ -680,12 +805,12 @@ export class H5File {
   }
 
   /**
-   * Strings of a dataset whose filters h5wasm needs a plugin for (LZF) but the direct path decodes itself,
-   * read by `strings.ts`; `undefined` otherwise (h5wasm reads them).
+   * Strings read by `strings.ts` through the direct path, or `undefined` when it does not handle the
+   * dataset (h5wasm reads them). Faster than h5wasm's string path, and it needs no LZF plugin.
    */
   private stringsDirect(path: string, info: H5Info, count: number[], offset: number[], stride: number[]): string[] | undefined {
     if (!this.direct || info.shape === null || !stride.every((x) => x === 1)) return undefined;
-    if (!info.filters.some((f) => !BUILTIN_FILTERS.has(f.id)) || !info.filters.every((f) => directDecodes(f.id))) return undefined;
+    if (!info.filters.every((f) => BUILTIN_FILTERS.has(f.id) || directDecodes(f.id))) return undefined;
     const ds = { shape: info.shape, size: info.size, vlen: info.vlen, cset: Number(info.raw.cset ?? 0), filters: info.filters };
     const d = this.direct;
     return this.guard("reading", path, () => readStringsDirect(d, path, ds, count, offset));
@@ -733,7 +858,7 @@ export class H5File {
         throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
       }
       let compress = options.compression === "gzip" || options.compression === "lzf";
-      if (options.compression === "lzf" && !filterAvailable(FILTER_IDS.lzf) && !tryLoadFilter(this.rt, FILTER_IDS.lzf)) {
+      if (options.compression === "lzf" && !pluginReady(this.rt, FILTER_IDS.lzf)) {
         throw new HypedError("UNSUPPORTED", `${path}: the lzf filter (id 32000) is not available; register its plugin first`, {
           element: path,
           filterId: FILTER_IDS.lzf,
@@ -885,11 +1010,9 @@ export class H5File {
       if (this.boolPatches > 0) patchBoolEnums(this.io);
       if (this.halfPatches > 0) patchBoolEnums(this.io, HALF_PLACEHOLDER);
     } catch (e) {
-      if (isHypedError(e)) {
-        ok = false;
-        throw e;
-      }
       ok = false;
+      takeIoFailure(this.io);
+      if (isHypedError(e)) throw e;
       throw new HypedError("IO", `${this.name}: closing failed: ${cleanH5Message(e)}`, { file: this.name }, { cause: e });
     } finally {
       unmount(this.rt, this.mountPath);
@@ -912,6 +1035,15 @@ export class H5File {
     this.finalize?.(false);
   }
 }
+
+/** HDF5's name order (byte-wise, as `strcmp` on UTF-8). */
+function byteOrder(a: string, b: string): number {
+  const x = utf8Bytes.encode(a);
+  const y = utf8Bytes.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
+}
+const utf8Bytes = new TextEncoder();
 
 function allocFrom(dtype: DType, values: number[]): AnyTypedArray {
   const a = allocate(dtype, values.length);
@@ -1066,6 +1198,19 @@ function hyperslab(shape: number[], select: H5Selection | undefined, file: strin
   return { count, offset, stride };
 }
 
+/** The errno HDF5 sees for a failed read or write (WASI's EIO). */
+const WASI_EIO = 29;
+/** The error behind the last failed read or write of each I/O, until reported. */
+const ioFailures = new WeakMap<SyncIO, { e: unknown; action: "read" | "write" }>();
+
+/** Throw the `IO` error (naming the file) of a read or write that failed under HDF5, if there was one. */
+function takeIoFailure(io: SyncIO): void {
+  const f = ioFailures.get(io);
+  if (!f) return;
+  ioFailures.delete(io);
+  throw fsError(f.e, io.name, f.action);
+}
+
 function mount(rt: H5Runtime, io: SyncIO): string {
   const FS = rt.FS;
   const name = `f${++mountCounter}.h5`;
@@ -1074,10 +1219,24 @@ function mount(rt: H5Runtime, io: SyncIO): string {
   const base = node.stream_ops;
   node.stream_ops = {
     ...base,
-    read: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) =>
-      io.read(buffer.subarray(offset, offset + length), Number(position)),
-    write: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) =>
-      io.write(buffer.subarray(offset, offset + length), Number(position)),
+    // an I/O failure (ENOSPC, EIO, a closed source) goes back to HDF5 as an errno, so it unwinds cleanly
+    // and reports a read/write error; the original is kept for the IO error we raise (see takeIoFailure)
+    read: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
+      try {
+        return io.read(buffer.subarray(offset, offset + length), Number(position));
+      } catch (e) {
+        ioFailures.set(io, { e, action: "read" });
+        throw new FS.ErrnoError(WASI_EIO);
+      }
+    },
+    write: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
+      try {
+        return io.write(buffer.subarray(offset, offset + length), Number(position));
+      } catch (e) {
+        ioFailures.set(io, { e, action: "write" });
+        throw new FS.ErrnoError(WASI_EIO);
+      }
+    },
     mmap: () => {
       throw new FS.ErrnoError(19);
     },

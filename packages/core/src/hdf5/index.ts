@@ -33,5 +33,5 @@ export {
   lzfDecompress,
   unshuffle,
 } from "./filters.js";
-export { cleanH5Message, type H5Runtime, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
+export { cleanH5Message, type H5Runtime, h5InstanceCount, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
 export { type BlobIOOptions, blobIO, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";

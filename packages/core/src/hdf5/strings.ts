@@ -10,9 +10,12 @@
  *   size), then objects: index (2), reference count (2), reserved (4), size (length size), data padded to
  *   8 bytes; index 0 is the free space that ends the list.
  *
- * Anything unexpected returns `undefined`: the caller then reads through h5wasm, which reports its own error.
+ * A dataset the direct path does not read returns `undefined` (the caller reads it through h5wasm); an element
+ * that points outside its heap collection, or a malformed collection, is `FORMAT` naming the dataset, never
+ * handed to h5wasm (whose C code could spin on it). The collection reader is shared with `attrs.ts`.
  */
 import { checkAllocation } from "../dtype.js";
+import { HypedError } from "../errors.js";
 import type { DirectFilter, DirectReader } from "./direct.js";
 
 /** What {@link readStringsDirect} needs to know about the dataset. */
@@ -70,17 +73,20 @@ export function readStringsDirect(
     }
     const addr = uint(view, p + 4, O);
     const index = view.getUint32(p + 4 + O, true);
-    if (addr === undefined) return undefined;
-    if (!heaps.has(addr)) heaps.set(addr, collection(direct, addr, sizes.lengths));
-    const obj = heaps.get(addr)?.get(index);
-    if (!obj || obj.length < len) return undefined;
+    if (!heaps.has(addr ?? -1) && addr !== undefined) heaps.set(addr, globalHeapCollection(direct, addr, sizes.lengths));
+    const obj = addr === undefined ? undefined : heaps.get(addr)?.get(index);
+    if (!obj || obj.length < len)
+      throw new HypedError("FORMAT", `${path}: string ${i} points outside its global heap collection (corrupt file)`, {
+        element: path,
+        index: i,
+      });
     out[i] = decoder.decode(obj.subarray(0, len));
   }
   return out;
 }
 
 /** The objects of the global heap collection at `addr` (index → data), or `undefined` when malformed. */
-function collection(direct: DirectReader, addr: number, L: number): Map<number, Uint8Array> | undefined {
+export function globalHeapCollection(direct: DirectReader, addr: number, L: number): Map<number, Uint8Array> | undefined {
   const head = direct.bytesAt(addr, 8 + L);
   if (!head || String.fromCharCode(head[0] ?? 0, head[1] ?? 0, head[2] ?? 0, head[3] ?? 0) !== "GCOL" || head[4] !== 1) return undefined;
   const size = uint(new DataView(head.buffer, head.byteOffset, head.byteLength), 8, L);

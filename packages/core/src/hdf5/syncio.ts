@@ -6,7 +6,7 @@
  * - {@link blobIO}: a `Blob`/`File`; in a Web Worker reads use `FileReaderSync` (lazy); elsewhere the blob
  *   must be read whole first, up to `maxEagerBytes` (default 1 GiB), else `UNSUPPORTED`.
  */
-import { HypedError } from "../errors.js";
+import { fsError, HypedError, notRegularFile } from "../errors.js";
 import { Scatter } from "../source/util.js";
 
 /** A synchronous random-access file. */
@@ -57,15 +57,25 @@ export async function loadNodeFs(): Promise<NodeFs> {
 export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Promise<SyncIO> {
   const fs = await loadNodeFs();
   let fd: number;
+  const c = fs.constants;
+  // non-blocking open: a FIFO answers at once (and is refused below) instead of waiting for a writer
+  const flags = (mode === "r" ? c.O_RDONLY : mode === "r+" ? c.O_RDWR : c.O_RDWR | c.O_CREAT | c.O_TRUNC) | c.O_NONBLOCK;
   try {
-    fd = fs.openSync(path, mode === "w" ? "w+" : mode);
+    fd = fs.openSync(path, flags, 0o666);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new HypedError(code === "ENOENT" ? "NOT_FOUND" : "IO", `cannot open ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    throw fsError(e, path, mode === "w" ? "create" : "open");
+  }
+  let size: number;
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw notRegularFile(path, st);
+    size = st.size;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw fsError(e, path, "stat");
   }
   let bytesRead = 0;
   let reads = 0;
-  let size = fs.fstatSync(fd).size;
   let closed = false;
   return {
     name: path,

@@ -1,4 +1,4 @@
-import { HypedError } from "../errors.js";
+import { fsError, HypedError, notRegularFile } from "../errors.js";
 import type { ByteSource } from "./types.js";
 import { checkRange, Scatter, scatterTargets, throwIfAborted } from "./util.js";
 
@@ -10,13 +10,22 @@ import { checkRange, Scatter, scatterTargets, throwIfAborted } from "./util.js";
 export async function fileSource(path: string): Promise<ByteSource> {
   const fsp = await import("node:fs/promises");
   let handle: import("node:fs/promises").FileHandle;
+  const { constants } = await import("node:fs");
+  let size: number;
   try {
-    handle = await fsp.open(path, "r");
+    // non-blocking open: a FIFO answers at once (and is refused below) instead of waiting for a writer
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new HypedError(code === "ENOENT" ? "NOT_FOUND" : "IO", `cannot open ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    throw fsError(e, path, "open");
   }
-  const size = (await handle.stat()).size;
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw notRegularFile(path, st);
+    size = st.size;
+  } catch (e) {
+    await handle.close();
+    throw fsError(e, path, "stat");
+  }
   let closed = false;
   return {
     size,
@@ -82,4 +91,17 @@ export async function fileSource(path: string): Promise<ByteSource> {
       await handle.close();
     },
   };
+}
+
+/**
+ * Read a whole local file (Node only), a regular file only: a FIFO, device or directory is an `IO` error at
+ * once instead of a hang, and every operating-system failure is an `IO` error naming the path.
+ */
+export async function readLocalFile(path: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const src = await fileSource(path);
+  try {
+    return await src.read(0, src.size, signal);
+  } finally {
+    await src.close?.();
+  }
 }

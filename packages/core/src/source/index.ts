@@ -7,7 +7,7 @@ import type { ByteSource, SourceInput } from "./types.js";
 
 export { blobSource } from "./blob.js";
 export { type CacheOptions, cachedSource, countingSource } from "./cache.js";
-export { fileSource } from "./file.js";
+export { fileSource, readLocalFile } from "./file.js";
 export { type HttpSourceOptions, httpSource } from "./http.js";
 export { memorySource } from "./memory.js";
 export type { ByteSource, SourceInput } from "./types.js";

@@ -3,7 +3,7 @@
  * `dataset.json` manifest. Atomic, resumable, parallel (worker threads) and shardable across machines.
  * Node only (it writes a folder). See `docs/frames.md`.
  */
-import { forEachLimited, HypedError, isHypedError, type LongTaskOptions, type ProgressEvent, throwIfAborted } from "@hyped/core";
+import { forEachLimited, fsError, HypedError, isHypedError, type LongTaskOptions, type ProgressEvent, throwIfAborted } from "@hyped/core";
 import { type CziFile, openCzi } from "../czi/index.js";
 import type { FrameMeta } from "./frame.js";
 import { sha256Of } from "./hash.js";
@@ -286,7 +286,7 @@ export async function convertCziToFrames(
     },
   };
   const previous = await readManifestFile(manifestPath).catch((e: unknown) => {
-    if (isHypedError(e, "NOT_FOUND")) return undefined;
+    if (isHypedError(e, "IO") && e.context.errno === "ENOENT") return undefined;
     throw e;
   });
   const done = new Map<string, ManifestFrame>();
@@ -436,13 +436,7 @@ async function readSceneMapFile(p: string): Promise<SceneMap> {
   try {
     text = await fs.readFile(p, "utf8");
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new HypedError(
-      code === "ENOENT" ? "NOT_FOUND" : "IO",
-      `cannot read scene map ${p}: ${(e as Error).message}`,
-      { file: p },
-      { cause: e },
-    );
+    throw fsError(e, p, "read");
   }
   try {
     return parseSceneMap(JSON.parse(text), p);

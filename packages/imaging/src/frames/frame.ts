@@ -87,6 +87,7 @@ export async function writeFrameFile(
     if (axes === "CYX") out.set(p, k * n);
     else transposeInto(p, height, width, out, k * n);
   }
+  const pixelsSha = await sha256Of(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
   const [th, tw] = options.tile ?? [512, 512];
   const dims = axes === "CYX" ? [c, height, width] : [c, width, height];
   const chunks = axes === "CYX" ? [1, Math.min(th, height), Math.min(tw, width)] : [1, Math.min(tw, width), Math.min(th, height)];
@@ -106,6 +107,7 @@ export async function writeFrameFile(
     f.setAttr(d, "pixel_size_m", new Float64Array(meta.pixelSizeM));
     f.setAttr(d, "source_czi", meta.source);
     f.setAttr(d, "source_czi_sha256", meta.sourceSha256);
+    f.setAttr(d, "pixels_sha256", pixelsSha);
     if (path === null) {
       const data = f.bytes();
       f.close();
@@ -118,6 +120,58 @@ export async function writeFrameFile(
   }
   const { stat } = await import("node:fs/promises");
   return { sha256: await sha256Of(path), bytes: (await stat(path)).size };
+}
+
+/** What a finished frame file must say about itself to count as done on resume (see {@link verifyFrameFile}). */
+export interface FrameExpect {
+  meta: Pick<FrameMeta, "condition" | "replicate" | "t" | "sourceSha256" | "channels">;
+  dtype: FrameDType;
+  axes: FrameAxes;
+  compression: "gzip" | "none";
+  height: number;
+  width: number;
+}
+
+/**
+ * True when the frame file at `path` is one this conversion would write: our layout with the expected
+ * attributes, shape and sample type, and samples whose SHA-256 equals its `pixels_sha256` attribute (so
+ * the file is complete and intact). Any error (unreadable, corrupt, older file without the attribute) is
+ * `false`: the frame is converted again.
+ */
+export async function verifyFrameFile(path: string, expect: FrameExpect): Promise<boolean> {
+  const { H5File } = await import("@hyped/core/hdf5");
+  let f: H5File;
+  try {
+    f = await H5File.open(path);
+  } catch (e) {
+    if (isHypedError(e)) return false;
+    throw e;
+  }
+  try {
+    const info = readFrameInfo(f);
+    const m = expect.meta;
+    const same =
+      info.native &&
+      info.condition === m.condition &&
+      info.replicate === m.replicate &&
+      info.t === m.t &&
+      info.sourceSha256 === m.sourceSha256 &&
+      info.channels.join("\u0000") === m.channels.join("\u0000") &&
+      info.dtype === expect.dtype &&
+      info.axes === expect.axes &&
+      info.height === expect.height &&
+      info.width === expect.width;
+    const gzip = f.info(info.dataset).filters.some((x) => x.id === 1);
+    const want = f.attr(info.dataset, "pixels_sha256");
+    if (!same || gzip !== (expect.compression === "gzip") || typeof want !== "string" || want.length !== 64) return false;
+    const data = f.read(info.dataset).data as ArrayBufferView;
+    return (await sha256Of(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))) === want;
+  } catch (e) {
+    if (isHypedError(e)) return false;
+    throw e;
+  } finally {
+    f.close();
+  }
 }
 
 /** Copy a row-major (h, w) plane into `out` at `offset` as its (w, h) transpose, in cache-friendly blocks. */

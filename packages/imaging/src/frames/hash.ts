@@ -2,7 +2,7 @@
  * SHA-256 of frame files and sources: streamed through `node:crypto` for local paths (Node), through
  * WebCrypto (`crypto.subtle`) for bytes and `Blob`s/`File`s (browsers and Node alike).
  */
-import { HypedError, throwIfAborted } from "@hyped/core";
+import { fsError, HypedError, notRegularFile, throwIfAborted } from "@hyped/core";
 
 /** Lower-case hex of a digest. */
 function hex(buf: ArrayBuffer | Uint8Array): string {
@@ -17,24 +17,21 @@ function hex(buf: ArrayBuffer | Uint8Array): string {
  * pieces with `node:crypto`, so any size works; Blobs and bytes go through WebCrypto, which needs them whole
  * in memory (frame files are tens of MB). Matches `hashlib.sha256(data).hexdigest()`.
  *
- * Throws `NOT_FOUND`/`IO` naming the file when it cannot be read, `ABORTED` when `signal` fires.
+ * Throws `IO` naming the file when it cannot be read, `ABORTED` when `signal` fires.
  */
 export async function sha256Of(input: string | Blob | Uint8Array, signal?: AbortSignal): Promise<string> {
   if (typeof input === "string") {
-    const [{ createHash }, fs] = await Promise.all([import("node:crypto"), import("node:fs/promises")]);
+    const [{ createHash }, fs, { constants }] = await Promise.all([import("node:crypto"), import("node:fs/promises"), import("node:fs")]);
     let handle: import("node:fs/promises").FileHandle;
     try {
-      handle = await fs.open(input, "r");
+      // non-blocking: a FIFO is refused below instead of waiting for a writer
+      handle = await fs.open(input, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      throw new HypedError(
-        code === "ENOENT" ? "NOT_FOUND" : "IO",
-        `cannot open ${input}: ${(e as Error).message}`,
-        { file: input },
-        { cause: e },
-      );
+      throw fsError(e, input, "open");
     }
     try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw notRegularFile(input, st);
       const h = createHash("sha256");
       const buf = new Uint8Array(4 * 2 ** 20);
       for (;;) {

@@ -2,7 +2,7 @@
  * The `dataset.json` manifest of a frame directory: building, validating, merging shard manifests and
  * writing it atomically. See `format.md`.
  */
-import { HypedError } from "@hyped/core";
+import { fsError, HypedError } from "@hyped/core";
 import {
   FRAME_FORMAT,
   FRAME_FORMAT_VERSION,
@@ -254,20 +254,14 @@ export async function writeManifestFile(path: string, manifest: FrameManifest): 
   }
 }
 
-/** Read and validate a manifest file (Node path). `NOT_FOUND` if absent, `FORMAT` if not valid JSON/manifest. */
+/** Read and validate a manifest file (Node path). `IO` naming it if it cannot be read, `FORMAT` if not valid JSON/manifest. */
 export async function readManifestFile(path: string): Promise<FrameManifest> {
   const fs = await import("node:fs/promises");
   let text: string;
   try {
     text = await fs.readFile(path, "utf8");
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new HypedError(
-      code === "ENOENT" ? "NOT_FOUND" : "IO",
-      `cannot read ${path}: ${(e as Error).message}`,
-      { file: path },
-      { cause: e },
-    );
+    throw fsError(e, path, "read");
   }
   return parseManifestText(text, path);
 }

@@ -10,6 +10,7 @@ import {
   dtypeOf,
   dtypeSize,
   forEachLimited,
+  fsError,
   HypedError,
   type LongTaskOptions,
   ndarray,
@@ -168,6 +169,61 @@ function isFrameFileName(name: string): boolean {
   return /\.(h5|hdf5|hdf)$/i.test(name) && !/\.tmp-/.test(name);
 }
 
+/** Deepest folder level below a store root that is searched for frame files. */
+const MAX_STORE_DEPTH = 16;
+/** Most directory entries looked at while listing a store (a bound on a mistaken root such as `/`). */
+const MAX_STORE_ENTRIES = 2_000_000;
+
+/**
+ * The frame files and manifest below `root` (relative `/`-separated name → path), sorted. Only regular
+ * files count (a FIFO or socket with a frame's name is skipped: opening it would block); a symlink counts
+ * when it points at a regular file, and a link to a folder is never entered, so a link to `/` cannot make
+ * the walk leave the store. At most {@link MAX_STORE_DEPTH} levels and {@link MAX_STORE_ENTRIES} entries
+ * (`IO` beyond).
+ */
+async function listStoreFiles(root: string, signal?: AbortSignal): Promise<Array<[string, string]>> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const out: Array<[string, string]> = [];
+  let seen = 0;
+  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      throw fsError(e, dir, "list");
+    }
+    seen += entries.length;
+    if (seen > MAX_STORE_ENTRIES)
+      throw new HypedError("IO", `${root}: more than ${MAX_STORE_ENTRIES} entries below the store folder; is it the right folder?`, {
+        file: root,
+      });
+    for (const d of entries) {
+      throwIfAborted(signal, "listing the frame store");
+      const name = rel ? `${rel}/${d.name}` : d.name;
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        if (depth >= MAX_STORE_DEPTH)
+          throw new HypedError("IO", `${root}: folders nested deeper than ${MAX_STORE_DEPTH} levels at ${name}`, { file: root });
+        await walk(full, name, depth + 1);
+        continue;
+      }
+      if (!(isFrameFileName(name) || name === MANIFEST_NAME)) continue;
+      let regular = d.isFile();
+      if (d.isSymbolicLink()) {
+        try {
+          regular = (await fs.stat(full)).isFile();
+        } catch {
+          regular = false; // a dangling link or a loop: not a frame file
+        }
+      }
+      if (regular) out.push([name, full]);
+    }
+  };
+  await walk(root, "", 0);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /** The default foreign name parser (see {@link OpenFrameStoreOptions}). */
 export function parseForeignName(relPath: string): { condition: string; replicate: number; order: number } {
   const slash = relPath.lastIndexOf("/");
@@ -204,24 +260,7 @@ export async function openFrameStore(
   let root: string;
   if (typeof dirOrSources === "string") {
     root = dirOrSources;
-    const fs = await import("node:fs/promises");
-    const path = await import("node:path");
-    let list: string[];
-    try {
-      list = (await fs.readdir(root, { recursive: true })) as string[];
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      throw new HypedError(
-        code === "ENOENT" ? "NOT_FOUND" : "IO",
-        `cannot list ${root}: ${(e as Error).message}`,
-        { file: root },
-        { cause: e },
-      );
-    }
-    for (const rel of list.sort()) {
-      const norm = rel.split(path.sep).join("/");
-      if (isFrameFileName(norm) || norm === MANIFEST_NAME) files.set(norm, path.join(root, rel));
-    }
+    for (const [rel, full] of await listStoreFiles(root, options.signal)) files.set(rel, full);
   } else {
     root = "files";
     const rels = dirOrSources.map((s) => (typeof s === "string" ? s : blobRelPath(s)));

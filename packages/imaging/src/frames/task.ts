@@ -4,7 +4,7 @@
  */
 import { HypedError, type NumericTypedArray } from "@hyped/core";
 import { type CziFile, openCzi } from "../czi/index.js";
-import { type FrameMeta, type WriteFrameOptions, writeFrameFile } from "./frame.js";
+import { type FrameMeta, verifyFrameFile, type WriteFrameOptions, writeFrameFile } from "./frame.js";
 import { sha256Of } from "./hash.js";
 import type { FrameDType } from "./types.js";
 
@@ -71,11 +71,25 @@ export class TaskRunner {
     const { join } = await import("node:path");
     const path = join(this.init.outDir, task.file);
     const rawBytes = task.cziChannels.length * task.height * task.width * (this.init.dtype === "uint16" ? 2 : 4);
-    if (task.expectSha256) {
-      const fs = await import("node:fs/promises");
-      const st = await fs.stat(path).catch(() => undefined);
-      if (st && (await sha256Of(path, signal)) === task.expectSha256) {
+    const fs = await import("node:fs/promises");
+    const st = await fs.stat(path).catch(() => undefined);
+    if (st && task.expectSha256) {
+      if ((await sha256Of(path, signal)) === task.expectSha256) {
         return { id: task.id, sha256: task.expectSha256, bytes: st.size, rawBytes, skipped: true };
+      }
+    } else if (st?.isFile()) {
+      // finished before a kill but not yet in the manifest (saved every 2 s): done if it verifies
+      const w = this.init.write;
+      const expect = {
+        meta: task.meta,
+        dtype: this.init.dtype,
+        axes: w.axes ?? "CYX",
+        compression: w.compression ?? "gzip",
+        height: task.height,
+        width: task.width,
+      };
+      if (await verifyFrameFile(path, expect)) {
+        return { id: task.id, sha256: await sha256Of(path, signal), bytes: st.size, rawBytes, skipped: true };
       }
     }
     const czi = await this.czi(task.input);

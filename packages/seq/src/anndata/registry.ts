@@ -72,6 +72,20 @@ export function formatFail(ctx: ReadContext, element: string, message: string, e
   throw new HypedError("FORMAT", `${ctx.f.name}: ${element}: ${message}`, { file: ctx.f.name, element, ...extra });
 }
 
+/**
+ * Deepest element path (in components) we follow. anndata nests a few levels; a corrupt file whose group
+ * links form a cycle would otherwise be read forever, one level deeper each time.
+ */
+const MAX_ELEMENT_DEPTH = 64;
+
+/** `FORMAT` when `path` is nested deeper than {@link MAX_ELEMENT_DEPTH} (a cycle of group links). */
+function checkDepth(ctx: ReadContext, path: string): void {
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
+  if (depth > MAX_ELEMENT_DEPTH)
+    formatFail(ctx, path.slice(0, 200), `nested deeper than ${MAX_ELEMENT_DEPTH} levels (a cycle of group links?)`, { depth });
+}
+
 /** Join an HDF5 group path and a member name. */
 export function joinPath(group: string, name: string): string {
   return group === "/" || group === "" ? `/${name}` : `${group}/${name}`;
@@ -79,6 +93,7 @@ export function joinPath(group: string, name: string): string {
 
 /** Read any HDF5 object without encodings: groups become objects, datasets their values (for `onUnknown: 'raw'`). */
 export function readRawTree(ctx: ReadContext, path: string): unknown {
+  checkDepth(ctx, path);
   const k = ctx.f.kind(path);
   if (k === "group") {
     const out: Record<string, unknown> = {};
@@ -102,6 +117,7 @@ export function readRawTree(ctx: ReadContext, path: string): unknown {
  * `fallback` (the legacy reader). Non-toolkit errors are turned into `FORMAT` naming the element.
  */
 export function readElement(ctx: ReadContext, path: string, fallback: ElementReader): unknown {
+  checkDepth(ctx, path);
   const { type, version } = encodingOf(ctx.f, path);
   try {
     if (!type) return fallback(ctx, path);

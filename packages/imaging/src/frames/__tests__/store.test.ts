@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isHypedError } from "@hyped/core";
@@ -236,7 +237,7 @@ describe("openFrameStore", () => {
     await expect(s.loadFrames({ condition: "ctrl", region: { x: 50, y: 0, width: 10, height: 1 } })).rejects.toMatchObject({
       code: "OUT_OF_RANGE",
     });
-    await expect(openFrameStore(join(tmp, "no-such-dir"))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(openFrameStore(join(tmp, "no-such-dir"))).rejects.toMatchObject({ code: "IO" });
   });
 
   it("verifies checksums against the manifest", async () => {
@@ -417,5 +418,40 @@ describe("manifest", () => {
         { file: "s1.json", manifest: d },
       ]),
     ).toThrow(expect.objectContaining({ code: "FORMAT" }));
+  });
+
+  it("lists only regular files, never enters linked folders, and does not block on a FIFO (issue 24 item 5)", async () => {
+    for (const withManifest of [false, true]) {
+      const dir = join(tmp, `hostile-${withManifest}`);
+      await writeSet(dir, "CYX", withManifest);
+      // a link to / (the walk must not leave the store), a folder link loop, a FIFO and a dangling link
+      // named like frames, and a link to a real frame file (which counts)
+      symlinkSync("/", join(dir, "root-link"));
+      mkdirSync(join(dir, "sub"));
+      symlinkSync(dir, join(dir, "sub", "loop"));
+      let fifo = false;
+      try {
+        execFileSync("mkfifo", [join(dir, "blocked_t0009.h5")]);
+        fifo = true;
+      } catch {
+        // no mkfifo: the other cases still run
+      }
+      symlinkSync(join(dir, "gone.h5"), join(dir, "dangling_t0008.h5"));
+      const t0 = performance.now();
+      const s = await openFrameStore(dir, { ignoreManifest: !withManifest });
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(s.entries.map((e) => e.file).some((f) => f.includes("blocked") || f.includes("dangling") || f.includes("root-link"))).toBe(
+        false,
+      );
+      expect(s.entries).toHaveLength(6);
+      expect(fifo || process.platform === "win32").toBe(true);
+    }
+  });
+
+  it("refuses a FIFO given as a frame file at once instead of blocking", async () => {
+    const p = join(tmp, "fifo-frame.h5");
+    execFileSync("mkfifo", [p]);
+    await expect(H5File.open(p)).rejects.toMatchObject({ code: "IO", message: expect.stringContaining("FIFO") });
+    await expect(sha256Of(p)).rejects.toMatchObject({ code: "IO" });
   });
 });
