@@ -108,33 +108,75 @@ function toFloatImage(
 /**
  * Correlate every column (axis 0) of `src` with a symmetric kernel, writing to `dst` (may be a float32 array:
  * each value is rounded once, as scipy stores into a float32 output). Sums in scipy's order: centre tap first,
- * then the pairs from the outermost inwards.
+ * then the pairs from the outermost inwards. Each read is multiplied by `scale` first (`x * scale` is exactly
+ * the value `img_as_float` would have stored, so an integer image is converted on the fly without a copy;
+ * `scale = 1` leaves float values unchanged). The sum for one pixel stays in a register: the taps are read
+ * through per-row offsets (boundary rows resolved once per output row), no accumulator row is written back.
  */
 function filterAxis0(
-  src: Float32Array | Float64Array,
+  src: ArrayLike<number>,
   dst: Float32Array | Float64Array,
   rows: number,
   cols: number,
   w: Float64Array,
   mode: BoundaryMode,
   cval: number,
+  scale = 1,
+): void {
+  const r = (w.length - 1) >> 1;
+  if (mode === "constant") {
+    filterAxis0Constant(src, dst, rows, cols, w, cval, scale);
+    return;
+  }
+  const acc = new Float64Array(TILE);
+  const w0 = w[r]!;
+  const lo = new Int32Array(r + 1);
+  const hi = new Int32Array(r + 1);
+  for (let y = 0; y < rows; y++) {
+    const base = y * cols;
+    for (let j = 1; j <= r; j++) {
+      lo[j] = extendIndex(y - j, rows, mode) * cols;
+      hi[j] = extendIndex(y + j, rows, mode) * cols;
+    }
+    // column tiles keep the accumulator in L1 while the taps of every kernel row stream past it
+    for (let x0 = 0; x0 < cols; x0 += TILE) {
+      const m = Math.min(TILE, cols - x0);
+      const b0 = base + x0;
+      for (let x = 0; x < m; x++) acc[x] = src[b0 + x]! * scale * w0;
+      for (let j = r; j >= 1; j--) {
+        const a = lo[j]! + x0;
+        const b = hi[j]! + x0;
+        const wj = w[r - j]!;
+        for (let x = 0; x < m; x++) acc[x] = acc[x]! + (src[a + x]! * scale + src[b + x]! * scale) * wj;
+      }
+      for (let x = 0; x < m; x++) dst[b0 + x] = acc[x]!;
+    }
+  }
+}
+
+/** Column tile of {@link filterAxis0} (float64 accumulators, 4 KiB). */
+const TILE = 512;
+
+/** {@link filterAxis0} for `mode: 'constant'` (taps past the edge read `cval`), through an accumulator row. */
+function filterAxis0Constant(
+  src: ArrayLike<number>,
+  dst: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  w: Float64Array,
+  cval: number,
+  scale: number,
 ): void {
   const r = (w.length - 1) >> 1;
   const acc = new Float64Array(cols);
-  const cvalRow = new Float64Array(cols).fill(cval);
-  const rowOf = (i: number): Float32Array | Float64Array => {
-    const k = extendIndex(i, rows, mode);
-    return k < 0 ? cvalRow : src.subarray(k * cols, k * cols + cols);
-  };
   const w0 = w[r]!;
+  const tap = (k: number, x: number): number => (k < 0 || k >= rows ? cval : src[k * cols + x]! * scale);
   for (let y = 0; y < rows; y++) {
     const base = y * cols;
-    for (let x = 0; x < cols; x++) acc[x] = src[base + x]! * w0;
+    for (let x = 0; x < cols; x++) acc[x] = src[base + x]! * scale * w0;
     for (let j = r; j >= 1; j--) {
-      const a = rowOf(y - j);
-      const b = rowOf(y + j);
       const wj = w[r - j]!;
-      for (let x = 0; x < cols; x++) acc[x] = acc[x]! + (a[x]! + b[x]!) * wj;
+      for (let x = 0; x < cols; x++) acc[x] = acc[x]! + (tap(y - j, x) + tap(y + j, x)) * wj;
     }
     for (let x = 0; x < cols; x++) dst[base + x] = acc[x]!;
   }
@@ -208,9 +250,20 @@ export function gaussianFilter(
     const out = gaussianFlat64(f.data, rows, cols, sig, truncate, mode, cval, new Float64Array(rows * cols));
     return fromTyped(out, [rows, cols]) as unknown as NdArray<"float32" | "float64">;
   }
+  const range = integerRange(f.dtype);
+  const preserve = options.preserveRange ?? false;
+  if (run0 && rows > 0 && cols > 0 && f.dtype !== "float32" && (preserve || range === undefined || f.dtype === "bool" || range[0] === 0)) {
+    // integer (unsigned, bool, or preserveRange) input: axis 0 converts each read exactly as img_as_float
+    // would (`x * (1 / max)`), so there is no converted copy and no extra pass
+    const scale = preserve || range === undefined || f.dtype === "bool" ? 1 : 1 / range[1];
+    const out = new Float64Array(rows * cols);
+    filterAxis0(f.data, out, rows, cols, gaussianKernel1d(sig[0], Math.floor(truncate * sig[0] + 0.5)), mode, cval, scale);
+    if (run1) filterAxis1(out, out, rows, cols, gaussianKernel1d(sig[1], Math.floor(truncate * sig[1] + 0.5)), mode, cval);
+    return fromTyped(out, [rows, cols]) as unknown as NdArray<"float32" | "float64">;
+  }
   // the converted copy is an intermediate when axis 0 runs (it reads it and writes a new array)
   const pooled = run0 && rows > 0 && cols > 0 && f.dtype !== "float32";
-  const img = toFloatImage(f, options.preserveRange ?? false, pooled ? takeF64(rows * cols) : undefined);
+  const img = toFloatImage(f, preserve, pooled ? takeF64(rows * cols) : undefined);
   let cur = img.data;
   const make = (): Float32Array | Float64Array =>
     cur instanceof Float32Array ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
