@@ -156,6 +156,8 @@ export interface TurnRow {
   goal?: number;
   /** Rounds (default 5); one warm-up of each side precedes them. */
   rounds?: number;
+  /** Our call does this many units of the peer's work: our times are divided by it (default 1). */
+  perCall?: number;
 }
 
 /** Result of one {@link inTurns} row (times in ms). */
@@ -185,7 +187,7 @@ export async function inTurns(rows: readonly TurnRow[], peer: PythonPeer | undef
     const runOurs = async () => {
       const s = performance.now();
       await row.ours();
-      ours.push(performance.now() - s);
+      ours.push((performance.now() - s) / (row.perCall ?? 1));
     };
     await row.ours();
     if (peer) await peer.time(row.peer);
