@@ -128,6 +128,8 @@ export function labelFlat(
     // p < l was already renumbered, so parent[p] holds its (and l's) final label
     parent[l] = p === l ? ++count : parent[p]!;
   }
+  // no set was ever merged: every provisional label is already its final one (raster order), no relabel pass
+  if (count === next - 1) return { labels, count };
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
     if (l !== 0) labels[i] = parent[l]!;
