@@ -2,8 +2,10 @@
  * Helpers for `pnpm bench` scripts (`packages/<pkg>/bench/*.bench.ts`). Each bench is a standalone script that
  * measures ours and the peer (Python or a native CLI) in the same run and prints ratios.
  */
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcessByStdio, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import type { Readable, Writable } from "node:stream";
 
 /** Median wall time in ms of `fn` over `repeat` runs (after one warm-up unless `warmup` is false). */
 export async function timeIt(fn: () => unknown | Promise<unknown>, repeat = 3, warmup = true): Promise<number> {
@@ -74,7 +76,7 @@ export function median(xs: readonly number[]): number {
  * `expr` once and returns its wall time in ms (interpreter start-up and setup are never counted).
  */
 export class PythonPeer {
-  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly proc: ChildProcessByStdio<Writable, Readable, null>;
   private buf = "";
   private waiting: ((line: string) => void) | undefined;
   private failed: ((e: Error) => void) | undefined;
@@ -88,8 +90,8 @@ sys.stdout.write("ready\\n"); sys.stdout.flush()
 for line in sys.stdin:
     expr = json.loads(line)
     fn = eval("lambda: (" + expr + ")", globals())
-    a = time.perf_counter(); fn(); ms = (time.perf_counter() - a) * 1000
-    sys.stdout.write(json.dumps(ms) + "\\n"); sys.stdout.flush()
+    c = time.process_time(); a = time.perf_counter(); fn(); ms = (time.perf_counter() - a) * 1000; cpu = (time.process_time() - c) * 1000
+    sys.stdout.write(json.dumps([ms, cpu]) + "\\n"); sys.stdout.flush()
 `;
     this.proc = spawn(py, ["-u", "-c", server], { stdio: ["pipe", "pipe", "inherit"] });
     this.proc.stdout.setEncoding("utf8");
@@ -134,9 +136,15 @@ for line in sys.stdin:
 
   /** Wall time in ms of one evaluation of the Python expression `expr`. */
   async time(expr: string): Promise<number> {
+    return (await this.timeCpu(expr)).wall;
+  }
+
+  /** Wall and CPU time (all threads of the Python process) in ms of one evaluation of `expr`. */
+  async timeCpu(expr: string): Promise<{ wall: number; cpu: number }> {
     const r = this.next();
     this.proc.stdin.write(`${JSON.stringify(expr)}\n`);
-    return Number(await r);
+    const [wall, cpu] = JSON.parse(await r) as [number, number];
+    return { wall, cpu };
   }
 
   /** Stop the Python process. */
@@ -164,9 +172,16 @@ export interface TurnRow {
 export interface TurnResult {
   name: string;
   peerName: string;
+  /** Wall times. */
   ours: number[];
   peer: number[];
+  /** CPU times (user + system, all threads of each process). */
+  oursCpu: number[];
+  peerCpu: number[];
+  /** Ratio of the wall-time medians, ours/peer. */
   ratio: number | undefined;
+  /** Ratio of the CPU-time medians, ours/peer (steadier than wall time on a loaded machine). */
+  cpuRatio: number | undefined;
   goal: number;
 }
 
@@ -184,38 +199,58 @@ export async function inTurns(rows: readonly TurnRow[], peer: PythonPeer | undef
     const rounds = row.rounds ?? 5;
     const ours: number[] = [];
     const theirs: number[] = [];
+    const oursCpu: number[] = [];
+    const peerCpu: number[] = [];
+    const per = row.perCall ?? 1;
     const runOurs = async () => {
+      const c = process.cpuUsage();
       const s = performance.now();
       await row.ours();
-      ours.push((performance.now() - s) / (row.perCall ?? 1));
+      ours.push((performance.now() - s) / per);
+      const u = process.cpuUsage(c);
+      oursCpu.push((u.user + u.system) / 1000 / per);
+    };
+    const runPeer = async (p: PythonPeer) => {
+      const t = await p.timeCpu(row.peer);
+      theirs.push(t.wall);
+      peerCpu.push(t.cpu);
     };
     await row.ours();
     if (peer) await peer.time(row.peer);
     for (let r = 0; r < rounds; r++) {
       if (r % 2 === 0 || !peer) await runOurs();
-      if (peer) theirs.push(await peer.time(row.peer));
+      if (peer) await runPeer(peer);
       if (r % 2 === 1 && peer) await runOurs();
     }
     const ratio = peer ? median(ours) / median(theirs) : undefined;
-    const res: TurnResult = { name: row.name, peerName: row.peerName, ours, peer: theirs, ratio, goal: row.goal ?? 1 };
-    out.push(res);
+    const cpuRatio = peer ? median(oursCpu) / median(peerCpu) : undefined;
+    out.push({ name: row.name, peerName: row.peerName, ours, peer: theirs, oursCpu, peerCpu, ratio, cpuRatio, goal: row.goal ?? 1 });
     console.log(
       peer
-        ? `${row.name}: ours ${fmtSpan(ours)}, ${row.peerName} ${fmtSpan(theirs)}; ours/${row.peerName} = ${(ratio as number).toFixed(2)}x (${rounds} rounds in turns)`
+        ? `${row.name}: wall ours ${fmtSpan(ours)}, ${row.peerName} ${fmtSpan(theirs)}; CPU ours ${fmtSpan(oursCpu)}, ${row.peerName} ${fmtSpan(peerCpu)}; ours/${row.peerName} = ${(ratio as number).toFixed(2)}x wall, ${(cpuRatio as number).toFixed(2)}x CPU (${rounds} rounds in turns)`
         : `${row.name}: ours ${fmtSpan(ours)}; ${row.peerName} absent on this machine, no ratio`,
     );
   }
   return out;
 }
 
-/** Print the closing table of a bench: one line per row with ours/peer and the verdict against its goal. */
+/**
+ * Print the closing table of a bench: one line per row with the wall and CPU medians, ours/peer for each, and
+ * the verdict against the row's goal. The verdict reads the wall ratio, unless the machine is loaded (load
+ * average above its core count), where wall time mostly measures the scheduler: then it reads the CPU ratio.
+ */
 export function verdictTable(results: readonly TurnResult[]): void {
-  console.log("\n| step | ours ms | peer ms | ours/peer | goal | verdict |");
-  console.log("|---|---|---|---|---|---|");
+  const loaded = loadavg()[0]! > availableParallelism();
+  console.log(
+    `\n| step | ours ms wall / CPU | peer ms wall / CPU | ours/peer wall | ours/peer CPU | goal | verdict (${loaded ? "CPU: machine loaded" : "wall"}) |`,
+  );
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of results) {
-    const verdict = r.ratio === undefined ? "no peer" : r.ratio <= r.goal ? "meets" : "misses";
+    const judged = loaded ? r.cpuRatio : r.ratio;
+    const verdict = judged === undefined ? "no peer" : judged <= r.goal ? "meets" : "misses";
+    const x = (v: number | undefined) => (v === undefined ? "-" : `${v.toFixed(2)}x`);
     console.log(
-      `| ${r.name} | ${median(r.ours).toFixed(1)} | ${r.peer.length ? `${median(r.peer).toFixed(1)} (${r.peerName})` : "-"} | ${r.ratio === undefined ? "-" : `${r.ratio.toFixed(2)}x`} | <= ${r.goal.toFixed(1)}x | ${verdict} |`,
+      `| ${r.name} | ${median(r.ours).toFixed(1)} / ${median(r.oursCpu).toFixed(1)} | ${r.peer.length ? `${median(r.peer).toFixed(1)} / ${median(r.peerCpu).toFixed(1)} (${r.peerName})` : "-"} | ${x(r.ratio)} | ${x(r.cpuRatio)} | <= ${r.goal.toFixed(1)}x | ${verdict} |`,
     );
   }
 }
