@@ -133,15 +133,16 @@ console.log(
   `frame ${H}x${W} uint16, ${pk.shape[0]} seeds, ${ws.data.reduce((a, b) => Math.max(a, b as number), 0)} objects; stack threshold ${tst.toFixed(6)}`,
 );
 const rows: TurnRow[] = [
-  { name: "percentile 98", ours: () => percentiles(mk, [98]), peer: "np.percentile(mk, 98)", peerName: "numpy" },
-  { name: "percentile clip + scale", ours: () => clipPercentile(mk, { high: 98 }), peer: "clip_scale(mk)", peerName: "numpy" },
-  { name: "gaussianFilter sigma 2", ours: () => gaussianFilter(mk, 2), peer: "gaussian(mk, 2)", peerName: "skimage" },
-  { name: "thresholdOtsu", ours: () => thresholdOtsu(g), peer: "threshold_otsu(g)", peerName: "skimage" },
+  { name: "percentile 98", ours: () => percentiles(mk, [98]), peer: "np.percentile(mk, 98)", peerName: "numpy", rounds: 9 },
+  { name: "percentile clip + scale", ours: () => clipPercentile(mk, { high: 98 }), peer: "clip_scale(mk)", peerName: "numpy", rounds: 9 },
+  { name: "gaussianFilter sigma 2", ours: () => gaussianFilter(mk, 2), peer: "gaussian(mk, 2)", peerName: "skimage", rounds: 7 },
+  { name: "thresholdOtsu", ours: () => thresholdOtsu(g), peer: "threshold_otsu(g)", peerName: "skimage", rounds: 9 },
   {
     name: "foreground mask (2-channel stack > t)",
     ours: () => maskAbove([s1, s2], tst, N),
     peer: "(st > tst).any(axis=0)",
     peerName: "numpy",
+    rounds: 15,
   },
   {
     name: "distanceTransformEdt",
@@ -150,7 +151,7 @@ const rows: TurnRow[] = [
     peerName: "scipy",
     rounds: 3,
   },
-  { name: "label", ours: () => label(mask), peer: "label(mask)", peerName: "skimage" },
+  { name: "label", ours: () => label(mask), peer: "label(mask)", peerName: "skimage", rounds: 9 },
   {
     name: "peakLocalMax (labels)",
     ours: () => peakLocalMax(edt, { minDistance: 5, labels: lab, excludeBorder: false }),
@@ -158,7 +159,7 @@ const rows: TurnRow[] = [
     peerName: "skimage",
     rounds: 3,
   },
-  { name: "watershed marker preparation", ours: () => markersOf(pk), peer: "markers_of(pk)", peerName: "scipy/numpy" },
+  { name: "watershed marker preparation", ours: () => markersOf(pk), peer: "markers_of(pk)", peerName: "scipy/numpy", rounds: 9 },
   {
     name: "watershed",
     ours: () => watershed(neg, markers, { mask }),
