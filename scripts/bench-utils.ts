@@ -2,8 +2,10 @@
  * Helpers for `pnpm bench` scripts (`packages/<pkg>/bench/*.bench.ts`). Each bench is a standalone script that
  * measures ours and the peer (Python or a native CLI) in the same run and prints ratios.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcessByStdio, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import type { Readable, Writable } from "node:stream";
 
 /** Median wall time in ms of `fn` over `repeat` runs (after one warm-up unless `warmup` is false). */
 export async function timeIt(fn: () => unknown | Promise<unknown>, repeat = 3, warmup = true): Promise<number> {
@@ -41,7 +43,10 @@ export function hasCommand(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 
-/** Print one result line: ours, the peer, and the ratio peer/ours (>1 means we are faster). */
+/**
+ * Print one result line: ours, the peer, and the time ratio ours/peer (< 1 means we are faster; the one
+ * convention of every bench).
+ */
 export function report(name: string, oursMs: number, peerMs: number | undefined, peerName = "peer"): void {
   if (peerMs === undefined) {
     console.log(`${name}: ours ${oursMs.toFixed(1)} ms; ${peerName} absent on this machine, no ratio`);
@@ -56,4 +61,196 @@ export function report(name: string, oursMs: number, peerMs: number | undefined,
 /** Peak resident set size of this process so far, in MiB. */
 export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Median of a sample (the sample is not modified). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * A long-lived Python peer: runs `setup` once, then times single calls of Python expressions on request, so
+ * the peer's runs interleave with ours (turns) instead of running once at the start. Each `time(expr)` runs
+ * `expr` once and returns its wall time in ms (interpreter start-up and setup are never counted).
+ */
+export class PythonPeer {
+  private readonly proc: ChildProcessByStdio<Writable, Readable, null>;
+  private buf = "";
+  private waiting: ((line: string) => void) | undefined;
+  private failed: ((e: Error) => void) | undefined;
+  private readonly lines: string[] = [];
+
+  private constructor(py: string, setup: string) {
+    const server = `
+import sys, time, json
+exec(compile(${JSON.stringify(setup)}, "<setup>", "exec"), globals())
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+for line in sys.stdin:
+    expr = json.loads(line)
+    fn = eval("lambda: (" + expr + ")", globals())
+    c = time.process_time(); a = time.perf_counter(); fn(); ms = (time.perf_counter() - a) * 1000; cpu = (time.process_time() - c) * 1000
+    sys.stdout.write(json.dumps([ms, cpu]) + "\\n"); sys.stdout.flush()
+`;
+    this.proc = spawn(py, ["-u", "-c", server], { stdio: ["pipe", "pipe", "inherit"] });
+    this.proc.stdout.setEncoding("utf8");
+    this.proc.stdout.on("data", (d: string) => {
+      this.buf += d;
+      let k = this.buf.indexOf("\n");
+      while (k >= 0) {
+        this.lines.push(this.buf.slice(0, k));
+        this.buf = this.buf.slice(k + 1);
+        k = this.buf.indexOf("\n");
+      }
+      this.flush();
+    });
+    this.proc.on("exit", (code) => this.failed?.(new Error(`python peer exited (${code})`)));
+  }
+
+  private flush(): void {
+    if (this.waiting && this.lines.length) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w(this.lines.shift() as string);
+    }
+  }
+
+  private next(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failed = reject;
+      this.flush();
+    });
+  }
+
+  /** Start the peer with `setup` run once (undefined when no suitable python is installed). */
+  static async start(setup: string, ...modules: string[]): Promise<PythonPeer | undefined> {
+    const py = pythonWith(...modules);
+    if (!py) return undefined;
+    const p = new PythonPeer(py, setup);
+    const ready = await p.next();
+    if (ready !== "ready") throw new Error(`python peer did not start: ${ready}`);
+    return p;
+  }
+
+  /** Wall time in ms of one evaluation of the Python expression `expr`. */
+  async time(expr: string): Promise<number> {
+    return (await this.timeCpu(expr)).wall;
+  }
+
+  /** Wall and CPU time (all threads of the Python process) in ms of one evaluation of `expr`. */
+  async timeCpu(expr: string): Promise<{ wall: number; cpu: number }> {
+    const r = this.next();
+    this.proc.stdin.write(`${JSON.stringify(expr)}\n`);
+    const [wall, cpu] = JSON.parse(await r) as [number, number];
+    return { wall, cpu };
+  }
+
+  /** Stop the Python process. */
+  close(): void {
+    this.proc.stdin.end();
+  }
+}
+
+/** One row of {@link inTurns}: our call, the peer's Python expression, and the goal for ours/peer. */
+export interface TurnRow {
+  name: string;
+  ours: () => unknown | Promise<unknown>;
+  /** Python expression evaluated by the {@link PythonPeer}. */
+  peer: string;
+  peerName: string;
+  /** The goal for the ratio ours/peer (default 1.0). */
+  goal?: number;
+  /** Rounds (default 5); one warm-up of each side precedes them. */
+  rounds?: number;
+  /** Our call does this many units of the peer's work: our times are divided by it (default 1). */
+  perCall?: number;
+}
+
+/** Result of one {@link inTurns} row (times in ms). */
+export interface TurnResult {
+  name: string;
+  peerName: string;
+  /** Wall times. */
+  ours: number[];
+  peer: number[];
+  /** CPU times (user + system, all threads of each process). */
+  oursCpu: number[];
+  peerCpu: number[];
+  /** Ratio of the wall-time medians, ours/peer. */
+  ratio: number | undefined;
+  /** Ratio of the CPU-time medians, ours/peer (steadier than wall time on a loaded machine). */
+  cpuRatio: number | undefined;
+  goal: number;
+}
+
+function fmtSpan(xs: readonly number[]): string {
+  return `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+}
+
+/**
+ * Measure each row in turns: one warm-up of each side, then `rounds` rounds of (ours once, peer once),
+ * alternating which side goes first. Prints medians with min–max and the time ratio ours/peer (medians).
+ */
+export async function inTurns(rows: readonly TurnRow[], peer: PythonPeer | undefined): Promise<TurnResult[]> {
+  const out: TurnResult[] = [];
+  for (const row of rows) {
+    const rounds = row.rounds ?? 5;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const oursCpu: number[] = [];
+    const peerCpu: number[] = [];
+    const per = row.perCall ?? 1;
+    const runOurs = async () => {
+      const c = process.cpuUsage();
+      const s = performance.now();
+      await row.ours();
+      ours.push((performance.now() - s) / per);
+      const u = process.cpuUsage(c);
+      oursCpu.push((u.user + u.system) / 1000 / per);
+    };
+    const runPeer = async (p: PythonPeer) => {
+      const t = await p.timeCpu(row.peer);
+      theirs.push(t.wall);
+      peerCpu.push(t.cpu);
+    };
+    await row.ours();
+    if (peer) await peer.time(row.peer);
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0 || !peer) await runOurs();
+      if (peer) await runPeer(peer);
+      if (r % 2 === 1 && peer) await runOurs();
+    }
+    const ratio = peer ? median(ours) / median(theirs) : undefined;
+    const cpuRatio = peer ? median(oursCpu) / median(peerCpu) : undefined;
+    out.push({ name: row.name, peerName: row.peerName, ours, peer: theirs, oursCpu, peerCpu, ratio, cpuRatio, goal: row.goal ?? 1 });
+    console.log(
+      peer
+        ? `${row.name}: wall ours ${fmtSpan(ours)}, ${row.peerName} ${fmtSpan(theirs)}; CPU ours ${fmtSpan(oursCpu)}, ${row.peerName} ${fmtSpan(peerCpu)}; ours/${row.peerName} = ${(ratio as number).toFixed(2)}x wall, ${(cpuRatio as number).toFixed(2)}x CPU (${rounds} rounds in turns)`
+        : `${row.name}: ours ${fmtSpan(ours)}; ${row.peerName} absent on this machine, no ratio`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Print the closing table of a bench: one line per row with the wall and CPU medians, ours/peer for each, and
+ * the verdict against the row's goal. The verdict reads the wall ratio, unless the machine is loaded (load
+ * average above its core count), where wall time mostly measures the scheduler: then it reads the CPU ratio.
+ */
+export function verdictTable(results: readonly TurnResult[]): void {
+  const loaded = loadavg()[0]! > availableParallelism();
+  console.log(
+    `\n| step | ours ms wall / CPU | peer ms wall / CPU | ours/peer wall | ours/peer CPU | goal | verdict (${loaded ? "CPU: machine loaded" : "wall"}) |`,
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    const judged = loaded ? r.cpuRatio : r.ratio;
+    const verdict = judged === undefined ? "no peer" : judged <= r.goal ? "meets" : "misses";
+    const x = (v: number | undefined) => (v === undefined ? "-" : `${v.toFixed(2)}x`);
+    console.log(
+      `| ${r.name} | ${median(r.ours).toFixed(1)} / ${median(r.oursCpu).toFixed(1)} | ${r.peer.length ? `${median(r.peer).toFixed(1)} / ${median(r.peerCpu).toFixed(1)} (${r.peerName})` : "-"} | ${x(r.ratio)} | ${x(r.cpuRatio)} | <= ${r.goal.toFixed(1)}x | ${verdict} |`,
+    );
+  }
 }

@@ -121,10 +121,10 @@ print(json.dumps({"fresh": times(load), "reused": times(lambda: load(a))}))
     const peerFresh = median(samples.peerFresh);
     const peerReused = median(samples.peerReused);
     console.log(
-      `loadFrames ${T}x4 (${name}), fresh result: ours ${ours.toFixed(0)} ms = ${rate(ours).toFixed(0)} MB/s, h5py ${peerFresh.toFixed(0)} ms = ${rate(peerFresh).toFixed(0)} MB/s; speed ratio ours/h5py = ${(peerFresh / ours).toFixed(2)}x (goal >= 1.0x)`,
+      `loadFrames ${T}x4 (${name}), fresh result: ours ${ours.toFixed(0)} ms = ${rate(ours).toFixed(0)} MB/s, h5py ${peerFresh.toFixed(0)} ms = ${rate(peerFresh).toFixed(0)} MB/s; time ratio ours/h5py = ${(ours / peerFresh).toFixed(2)}x (goal <= 1.0x)`,
     );
     console.log(
-      `loadFrames ${T}x4 (${name}), reused buffer (loadFrames into / read_direct into the same array): ours ${oursReused.toFixed(0)} ms = ${rate(oursReused).toFixed(0)} MB/s, h5py ${peerReused.toFixed(0)} ms = ${rate(peerReused).toFixed(0)} MB/s; ratio ${(peerReused / oursReused).toFixed(2)}x`,
+      `loadFrames ${T}x4 (${name}), reused buffer (loadFrames into / read_direct into the same array): ours ${oursReused.toFixed(0)} ms = ${rate(oursReused).toFixed(0)} MB/s, h5py ${peerReused.toFixed(0)} ms = ${rate(peerReused).toFixed(0)} MB/s; time ratio ours/h5py = ${(oursReused / peerReused).toFixed(2)}x`,
     );
     console.log(
       `  samples (ms): ours fresh ${samples.fresh.map((x) => x.toFixed(0)).join(" ")} | h5py fresh ${samples.peerFresh.map((x) => x.toFixed(0)).join(" ")} | ours reused ${samples.reused.map((x) => x.toFixed(0)).join(" ")} | h5py reused ${samples.peerReused.map((x) => x.toFixed(0)).join(" ")}`,

@@ -1,10 +1,15 @@
 /**
  * `pnpm bench segment`: each filter primitive and the whole segmentFrame on a 2826x3245 frame, against
- * scikit-image 0.19.3 running the same steps on the same pixels in the same run.
+ * scikit-image 0.19.3 / scipy / numpy running the same steps on the same pixels in the same run. A long-lived
+ * Python peer takes turns with ours (one call each, alternating), every row prints medians and min–max and
+ * the time ratio ours/peer; a verdict table against each row's goal closes the run.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { fromTyped, zeros } from "@hyped/core";
-import { pythonWith, report, runPython, timeIt } from "../../../scripts/bench-utils.js";
+import { inTurns, PythonPeer, type TurnRow, verdictTable } from "../../../scripts/bench-utils.js";
+import { histogramOf, maskAbove, otsuFromHistogram } from "../src/filters/threshold.js";
 import {
+  clipPercentile,
   distanceTransformEdt,
   gaussianFilter,
   label,
@@ -44,25 +49,26 @@ function makeFrame() {
 }
 const frame = makeFrame();
 const mk = frame.pick(1, null, null);
-const py = pythonWith("skimage", "scipy", "numpy");
-const pyCode = `
-import time, json, numpy as np, scipy.ndimage as ndi
+const pySetup = `
+import numpy as np, scipy.ndimage as ndi
 from skimage.filters import gaussian, threshold_otsu
 from skimage.feature import peak_local_max
 from skimage.segmentation import watershed
 from skimage.measure import label, regionprops_table
 H, W, N = ${H}, ${W}, ${N}
-M = 2147483647
-s = 4242
-f = np.empty((4, N), np.int64)
-# same LCG stream as the TypeScript side, vectorised by jumping: generate sequentially in chunks
-vals = np.empty(4 * N + 2000 * 6, np.int64)
-x = s
-for i in range(vals.size):
-    x = (x * 48271) % M
-    vals[i] = x
-f[:] = (300 + vals[:4 * N] % 200).reshape(4, N)
-f = f.reshape(4, H, W)
+M, A = 2147483647, 48271
+def lcg(seed, count):
+    # the TypeScript side's LCG stream, vectorised: x_(i+k) = x_i * A^k mod M in blocks of 2^16
+    B = 1 << 16
+    P = np.empty(B, np.int64); P[0] = A; n = 1
+    while n < B:
+        m = min(n, B - n); P[n:n + m] = (P[:m] * P[n - 1]) % M; n += m
+    out = np.empty(count, np.int64); x = seed; i = 0
+    while i < count:
+        m = min(B, count - i); out[i:i + m] = (x * P[:m]) % M; x = int(out[i + m - 1]); i += m
+    return out
+vals = lcg(4242, 4 * N + 2000 * 5)
+f = (300 + vals[:4 * N] % 200).reshape(4, H, W)
 o = 4 * N
 for k in range(2000):
     cy, cx, r, a1, a2 = vals[o] % H, vals[o+1] % W, 6 + vals[o+2] % 8, 2000 + vals[o+3] % 8000, 2000 + vals[o+4] % 8000
@@ -74,15 +80,18 @@ for k in range(2000):
     f[2, y0:y1, x0:x1] = np.where(d, np.minimum(16383, f[2, y0:y1, x0:x1] + a2), f[2, y0:y1, x0:x1])
 frame = f.astype(np.uint16)
 mk = frame[1]
-def t(fn, rep=3):
-    fn(); ts = []
-    for _ in range(rep):
-        a = time.perf_counter(); fn(); ts.append(time.perf_counter() - a)
-    return sorted(ts)[len(ts)//2] * 1000
+def clip_scale(x):
+    p = np.percentile(x, 98)
+    return np.minimum(x, p) / p
 g = gaussian(mk, 2); thr = threshold_otsu(g); mask = g > thr; edt = ndi.distance_transform_edt(mask); lab = label(mask)
+s1 = gaussian(clip_scale(mk), 1); s2 = gaussian(clip_scale(frame[2]), 1); st = np.stack([s1, s2]); tst = threshold_otsu(st)
 pk = peak_local_max(edt, min_distance=5, labels=lab, exclude_border=False)
-pm = np.zeros(mask.shape, bool); pm[tuple(pk.T)] = True; markers, _ = ndi.label(pm)
-ws = watershed(-edt, markers, mask=mask)
+def markers_of(pk):
+    pm = np.zeros(mask.shape, bool); pm[tuple(pk.T)] = True
+    mk_, _ = ndi.label(pm)
+    return mk_, -edt
+markers, neg = markers_of(pk)
+ws = watershed(neg, markers, mask=mask)
 def segment(frame):
     chans = []
     for c in (1, 2):
@@ -95,66 +104,105 @@ def segment(frame):
     w = watershed(-e, mk_, mask=m)
     tab = regionprops_table(w, intensity_image=np.moveaxis(frame, 0, -1), properties=("label", "centroid", "area", "mean_intensity"))
     return w
-r = {
-  "percentile": t(lambda: np.percentile(mk, 98)),
-  "gaussian": t(lambda: gaussian(mk, 2)),
-  "otsu": t(lambda: threshold_otsu(g)),
-  "edt": t(lambda: ndi.distance_transform_edt(mask)),
-  "label": t(lambda: label(mask)),
-  "peaks": t(lambda: peak_local_max(edt, min_distance=5, labels=lab, exclude_border=False), 1),
-  "watershed": t(lambda: watershed(-edt, markers, mask=mask), 1),
-  "regionprops": t(lambda: regionprops_table(ws, intensity_image=mk, properties=("label","area","centroid","bbox","mean_intensity","eccentricity","perimeter","solidity")), 1),
-  "segment": t(lambda: segment(frame), 1),
-  "objects": int(ws.max()),
-}
-print(json.dumps(r))
 `;
-const peer = py ? runPython<Record<string, number>>(pyCode, py) : undefined;
+const peer = await PythonPeer.start(pySetup, "skimage", "scipy", "numpy");
 const g = gaussianFilter(mk, 2);
 const thr = thresholdOtsu(g);
-const gd = g.data as Float64Array;
-const m8 = new Uint8Array(N);
-for (let i = 0; i < N; i++) m8[i] = gd[i]! > thr ? 1 : 0;
-const mask = fromTyped(m8, [H, W]);
+const mask = fromTyped(maskAbove([g.data as Float64Array], thr, N), [H, W]);
 const edt = distanceTransformEdt(mask);
 const lab = label(mask);
 const pk = peakLocalMax(edt, { minDistance: 5, labels: lab, excludeBorder: false });
-const pm = new Uint8Array(N);
-const pd = pk.data as Int32Array;
-for (let k = 0; k < pd.length; k += 2) pm[pd[k]! * W + pd[k + 1]!] = 1;
-const markers = label(fromTyped(pm, [H, W]), { connectivity: 1 });
-const neg = fromTyped(
-  Float64Array.from(edt.data as Float64Array, (v) => -v),
-  [H, W],
-);
+const s1 = gaussianFilter(clipPercentile(mk, { high: 98 }).image, 1).data as Float64Array;
+const s2 = gaussianFilter(clipPercentile(frame.pick(2, null, null), { high: 98 }).image, 1).data as Float64Array;
+const hst = histogramOf([s1, s2], "float64");
+const tst = otsuFromHistogram(hst.counts, hst.centers); // Otsu over the stack, as threshold_otsu(st)
+/** Watershed markers as a user prepares them: a seed mask from the peaks, labelled 4-connected, and -distance. */
+function markersOf(peaks: typeof pk) {
+  const pm = new Uint8Array(N);
+  const pd = peaks.data as Int32Array;
+  for (let k = 0; k < pd.length; k += 2) pm[pd[k]! * W + pd[k + 1]!] = 1;
+  const m = label(fromTyped(pm, [H, W]), { connectivity: 1 });
+  const e = edt.data as Float64Array;
+  const neg = new Float64Array(N);
+  for (let i = 0; i < N; i++) neg[i] = -e[i]!;
+  return { markers: m, neg: fromTyped(neg, [H, W]) };
+}
+const { markers, neg } = markersOf(pk);
 const ws = watershed(neg, markers, { mask });
-console.log(`frame ${H}x${W} uint16, ${pk.shape[0]} seeds${peer ? `, scikit-image found ${peer.objects}` : ""}`);
-report("percentile 98", await timeIt(() => percentiles(mk, [98])), peer?.percentile, "numpy");
-report("gaussianFilter sigma 2", await timeIt(() => gaussianFilter(mk, 2)), peer?.gaussian, "skimage");
-report("thresholdOtsu", await timeIt(() => thresholdOtsu(g)), peer?.otsu, "skimage");
-report("distanceTransformEdt", await timeIt(() => distanceTransformEdt(mask)), peer?.edt, "scipy");
-report("label", await timeIt(() => label(mask)), peer?.label, "skimage");
-report(
-  "peakLocalMax (labels)",
-  await timeIt(() => peakLocalMax(edt, { minDistance: 5, labels: lab, excludeBorder: false }), 1),
-  peer?.peaks,
-  "skimage",
-);
-report("watershed", await timeIt(() => watershed(neg, markers, { mask }), 1), peer?.watershed, "skimage");
-report("regionProps (all columns)", await timeIt(() => regionProps(ws, mk), 1), peer?.regionprops, "skimage");
-report("segmentFrame (steps 1-5)", await timeIt(() => segmentFrame(frame), 1), peer?.segment, "skimage");
-// many frames: the same frame 4 times on worker threads (default: one per core), time per frame
-const frames4 = [frame, frame, frame, frame];
-const tMany = await timeIt(() => segmentFrames(frames4), 1);
-report(
-  `segmentFrames, 4 frames on ${(await import("node:os")).availableParallelism()} workers, per frame`,
-  tMany / frames4.length,
-  peer?.segment,
-  "skimage (one frame)",
-);
 console.log(
-  `load average ${(await import("node:os"))
-    .loadavg()
+  `frame ${H}x${W} uint16, ${pk.shape[0]} seeds, ${ws.data.reduce((a, b) => Math.max(a, b as number), 0)} objects; stack threshold ${tst.toFixed(6)}`,
+);
+const rows: TurnRow[] = [
+  { name: "percentile 98", ours: () => percentiles(mk, [98]), peer: "np.percentile(mk, 98)", peerName: "numpy", rounds: 9 },
+  { name: "percentile clip + scale", ours: () => clipPercentile(mk, { high: 98 }), peer: "clip_scale(mk)", peerName: "numpy", rounds: 9 },
+  { name: "gaussianFilter sigma 2", ours: () => gaussianFilter(mk, 2), peer: "gaussian(mk, 2)", peerName: "skimage", rounds: 7 },
+  { name: "thresholdOtsu", ours: () => thresholdOtsu(g), peer: "threshold_otsu(g)", peerName: "skimage", rounds: 9 },
+  {
+    name: "foreground mask (2-channel stack > t)",
+    ours: () => maskAbove([s1, s2], tst, N),
+    peer: "(st > tst).any(axis=0)",
+    peerName: "numpy",
+    rounds: 15,
+  },
+  {
+    name: "distanceTransformEdt",
+    ours: () => distanceTransformEdt(mask),
+    peer: "ndi.distance_transform_edt(mask)",
+    peerName: "scipy",
+    rounds: 3,
+  },
+  { name: "label", ours: () => label(mask), peer: "label(mask)", peerName: "skimage", rounds: 9 },
+  {
+    name: "peakLocalMax (labels)",
+    ours: () => peakLocalMax(edt, { minDistance: 5, labels: lab, excludeBorder: false }),
+    peer: "peak_local_max(edt, min_distance=5, labels=lab, exclude_border=False)",
+    peerName: "skimage",
+    rounds: 3,
+  },
+  { name: "watershed marker preparation", ours: () => markersOf(pk), peer: "markers_of(pk)", peerName: "scipy/numpy", rounds: 9 },
+  {
+    name: "watershed",
+    ours: () => watershed(neg, markers, { mask }),
+    peer: "watershed(neg, markers, mask=mask)",
+    peerName: "skimage",
+    rounds: 3,
+  },
+  {
+    name: "regionProps (all columns)",
+    ours: () => regionProps(ws, mk),
+    peer: 'regionprops_table(ws, intensity_image=mk, properties=("label","area","centroid","bbox","mean_intensity","eccentricity","perimeter","solidity"))',
+    peerName: "skimage",
+    rounds: 3,
+  },
+  { name: "segmentFrame (steps 1-5)", ours: () => segmentFrame(frame), peer: "segment(frame)", peerName: "skimage", rounds: 3 },
+];
+const only = process.env.BENCH_ROWS?.split(",");
+const results = await inTurns(only ? rows.filter((r) => only.some((o) => r.name.includes(o))) : rows, peer);
+if (!only) {
+  // many frames: the same frame 4 times on worker threads (default: one per core), time per frame
+  const frames4 = [frame, frame, frame, frame];
+  results.push(
+    ...(await inTurns(
+      [
+        {
+          name: `segmentFrames, 4 frames on ${availableParallelism()} workers, per frame`,
+          ours: async () => {
+            await segmentFrames(frames4);
+          },
+          peer: "segment(frame)",
+          peerName: "skimage (one frame)",
+          rounds: 1,
+          perCall: frames4.length,
+        },
+      ],
+      peer,
+    )),
+  );
+}
+peer?.close();
+verdictTable(results);
+console.log(
+  `load average ${loadavg()
     .map((v) => v.toFixed(1))
-    .join(" ")} on ${(await import("node:os")).availableParallelism()} cores`,
+    .join(" ")} on ${availableParallelism()} cores`,
 );

@@ -62,6 +62,8 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): AnyNd
     };
     if (bins === 256) constantTime8(w);
     else huang16(w);
+  } else if (integer && size === 3 && mode !== "constant") {
+    median3x3(f.data, rows, cols, rowMap, colMap, out);
   } else {
     const win = new Float64Array(size * size);
     for (let i = 0; i < rows; i++) {
@@ -80,6 +82,53 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): AnyNd
     }
   }
   return fromTyped(out as never, [rows, cols]) as unknown as AnyNdArray;
+}
+
+/**
+ * The 3 × 3 median of an integer image (any boundary mode but `'constant'`): each row of the output sorts its
+ * three source rows' values once per column (low, middle, high), and the median of a window is
+ * `med3(max of the lows, med3 of the middles, min of the highs)` over its three columns — the exact order
+ * statistic (rank 4 of 9) with 3 + 4 comparisons per pixel instead of a selection among 9 copied values.
+ */
+function median3x3(
+  src: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  rowMap: Int32Array,
+  colMap: Int32Array,
+  out: { [i: number]: number },
+): void {
+  const n = cols + 2;
+  const lo = new Float64Array(n);
+  const mid = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const cm = colMap.subarray(0, n);
+  for (let i = 0; i < rows; i++) {
+    const r0 = rowMap[i]! * cols;
+    const r1 = rowMap[i + 1]! * cols;
+    const r2 = rowMap[i + 2]! * cols;
+    for (let k = 0; k < n; k++) {
+      const c = cm[k]!;
+      const a = src[r0 + c]!;
+      const b = src[r1 + c]!;
+      const d = src[r2 + c]!;
+      const mn = Math.min(a, b);
+      const mx = Math.max(a, b);
+      lo[k] = Math.min(mn, d);
+      hi[k] = Math.max(mx, d);
+      mid[k] = Math.max(mn, Math.min(mx, d));
+    }
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const l = Math.max(lo[j]!, lo[j + 1]!, lo[j + 2]!);
+      const h = Math.min(hi[j]!, hi[j + 1]!, hi[j + 2]!);
+      const m0 = mid[j]!;
+      const m1 = mid[j + 1]!;
+      const m2 = mid[j + 2]!;
+      const m = Math.max(Math.min(m0, m1), Math.min(Math.max(m0, m1), m2));
+      out[base + j] = Math.max(Math.min(l, m), Math.min(Math.max(l, m), h));
+    }
+  }
 }
 
 /** The k-th smallest of `a` (partially reorders `a`). */

@@ -36,6 +36,20 @@ export function fastExp(y: number): number {
   return expF[0] as number;
 }
 
+/** 2^(k - 1023) for every biased exponent k of a double. */
+const POW2 = Float64Array.from({ length: 2047 }, (_, k) => 2 ** (k - 1023));
+
+/**
+ * {@link fastExp} for `y` in [-5, 0] (NL-means weights) computed arithmetically instead of through a typed-array
+ * alias: the double with high word `hi` and low word 0 is `(1 + (hi & 0xfffff) / 2^20) * 2^((hi >>> 20) - 1023)`
+ * when its exponent field is neither 0 nor 2047 (here 1015–1023), and both factors are exact, so the value is
+ * the same bits.
+ */
+export function fastExpWeight(y: number): number {
+  const hi = Math.trunc(EXP_A * y) + EXP_BC;
+  return (1 + (hi & 0xfffff) * 9.5367431640625e-7) * POW2[hi >>> 20]!;
+}
+
 /** numpy's `np.pad(mode='reflect')` index (edge not repeated). */
 function mirrorIndex(i: number, n: number): number {
   if (n === 1) return 0;
@@ -104,7 +118,7 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
             (integral[bot + c - offset] as number);
           dist = (dist > 0 ? dist : 0) / h2s2;
           if (dist > 5) continue;
-          const w = alpha * fastExp(-dist);
+          const w = alpha * fastExpWeight(-dist);
           const p = r * C + c;
           const q = rs * C + c + tc;
           weights[p] = (weights[p] as number) + w;

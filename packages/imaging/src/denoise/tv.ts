@@ -32,47 +32,49 @@ export function tvChambolle(image: Image2D, options: TvOptions = {}): AnyNdArray
   const im = new F(img.data);
   const p0 = new F(n);
   const p1 = new F(n);
-  const g0 = new F(n);
-  const g1 = new F(n);
-  const d = new F(n);
   const out = new F(n);
+  // every intermediate is rounded to the working precision where the unfused algorithm stores it in an
+  // array (float32 images compute in float32, as scikit-image does)
+  const rnd = img.floatType === "float32" ? Math.fround : (x: number) => x;
   const tau = 1 / 4;
+  const k = tau / weight;
   let eInit = 0;
   let ePrev = 0;
   for (let it = 0; it < maxIter; it++) {
     if ((it & 7) === 0) throwIfAborted(options.signal, "TV denoising");
     let e = 0;
     if (it > 0) {
-      // d = -div p: d = -(p0 + p1); d[1:, :] += p0[:-1, :]; d[:, 1:] += p1[:, :-1]
-      for (let i = 0; i < n; i++) d[i] = -((p0[i] as number) + (p1[i] as number));
-      for (let r = 1; r < rows; r++)
-        for (let c = 0; c < cols; c++) d[r * cols + c] = (d[r * cols + c] as number) + (p0[(r - 1) * cols + c] as number);
-      for (let r = 0; r < rows; r++)
-        for (let c = 1; c < cols; c++) d[r * cols + c] = (d[r * cols + c] as number) + (p1[r * cols + c - 1] as number);
-      for (let i = 0; i < n; i++) {
-        out[i] = (im[i] as number) + (d[i] as number);
-        e += (d[i] as number) * (d[i] as number);
+      // out = im + d with d = -div p: d = -(p0 + p1); d[1:, :] += p0[:-1, :]; d[:, 1:] += p1[:, :-1] (one pass)
+      for (let r = 0; r < rows; r++) {
+        const base = r * cols;
+        for (let c = 0; c < cols; c++) {
+          const i = base + c;
+          let d = rnd(-(p0[i]! + p1[i]!));
+          if (r > 0) d = rnd(d + p0[i - cols]!);
+          if (c > 0) d = rnd(d + p1[i - 1]!);
+          out[i] = im[i]! + d;
+          e += d * d;
+        }
       }
     } else {
       out.set(im);
     }
-    // forward differences (last row/column zero)
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const i = r * cols + c;
-        g0[i] = r < rows - 1 ? (out[i + cols] as number) - (out[i] as number) : 0;
-        g1[i] = c < cols - 1 ? (out[i + 1] as number) - (out[i] as number) : 0;
-      }
-    }
+    // forward differences (last row/column zero) and the dual update, one pass
     let normSum = 0;
-    for (let i = 0; i < n; i++) {
-      const a = g0[i] as number;
-      const b = g1[i] as number;
-      const norm = Math.sqrt(a * a + b * b);
-      normSum += norm;
-      const den = 1 + (tau / weight) * norm;
-      p0[i] = ((p0[i] as number) - tau * a) / den;
-      p1[i] = ((p1[i] as number) - tau * b) / den;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      const lastRow = r === rows - 1;
+      for (let c = 0; c < cols; c++) {
+        const i = base + c;
+        const o = out[i]!;
+        const a = lastRow ? 0 : rnd(out[i + cols]! - o);
+        const b = c < cols - 1 ? rnd(out[i + 1]! - o) : 0;
+        const norm = Math.sqrt(a * a + b * b);
+        normSum += norm;
+        const den = 1 + k * norm;
+        p0[i] = (p0[i]! - tau * a) / den;
+        p1[i] = (p1[i]! - tau * b) / den;
+      }
     }
     e = (e + weight * normSum) / n;
     if (it === 0) {

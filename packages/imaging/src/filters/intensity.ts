@@ -183,17 +183,30 @@ export function clipPercentileInto(image: Image2D, options: ClipPercentileOption
     low = m;
   }
   const out = into ?? new Float64Array(n);
-  if (into !== undefined) into.fill(0, 0, n);
   const lo = low ?? Number.NEGATIVE_INFINITY;
-  if (scale === "none") {
-    for (let i = 0; i < n; i++) {
-      const v = src[i]!;
-      out[i] = v > p ? p : v < lo ? lo : v;
-    }
+  const off = scale === "minmax" ? (low as number) : 0;
+  const den = p - off;
+  if (scale !== "none" && den === 0) {
+    out.fill(0, 0, n);
   } else {
-    const off = scale === "minmax" ? (low as number) : 0;
-    const den = p - off;
-    if (den !== 0) {
+    // the value of a pixel depends on the pixel alone: an integer image of a small range gets a lookup
+    // table of every possible value (the same expression per value, so the same float64 results)
+    const range = integerRange(f.dtype);
+    const lutSize = range === undefined ? 0 : range[1] - range[0] + 1;
+    const map = (v: number): number => {
+      const c = v > p ? p : v < lo ? lo : v;
+      return scale === "none" ? c : (c - off) / den;
+    };
+    if (range !== undefined && f.dtype !== "bool" && lutSize <= 65536 && n >= 4 * lutSize) {
+      const lut = new Float64Array(lutSize);
+      for (let k = 0; k < lutSize; k++) lut[k] = map(k + range[0]);
+      applyLut(src, lut, -range[0], out, n);
+    } else if (scale === "none") {
+      for (let i = 0; i < n; i++) {
+        const v = src[i]!;
+        out[i] = v > p ? p : v < lo ? lo : v;
+      }
+    } else {
       for (let i = 0; i < n; i++) {
         const v = src[i]!;
         out[i] = ((v > p ? p : v < lo ? lo : v) - off) / den;
@@ -201,6 +214,11 @@ export function clipPercentileInto(image: Image2D, options: ClipPercentileOption
     }
   }
   return { image: fromTyped(out.length === n ? out : out.subarray(0, n), [f.rows, f.cols]) as NdArray<"float64">, high: p, low };
+}
+
+/** `out[i] = lut[src[i] + off]` for the first `n` pixels (integer pixels, `lut` covering their range). */
+function applyLut(src: ArrayLike<number>, lut: Float64Array, off: number, out: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = lut[src[i]! + off]!;
 }
 
 /** A range for {@link rescaleIntensity}: `'image'` (min/max), `'dtype'` (the dtype's limits), or explicit. */

@@ -81,6 +81,8 @@ export function labelFlat(
   const n = rows * cols;
   const labels = into ?? new Int32Array(n);
   if (n === 0) return { labels, count: 0 };
+  // background pixels are never written below: one memset instead of a store per background pixel
+  if (into) into.fill(0, 0, n);
   let parent = new Int32Array(Math.min(n + 1, 65536));
   let next = 1;
   const full = connectivity === 2;
@@ -89,10 +91,7 @@ export function labelFlat(
     for (let x = 0; x < cols; x++) {
       const i = b + x;
       const v = data[i]!;
-      if (v === background) {
-        labels[i] = 0;
-        continue;
-      }
+      if (v === background) continue;
       let l = 0;
       if (y > 0) {
         const u = i - cols;
@@ -129,6 +128,8 @@ export function labelFlat(
     // p < l was already renumbered, so parent[p] holds its (and l's) final label
     parent[l] = p === l ? ++count : parent[p]!;
   }
+  // no set was ever merged: every provisional label is already its final one (raster order), no relabel pass
+  if (count === next - 1) return { labels, count };
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
     if (l !== 0) labels[i] = parent[l]!;

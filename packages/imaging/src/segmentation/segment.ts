@@ -12,7 +12,7 @@ import { fillHolesFlat } from "../filters/morphology.js";
 import { peakLocalMax } from "../filters/peaks.js";
 import { regionProps } from "../filters/regionprops.js";
 import { giveBack, takeF64, takeI32, takeU8 } from "../filters/scratch.js";
-import { type HistogramOptions, histogramOf, otsuFromHistogram } from "../filters/threshold.js";
+import { type HistogramOptions, histogramOf, maskAbove, otsuFromHistogram } from "../filters/threshold.js";
 import { watershedFlat } from "../filters/watershed.js";
 
 /** The channel order of the HYPED frames (Incucyte export): far-red, the two FUCCI reporters, phase/oblique. */
@@ -162,7 +162,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   throwIfAborted(signal, "segmentFrame");
   // steps 1–3a: clip, scale, smooth each nuclear channel
   const clipHigh: Record<string, number> = {};
-  const smoothed: ArrayLike<number>[] = [];
+  const smoothed: Float64Array[] = [];
   let rows = 0;
   let cols = 0;
   const borrowed: Float64Array[] = [];
@@ -197,7 +197,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   const n = rows * cols;
   // step 3b: threshold
   const hopts: HistogramOptions = { nbins: options.nbins ?? 256 };
-  let parts: ArrayLike<number>[];
+  let parts: Float64Array[];
   if (combine === "stack" || smoothed.length === 1) parts = smoothed;
   else {
     const comb = new Float64Array(n);
@@ -233,8 +233,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
       threshold = otsuFromHistogram(h.counts, h.centers);
     }
   }
-  let mask: Uint8Array = new Uint8Array(n);
-  for (const p of parts) for (let i = 0; i < n; i++) if (p[i]! > threshold) mask[i] = 1;
+  let mask: Uint8Array = maskAbove(parts, threshold, n);
   giveBack(...borrowed);
   if (options.fillHoles) mask = fillHolesFlat(mask, rows, cols, 1);
   const minSize = options.minSize ?? 0;

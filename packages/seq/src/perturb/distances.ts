@@ -104,9 +104,29 @@ export function discriminationExcludes(perturbations: readonly string[], geneNam
 
 /** Indices of the `n` largest `|v|`, ties by index (the ranking used for DE genes when none are given). */
 export function topAbs(v: ArrayLike<number>, n: number): Int32Array {
-  const idx = Array.from({ length: v.length }, (_, i) => i).filter((i) => !Number.isNaN(v[i] as number));
-  idx.sort((a, b) => Math.abs(v[b] as number) - Math.abs(v[a] as number) || a - b);
-  return Int32Array.from(idx.slice(0, n));
+  if (n > 64) {
+    const idx = Array.from({ length: v.length }, (_, i) => i).filter((i) => !Number.isNaN(v[i] as number));
+    idx.sort((a, b) => Math.abs(v[b] as number) - Math.abs(v[a] as number) || a - b);
+    return Int32Array.from(idx.slice(0, n));
+  }
+  // a small top-n: one scan with a sorted insertion list instead of sorting every gene. Indices arrive in
+  // increasing order, so a value tied with the list's last one ranks after it (ties by index, as the sort).
+  const top = new Int32Array(Math.max(n, 0));
+  const key = new Float64Array(Math.max(n, 0));
+  let k = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i] as number);
+    if (Number.isNaN(a) || (k === n && !(a > key[k - 1]!))) continue;
+    let p = k === n ? k - 1 : k++;
+    while (p > 0 && a > key[p - 1]!) {
+      key[p] = key[p - 1]!;
+      top[p] = top[p - 1]!;
+      p--;
+    }
+    key[p] = a;
+    top[p] = i;
+  }
+  return top.slice(0, k);
 }
 
 /**

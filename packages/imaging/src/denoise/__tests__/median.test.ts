@@ -67,3 +67,32 @@ describe("medianFilter histogram paths (windows ≥ 6) equal the order statistic
     });
   }
 });
+
+describe("medianFilter 3 × 3 integer path (sorted column triples) equals the order statistic", () => {
+  it("uint16, uint8, int16 and bool in every boundary mode, sizes down to 1 × 1", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 17 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.constantFrom<BoundaryMode>("reflect", "nearest", "mirror", "wrap"),
+        fc.constantFrom("uint16", "uint8", "int16", "bool"),
+        fc.nat(1000),
+        (rows, cols, mode, dtype, seed) => {
+          const n = rows * cols;
+          const v = (i: number) => (i * 2246822519 + seed * 31) % 16384;
+          const data =
+            dtype === "uint16"
+              ? Uint16Array.from({ length: n }, (_, i) => v(i))
+              : dtype === "uint8"
+                ? Uint8Array.from({ length: n }, (_, i) => v(i) % 256)
+                : dtype === "int16"
+                  ? Int16Array.from({ length: n }, (_, i) => v(i) - 8000)
+                  : Uint8Array.from({ length: n }, (_, i) => v(i) % 2);
+          const got = medianFilter(fromTyped(data as never, [rows, cols]) as unknown as AnyNdArray, { size: 3, mode });
+          expect(Array.from(got.data as ArrayLike<number>)).toEqual(bruteMedian(data, rows, cols, 3, mode));
+        },
+      ),
+      { numRuns: 80, seed: 11 },
+    );
+  });
+});
