@@ -1,12 +1,11 @@
 import { defineConfig } from "tsup";
+import { hypedBuild } from "../../scripts/tsup-base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "node",
-  banner: { js: "#!/usr/bin/env node" },
-});
+export default defineConfig(
+  hypedBuild({
+    name: "@hyped/cli",
+    entries: { index: "src/index.ts" },
+    nodeOnly: ["index"],
+    node: { platform: "node", banner: { js: "#!/usr/bin/env node" } },
+  }),
+);

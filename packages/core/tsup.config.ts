@@ -1,11 +1,11 @@
 import { defineConfig } from "tsup";
+import { hypedBuild } from "../../scripts/tsup-base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/hdf5/index.ts", "src/plot/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "neutral",
-});
+export default defineConfig(
+  hypedBuild({
+    name: "@hyped/core",
+    entries: { index: "src/index.ts", "hdf5/index": "src/hdf5/index.ts", "plot/index": "src/plot/index.ts" },
+    // core's own browser stub reaches HypedError by path (a self-import would pull the Node build)
+    errorsFrom: `${import.meta.dirname}/src/errors.ts`,
+  }),
+);

@@ -1,11 +1,13 @@
 import { defineConfig } from "tsup";
+import { hypedBuild } from "../../scripts/tsup-base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "neutral",
-});
+const AREAS = ["cellcycle", "czi", "dataset", "denoise", "filters", "frames", "segmentation", "synth", "tracking"];
+
+export default defineConfig(
+  hypedBuild({
+    name: "@hyped/imaging",
+    entries: { index: "src/index.ts", ...Object.fromEntries(AREAS.map((a) => [`${a}/index`, `src/${a}/index.ts`])) },
+    // Worker bodies, imported by file URL from the chunk that holds them (see src/workers.ts).
+    hidden: { workers: "src/workers.ts" },
+  }),
+);

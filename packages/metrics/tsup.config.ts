@@ -1,13 +1,13 @@
 import { defineConfig } from "tsup";
+import { hypedBuild } from "../../scripts/tsup-base.js";
 
-export default defineConfig({
-  // The worker is its own entry: `@hyped/metrics/parallel` starts it by URL next to parallel/index.js.
-  entry: { index: "src/index.ts", "parallel/index": "src/parallel/index.ts", "parallel/worker": "src/parallel/worker.ts" },
-  format: ["esm"],
-  dts: { entry: { index: "src/index.ts", "parallel/index": "src/parallel/index.ts" } },
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "neutral",
-  external: [/^node:/],
-});
+export default defineConfig(
+  hypedBuild({
+    name: "@hyped/metrics",
+    entries: { index: "src/index.ts", "parallel/index": "src/parallel/index.ts" },
+    // `@hyped/metrics/parallel` imports worker_threads: Node only
+    nodeOnly: ["parallel/index"],
+    // The worker is its own file: `@hyped/metrics/parallel` starts it by URL next to parallel/index.js.
+    hidden: { "parallel/worker": "src/parallel/worker.ts" },
+  }),
+);

@@ -1,11 +1,16 @@
 import { defineConfig } from "tsup";
+import { hypedBuild } from "../../scripts/tsup-base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/geneformer/model/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "neutral",
-});
+const AREAS = ["anndata", "de", "demux", "embed", "figures", "geneformer", "mex", "onnx", "perturb", "preprocess", "synth"];
+
+export default defineConfig(
+  hypedBuild({
+    name: "@hyped/seq",
+    entries: {
+      index: "src/index.ts",
+      ...Object.fromEntries(AREAS.map((a) => [`${a}/index`, `src/${a}/index.ts`])),
+      // `@hyped/seq/geneformer` is the model (loadGeneformer); the tokenizer area is `@hyped/seq/geneformer/tokens`
+      "geneformer/model/index": "src/geneformer/model/index.ts",
+    },
+  }),
+);

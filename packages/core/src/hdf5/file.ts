@@ -605,7 +605,7 @@ export class H5File {
           "UNSUPPORTED",
           `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode${
             f.id === FILTER_IDS.lzf
-              ? " in this read without h5wasm's LZF plugin (our own decoder reads chunked little-endian numbers and strings; for other reads pass the plugin with @hyped/seq's setLzfPluginBytes)"
+              ? " in this read without h5wasm's LZF plugin (our own decoder reads chunked little-endian numbers and strings; for other reads install the optional peer h5wasm-plugins in Node, or pass the plugin with @hyped/seq's setLzfPluginBytes)"
               : FILTERS.get(f.id)?.h5wasm === false
                 ? " without its h5wasm plugin (see registerFilterLoader)"
                 : ""

@@ -12,10 +12,22 @@ export type VegaLiteSpec = Record<string, unknown>;
 
 /**
  * Render a Vega-Lite spec to an SVG string. Data must be inline (`data: { values: rows }`).
- * Throws `INVALID_ARGUMENT` if the spec does not compile.
+ * Throws `INVALID_ARGUMENT` if the spec does not compile, and `UNSUPPORTED` if `vega` and `vega-lite` are not
+ * installed (they are optional peer dependencies: `npm install vega vega-lite`; `@hyped/cli` brings them).
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const [vl, vega] = await Promise.all([import("vega-lite"), import("vega")]);
+  let vl: typeof import("vega-lite");
+  let vega: typeof import("vega");
+  try {
+    [vl, vega] = await Promise.all([import("vega-lite"), import("vega")]);
+  } catch (e) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `SVG figures need the optional peer dependencies vega and vega-lite (npm install vega vega-lite): ${(e as Error).message.split("\n")[0]}`,
+      {},
+      { cause: e },
+    );
+  }
   let compiled: unknown;
   try {
     compiled = vl.compile(spec as never).spec;

@@ -1,2 +1,1 @@
-export { runSynthRenderWorker } from "./render-pool.js";
 export * from "./synth.js";

@@ -35,4 +35,3 @@ export {
   parseForeignName,
 } from "./store.js";
 export * from "./types.js";
-export { runFramesWorker } from "./worker.js";

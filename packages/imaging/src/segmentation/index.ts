@@ -2,7 +2,6 @@
 
 export {
   openSegmentPool,
-  runSegmentWorker,
   type SegmentFramesOptions,
   type SegmentPool,
   type SegmentPoolOptions,

@@ -24,4 +24,5 @@ export {
   zstdFrameContentSize,
   zstdNative,
   zstdWasm,
+  zstdBackendName,
 } from "./zstd.js";
