@@ -120,11 +120,18 @@ if (installed) {
     );
     check(
       "run: worker threads from the built files (metrics/parallel, imaging segmentation)",
-      o?.ssim?.[0] === 1 && o?.ssim?.[1] === 1 && o?.segment?.[0]?.length === 2 && JSON.stringify(o.segment[0]) === JSON.stringify(o.segment[1]),
+      o?.ssim?.[0] === 1 &&
+        o?.ssim?.[1] === 1 &&
+        o?.segment?.[0]?.length === 2 &&
+        JSON.stringify(o.segment[0]) === JSON.stringify(o.segment[1]),
       o ? `ssim ${o.ssim}, objects ${JSON.stringify(o.segment)}` : "",
     );
     if (haveFixtures) {
-      check("run: read an .h5ad (scanpy pbmc68k_reduced)", o?.h5ad?.shape?.join("x") === "700x765" && Number.isFinite(o.h5ad.r01), JSON.stringify(o?.h5ad));
+      check(
+        "run: read an .h5ad (scanpy pbmc68k_reduced)",
+        o?.h5ad?.shape?.join("x") === "700x765" && Number.isFinite(o.h5ad.r01),
+        JSON.stringify(o?.h5ad),
+      );
       check(
         "run: read a Zstd1 CZI plane (equals the uncompressed file)",
         o?.czi?.shape?.join("x") === "170x240" && o.czi.equal === true,
@@ -148,13 +155,18 @@ if (installed) {
   // 5. Vite browser build, then headless Chromium
   const vb = run(process.execPath, ["build-web.mjs"], { cwd: app, timeout: 300_000 });
   const warnings = existsSync(join(app, "web-build.json")) ? JSON.parse(readFileSync(join(app, "web-build.json"), "utf8")).warnings : null;
-  check("vite build of a browser app: no warnings", vb.status === 0 && warnings?.length === 0, warnings?.length ? tail(warnings.join("\n")) : tail(vb.out));
+  check(
+    "vite build of a browser app: no warnings",
+    vb.status === 0 && warnings?.length === 0,
+    warnings?.length ? tail(warnings.join("\n")) : tail(vb.out),
+  );
   const dist = join(app, "web/dist");
   if (vb.status === 0) {
     const js = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".js"));
     const text = js.map((f) => readFileSync(join(dist, "assets", f), "utf8")).join("\n");
     // imports of a Node built-in (strings passed to process.getBuiltinModule are not imports) or Vite's shim
-    const NODE = /(?:\bimport\s*\(|\bfrom|\brequire\s*\()\s*["'`]((?:node:)?(?:fs|path|os|zlib|module|worker_threads|url|crypto|stream|events|child_process|util|buffer)(?:\/[a-z]+)?)["'`]|__vite-browser-external[^"'`]*/g;
+    const NODE =
+      /(?:\bimport\s*\(|\bfrom|\brequire\s*\()\s*["'`]((?:node:)?(?:fs|path|os|zlib|module|worker_threads|url|crypto|stream|events|child_process|util|buffer)(?:\/[a-z]+)?)["'`]|__vite-browser-external[^"'`]*/g;
     const builtins = [...new Set([...text.matchAll(NODE)].map((m) => m[1] ?? m[0]))];
     check("browser bundle holds no Node built-in", builtins.length === 0, builtins.join(", "));
     await browserRun(dist);
@@ -184,7 +196,15 @@ async function browserRun(dist) {
   const browser = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -202,7 +222,11 @@ async function browserRun(dist) {
     }
     check(
       "browser app in headless Chromium (metric, in-memory .h5ad, Node-only path -> UNSUPPORTED)",
-      state === "done" && errors.length === 0 && Math.abs(o?.pearson - 0.9992082342) < 1e-9 && o?.h5ad?.join("x") === "3x4" && o?.nodeOnly === "UNSUPPORTED",
+      state === "done" &&
+        errors.length === 0 &&
+        Math.abs(o?.pearson - 0.9992082342) < 1e-9 &&
+        o?.h5ad?.join("x") === "3x4" &&
+        o?.nodeOnly === "UNSUPPORTED",
       `${text.slice(0, 300)}${errors.length ? ` page errors: ${errors.join("; ")}` : ""}`,
     );
   } finally {

@@ -11,5 +11,11 @@ logger.warn = (msg, options) => {
   warn(msg, options);
 };
 logger.warnOnce = logger.warn;
-await build({ root: "web", base: "./", logLevel: "warn", customLogger: logger, build: { outDir: "dist", emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 6000 } });
+await build({
+  root: "web",
+  base: "./",
+  logLevel: "warn",
+  customLogger: logger,
+  build: { outDir: "dist", emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 6000 },
+});
 writeFileSync("web-build.json", JSON.stringify({ warnings }));

@@ -15,7 +15,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileSource, memorySource } from "@hyped/core";
-import { type CziWriteSubblock, decodeZstd1, openCzi, writeCzi } from "@hyped/imaging";
+import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
+import { decodeZstd1 } from "@hyped/imaging/czi";
 import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
 import { unpackHiLo, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
 

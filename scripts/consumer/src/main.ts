@@ -5,13 +5,13 @@
  */
 import { fromTyped, HypedError, isSparse } from "@hyped/core";
 import { nativeStatus } from "@hyped/core/hdf5";
-import { pearson, ssim } from "@hyped/metrics";
-import { ssimParallel } from "@hyped/metrics/parallel";
 import * as imaging from "@hyped/imaging";
 import { openCzi, zstdBackendName } from "@hyped/imaging/czi";
 import { gaussianFilter } from "@hyped/imaging/filters";
 import { segmentFrame, segmentFrames } from "@hyped/imaging/segmentation";
 import { generateFucciTimelapse } from "@hyped/imaging/synth";
+import { pearson, ssim } from "@hyped/metrics";
+import { ssimParallel } from "@hyped/metrics/parallel";
 import * as seq from "@hyped/seq";
 import { readH5ad } from "@hyped/seq/anndata";
 
@@ -27,7 +27,13 @@ out.native = nativeStatus();
 out.zstd = await zstdBackendName();
 
 // worker threads from the built files: metrics' worker file and imaging's segmentation worker chunk
-const img = gaussianFilter(fromTyped(Float32Array.from({ length: 64 * 64 }, (_, i) => (i * 7919) % 251), [64, 64]), 1);
+const img = gaussianFilter(
+  fromTyped(
+    Float32Array.from({ length: 64 * 64 }, (_, i) => (i * 7919) % 251),
+    [64, 64],
+  ),
+  1,
+);
 out.ssim = [ssim(img, img, { dataRange: 255 }), await ssimParallel(img, img, { dataRange: 255, workers: 1 })];
 const movie = generateFucciTimelapse({ frames: 2, width: 96, height: 96, cells: 6, seed: 3 });
 const frames = [movie.frames.pick(0, null, null, null), movie.frames.pick(1, null, null, null)];

@@ -7,13 +7,16 @@ import { fromTyped, HypedError } from "@hyped/core";
 import { CziFile, openCzi } from "@hyped/imaging";
 import { gaussianFilter } from "@hyped/imaging/filters";
 import { pearson } from "@hyped/metrics";
-import { readMex } from "@hyped/seq/mex";
 import { AnnData, readH5ad, writeH5adBytes } from "@hyped/seq";
+import { readMex } from "@hyped/seq/mex";
 
 async function run(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   out.pearson = pearson([1, 2, 3, 4, 5, 6], [2, 4, 6, 8, 10, 12.5]);
-  const X = fromTyped(Float32Array.from({ length: 12 }, (_, i) => i * i), [3, 4]);
+  const X = fromTyped(
+    Float32Array.from({ length: 12 }, (_, i) => i * i),
+    [3, 4],
+  );
   const back = await readH5ad(await writeH5adBytes(new AnnData({ X })));
   out.h5ad = [back.obs.nRows, back.var.nRows];
   out.blur = gaussianFilter(X, 1).shape;

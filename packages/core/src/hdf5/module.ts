@@ -55,7 +55,12 @@ export function h5ready(): Promise<H5Runtime> {
       lib = instances++ === 0 ? await import("h5wasm") : await freshImport(instances);
     } catch (e) {
       runtime = undefined;
-      throw new HypedError("IO", `cannot load h5wasm (an optional peer dependency of @hyped/core for @hyped/core/hdf5; npm install h5wasm@0.10.3): ${(e as Error).message}`, {}, { cause: e });
+      throw new HypedError(
+        "IO",
+        `cannot load h5wasm (an optional peer dependency of @hyped/core for @hyped/core/hdf5; npm install h5wasm@0.10.3): ${(e as Error).message}`,
+        {},
+        { cause: e },
+      );
     }
     const Module = await lib.ready;
     Module.activate_throwing_error_handler();

@@ -19,10 +19,10 @@ export {
   parseZstd1Header,
   unpackHiLo,
   type ZstdNativeDecoder,
+  zstdBackendName,
   zstdCompress,
   zstdDecompress,
   zstdFrameContentSize,
   zstdNative,
   zstdWasm,
-  zstdBackendName,
 } from "./zstd.js";
