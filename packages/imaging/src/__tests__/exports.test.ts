@@ -5,10 +5,10 @@ import * as dataset from "../dataset/index.js";
 import * as denoise from "../denoise/index.js";
 import * as filters from "../filters/index.js";
 import * as frames from "../frames/index.js";
+import * as imaging from "../index.js";
 import * as segmentation from "../segmentation/index.js";
 import * as synth from "../synth/index.js";
 import * as tracking from "../tracking/index.js";
-import * as imaging from "../index.js";
 
 // The public API, spelled out so that changes to it are deliberate.
 describe("@hyped/imaging exports", () => {
@@ -119,7 +119,17 @@ describe("@hyped/imaging exports", () => {
     `);
   });
   // Each area's entry point (`@hyped/imaging/<area>`): its full API, lower-level pieces included.
-  const areas: Record<string, Record<string, unknown>> = { cellcycle, czi, dataset, denoise, filters, frames, segmentation, synth, tracking };
+  const areas: Record<string, Record<string, unknown>> = {
+    cellcycle,
+    czi,
+    dataset,
+    denoise,
+    filters,
+    frames,
+    segmentation,
+    synth,
+    tracking,
+  };
   it("area entry points", () => {
     const keys = Object.fromEntries(Object.entries(areas).map(([a, m]) => [a, Object.keys(m).sort().join(" ")]));
     expect(keys).toMatchInlineSnapshot(`

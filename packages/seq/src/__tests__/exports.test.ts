@@ -5,12 +5,12 @@ import * as demux from "../demux/index.js";
 import * as embed from "../embed/index.js";
 import * as figures from "../figures/index.js";
 import * as geneformer from "../geneformer/index.js";
+import * as seq from "../index.js";
 import * as mex from "../mex/index.js";
 import * as onnx from "../onnx/index.js";
 import * as perturb from "../perturb/index.js";
 import * as preprocess from "../preprocess/index.js";
 import * as synth from "../synth/index.js";
-import * as seq from "../index.js";
 
 // The public API, spelled out so that changes to it are deliberate.
 describe("@hyped/seq exports", () => {
@@ -118,7 +118,19 @@ describe("@hyped/seq exports", () => {
     `);
   });
   // Each area's entry point (`@hyped/seq/<area>`): its full API, lower-level pieces included.
-  const areas: Record<string, Record<string, unknown>> = { anndata, de, demux, embed, figures, geneformer, mex, onnx, perturb, preprocess, synth };
+  const areas: Record<string, Record<string, unknown>> = {
+    anndata,
+    de,
+    demux,
+    embed,
+    figures,
+    geneformer,
+    mex,
+    onnx,
+    perturb,
+    preprocess,
+    synth,
+  };
   it("area entry points", () => {
     const keys = Object.fromEntries(Object.entries(areas).map(([a, m]) => [a, Object.keys(m).sort().join(" ")]));
     expect(keys).toMatchInlineSnapshot(`
