@@ -6,9 +6,11 @@
  * 2. `npm install --engine-strict` the tarballs (not the opt-in @hyped/native) into a fresh project, with no
  *    warning, `gyp` or error lines.
  * 3. Typecheck scripts/consumer/src/main.ts strictly (node16 resolution, skipLibCheck false, no @types/node),
- *    and check that src/unsound.ts fails with exactly its marked TS2322 errors (types are sound, not `any`).
+ *    and check that src/unsound.ts fails with exactly its marked TS2322 errors (types are sound, not `any`);
+ *    every value the types of an entry point declare is exported at run time, and vice versa.
  * 4. Run the compiled program (reads an .h5ad and a CZI plane from ../shared/fixtures when present, computes
- *    metrics, starts worker threads from the built files) and a CommonJS file that `require()`s the packages.
+ *    metrics, starts worker threads from the built files), and a CommonJS file (src/require.cts, compiled
+ *    with `module: nodenext`) that `require()`s the packages.
  * 5. Build web/ with Vite from the same tarballs: no warnings, no Node built-in in the bundle; run it in
  *    headless Chromium.
  * 6. `attw` (@arethetypeswrong/cli) on every tarball, profile esm-only: no problems.
@@ -102,6 +104,19 @@ if (installed) {
     `expected ${want.join(" ")}; got ${got.join(" ") || "none"}${others.length ? `; other errors: ${tail(others.join("\n"), 5)}` : ""}`,
   );
 
+  const ex = run(process.execPath, ["exports-check.mjs"], { cwd: app, timeout: 180_000 });
+  let e;
+  try {
+    e = JSON.parse(ex.out.trim().split("\n").at(-1));
+  } catch {
+    e = undefined;
+  }
+  check(
+    "declared values of every entry point exist at run time, and only those",
+    ex.status === 0 && e?.entries > 20 && e.mismatches.length === 0,
+    e ? `${e.entries} entry points${e.mismatches.length ? `: ${e.mismatches.slice(0, 10).join("; ")}` : ""}` : tail(ex.out),
+  );
+
   // 4. run (ESM) and require (CJS)
   if (strict.status === 0) {
     const haveFixtures = existsSync(join(fixtures, "h5ad")) && existsSync(join(fixtures, "czi"));
@@ -139,7 +154,9 @@ if (installed) {
       );
     } else console.log(`skip fixture reads: ${fixtures} is absent`);
   }
-  const req = run(process.execPath, ["src/require.cjs"], { cwd: app });
+  const cjs = run(process.execPath, [tsc, "-p", "tsconfig.cjs.json"], { cwd: app });
+  check("typecheck a CommonJS file importing the packages (module nodenext)", cjs.status === 0, tail(cjs.out));
+  const req = run(process.execPath, ["out-cjs/require.cjs"], { cwd: app });
   let q;
   try {
     q = JSON.parse(req.out.trim().split("\n").at(-1));
@@ -148,7 +165,13 @@ if (installed) {
   }
   check(
     "require() the packages from CommonJS",
-    req.status === 0 && q?.functions?.every((t) => t === "function") && q.hypedError === true && !/warning/i.test(req.out),
+    req.status === 0 &&
+      q?.functions?.every((t) => t === "function") &&
+      q.hypedError === true &&
+      !/warning/i.test(req.out) &&
+      /require\("@hyped\/metrics"\)/.test(
+        existsSync(join(app, "out-cjs/require.cjs")) ? readFileSync(join(app, "out-cjs/require.cjs"), "utf8") : "",
+      ),
     q ? `pearson ${q.pearson}` : tail(req.out),
   );
 
