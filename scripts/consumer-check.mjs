@@ -49,6 +49,16 @@ function run(cmd, args, opts = {}) {
 const version = (dir, name) => JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version;
 const tail = (s, n = 25) => s.trim().split("\n").slice(-n).join("\n");
 
+// 0. the Node we claim: the floor of engines.node (the check runs on the Node it finds)
+const claim = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines.node;
+const [major, minor] = process.versions.node.split(".").map(Number);
+const [cMajor, cMinor] = /^>=(\d+)\.(\d+)$/.exec(claim)?.slice(1).map(Number) ?? [];
+check(
+  `running on Node ${process.versions.node}, npm ${run("npm", ["--version"]).out.trim()}`,
+  major > cMajor || (major === cMajor && minor >= cMinor),
+  `packages claim node ${claim}${major === cMajor ? " (this is the claimed major)" : ""}`,
+);
+
 // 1. pack
 const packages = readdirSync(join(root, "packages")).filter((p) => existsSync(join(root, "packages", p, "package.json")));
 const tarballs = {};
