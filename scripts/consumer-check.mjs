@@ -185,6 +185,16 @@ if (installed) {
     q ? `pearson ${q.pearson}` : tail(req.out),
   );
 
+  // the installed `hyped` command (published bin, commander 14 on this Node)
+  const hyped = join(app, "node_modules/.bin/hyped");
+  const czi = join(fixtures, "czi/s_1_t_1_c_1_z_1.czi");
+  const cli = run(hyped, existsSync(czi) ? ["inspect", czi, "--json"] : ["--help"], { cwd: app, timeout: 120_000 });
+  check(
+    `the installed hyped command (${existsSync(czi) ? "inspect a CZI fixture" : "--help"})`,
+    cli.status === 0 && (existsSync(czi) ? /475/.test(cli.out) : /Usage: hyped/.test(cli.out)),
+    cli.status === 0 ? "" : tail(cli.out),
+  );
+
   // 5. Vite browser build, then headless Chromium
   const vb = run(process.execPath, ["build-web.mjs"], { cwd: app, timeout: 300_000 });
   const warnings = existsSync(join(app, "web-build.json")) ? JSON.parse(readFileSync(join(app, "web-build.json"), "utf8")).warnings : null;
