@@ -185,6 +185,33 @@ if (installed) {
     q ? `pearson ${q.pearson}` : tail(req.out),
   );
 
+  // LZF: our decoder reads numbers and strings; anything else (this file's compound uns/O_recarray) needs the
+  // opt-in h5wasm-plugins. Without it: a clear UNSUPPORTED naming it; with it (installed as a user would): the file.
+  const lzfFile = join(fixtures, "h5ad/anndata-0.7.8/adata.h5ad");
+  if (existsSync(lzfFile)) {
+    const parse = (r) => {
+      try {
+        return JSON.parse(r.out.trim().split("\n").at(-1));
+      } catch {
+        return { message: tail(r.out) };
+      }
+    };
+    const before = parse(run(process.execPath, ["lzf.mjs", lzfFile], { cwd: app, timeout: 120_000 }));
+    check(
+      "LZF .h5ad without the optional h5wasm-plugins: read, or UNSUPPORTED naming it",
+      before.shape?.join("x") === "30x20" || (before.code === "UNSUPPORTED" && /h5wasm-plugins/.test(before.message)),
+      JSON.stringify(before).slice(0, 200),
+    );
+    // h5wasm-plugins declares a peer range of an older h5wasm, so npm needs --legacy-peer-deps to add it (README)
+    const plug = npm(["--legacy-peer-deps", `h5wasm-plugins@${version(join(root, "packages/seq"), "h5wasm-plugins")}`]);
+    const after = parse(run(process.execPath, ["lzf.mjs", lzfFile], { cwd: app, timeout: 120_000 }));
+    check(
+      "LZF .h5ad after opting in to h5wasm-plugins",
+      plug.status === 0 && after.shape?.join("x") === "30x20",
+      JSON.stringify(after).slice(0, 200),
+    );
+  }
+
   // the installed `hyped` command (published bin, commander 14 on this Node)
   const hyped = join(app, "node_modules/.bin/hyped");
   const czi = join(fixtures, "czi/s_1_t_1_c_1_z_1.czi");
