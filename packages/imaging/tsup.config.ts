@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 import { hypedBuild } from "../../scripts/tsup-base.js";
 
-const AREAS = ["cellcycle", "czi", "dataset", "denoise", "filters", "frames", "segmentation", "synth", "tracking"];
+const AREAS = ["cellcycle", "czi", "dataset", "denoise", "filters", "frames", "pipeline", "segmentation", "synth", "tracking"];
 
 export default defineConfig(
   hypedBuild({

@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pythonWith, report } from "../../../scripts/bench-utils.js";
-import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "../src/index.js";
+import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "../src/frames/index.js";
 
 const H = 2826;
 const W = 3245;

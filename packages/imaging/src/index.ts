@@ -2,7 +2,7 @@
  * `@hyped/imaging`: the curated public API (see README.md). Each area also has its own entry point with its
  * full API, lower-level pieces included: `@hyped/imaging/czi` (codecs, zstd, hi-lo packing), `/frames`,
  * `/filters` (kernels, histograms, scratch pool), `/segmentation`, `/tracking` (Kalman steps, assignment),
- * `/cellcycle`, `/denoise` (FM2S internals), `/synth` and `/dataset`. Every type of every area is exported here too.
+ * `/cellcycle`, `/denoise` (FM2S internals), `/pipeline`, `/synth` and `/dataset`. Every type of every area is exported here too.
  */
 
 export type {
@@ -50,6 +50,7 @@ export type {
   CziWriteCompression,
   CziWriteMetadata,
   CziWriteSubblock,
+  JxrWebWorker,
   OpenCziOptions,
   PixelLayout,
   PlanesOptions,
@@ -66,6 +67,7 @@ export {
   CziFile,
   compressionName,
   cziDecoderCodes,
+  decodeJpegXr,
   encodeCzi,
   encodePlaneTiff,
   getCziDecoder,
@@ -76,6 +78,8 @@ export {
   parseCziMetadata,
   parseTimeStamps,
   registerCziDecoder,
+  serveJpegXrWorker,
+  setJpegXrWorkers,
   unregisterCziDecoder,
   writeCzi,
   zstdBackendName,
@@ -202,6 +206,47 @@ export {
   writeManifestFile,
 } from "./frames/index.js";
 export type {
+  CallPhasesOptions,
+  Columns,
+  OutputFile,
+  PipelineResult,
+  PipelineSegmentParams,
+  RunPipelineOptions,
+  SegmentedScene,
+  SegmentStoreOptions,
+  SnrRow,
+  StepItem,
+  StepManifest,
+  StepName,
+  StepResult,
+  StoreSnrOptions,
+  TrackSegmentationOptions,
+} from "./pipeline/index.js";
+export {
+  callPhases,
+  columnsToCsv,
+  csvToColumns,
+  DEFAULT_FRAME_INTERVAL_H,
+  finishPhases,
+  finishPipeline,
+  frameStem,
+  LABELS_DATASET,
+  mergeStepManifests,
+  PIPELINE_FORMAT,
+  PIPELINE_LAYOUT,
+  parseShardSpec,
+  readLabelFile,
+  readObjectTable,
+  readStepManifest,
+  releaseNameParser,
+  runPipeline,
+  segmentedScenes,
+  segmentStore,
+  storeSnr,
+  trackSegmentation,
+  writeFileAtomic,
+} from "./pipeline/index.js";
+export type {
   SegmentFrameOptions,
   SegmentFrameResult,
   SegmentFramesOptions,
@@ -237,6 +282,7 @@ export type {
   AogmWeights,
   Candidate,
   CtcFiles,
+  CtcLineage,
   EncodeCtcOptions,
   FrameObjects,
   KalmanState,
@@ -250,4 +296,11 @@ export type {
   TrackingScore,
   TracksTable,
 } from "./tracking/index.js";
-export { encodeCtc, evaluateTracking, evaluateTrackingByObject, evaluateTrackingMasks, trackCells } from "./tracking/index.js";
+export {
+  encodeCtc,
+  encodeCtcMask,
+  evaluateTracking,
+  evaluateTrackingByObject,
+  evaluateTrackingMasks,
+  trackCells,
+} from "./tracking/index.js";

@@ -3,7 +3,7 @@
  * README.md). Each area also has its own entry point with its full API, lower-level pieces included:
  * `@hyped/seq/anndata` (encoding registry, scalar dtypes, column helpers), `/mex` (Matrix Market and text
  * parsers), `/preprocess` (matrix kernels, LOESS), `/de` (special functions), `/demux` (mixture and
- * negative-binomial fits), `/embed`, `/figures`, `/geneformer` (dictionary helpers), `/onnx` (the tiny BERT
+ * negative-binomial fits), `/embed`, `/cluster`, `/figures`, `/geneformer` (dictionary helpers), `/onnx` (the tiny BERT
  * builder), `/perturb` (profile helpers) and `/synth`. Every type of every area is exported here too.
  */
 
@@ -68,7 +68,27 @@ export {
   writeH5ad,
   writeH5adBytes,
 } from "./anndata/index.js";
-export type { CorrMethod, GroupLabels, RankGenesGroupsOptions, RankGenesGroupsResult, RankGenesMethod, RankGenesRow } from "./de/index.js";
+export type {
+  ClusterOptions,
+  ClusterResult,
+  GraphSource,
+  LeidenGraphOptions,
+  LeidenOptions,
+  LouvainGraphOptions,
+  WeightedGraph,
+} from "./cluster/index.js";
+export { leiden, leidenGraph, louvain, louvainGraph, modularity } from "./cluster/index.js";
+export type {
+  CorrMethod,
+  GroupLabels,
+  LogisticRegressionFit,
+  LogisticRegressionOptions,
+  RankGenesGroupsAnnDataOptions,
+  RankGenesGroupsOptions,
+  RankGenesGroupsResult,
+  RankGenesMethod,
+  RankGenesRow,
+} from "./de/index.js";
 export { benjaminiHochberg, rankGenesGroups, rankGenesGroupsMatrix, rankGenesGroupsRows } from "./de/index.js";
 export type {
   DemuxOptions,
@@ -89,7 +109,17 @@ export {
   demuxRows,
   simulateHashtags,
 } from "./demux/index.js";
-export type { KnnResult, NeighborsOptions, PcaOptions, PcaResult, SymEig, TsneOptions, UmapOptions } from "./embed/index.js";
+export type {
+  KnnResult,
+  NeighborsOptions,
+  NnDescentOptions,
+  PcaAnnDataOptions,
+  PcaOptions,
+  PcaResult,
+  SymEig,
+  TsneOptions,
+  UmapOptions,
+} from "./embed/index.js";
 export { knn, neighbors, pca, pcaMatrix, tsne, tsneEmbed, umap, umapEmbed } from "./embed/index.js";
 export type { DeGenesPlotOptions, DeGenesPlotRow, EmbeddingPlotOptions } from "./figures/index.js";
 export {
@@ -179,7 +209,14 @@ export {
   trainingDataFromAnnData,
 } from "./perturb/index.js";
 export type {
+  BatchLabels,
+  CellCycleScores,
+  FilterCellsOptions,
+  FilterGenesOptions,
+  FilterResult,
   FloatArray,
+  HvgAnnDataOptions,
+  HvgBatchResult,
   HvgFlavor,
   HvgOptions,
   HvgResult,
@@ -189,10 +226,19 @@ export type {
   QcMetricsOptions,
   ScaleOptions,
   ScaleResult,
+  ScoreCellCycleOptions,
+  ScoreControlsOptions,
+  ScoreGenesOptions,
+  ScoreGenesResult,
 } from "./preprocess/index.js";
 export {
   calculateQcMetrics,
+  filterCells,
+  filterCellsMatrix,
+  filterGenes,
+  filterGenesMatrix,
   highlyVariableGenes,
+  highlyVariableGenesBatchedMatrix,
   highlyVariableGenesMatrix,
   log1p,
   log1pMatrix,
@@ -201,6 +247,8 @@ export {
   qcMetricsMatrix,
   scale,
   scaleMatrix,
+  scoreGenes,
+  scoreGenesCellCycle,
 } from "./preprocess/index.js";
 export type { Condition, Phase, PlantedEffect, SynthSeq, SynthSeqOptions } from "./synth/index.js";
 export {

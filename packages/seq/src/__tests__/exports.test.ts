@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as anndata from "../anndata/index.js";
+import * as cluster from "../cluster/index.js";
 import * as de from "../de/index.js";
 import * as demux from "../demux/index.js";
 import * as embed from "../embed/index.js";
@@ -66,17 +67,27 @@ describe("@hyped/seq exports", () => {
         "embeddingSpec",
         "embeddingSvg",
         "evaluatePerturbation",
+        "filterCells",
+        "filterCellsMatrix",
+        "filterGenes",
+        "filterGenesMatrix",
         "findMexFiles",
         "formatH5adSummary",
         "formatH5muSummary",
         "geneToken",
         "highlyVariableGenes",
+        "highlyVariableGenesBatchedMatrix",
         "highlyVariableGenesMatrix",
         "knn",
+        "leiden",
+        "leidenGraph",
         "log1p",
         "log1pMatrix",
+        "louvain",
+        "louvainGraph",
         "matrixShape",
         "matrixSummary",
+        "modularity",
         "neighbors",
         "normalizeTotal",
         "normalizeTotalMatrix",
@@ -101,6 +112,8 @@ describe("@hyped/seq exports", () => {
         "rowsToCsv",
         "scale",
         "scaleMatrix",
+        "scoreGenes",
+        "scoreGenesCellCycle",
         "setLzfPluginBytes",
         "simulateHashtags",
         "specialTokens",
@@ -125,6 +138,7 @@ describe("@hyped/seq exports", () => {
   // Each area's entry point (`@hyped/seq/<area>`): its full API, lower-level pieces included.
   const areas: Record<string, Record<string, unknown>> = {
     anndata,
+    cluster,
     de,
     demux,
     embed,
@@ -141,15 +155,16 @@ describe("@hyped/seq exports", () => {
     expect(keys).toMatchInlineSnapshot(`
       {
         "anndata": "AnnData BackedAnnData BackedMatrix ColumnView DataFrame EncodingRegistry LZF_FILTER_ID MAPPING_NAMES SCALAR_DTYPES SKIPPED categoricalFrom columnLength columnSummary columnValue columnValues createDefaultRegistry defaultRegistry elementKind encodingOf formatH5adSummary formatH5muSummary matrixShape matrixSummary openH5ad prepareLzf readAny readH5ad readH5mu scalarDtype setLzfPluginBytes setScalarDtype subsetMatrix summarizeAnnData summarizeH5ad summarizeMuData takeColumn writeH5ad writeH5adBytes",
-        "de": "benjaminiHochberg betaInc erfc gammaQ lnBeta lnGamma normSf rankGenesGroups rankGenesGroupsMatrix rankGenesGroupsRows studentTTwoSided",
+        "cluster": "adjacencyOf aggregate fromRows graphFromAdjacency leiden leidenGraph louvain louvainGraph modularity renumberBySize",
+        "de": "benjaminiHochberg betaInc erfc gammaQ lnBeta lnGamma logisticRegression normSf rankGenesGroups rankGenesGroupsMatrix rankGenesGroupsRows studentTTwoSided",
         "demux": "DEFAULT_QUANTILE_RANGE SeededRandom assignConditions clrNormalize demultiplexHashtags demuxRows fitGmm2 fitNegBinomial gmmPosteriorHigh kmeans lgamma logNegBinomialPmf negBinomialCdf negBinomialQuantile simulateHashtags",
-        "embed": "fuzzyConnectivities knn knnDistanceMatrix neighbors pca pcaMatrix representation symEig tsne tsneEmbed umap umapEmbed",
+        "embed": "KNN_EXACT_MAX_CELLS TSNE_LEARNING_RATE fuzzyConnectivities knn knnDistanceMatrix neighbors nnDescent pca pcaMatrix representation symEig tsne tsneEmbed umap umapEmbed",
         "figures": "embeddingSpec embeddingSvg rankGenesGroupsPlotRows rankGenesGroupsPlotSpec rankGenesGroupsPlotSvg",
         "geneformer": "buildTokenDictionary computeGeneMedians defaultModelInputSize deleteGene dictGet dictSize geneToken overexpress perturbEncodings specialTokens stableArgsortDesc tokenizeRankValue",
         "mex": "assembleRuns byteChunks concatAnnData cooToCsrTransposed findMexFiles lines makeUnique parseMatrixMarketChunks readMatrixMarket readMatrixMarketColumns readMex readRun readTextLines splitFeatureTypes writeMex",
         "onnx": "OnnxEmbeddingModel OnnxType TINY_BERT_EPS buildTinyBert encodeOnnxModel resolveLayerOutput",
-        "perturb": "AdditiveModel EVAL_COLUMNS GearsPredictions LinearModel MeanPerturbationModel NoChangeModel conditionKey denseRows discriminationScores eDistance embeddingBenchmark evaluatePerturbation forEachNonzero groupCells groupMeans meanProfile obsLabels overlapAtN rowsToCsv splitCondition topAbs trainingDataFromAnnData",
-        "preprocess": "calculateQcMetrics colMeanVar highlyVariableGenes highlyVariableGenesMatrix loessFit log1p log1pBase log1pMatrix normalizeTotal normalizeTotalMatrix qcMetricsMatrix rowSums scale scaleMatrix",
+        "perturb": "AdditiveModel EVAL_COLUMNS GearsPredictions LinearModel MeanPerturbationModel NoChangeModel conditionKey denseRows discriminationExcludes discriminationScores eDistance embeddingBenchmark evaluatePerturbation forEachNonzero groupCells groupMeans meanProfile obsLabels overlapAtN rowsToCsv splitCondition topAbs trainingDataFromAnnData",
+        "preprocess": "calculateQcMetrics colMeanVar filterCells filterCellsMatrix filterGenes filterGenesMatrix highlyVariableGenes highlyVariableGenesBatchedMatrix highlyVariableGenesMatrix loessFit log1p log1pBase log1pMatrix normalizeTotal normalizeTotalMatrix qcMetricsMatrix rawOrX resolveMaskVar rowSums scale scaleMatrix scoreGenes scoreGenesCellCycle scoreGenesControls",
         "synth": "CONDITIONS ENSEMBL FIBROBLAST_TARGETS G1_GENES G2M_GENES HASHTAG_DESIGN HOUSEKEEPING MYOGENIC_TARGETS PHASES S_GENES synthSeq",
       }
     `);

@@ -1,7 +1,7 @@
 /** Subblock codecs and their registry. */
 export { unsupportedCompression } from "./errors.js";
 export { decodeJpeg, encodeJpeg } from "./jpeg.js";
-export { decodeJpegXr, isJpegXr, JXR_FORMAT_OF, type JxrWebWorker, runJxrWorker, serveJpegXrWorker, setJpegXrWorkers } from "./jpegxr.js";
+export { decodeJpegXr, isJpegXr, JXR_FORMAT_OF, type JxrWebWorker, serveJpegXrWorker, setJpegXrWorkers } from "./jpegxr.js";
 export {
   BUILTIN_CZI_DECODERS,
   type CziDecodeInfo,
