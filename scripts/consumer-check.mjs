@@ -236,7 +236,7 @@ if (installed) {
     const text = js.map((f) => readFileSync(join(dist, "assets", f), "utf8")).join("\n");
     // imports of a Node built-in (strings passed to process.getBuiltinModule are not imports) or Vite's shim
     const NODE =
-      /(?:\bimport\s*\(|\bfrom|\brequire\s*\()\s*["'`]((?:node:)?(?:fs|path|os|zlib|module|worker_threads|url|crypto|stream|events|child_process|util|buffer)(?:\/[a-z]+)?)["'`]|__vite-browser-external[^"'`]*/g;
+      /(?:\bimport\s*\(|\bfrom)\s*["'`]((?:node:)?(?:fs|path|os|zlib|module|worker_threads|url|crypto|stream|events|child_process|util|buffer)(?:\/[a-z]+)?)["'`]|__vite-browser-external[^"'`]*/g;
     const builtins = [...new Set([...text.matchAll(NODE)].map((m) => m[1] ?? m[0]))];
     check("browser bundle holds no Node built-in", builtins.length === 0, builtins.join(", "));
     await browserRun(dist);

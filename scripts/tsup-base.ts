@@ -27,16 +27,24 @@ export interface HypedBuild {
   hidden?: Record<string, string>;
   /** How the stub reaches `HypedError`: `@hyped/core` (default), or a path for core itself. */
   errorsFrom?: string;
+  /**
+   * Dependencies bundled into the browser build (their own Node built-in requires are stubbed too): CommonJS
+   * emscripten builds such as `jpegxr`, which `require("fs")` behind an is-Node check and so make Vite warn.
+   */
+  browserBundle?: string[];
   /** Extra tsup options for the Node build (e.g. a shebang banner). */
   node?: Options;
 }
 
-/** Replaces every `node:*` import by a module that throws `UNSUPPORTED` when evaluated. */
+/** `node:*` specifiers, and the bare built-in names that bundled CommonJS dependencies require. */
+const NODE_BUILTIN = /^(node:.*|fs|path|os|url|module|crypto|zlib|stream|events|util|buffer|worker_threads|child_process)(\/.*)?$/;
+
+/** Replaces every Node built-in import by a module that throws `UNSUPPORTED` when evaluated. */
 function nodeBuiltinStub(pkg: string, errorsFrom: string): Plugin {
   return {
     name: "hyped-node-builtin-stub",
     setup(b) {
-      b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: "hyped-node-stub" }));
+      b.onResolve({ filter: NODE_BUILTIN }, (a) => ({ path: a.path, namespace: "hyped-node-stub" }));
       b.onLoad({ filter: /.*/, namespace: "hyped-node-stub" }, (a) => ({
         contents:
           `import { HypedError } from ${JSON.stringify(errorsFrom)};\n` +
@@ -72,6 +80,7 @@ export function hypedBuild(o: HypedBuild): Options[] {
       platform: "browser",
       target: "es2022",
       esbuildPlugins: [nodeBuiltinStub(o.name, o.errorsFrom ?? "@hyped/core")],
+      noExternal: o.browserBundle ?? [],
     });
   return builds;
 }
