@@ -1,7 +1,21 @@
 import { defineConfig } from "tsup";
 import { hypedBuild } from "../../scripts/tsup-base.js";
 
-const AREAS = ["anndata", "cluster", "de", "demux", "embed", "figures", "geneformer", "mex", "onnx", "perturb", "preprocess", "synth"];
+const AREAS = [
+  "anndata",
+  "cluster",
+  "de",
+  "demux",
+  "embed",
+  "figures",
+  "geneformer",
+  "mex",
+  "onnx",
+  "perturb",
+  "preprocess",
+  "safetensors",
+  "synth",
+];
 
 export default defineConfig(
   hypedBuild({

@@ -250,6 +250,7 @@ export {
   scoreGenes,
   scoreGenesCellCycle,
 } from "./preprocess/index.js";
+export * from "./safetensors/index.js";
 export type { Condition, Phase, PlantedEffect, SynthSeq, SynthSeqOptions } from "./synth/index.js";
 export {
   CONDITIONS,

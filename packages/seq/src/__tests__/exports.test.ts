@@ -11,6 +11,7 @@ import * as mex from "../mex/index.js";
 import * as onnx from "../onnx/index.js";
 import * as perturb from "../perturb/index.js";
 import * as preprocess from "../preprocess/index.js";
+import * as safetensors from "../safetensors/index.js";
 import * as synth from "../synth/index.js";
 
 // The public API, spelled out so that changes to it are deliberate.
@@ -38,11 +39,13 @@ describe("@hyped/seq exports", () => {
         "LZF_FILTER_ID",
         "LinearModel",
         "MAPPING_NAMES",
+        "MAX_SAFETENSORS_HEADER",
         "MYOGENIC_TARGETS",
         "MeanPerturbationModel",
         "NoChangeModel",
         "OnnxEmbeddingModel",
         "PHASES",
+        "SAFETENSORS_DTYPES",
         "S_GENES",
         "assembleRuns",
         "assignConditions",
@@ -72,6 +75,8 @@ describe("@hyped/seq exports", () => {
         "filterGenes",
         "filterGenesMatrix",
         "findMexFiles",
+        "float32ToBfloat16Bits",
+        "float32ToHalfBits",
         "formatH5adSummary",
         "formatH5muSummary",
         "geneToken",
@@ -92,6 +97,7 @@ describe("@hyped/seq exports", () => {
         "normalizeTotal",
         "normalizeTotalMatrix",
         "openH5ad",
+        "openSafetensors",
         "overexpress",
         "overlapAtN",
         "pca",
@@ -132,6 +138,7 @@ describe("@hyped/seq exports", () => {
         "writeH5ad",
         "writeH5adBytes",
         "writeMex",
+        "writeSafetensors",
       ]
     `);
   });
@@ -148,6 +155,7 @@ describe("@hyped/seq exports", () => {
     onnx,
     perturb,
     preprocess,
+    safetensors,
     synth,
   };
   it("area entry points", () => {
@@ -162,9 +170,10 @@ describe("@hyped/seq exports", () => {
         "figures": "embeddingSpec embeddingSvg rankGenesGroupsPlotRows rankGenesGroupsPlotSpec rankGenesGroupsPlotSvg",
         "geneformer": "buildTokenDictionary computeGeneMedians defaultModelInputSize deleteGene dictGet dictSize geneToken overexpress perturbEncodings specialTokens stableArgsortDesc tokenizeRankValue",
         "mex": "assembleRuns byteChunks concatAnnData cooToCsrTransposed findMexFiles lines makeUnique parseMatrixMarketChunks readMatrixMarket readMatrixMarketColumns readMex readRun readTextLines splitFeatureTypes writeMex",
-        "onnx": "OnnxEmbeddingModel OnnxType TINY_BERT_EPS buildTinyBert encodeOnnxModel resolveLayerOutput",
+        "onnx": "BERT_ACTIVATIONS OnnxEmbeddingModel OnnxType TINY_BERT_EPS buildBertOnnx buildTinyBert checkBertConfig encodeOnnxModel resolveLayerOutput",
         "perturb": "AdditiveModel EVAL_COLUMNS GearsPredictions LinearModel MeanPerturbationModel NoChangeModel conditionKey denseRows discriminationExcludes discriminationScores eDistance embeddingBenchmark evaluatePerturbation forEachNonzero groupCells groupMeans meanProfile obsLabels overlapAtN rowsToCsv splitCondition topAbs trainingDataFromAnnData",
         "preprocess": "calculateQcMetrics colMeanVar filterCells filterCellsMatrix filterGenes filterGenesMatrix highlyVariableGenes highlyVariableGenesBatchedMatrix highlyVariableGenesMatrix loessFit log1p log1pBase log1pMatrix normalizeTotal normalizeTotalMatrix qcMetricsMatrix rawOrX resolveMaskVar rowSums scale scaleMatrix scoreGenes scoreGenesCellCycle scoreGenesControls",
+        "safetensors": "MAX_SAFETENSORS_HEADER SAFETENSORS_DTYPES float32ToBfloat16Bits float32ToHalfBits openSafetensors writeSafetensors",
         "synth": "CONDITIONS ENSEMBL FIBROBLAST_TARGETS G1_GENES G2M_GENES HASHTAG_DESIGN HOUSEKEEPING MYOGENIC_TARGETS PHASES S_GENES synthSeq",
       }
     `);
