@@ -859,10 +859,14 @@ export class H5File {
       }
       let compress = options.compression === "gzip" || options.compression === "lzf";
       if (options.compression === "lzf" && !pluginReady(this.rt, FILTER_IDS.lzf)) {
-        throw new HypedError("UNSUPPORTED", `${path}: the lzf filter (id 32000) is not available; register its plugin first (in Node: npm install --legacy-peer-deps h5wasm-plugins; in a browser use setLzfPluginBytes from @hyped/seq)`, {
-          element: path,
-          filterId: FILTER_IDS.lzf,
-        });
+        throw new HypedError(
+          "UNSUPPORTED",
+          `${path}: the lzf filter (id 32000) is not available; register its plugin first (in Node: npm install --legacy-peer-deps h5wasm-plugins; in a browser use setLzfPluginBytes from @hyped/seq)`,
+          {
+            element: path,
+            filterId: FILTER_IDS.lzf,
+          },
+        );
       }
       let chunks = options.chunks;
       if (compress && !chunks && data.length > 0)
