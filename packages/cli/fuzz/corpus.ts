@@ -22,6 +22,8 @@ export interface Seed {
 }
 
 const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures");
+/** JPEG XR CZIs that `packages/imaging/scripts/make_czi_jxr.ts` wrote with Debian's JxrEncApp (#16). */
+const JXR_CZIS = join(import.meta.dirname, "../../imaging/reference/czi-jxr");
 
 function seedDir(root: string, target: string, name: string): string {
   const d = join(root, target, name);
@@ -31,7 +33,7 @@ function seedDir(root: string, target: string, name: string): string {
 }
 
 function fixture(root: string, target: TargetName, rel: string): Seed | undefined {
-  const src = join(FIXTURES, rel);
+  const src = rel.startsWith("czi-jxr/") ? join(JXR_CZIS, rel.slice("czi-jxr/".length)) : join(FIXTURES, rel);
   if (!existsSync(src)) return undefined;
   const name = rel.replace(/[/\\]/g, "_");
   const d = seedDir(root, target, name);
@@ -162,6 +164,9 @@ const FIXTURE_FILES: Partial<Record<TargetName, string[]>> = {
     "czi/newCZI_compressed.czi",
     "czi/tiles.czi",
     "czi/RGB-8bit.czi",
+    // JPEG XR subblocks: mutations reach jxrlib's wasm decoder (a trap must come out as a typed error)
+    "czi-jxr/gray16-14bit-lossless.czi",
+    "czi-jxr/bgr24-lossy.czi",
   ],
 };
 
