@@ -11,14 +11,15 @@
  * 2-core machine the CPU figures are the fairer reading.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileSource, memorySource } from "@hyped/core";
 import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
 import { decodeZstd1 } from "@hyped/imaging/czi";
 import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
-import { unpackHiLo, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
+import { unpackHiLo, ZSTD_NAPI_BINDING, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
 
 /** Median wall time (ms) of `repeat` runs after one warm-up, and the mean CPU time (ms, all threads) per run. */
 async function wallAndCpu(fn: () => unknown | Promise<unknown>, repeat: number): Promise<{ wall: number; cpu: number }> {
@@ -163,6 +164,10 @@ try {
     // Decoded into one reused tile buffer (as readPlane does with its per-slot buffers).
     const output = new Uint8Array(TW * TH * 2);
     const backend = await zstdBackendName();
+    // Installed and built, the native decoder must be the one in use (from dist/ it once silently was not, #25).
+    if (zstdNapiBuilt() && backend !== "zstd-napi" && process.env.HYPED_ZSTD !== "wasm") {
+      throw new Error(`zstd-napi is installed and built, but the Zstd decoder in use is ${backend}: the native module failed to load`);
+    }
     const o = await wallAndCpu(async () => {
       for (const p of payloads) await decodeZstd1(p, { ...info, output });
     }, 3);
@@ -221,4 +226,14 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Whether zstd-napi resolves from this package and its native build exists. */
+function zstdNapiBuilt(): boolean {
+  try {
+    const js = createRequire(import.meta.url).resolve(ZSTD_NAPI_BINDING);
+    return existsSync(path.join(path.dirname(js), "build", "Release"));
+  } catch {
+    return false;
+  }
 }

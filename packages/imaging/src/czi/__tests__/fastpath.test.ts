@@ -3,13 +3,13 @@
  * tile buffers, clearing only uncovered pixels of a reused `out` plane, cached subblock layouts, and the native
  * zstd decoder with its word-at-a-time hi-lo unpacking. Each is checked against a naive reference.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ByteSource, countingSource, fileSource, isHypedError, memorySource } from "@hyped/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { zstdBackendName, zstdNative } from "../codecs/zstd.js";
+import { ZSTD_NAPI_BINDING, zstdBackendName, zstdNative } from "../codecs/zstd.js";
 import { type CziWriteSubblock, decodeZstd0, decodeZstd1, encodeCzi, encodeZstd1, openCzi, writeCzi, zstdDecompress } from "../index.js";
 import { clearUncovered, mergeAdjacent, paintHiLo16, paintTile } from "../stitch.js";
 import { rectArb } from "./rect-arb.js";
@@ -221,5 +221,27 @@ describe("zstd decoding", () => {
     expect(["zstd-napi", "node:zlib", "wasm", "fzstd"]).toContain(name);
     const nat = await zstdNative();
     expect(nat?.name ?? (name === "wasm" || name === "fzstd" ? undefined : "missing")).toBe(nat ? name : undefined);
+  });
+
+  it("finds zstd-napi's binding from plain Node ESM (no tsx, as dist/ runs), when it is installed (#25)", async (ctx) => {
+    const { spawnSync } = await import("node:child_process");
+    const { createRequire } = await import("node:module");
+    const pkgDir = path.resolve(import.meta.dirname, "../../..");
+    let built = false;
+    try {
+      const bindingJs = createRequire(path.join(pkgDir, "package.json")).resolve(ZSTD_NAPI_BINDING);
+      built = existsSync(path.join(path.dirname(bindingJs), "build", "Release"));
+    } catch {
+      built = false;
+    }
+    if (!built) {
+      ctx.skip();
+      return;
+    }
+    const code = "const m = await import(process.argv[1]); const D = (m.default ?? m).DCtx; console.log(typeof D);";
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code, ZSTD_NAPI_BINDING], { cwd: pkgDir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("function");
+    expect(await zstdBackendName()).toBe("zstd-napi");
   });
 });

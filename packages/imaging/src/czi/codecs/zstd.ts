@@ -39,11 +39,17 @@ interface ZstdNapiBinding {
 
 let native: Promise<ZstdNativeDecoder | undefined> | undefined;
 
+/**
+ * The specifier of zstd-napi's low-level binding, with its file extension: Node's ESM loader adds none, so
+ * `zstd-napi/binding` failed from `dist/` in plain Node (ERR_MODULE_NOT_FOUND) and published users silently got
+ * the wasm decoder (#25). Split in two so that browser bundlers do not try to resolve this Node-only module.
+ * @internal
+ */
+export const ZSTD_NAPI_BINDING = ["zstd-napi", "binding.js"].join("/");
+
 async function loadZstdNapi(): Promise<ZstdNativeDecoder | undefined> {
   try {
-    // A computed specifier: bundlers for the browser must not try to resolve this Node-only module.
-    const spec = ["zstd-napi", "binding"].join("/");
-    const mod = (await import(/* @vite-ignore */ spec)) as { default?: ZstdNapiBinding } & Partial<ZstdNapiBinding>;
+    const mod = (await import(/* @vite-ignore */ ZSTD_NAPI_BINDING)) as { default?: ZstdNapiBinding } & Partial<ZstdNapiBinding>;
     const b = (mod.default ?? mod) as ZstdNapiBinding;
     const dctx = new b.DCtx();
     // Smoke test on a tiny frame (an empty raw block), so a broken build falls back instead of failing later.
