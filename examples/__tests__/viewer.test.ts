@@ -165,6 +165,36 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shot("viewer-frame");
     }, 180_000);
 
+    it("gives a lone frame .h5 (no dataset.json) a scale bar from its pixel_size_m attribute, and says when none is known", async () => {
+      const status = await open(frameFile);
+      expect(status).toMatch(/, 0\.65 µm\/px, /);
+      const bar = await page.getAttribute("#canvas", "data-scalebar");
+      console.log(`lone frame ${frameFile.split("/").pop()}: scale bar "${bar}"`);
+      expect(bar).toMatch(/^\d+ µm$/);
+      // a frame whose file records no pixel size: a note, never a bar of a guessed length
+      const h = 64;
+      const plane = Uint16Array.from({ length: h * h }, (_, i) => 100 + (i % 200));
+      const bare = join(dir, "bare", "bare_t0.h5");
+      mkdirSync(join(dir, "bare"), { recursive: true });
+      const { writeFrameFile } = await import("@hyped/imaging");
+      await writeFrameFile(bare, [plane], h, h, {
+        channels: ["DAPI"],
+        condition: "bare",
+        replicate: 1,
+        t: 0,
+        timeS: Number.NaN,
+        scene: -1,
+        pixelSizeM: [Number.NaN, Number.NaN],
+        source: "",
+        sourceSha256: "",
+      });
+      const bareStatus = await open(bare);
+      expect(bareStatus).toMatch(/^Ready: 1 channel\(s\) \[DAPI\], 1 time point\(s\) of 64x64/);
+      expect(bareStatus).not.toMatch(/µm/);
+      expect(await page.getAttribute("#canvas", "data-scalebar")).toBe("pixel size unknown");
+      await shot("viewer-frame-no-pixel-size");
+    }, 120_000);
+
     it("shows a 2826 x 3245 frame at full resolution: the wheel zooms past 1:1", async () => {
       const [h, w] = [3245, 2826];
       const planes = [0, 1].map((c) =>
@@ -227,6 +257,112 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await litPixels("canvas", "black")).toBeGreaterThan(2000);
       await shot("viewer-czi-frames");
     }, 240_000);
+
+    it("re-reads a large CZI (26 Mpx, pyramid) when zoomed in: the canvas shows the full-resolution pixels of the visible region", async () => {
+      // 8 x 8 tiles of 640 px = 5120 x 5120 px (above the viewer's 16 Mpx full-resolution limit), one Gray16
+      // channel in white, a pattern whose odd columns/rows differ from the 2x pyramid level's samples
+      const [tile, grid] = [640, 8];
+      const value = (x: number, y: number) => (x * 7 + y * 13) & 255;
+      const { writeCzi } = await import("@hyped/imaging");
+      const { cziPyramidTile } = await import("@hyped/imaging/czi");
+      const tiles = [];
+      for (let ty = 0; ty < grid; ty++)
+        for (let tx = 0; tx < grid; tx++) {
+          const data = new Uint16Array(tile * tile);
+          for (let y = 0; y < tile; y++) for (let x = 0; x < tile; x++) data[y * tile + x] = value(tx * tile + x, ty * tile + y);
+          const t = { data, width: tile, height: tile, x: tx * tile, y: ty * tile, coords: { C: 0, M: ty * grid + tx } };
+          tiles.push(t, cziPyramidTile(t, 2));
+        }
+      const file = join(dir, "pattern-26mpx.czi");
+      await writeCzi(file, tiles, {
+        metadata: { channels: [{ name: "Pattern", color: "#FFFFFFFF" }], scalingM: { X: 0.65e-6, Y: 0.65e-6 } },
+      });
+      const status = await open(file);
+      expect(status).toMatch(/^Ready: 1 channel\(s\) \[Pattern\], 1 time point\(s\) of 5120x5120, 0.65 µm\/px/);
+      expect(await page.textContent("#title")).toMatch(/overview at 50 %/);
+      // display range 0..255, so a canvas pixel's grey value is the sample value
+      for (const [cls, v] of [
+        ["lo", "0"],
+        ["hi", "255"],
+      ]) {
+        const input = page.locator(`.channel .${cls}`);
+        await input.fill(v as string);
+        await input.dispatchEvent("change");
+      }
+      expect(await page.getAttribute("#canvas", "data-detail")).toBe("");
+
+      /** Canvas pixels (away from the scale bar) against the full-resolution pattern and the 2x pyramid level's. */
+      const compare = () =>
+        page.evaluate(() => {
+          const c = document.getElementById("canvas") as HTMLCanvasElement;
+          const d = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+          const v = JSON.parse(c.dataset.view ?? "{}") as { scale: number; x0: number; y0: number };
+          const f = (x: number, y: number) => (x * 7 + y * 13) & 255;
+          let n = 0;
+          let full = 0;
+          let pyramid = 0;
+          for (let py = 0; py < c.height - 50; py++)
+            for (let px = 0; px < c.width; px++) {
+              const fx = v.x0 + (px + 0.5) / v.scale;
+              const fy = v.y0 + (py + 0.5) / v.scale;
+              // skip pixels outside the image and those whose centre is within 0.05 screen px of a pixel edge
+              const edge = (t: number) => Math.min(t - Math.floor(t), Math.ceil(t) - t) * v.scale < 0.05;
+              if (fx < 0 || fy < 0 || fx >= 5120 || fy >= 5120 || edge(fx) || edge(fy)) continue;
+              const [x, y] = [Math.floor(fx), Math.floor(fy)];
+              const got = d[4 * (py * c.width + px)] as number;
+              n++;
+              if (got === f(x, y) && d[4 * (py * c.width + px) + 1] === got) full++;
+              if (got === f(x & ~1, y & ~1)) pyramid++;
+            }
+          return { n, full, pyramid, scale: v.scale, detail: c.dataset.detail ?? "", aborted: Number(c.dataset.aborted) };
+        });
+      await page.locator("#canvas").hover();
+      for (let k = 0; k < 3; k++) {
+        await page.mouse.wheel(0, -500);
+        await page.waitForTimeout(30);
+      }
+      await page.waitForFunction(() => /"zoom":1,/.test(document.getElementById("canvas")?.dataset.detail ?? ""), null, {
+        timeout: 60_000,
+      });
+      const zoomed = await compare();
+      const detail = JSON.parse(zoomed.detail) as { zoom: number; rect: { x: number; y: number; w: number; h: number }; subblocks: number };
+      console.log(
+        `zoomed in x${zoomed.scale.toFixed(2)}: ${zoomed.full}/${zoomed.n} canvas pixels equal full resolution, ${zoomed.pyramid} equal the 2x level; region ${detail.rect.w}x${detail.rect.h} from ${detail.subblocks} of 64 full-resolution subblocks; ${zoomed.aborted} stale reads aborted`,
+      );
+      expect(zoomed.scale).toBeGreaterThan(1.5);
+      expect(zoomed.n).toBeGreaterThan(100_000);
+      expect(zoomed.full).toBe(zoomed.n);
+      // the 2x level alone matches only where both coordinates are even (the test can tell them apart)
+      expect(zoomed.pyramid).toBeLessThan(zoomed.n * 0.5);
+      // lazy: exactly the full-resolution tiles that intersect the region read were read
+      const span = (a: number, len: number) => Math.floor((a + len - 1) / tile) - Math.floor(a / tile) + 1;
+      expect(detail.subblocks).toBe(span(detail.rect.x, detail.rect.w) * span(detail.rect.y, detail.rect.h));
+      expect(detail.subblocks).toBeLessThan(16);
+      // the pixel readout gives the full-resolution sample too
+      await page.mouse.move(333, 444);
+      const readout = (await page.textContent("#pixel")) ?? "";
+      const m = /^x (\d+), y (\d+): Pattern (\d+)$/.exec(readout);
+      expect(m, readout).not.toBeNull();
+      expect(Number(m?.[3])).toBe(value(Number(m?.[1]), Number(m?.[2])));
+      await shot("viewer-czi-zoomed");
+
+      // pan far (drag): the new region is read, the old one never drawn there
+      const box = (await page.locator("#canvas").boundingBox()) as { x: number; y: number; width: number; height: number };
+      await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+      await page.mouse.down();
+      for (let k = 1; k <= 5; k++) await page.mouse.move(box.x + box.width - 20 - k * 160, box.y + box.height / 2 - k * 100);
+      await page.mouse.up();
+      const before = detail.rect;
+      await page.waitForFunction((r) => (document.getElementById("canvas")?.dataset.detail ?? "") !== r, JSON.stringify(before), {
+        timeout: 60_000,
+      });
+      await page.waitForFunction(() => /"zoom":1,/.test(document.getElementById("canvas")?.dataset.detail ?? ""), null, {
+        timeout: 60_000,
+      });
+      const panned = await compare();
+      expect(panned.n).toBeGreaterThan(100_000);
+      expect(panned.full).toBe(panned.n);
+    }, 300_000);
 
     it("shows the obs table and an embedding scatter for an .h5ad, with no request for node: modules", async () => {
       const failed: string[] = [];

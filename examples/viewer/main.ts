@@ -109,7 +109,7 @@ async function openImage(series: ImageSeries): Promise<void> {
     const o = options();
     if (o.outlines || o.phases) await analysis.segment(ti, planes, o);
     view.overlay = analysis.painter(ti, o);
-    view.setPlanes(planes);
+    view.setPlanes(planes, ti, z);
     phaseSummary(analysis, ti);
   };
   time.oninput = () => void show().catch(fail);
