@@ -29,6 +29,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
     let frameFile = "";
     let h5ad = "";
     let cziFrames = "";
+    let plateFrames = "";
+    /** Console errors of the page (the .h5ad tests check there are none: no CORS error for `node:module`). */
+    const consoleErrors: string[] = [];
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "hyped-viewer-"));
@@ -41,6 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       ]);
       h5ad = data.h5ad;
       const frames = join(dir, "frames");
+      plateFrames = frames;
       const result = await convertCziToFrames([data.czi], frames, { workers: 0 });
       const control = result.manifest.frames.find((f) => f.condition === "control" && f.t === 2);
       frameFile = join(frames, control?.file as string);
@@ -79,6 +83,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
       page = browser.pages()[0] ?? (await browser.newPage());
       await page.setViewportSize({ width: 1200, height: 1000 });
       page.on("pageerror", (e) => console.error("page error:", e.message));
+      page.on("console", (m) => {
+        if (m.type() === "error") consoleErrors.push(m.text());
+      });
     }, 400_000);
 
     afterAll(async () => {
@@ -111,12 +118,17 @@ describe.skipIf(!existsSync(CHROMIUM))(
       );
     }
 
-    /** A screenshot under .cache/ (and under $HYPED_SCREENSHOTS, which scripts/readme-images.sh sets). */
+    /**
+     * A screenshot under .cache/ (and under $HYPED_SCREENSHOTS, which scripts/readme-images.sh sets), checked to
+     * be a real picture: a PNG of more than 20 kB (a blank page compresses to a few kB).
+     */
     async function shot(name: string): Promise<void> {
       for (const d of [join(root, ".cache"), process.env.HYPED_SCREENSHOTS]) {
         if (!d) continue;
         mkdirSync(d, { recursive: true });
-        await page.screenshot({ path: join(d, `${name}.png`), fullPage: true });
+        const png = await page.screenshot({ path: join(d, `${name}.png`), fullPage: true });
+        expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+        expect(png.length, `${name}.png`).toBeGreaterThan(20_000);
       }
     }
 
@@ -195,6 +207,69 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shot("viewer-frame-no-pixel-size");
     }, 120_000);
 
+    it("opens a frame folder through the folder picker: condition choice, time in hours, FUCCI phases in the palette's colours, track ids, tails and lineage", async () => {
+      await page.goto(url);
+      await page.setInputFiles("#folder", plateFrames);
+      await page.waitForFunction(() => ["ready", "error"].includes(document.body.dataset.state ?? ""), null, { timeout: 150_000 });
+      expect(await page.textContent("#status")).toMatch(
+        /^Ready: 4 channel\(s\) \[Cy5, mKate, TagGFP, Oblique\], 6 time point\(s\) of 176x176, 0\.65 µm\/px/,
+      );
+      expect(await page.isHidden("#condition-row")).toBe(false);
+      expect(await page.locator("#condition option").allTextContents()).toEqual(["control", "mmMYOD1"]);
+      expect(await page.textContent("#title")).toBe("control (replicate 1)");
+      // time slider: index and hours since the first frame (the CZI's 1200 s increment)
+      await page.locator("#time").fill("5");
+      await page.waitForFunction(() => (document.getElementById("time-label")?.textContent ?? "").startsWith("t = 5"));
+      expect(await page.textContent("#time-label")).toBe("t = 5 (1.67 h) of 6");
+      // phase counts in the shared palette's colours
+      const { PHASE_COLOURS } = await import("@hyped/core/plot");
+      const keys = await page
+        .locator("#phases .key")
+        .evaluateAll((els) =>
+          els.map((e) => ({ text: e.textContent ?? "", colour: getComputedStyle(e.querySelector("i") as HTMLElement).backgroundColor })),
+        );
+      console.log(`phases at t=5: ${keys.map((k) => `${k.text} ${k.colour}`).join("; ")}`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const k of keys) {
+        const phase = k.text.replace(/: \d+$/, "");
+        const hex = PHASE_COLOURS[phase] as string;
+        expect(hex, phase).toBeDefined();
+        const rgb = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+        expect(k.colour).toBe(`rgb(${rgb.join(", ")})`);
+      }
+      const canvasPixels = () =>
+        page.evaluate(() => {
+          const c = document.getElementById("canvas") as HTMLCanvasElement;
+          return Array.from((c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data);
+        });
+      const plain = await canvasPixels();
+      await page.check("#ov-tracks");
+      await page.check("#ov-lineage");
+      await page.waitForFunction(() => /tracks, \d+ divisions/.test(document.getElementById("status")?.textContent ?? ""), null, {
+        timeout: 150_000,
+      });
+      const status = (await page.textContent("#status")) ?? "";
+      const [, tracks, divisions] = (/(\d+) tracks, (\d+) divisions/.exec(status) ?? []).map(Number);
+      const drawn = await canvasPixels();
+      let changed = 0;
+      let magenta = 0;
+      for (let i = 0; i < drawn.length; i += 4) {
+        if (drawn[i] === plain[i] && drawn[i + 1] === plain[i + 1] && drawn[i + 2] === plain[i + 2]) continue;
+        changed++;
+        if ((drawn[i] as number) > 240 && (drawn[i + 1] as number) < 90 && (drawn[i + 2] as number) > 240) magenta++;
+      }
+      console.log(`${status}; overlay changed ${changed} canvas pixels, ${magenta} in the lineage colour`);
+      expect(tracks).toBeGreaterThan(5);
+      expect(changed).toBeGreaterThan(500);
+      if ((divisions as number) > 0) expect(magenta).toBeGreaterThan(10);
+      await shot("viewer-frames-tracks");
+      // the other condition of the folder
+      await page.selectOption("#condition", "mmMYOD1");
+      await page.waitForFunction(() => document.getElementById("title")?.textContent === "mmMYOD1 (replicate 1)");
+      await page.waitForFunction(() => document.body.dataset.state === "ready");
+      expect(await page.textContent("#status")).toMatch(/^Ready: 4 channel\(s\)/);
+    }, 240_000);
+
     it("shows a 2826 x 3245 frame at full resolution: the wheel zooms past 1:1", async () => {
       const [h, w] = [3245, 2826];
       const planes = [0, 1].map((c) =>
@@ -244,6 +319,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.isHidden("#z-row")).toBe(false);
       await page.locator("#time").fill("2");
       await page.waitForFunction(() => (document.getElementById("time-label")?.textContent ?? "").startsWith("t = 2"));
+      // hours from the TimeStamps attachment (360.4, 420.4, 480.4 s): t = 2 is 120 s after t = 0
+      expect(await page.textContent("#time-label")).toBe("t = 2 (0.03 h) of 3");
       expect(await page.getAttribute("#canvas", "data-scalebar")).toMatch(/µm$/);
       await shot("viewer-czi");
 
@@ -368,8 +445,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const failed: string[] = [];
       const onFail = (r: { url(): string }) => failed.push(r.url());
       page.on("requestfailed", onFail);
+      consoleErrors.length = 0;
       const status = await open(h5ad);
       page.off("requestfailed", onFail);
+      expect(consoleErrors).toEqual([]);
       expect(status).toMatch(/^Ready: 900 cells x 400 genes, 500 obs rows shown, scatter of X_pca$/);
       expect(failed).toEqual([]);
       expect(await page.locator("#obs tr").count()).toBe(501);
@@ -381,10 +460,71 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shot("viewer-h5ad");
     }, 180_000);
 
+    it("colours scanpy's pbmc68k UMAP by categories in uns colours and by numbers with a colour bar; searches var; no console error", async (ctx) => {
+      const pbmc = join(root, "../shared/fixtures/h5ad/scanpy/10x_pbmc68k_reduced.h5ad");
+      if (!existsSync(pbmc)) ctx.skip();
+      consoleErrors.length = 0;
+      const requests: string[] = [];
+      const onRequest = (r: { url(): string }) => requests.push(r.url());
+      const notFound: string[] = [];
+      const onResponse = (r: { status(): number; url(): string }) => {
+        if (r.status() >= 400) notFound.push(`${r.status()} ${r.url()}`);
+      };
+      page.on("response", onResponse);
+      page.on("request", onRequest);
+      expect(await open(pbmc)).toBe("Ready: 700 cells x 765 genes, 500 obs rows shown, scatter of X_umap");
+      page.off("request", onRequest);
+      page.off("response", onResponse);
+      const keyColours = () => page.locator("#legend .key i").evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+      const hexRgb = (h: string) => `rgb(${[1, 3, 5].map((i) => Number.parseInt(h.slice(i, i + 2), 16)).join(", ")})`;
+      // uns['louvain_colors'] as anndata wrote it (not scanpy's default palette)
+      const louvain = [
+        "#023fa5",
+        "#7d87b9",
+        "#bec1d4",
+        "#d6bcc0",
+        "#bb7784",
+        "#8e063b",
+        "#4a6fe3",
+        "#8595e1",
+        "#b5bbe3",
+        "#e6afb9",
+        "#e07b91",
+      ];
+      await page.selectOption("#colour", "louvain");
+      const keys = await page.locator("#legend .key").allTextContents();
+      console.log(`louvain legend: ${keys.join(", ")}`);
+      expect(keys).toHaveLength(11);
+      expect(await keyColours()).toEqual(louvain.map(hexRgb));
+      expect(await litPixels("scatter", "white")).toBeGreaterThan(2000);
+      // a number: viridis and a colour bar with the range
+      await page.selectOption("#colour", "n_genes");
+      expect(await page.locator("#legend canvas.colourbar").count()).toBe(1);
+      expect(await page.textContent("#legend")).toMatch(/^n_genes: \d+ +\d+$/);
+      await shot("viewer-h5ad-pbmc68k");
+      // numbers in the tables: at most 4 significant digits
+      const cells = await page.locator("#obs td").allTextContents();
+      const floats = cells.filter((c) => /^-?\d*\.\d+(e[+-]?\d+)?$/.test(c));
+      const digits = (c: string) => c.replace(/^-/, "").replace(/e.*$/, "").replace(".", "").replace(/^0+/, "").length;
+      console.log(`obs floats shown: ${floats.length}, e.g. ${floats.slice(0, 4).join(", ")}`);
+      expect(floats.length).toBeGreaterThan(100);
+      expect(floats.filter((c) => digits(c) > 4)).toEqual([]);
+      await page.fill("#var-search", "HLA-");
+      const varRows = await page.locator("#var tr").count();
+      console.log(`var search "HLA-": ${await page.textContent("#var-count")}`);
+      expect(varRows).toBeGreaterThan(1);
+      expect(varRows).toBeLessThan(100);
+      // onnxruntime (embeddings) is never fetched for viewing, and no node: module is requested
+      expect(requests.filter((u) => /onnx|ort[.-]|node:/.test(u))).toEqual([]);
+      expect(notFound).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    }, 180_000);
+
     it("opens the anndata 0.7.8 LZF fixture and the 0.11.4 fixture without X", async (ctx) => {
       const lzf = join(root, "../shared/fixtures/h5ad/anndata-0.7.8/adata.h5ad");
       const noX = join(root, "../shared/fixtures/h5ad/anndata-0.11.4/adata.h5ad");
       if (!existsSync(lzf) || !existsSync(noX)) ctx.skip();
+      consoleErrors.length = 0;
       expect(await open(lzf)).toMatch(/^Ready: 30 cells x 20 genes, 30 obs rows shown, /);
       expect(await page.locator("#obs th").allTextContents()).toEqual(["", "obs_cat", "cat_ordered", "int64", "float64", "uint8"]);
       // floats are shown with at most 4 significant digits
@@ -396,6 +536,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.locator("#var tr").count()).toBe(21);
       expect(await page.isHidden("#embedding")).toBe(true);
       await shot("viewer-h5ad-nox");
+      expect(consoleErrors).toEqual([]);
     }, 180_000);
 
     it("reads an LZF .h5ad written by anndata (no plugin served or set): same table and scatter as its gzip twin", async () => {
