@@ -211,6 +211,18 @@ export class ImageView {
       ctx.fillText("pixel size unknown", this.canvas.width - 20, this.canvas.height - 16);
       this.canvas.dataset.scalebar = "pixel size unknown";
     }
+    if (s.pyramid) {
+      // which resolution is on screen: the overview, or a region re-read at a pyramid level / full resolution
+      ctx.fillStyle = "#fff";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      const res = d
+        ? d.req.zoom === 1
+          ? "full resolution"
+          : `${formatNumber(d.req.zoom * 100)} % resolution`
+        : `overview at ${formatNumber(ov * 100)} %`;
+      ctx.fillText(res, 12, this.canvas.height - 16);
+    }
     const scale = this.zoom * ov;
     this.canvas.dataset.zoom = String(scale);
     // the view for tests and scripts: screen px per full-resolution px, full-resolution point at the canvas origin
