@@ -1,10 +1,13 @@
 /**
  * The image view: a composite of the visible channels (each with its colour and a display range, auto from the
  * 0.5/99.5 percentiles and adjustable), an intensity legend per channel, mouse zoom (wheel, about the cursor)
- * and pan (drag) over the full-resolution composite, a scale bar from the pixel size, and overlays drawn in
- * image coordinates on top.
+ * and pan (drag) over the full-resolution composite, a scale bar from the pixel size (or a "pixel size unknown"
+ * note), and overlays drawn in image coordinates on top. Images loaded as an overview (large CZIs) are read again
+ * when zoomed in: the visible region at the pyramid scale that fits the screen, down to full resolution, drawn
+ * over the overview (detail.ts chooses the region and aborts stale reads).
  */
-import type { ImageSeries, LoadedPlanes } from "./sources.js";
+import { covers, type DetailRequest, detailRequest, LatestOnly, type Rect } from "./detail.js";
+import type { ImageSeries, LoadedPlanes, RegionPlanes } from "./sources.js";
 import { formatNumber, parseColour, percentileRange, scaleBar, toHex } from "./util.js";
 
 /** Display settings of one channel. */
@@ -29,6 +32,14 @@ export class ImageView {
   panX = 0;
   panY = 0;
   private buffer = document.createElement("canvas");
+  /** The region read for a zoomed-in view of an overview, and the time/Z it belongs to. */
+  private detail: { req: DetailRequest; planes: RegionPlanes; at: string } | undefined;
+  private detailBuffer = document.createElement("canvas");
+  private readonly detailLoader = new LatestOnly<{ req: DetailRequest; planes: RegionPlanes; at: string }>(120);
+  /** Time index and Z of the planes shown. */
+  private at = { ti: 0, z: 0 };
+  /** The region being read. */
+  private pending: { req: DetailRequest; at: string } | undefined;
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -43,12 +54,15 @@ export class ImageView {
     this.series = series;
     this.settings = series.channels.map((c) => ({ name: c.name, colour: c.colour, lo: 0, hi: 1, visible: true }));
     this.planes = undefined;
+    this.detail = undefined;
+    this.detailLoader.cancel();
   }
 
-  /** Show new planes; the first planes of a series set every channel's range from percentiles. */
-  setPlanes(planes: LoadedPlanes): void {
+  /** Show new planes (of time index `ti`, Z `z`); the first planes of a series set every channel's range from percentiles. */
+  setPlanes(planes: LoadedPlanes, ti = 0, z = 0): void {
     const first = this.planes === undefined;
     this.planes = planes;
+    this.at = { ti, z };
     if (first) {
       for (let c = 0; c < this.settings.length; c++) this.autoRange(c);
       this.fit();
@@ -115,20 +129,27 @@ export class ImageView {
     );
   }
 
-  /** Rebuild the full-resolution composite (additive blend of the visible channels) and redraw. */
+  /** Rebuild the composite of the loaded planes (and of the zoomed-in region, if any) and redraw. */
   composite(): void {
     const s = this.series;
     const p = this.planes;
     if (!s || !p) return;
-    const { width: w, height: h } = s;
+    this.paint(this.buffer, p.channels, s.width, s.height);
+    const d = this.detail;
+    if (d) this.paint(this.detailBuffer, d.planes.channels, d.planes.width, d.planes.height);
+    this.draw();
+  }
+
+  /** Additive blend of the visible channels (each through its display range and colour) into `target`. */
+  private paint(target: HTMLCanvasElement, channels: ArrayLike<number>[], w: number, h: number): void {
     const n = w * h;
-    this.buffer.width = w;
-    this.buffer.height = h;
-    const bctx = this.buffer.getContext("2d") as CanvasRenderingContext2D;
+    target.width = w;
+    target.height = h;
+    const bctx = target.getContext("2d") as CanvasRenderingContext2D;
     const img = bctx.createImageData(w, h);
     const acc = new Float32Array(n * 3);
     this.settings.forEach((cs, c) => {
-      const data = p.channels[c];
+      const data = channels[c];
       if (!cs.visible || !data) return;
       const [r, g, b] = cs.colour;
       const scale = 1 / (cs.hi - cs.lo);
@@ -148,7 +169,6 @@ export class ImageView {
       d[4 * i + 3] = 255;
     }
     bctx.putImageData(img, 0, 0);
-    this.draw();
   }
 
   /** Redraw: image at the current zoom/pan (nearest neighbour beyond 1:1), overlays, scale bar. */
@@ -161,9 +181,16 @@ export class ImageView {
     ctx.imageSmoothingEnabled = this.zoom < 1;
     ctx.setTransform(this.zoom, 0, 0, this.zoom, this.panX, this.panY);
     ctx.drawImage(this.buffer, 0, 0);
+    const s = this.series;
+    const ov = s.width / s.fullWidth;
+    const d = this.detail?.at === this.atKey() ? this.detail : undefined;
+    if (d) {
+      // the region's own pixels, placed over the overview (overview px = full-resolution px x ov)
+      const r = d.req.rect;
+      ctx.drawImage(this.detailBuffer, 0, 0, d.planes.width, d.planes.height, r.x * ov, r.y * ov, r.w * ov, r.h * ov);
+    }
     this.overlay?.(ctx, this.zoom);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    const s = this.series;
     if (s.pixelUm) {
       // pixel size of the loaded planes (an overview level has larger pixels)
       const um = s.pixelUm * (s.fullWidth / s.width);
@@ -176,13 +203,108 @@ export class ImageView {
       ctx.textAlign = "center";
       ctx.fillText(bar.label, x + bar.px / 2, y - 6);
       this.canvas.dataset.scalebar = bar.label;
+    } else {
+      // no pixel size in the file (nor in a manifest): say so rather than draw a bar of a guessed length
+      ctx.fillStyle = "#fff";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "right";
+      ctx.fillText("pixel size unknown", this.canvas.width - 20, this.canvas.height - 16);
+      this.canvas.dataset.scalebar = "pixel size unknown";
     }
-    this.canvas.dataset.zoom = String(this.zoom * (s.width / s.fullWidth));
+    if (s.pyramid) {
+      // which resolution is on screen: the overview, or a region re-read at a pyramid level / full resolution
+      ctx.fillStyle = "#fff";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      const res = d
+        ? d.req.zoom === 1
+          ? "full resolution"
+          : `${formatNumber(d.req.zoom * 100)} % resolution`
+        : `overview at ${formatNumber(ov * 100)} %`;
+      ctx.fillText(res, 12, this.canvas.height - 16);
+    }
+    const scale = this.zoom * ov;
+    this.canvas.dataset.zoom = String(scale);
+    // the view for tests and scripts: screen px per full-resolution px, full-resolution point at the canvas origin
+    this.canvas.dataset.view = JSON.stringify({ scale, x0: -this.panX / scale, y0: -this.panY / scale });
+    this.canvas.dataset.detail = d ? JSON.stringify({ zoom: d.req.zoom, rect: d.req.rect, subblocks: d.planes.subblocks }) : "";
+    this.canvas.dataset.aborted = String(this.detailLoader.aborted);
+    this.requestDetail();
+  }
+
+  private atKey(): string {
+    return `${this.at.ti}/${this.at.z}`;
+  }
+
+  /** The visible part of the image, in full-resolution px. */
+  private visible(): Rect {
+    const s = this.series as ImageSeries;
+    const scale = this.zoom * (s.width / s.fullWidth);
+    return { x: -this.panX / scale, y: -this.panY / scale, w: this.canvas.width / scale, h: this.canvas.height / scale };
+  }
+
+  /** For an overview zoomed in past its resolution: read the visible region at the scale the screen needs. */
+  private requestDetail(): void {
+    const s = this.series;
+    const py = s?.pyramid;
+    if (!s || !py || !this.planes) return;
+    const scale = this.zoom * (s.width / s.fullWidth);
+    const want = detailRequest(this.visible(), scale, py.overviewZoom, py.layers, s.fullWidth, s.fullHeight);
+    const at = this.atKey();
+    if (!want) {
+      this.detailLoader.cancel();
+      return;
+    }
+    if (this.detail?.at === at && covers(this.detail.req, want)) return;
+    if (this.pending?.at === at && covers(this.pending.req, want)) return;
+    const { ti, z } = this.at;
+    this.pending = { req: want, at };
+    void this.detailLoader
+      .request(async (signal) => ({ req: want, at, planes: await py.loadRegion(ti, z, want.rect, want.zoom, signal) }))
+      .then((got) => {
+        if (!got || this.series !== s) return;
+        this.pending = undefined;
+        this.detail = got;
+        this.paint(this.detailBuffer, got.planes.channels, got.planes.width, got.planes.height);
+        this.draw();
+      })
+      .catch((e) => {
+        this.pending = undefined;
+        console.error(e);
+      });
   }
 
   /** Image pixel under a canvas point. */
   toImage(cx: number, cy: number): [number, number] {
     return [(cx - this.panX) / this.zoom, (cy - this.panY) / this.zoom];
+  }
+
+  /**
+   * "x, y: channel value, ..." at overview point (ix, iy), in full-resolution px; values from the zoomed-in
+   * region where it covers the point, else from the loaded planes. Undefined outside the image.
+   */
+  describe(ix: number, iy: number): string | undefined {
+    const s = this.series;
+    const p = this.planes;
+    if (!s || !p) return undefined;
+    const ov = s.width / s.fullWidth;
+    const fx = ix / ov;
+    const fy = iy / ov;
+    if (!(fx >= 0 && fy >= 0 && fx < s.fullWidth && fy < s.fullHeight)) return undefined;
+    const d = this.detail?.at === this.atKey() ? this.detail : undefined;
+    let src: { channels: ArrayLike<number>[]; i: number } = {
+      channels: p.channels,
+      i: Math.min(s.height - 1, Math.floor(iy)) * s.width + Math.min(s.width - 1, Math.floor(ix)),
+    };
+    if (d) {
+      const r = d.req.rect;
+      const dx = Math.floor((fx - r.x) * d.req.zoom);
+      const dy = Math.floor((fy - r.y) * d.req.zoom);
+      if (dx >= 0 && dy >= 0 && dx < d.planes.width && dy < d.planes.height)
+        src = { channels: d.planes.channels, i: dy * d.planes.width + dx };
+    }
+    const vals = this.settings.map((cs, k) => `${cs.name} ${formatNumber(src.channels[k]?.[src.i] as number)}`);
+    return `x ${Math.floor(fx)}, y ${Math.floor(fy)}: ${vals.join(", ")}`;
   }
 
   private bindMouse(): void {
@@ -219,12 +341,8 @@ export class ImageView {
         this.draw();
       }
       const [ix, iy] = this.toImage(((ev.clientX - r.left) * c.width) / r.width, ((ev.clientY - r.top) * c.height) / r.height);
-      const x = Math.floor(ix);
-      const y = Math.floor(iy);
-      const s = this.series;
-      if (!s || !this.planes || x < 0 || y < 0 || x >= s.width || y >= s.height) return;
-      const vals = this.settings.map((cs, k) => `${cs.name} ${formatNumber(this.planes?.channels[k]?.[y * s.width + x] as number)}`);
-      this.info.textContent = `x ${x}, y ${y}: ${vals.join(", ")}`;
+      const text = this.describe(ix, iy);
+      if (text) this.info.textContent = text;
     });
     c.addEventListener("dblclick", () => {
       this.fit();

@@ -24,6 +24,7 @@ const view = new ImageView($<HTMLCanvasElement>("canvas"), $("channels"), $("pix
 
 async function openFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
+  $("condition-row").hidden = true;
   try {
     const h5ad = files.find((f) => /\.h5ad$/i.test(f.name));
     const czi = files.find((f) => /\.czi$/i.test(f.name));
@@ -35,7 +36,14 @@ async function openFiles(files: File[]): Promise<void> {
     } else {
       status(`Opening ${files.length} file(s)…`);
       const { frameSeries } = await import("./sources.js");
-      await openImage(await frameSeries(files.filter((f) => /\.(h5|hdf5|json)$/i.test(f.name))));
+      const frames = files.filter((f) => /\.(h5|hdf5|json)$/i.test(f.name));
+      const series = await frameSeries(frames);
+      // a folder of several conditions (or replicates' first): pick which one is shown
+      const pick = $<HTMLSelectElement>("condition");
+      pick.replaceChildren(...series.conditions.map((c) => new Option(c, c)));
+      $("condition-row").hidden = series.conditions.length < 2;
+      pick.onchange = () => void frameSeries(frames, pick.value).then(openImage).catch(fail);
+      await openImage(series);
     }
   } catch (e) {
     console.error(e);
@@ -109,7 +117,7 @@ async function openImage(series: ImageSeries): Promise<void> {
     const o = options();
     if (o.outlines || o.phases) await analysis.segment(ti, planes, o);
     view.overlay = analysis.painter(ti, o);
-    view.setPlanes(planes);
+    view.setPlanes(planes, ti, z);
     phaseSummary(analysis, ti);
   };
   time.oninput = () => void show().catch(fail);
