@@ -6,9 +6,10 @@ import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } fr
 import { cosineSimilarity, mae, mse, pearson } from "@hyped/metrics";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { type RankGenesMethod, rankGenesGroupsMatrix } from "../de/index.js";
+import { expressionMatrix } from "../preprocess/matrix.js";
 import type { ConditionSyntax, PerturbationModel } from "./baselines.js";
 import { discriminationExcludes, discriminationScores, eDistance, overlapAtN, topAbs } from "./distances.js";
-import { denseRows, expressionMatrix, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
+import { denseRows, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
 
 /** Where predictions come from: a fitted model, a map condition → profile, or a function of (condition, group). */
 export type PredictionSource =
