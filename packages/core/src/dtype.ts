@@ -337,3 +337,11 @@ const STRUCT_CODES: Record<DType, string> = {
   uint64: "<Q",
   bool: "<b",
 };
+
+/** The integer dtype of `size` bytes (1, 2, 4 or 8), signed or not; `undefined` for other sizes. */
+export function integerDType(size: number, signed: boolean): DType | undefined {
+  return (signed ? SIGNED_INTS : UNSIGNED_INTS)[size];
+}
+
+const SIGNED_INTS: Record<number, DType> = { 1: "int8", 2: "int16", 4: "int32", 8: "int64" };
+const UNSIGNED_INTS: Record<number, DType> = { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };

@@ -37,6 +37,7 @@ describe("@hyped/core exports", () => {
         "halfToFloat",
         "httpSource",
         "indexArrayFor",
+        "integerDType",
         "invalidArgument",
         "ioError",
         "isBigIntDType",

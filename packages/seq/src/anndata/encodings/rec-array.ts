@@ -3,7 +3,7 @@
  * read column-wise. Written through h5wasm's compound support: ASCII string fields as NUL-terminated ASCII
  * (anndata 0.8 decodes only those in compounds), other strings as UTF-8 bytes, numbers in their dtype.
  */
-import { type AnyTypedArray, allocate, type DType, dtypeOf, HypedError, structCode } from "@hyped/core";
+import { type AnyTypedArray, allocate, type DType, dtypeOf, HypedError, integerDType, structCode } from "@hyped/core";
 import { type Encoding, type EncodingSpec, formatFail, type ReadContext, setEncoding, type WriteContext } from "../registry.js";
 import type { RecArray } from "../types.js";
 
@@ -24,10 +24,7 @@ function memberDtype(m: Member): DType | "string" | undefined {
   if (m.type === 1) return m.size === 4 ? "float32" : m.size === 8 ? "float64" : undefined;
   if (m.type === 0 || m.type === 8) {
     if (m.type === 8 && m.enum_type && Object.keys(m.enum_type.members).sort().join() === "FALSE,TRUE") return "bool";
-    const t: Record<number, DType> = m.signed
-      ? { 1: "int8", 2: "int16", 4: "int32", 8: "int64" }
-      : { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };
-    return t[m.size];
+    return integerDType(m.size, m.signed);
   }
   return undefined;
 }
