@@ -301,3 +301,47 @@ export function narrowToHalf(values: ArrayLike<number>): Uint16Array {
   for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i] as number);
   return out;
 }
+
+/**
+ * A new TypedArray of `dtype` holding `values`: BigInt for `int64`/`uint64` (a non-integer throws
+ * `RangeError`, as `BigInt` does), 0/1 for `bool`, anything else converted as the TypedArray converts numbers.
+ */
+export function typedFrom<D extends DType>(dtype: D, values: ArrayLike<number | bigint | boolean>): TypedArrayFor<D> {
+  const out = allocate(dtype, values.length) as unknown as { [i: number]: number | bigint };
+  const big = isBigIntDType(dtype);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number | bigint | boolean;
+    out[i] = big ? BigInt(v) : dtype === "bool" ? (Number(v) ? 1 : 0) : Number(v);
+  }
+  return out as unknown as TypedArrayFor<D>;
+}
+
+/**
+ * The element type code h5wasm takes for `dtype` (Python `struct` letters, little-endian: `<f`, `<d`, `<q`,
+ * ...). Booleans are `<b` here; writers that store h5py boolean enums mark them separately.
+ */
+export function structCode(dtype: DType): string {
+  return STRUCT_CODES[dtype];
+}
+
+const STRUCT_CODES: Record<DType, string> = {
+  float32: "<f",
+  float64: "<d",
+  int8: "<b",
+  int16: "<h",
+  int32: "<i",
+  uint8: "<B",
+  uint16: "<H",
+  uint32: "<I",
+  int64: "<q",
+  uint64: "<Q",
+  bool: "<b",
+};
+
+/** The integer dtype of `size` bytes (1, 2, 4 or 8), signed or not; `undefined` for other sizes. */
+export function integerDType(size: number, signed: boolean): DType | undefined {
+  return (signed ? SIGNED_INTS : UNSIGNED_INTS)[size];
+}
+
+const SIGNED_INTS: Record<number, DType> = { 1: "int8", 2: "int16", 4: "int32", 8: "int64" };
+const UNSIGNED_INTS: Record<number, DType> = { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };

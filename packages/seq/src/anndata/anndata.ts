@@ -1,12 +1,11 @@
 /**
  * The in-memory AnnData object: an n_obs × n_vars matrix `X` with annotations, as in anndata.
  */
-import { convertSparse, type DenseMatrix, HypedError, isSparse, type SparseMatrix, sparseToDense } from "@hyped/core";
+import { convertSparse, HypedError, isSparse, sparseToDense } from "@hyped/core";
 import { DataFrame } from "./dataframe.js";
-import { subsetMatrix } from "./matrix.js";
+import { type Matrix, matrixShape, subsetMatrix } from "./matrix.js";
 
-/** A matrix slot: dense ndarray or CSR/CSC. */
-export type Matrix = DenseMatrix | SparseMatrix;
+export { type Matrix, matrixShape } from "./matrix.js";
 
 /** The five mappings of an AnnData. */
 export type MappingName = "layers" | "obsm" | "varm" | "obsp" | "varp";
@@ -44,11 +43,6 @@ export interface AnnDataInit {
 
 const toMap = (x: Record<string, Matrix> | Map<string, Matrix> | undefined) =>
   x instanceof Map ? new Map(x) : new Map(Object.entries(x ?? {}));
-
-/** Shape of a matrix slot. */
-export function matrixShape(m: Matrix): [number, number] {
-  return isSparse(m) ? [m.shape[0], m.shape[1]] : [m.shape[0] as number, m.shape[1] as number];
-}
 
 /** An annotated data matrix (anndata's `AnnData`). */
 export class AnnData {

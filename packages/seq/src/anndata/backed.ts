@@ -22,15 +22,17 @@ import {
   throwIfAborted,
 } from "@hyped/core";
 import type { H5File } from "@hyped/core/hdf5";
-import { AnnData, type MappingName, type Matrix } from "./anndata.js";
+import { AnnData, type MappingName } from "./anndata.js";
+import { moveNeighbors } from "./clean-up.js";
 import type { DataFrame } from "./dataframe.js";
-import { sparseHeader, toIndexArray } from "./encodings/sparse.js";
+import { AWKWARD_ARRAY } from "./encodings/awkward.js";
+import { DATAFRAME } from "./encodings/dataframe.js";
+import { NULL } from "./encodings/scalar.js";
+import { sparseFormatOf, sparseHeader, toIndexArray } from "./encodings/sparse.js";
 import { type H5adSource, openContext, type ReadH5adOptions, readAnnDataFrom, readAnnotations, readMapping } from "./h5ad.js";
-import { moveNeighbors } from "./legacy.js";
-import { subsetMatrix } from "./matrix.js";
-import { readAny } from "./read.js";
+import { type Matrix, subsetMatrix } from "./matrix.js";
 import { encodingOf, formatFail, joinPath, type ReadContext } from "./registry.js";
-import { otherSummary, type SlotSummary } from "./summary.js";
+import { otherSummary, type SlotSummary } from "./slot-summary.js";
 
 /** Elements read per hyperslab when a selection must scan the whole matrix. */
 const SCAN_PIECE = 1 << 22;
@@ -67,7 +69,7 @@ export class BackedMatrix {
       return;
     }
     const enc = encodingOf(f, path).type;
-    const h = sparseHeader(ctx, path, enc === "csr_matrix" ? "csr" : enc === "csc_matrix" ? "csc" : undefined);
+    const h = sparseHeader(ctx, path, sparseFormatOf(enc));
     this.kind = h.format;
     this.shape = h.shape;
     const dinfo = f.info(joinPath(path, "data"));
@@ -361,7 +363,7 @@ export class BackedAnnData {
     this.uns = a.uns;
     moveNeighbors(this.uns, this.movedObsp);
     const kx = ctx.f.kind("/X");
-    this.X = kx === "missing" || encodingOf(ctx.f, "/X").type === "null" ? null : new BackedMatrix(ctx, "/X");
+    this.X = kx === "missing" || encodingOf(ctx.f, "/X").type === NULL.type ? null : new BackedMatrix(ctx, "/X");
     if (this.X && (this.X.shape[0] !== this.obs.nRows || this.X.shape[1] !== this.var.nRows))
       formatFail(ctx, "/X", `X is ${this.X.shape[0]}×${this.X.shape[1]} but obs has ${this.obs.nRows} rows and var ${this.var.nRows}`);
     this.layers = new Map();
@@ -452,15 +454,15 @@ export class BackedAnnData {
         if (info.typeClass === "string") return otherSummary({ kind: enc || "string-array", length: info.shape?.[0] ?? 1 });
         return { kind: "dense", shape: info.shape ?? [], dtype: info.half ? "float16" : (info.dtype ?? info.typeClass) };
       }
-      if (enc === "awkward-array") return otherSummary({ kind: enc, length: Number(f.attr(p, "length") ?? 0) });
-      if (enc === "dataframe") {
+      if (enc === AWKWARD_ARRAY.type) return otherSummary({ kind: enc, length: Number(f.attr(p, "length") ?? 0) });
+      if (enc === DATAFRAME.type) {
         const order = f.attr(p, "column-order");
         const ncol = Array.isArray(order) ? order.length : typeof order === "string" ? 1 : 0;
         const idx = f.attr(p, "_index");
         const n = typeof idx === "string" && f.kind(joinPath(p, idx)) === "dataset" ? (f.info(joinPath(p, idx)).shape?.[0] ?? 0) : 0;
         return { kind: "dataframe", shape: [n, ncol], dtype: "mixed" };
       }
-      if (enc === "csr_matrix" || enc === "csc_matrix" || f.attr(p, "h5sparse_format") !== undefined) {
+      if (sparseFormatOf(enc) || f.attr(p, "h5sparse_format") !== undefined) {
         const h = sparseHeader(this.ctx, p);
         const info = f.info(joinPath(p, "data"));
         return { kind: h.format, shape: [...h.shape], dtype: info.half ? "float16" : (info.dtype ?? "unknown") };
@@ -493,7 +495,7 @@ export class BackedAnnData {
 
   /** Read any element by path (e.g. `/obsm/X_pca`) with the file's registry. */
   readElement(path: string): unknown {
-    return readAny(this.ctx, path);
+    return this.ctx.readAny(path);
   }
 
   /** The `obsm` entries (read now). */

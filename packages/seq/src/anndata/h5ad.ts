@@ -4,19 +4,33 @@
  */
 import { type AnyNdArray, HypedError, isNdArray, isSparse, type LongTaskOptions, reshape, throwIfAborted } from "@hyped/core";
 import { H5File, type H5Input } from "@hyped/core/hdf5";
-import { AnnData, elementKind, type MappingName, type Matrix, matrixShape } from "./anndata.js";
+import { AnnData, elementKind, type MappingName } from "./anndata.js";
 import { defaultRegistry } from "./builtins.js";
+import { applyUnsCategories, moveNeighbors } from "./clean-up.js";
 import { DataFrame } from "./dataframe.js";
-import { applyUnsCategories, moveNeighbors, readCompoundFrame, readCompoundMatrices } from "./legacy.js";
+import { ANNDATA, MUDATA_TYPE } from "./encodings/root.js";
+import { readUnencoded } from "./legacy.js";
 import { prepareLzf } from "./lzf.js";
-import { readAny } from "./read.js";
-import { type EncodingRegistry, formatFail, joinPath, type OnUnknown, type ReadContext, SKIPPED } from "./registry.js";
+import { type Matrix, matrixShape } from "./matrix.js";
+import {
+  createReadContext,
+  type EncodingRegistry,
+  formatFail,
+  hasEncoding,
+  joinPath,
+  type OnUnknown,
+  type ReadContext,
+  SKIPPED,
+} from "./registry.js";
 
 /** Options of {@link readH5ad} and `openH5ad`. */
 export interface ReadH5adOptions extends LongTaskOptions {
   /** Unknown encoding-type/version: `error` (default: `UNSUPPORTED` naming the element), `skip` or `raw`. */
   onUnknown?: OnUnknown;
-  /** Readers to use (default {@link defaultRegistry}). */
+  /**
+   * Readers to use (default {@link defaultRegistry}). A registry without a fallback reads elements that have
+   * no encoding attributes with the legacy reader, as the default one does.
+   */
   registry?: EncodingRegistry;
 }
 
@@ -35,12 +49,9 @@ export async function openContext(
   await prepareLzf();
   const f = await H5File.open(source);
   try {
-    const ctx: ReadContext = {
-      f,
-      registry: options.registry ?? defaultRegistry,
-      onUnknown: options.onUnknown ?? "error",
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    const given = options.registry ?? defaultRegistry;
+    const registry = given.fallback ? given : given.clone().setFallback(readUnencoded);
+    const ctx = createReadContext(f, registry, options);
     if (root === "anndata") checkRoot(ctx);
     else checkMuDataRoot(ctx);
     return ctx;
@@ -56,7 +67,7 @@ export async function openContext(
  */
 export function isMuData(ctx: ReadContext): boolean {
   const t = ctx.f.attr("/", "encoding-type");
-  if (t === "MuData") return true;
+  if (t === MUDATA_TYPE) return true;
   return t === undefined && ctx.f.kind("/mod") === "group";
 }
 
@@ -104,27 +115,29 @@ function checkRoot(ctx: ReadContext): void {
     throw new HypedError(
       "FORMAT",
       `${ctx.f.name}: this is a MuData file (modalities under /mod), not an AnnData file; read it with readH5mu`,
-      { file: ctx.f.name, element: "/", format: "MuData" },
+      { file: ctx.f.name, element: "/", format: MUDATA_TYPE },
     );
   }
   const t = ctx.f.attr("/", "encoding-type");
   const v = ctx.f.attr("/", "encoding-version");
   if (t === undefined) return; // legacy files carry no root encoding
-  if (t !== "anndata" || v !== "0.1.0") {
+  if (!hasEncoding(ctx.f, "/", ANNDATA)) {
     if (ctx.onUnknown !== "error") return;
-    throw new HypedError("UNSUPPORTED", `${ctx.f.name}: the root has encoding ${String(t)} ${String(v)}, expected anndata 0.1.0`, {
-      file: ctx.f.name,
-      element: "/",
-    });
+    throw new HypedError(
+      "UNSUPPORTED",
+      `${ctx.f.name}: the root has encoding ${String(t)} ${String(v)}, expected ${ANNDATA.type} ${ANNDATA.version}`,
+      {
+        file: ctx.f.name,
+        element: "/",
+      },
+    );
   }
 }
 
-/** Read obs or var (group dataframe or legacy compound). */
+/** Read obs or var (a dataframe; a pre-0.7 compound dataset is one too, through the legacy fallback). */
 export function readFrame(ctx: ReadContext, path: string): DataFrame {
-  const k = ctx.f.kind(path);
-  if (k === "missing") formatFail(ctx, path, "missing");
-  if (k === "dataset" && ctx.f.info(path).typeClass === "compound") return readCompoundFrame(ctx, path);
-  const v = readAny(ctx, path);
+  if (ctx.f.kind(path) === "missing") formatFail(ctx, path, "missing");
+  const v = ctx.readAny(path);
   if (!(v instanceof DataFrame)) formatFail(ctx, path, "expected a dataframe");
   return v;
 }
@@ -157,12 +170,15 @@ export function readMapping(ctx: ReadContext, path: string, rows: number, cols: 
   const kind = ctx.f.kind(path);
   if (kind === "missing") return { mats, frames, other };
   if (kind === "dataset") {
-    for (const [k, m] of readCompoundMatrices(ctx, path)) mats.set(k, m);
+    // a whole mapping in one dataset (pre-0.7 compound obsm/varm): the fallback reads it as its entries
+    const v = ctx.readAny(path);
+    if (!v || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) formatFail(ctx, path, "expected a mapping");
+    for (const [k, m] of Object.entries(v)) mats.set(k, asMatrix(ctx, joinPath(path, k), m));
   } else {
     for (const key of ctx.f.keys(path)) {
       throwIfAborted(ctx.signal, "reading .h5ad");
       const p = joinPath(path, key);
-      const v = readAny(ctx, p);
+      const v = ctx.readAny(p);
       if (v === SKIPPED) continue;
       if (v instanceof DataFrame) {
         if (v.nRows !== rows) formatFail(ctx, p, `dataframe has ${v.nRows} rows, expected ${rows}`);
@@ -190,7 +206,7 @@ export function readMapping(ctx: ReadContext, path: string, rows: number, cols: 
 /** Read `X` (or `raw/X`): `null` when absent. */
 export function readX(ctx: ReadContext, path: string): Matrix | null {
   if (ctx.f.kind(path) === "missing") return null;
-  const v = readAny(ctx, path);
+  const v = ctx.readAny(path);
   if (v === null || v === SKIPPED) return null;
   return asMatrix(ctx, path, v);
 }
@@ -201,7 +217,7 @@ export function readAnnotations(ctx: ReadContext, root = "/"): { obs: DataFrame;
   const vr = readFrame(ctx, joinPath(root, "var"));
   let uns: Record<string, unknown> = {};
   if (ctx.f.kind(joinPath(root, "uns")) === "group") {
-    const u = readAny(ctx, joinPath(root, "uns"));
+    const u = ctx.readAny(joinPath(root, "uns"));
     if (u !== SKIPPED && u && typeof u === "object") uns = u as Record<string, unknown>;
   }
   for (const key of [...applyUnsCategories(obs, uns), ...applyUnsCategories(vr, uns)]) delete uns[key];

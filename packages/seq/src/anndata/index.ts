@@ -15,8 +15,22 @@ export { type H5adSource, type ReadH5adOptions, readH5ad } from "./h5ad.js";
 export { LZF_FILTER_ID, prepareLzf, setLzfPluginBytes } from "./lzf.js";
 export { subsetMatrix } from "./matrix.js";
 export { type MuData, type MuDataMappingName, readH5mu } from "./mudata.js";
-export { readAny } from "./read.js";
-export { type ElementReader, EncodingRegistry, encodingOf, type OnUnknown, type ReadContext, SKIPPED } from "./registry.js";
+export {
+  createEncodedGroup,
+  type ElementReader,
+  type ElementWriter,
+  type Encoding,
+  EncodingRegistry,
+  type EncodingSpec,
+  encodingOf,
+  type OnUnknown,
+  type ReadContext,
+  readAny,
+  SKIPPED,
+  setEncoding,
+  type WriteContext,
+  type WriteHint,
+} from "./registry.js";
 export {
   type ColumnSummary,
   columnSummary,

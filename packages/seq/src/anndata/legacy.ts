@@ -3,19 +3,28 @@
  *
  * - `obs`/`var` (and `raw.var`) as compound datasets whose first field is the index (fixed-length bytes or
  *   int64), the other fields the columns;
- * - `obsm`/`varm` as compound datasets, one field per key (array fields give the columns);
- * - categorical columns stored as integer codes with their categories in `uns/<col>_categories`, applied
- *   only when every code fits (−1 … n−1), and then removed from `uns`;
- * - `uns/neighbors/{connectivities,distances}` moved to `obsp` when `obsp` does not have them.
+ * - `obsm`/`varm` as compound datasets, one field per key (array fields give the columns): read as a plain
+ *   object of matrices, which `readMapping` takes as the mapping's entries;
+ * - sparse matrices as `h5sparse_format` groups, other groups as dicts;
+ * - compound datasets elsewhere (`uns`) as record arrays, and datasets by what they hold.
+ *
+ * This is only the registry's fallback: {@link readUnencoded} is called for elements without an
+ * `encoding-type` attribute (`EncodingRegistry.setFallback`). The clean-ups anndata applies to every file on
+ * read (`uns` categories, neighbour graphs) are in `clean-up.ts`.
  */
-import { type AnyTypedArray, fromTyped, isNdArray, isSparse } from "@hyped/core";
-import type { Matrix } from "./anndata.js";
+import { type AnyTypedArray, fromTyped } from "@hyped/core";
 import { type Column, DataFrame } from "./dataframe.js";
-import { readCompoundColumns } from "./encodings/misc.js";
+import { readArray } from "./encodings/array.js";
+import { readDict } from "./encodings/dict.js";
+import { readCompoundColumns, readRecArray } from "./encodings/rec-array.js";
+import { readNumericScalar, readStringScalar } from "./encodings/scalar.js";
+import { readSparse } from "./encodings/sparse.js";
+import { readStringArray } from "./encodings/string-array.js";
+import type { Matrix } from "./matrix.js";
 import { formatFail, type ReadContext } from "./registry.js";
 
 /** A compound dataset as a DataFrame (first field = index). */
-export function readCompoundFrame(ctx: ReadContext, path: string): DataFrame {
+function readCompoundFrame(ctx: ReadContext, path: string): DataFrame {
   const { fields } = readCompoundColumns(ctx, path);
   const names = Object.keys(fields);
   if (names.length === 0) formatFail(ctx, path, "a compound dataframe needs at least the index field");
@@ -43,7 +52,7 @@ export function readCompoundFrame(ctx: ReadContext, path: string): DataFrame {
 }
 
 /** A compound `obsm`/`varm` dataset as matrices, one per field. */
-export function readCompoundMatrices(ctx: ReadContext, path: string): Map<string, Matrix> {
+function readCompoundMatrices(ctx: ReadContext, path: string): Map<string, Matrix> {
   const { length, fields, widths } = readCompoundColumns(ctx, path);
   const out = new Map<string, Matrix>();
   for (const [k, v] of Object.entries(fields)) {
@@ -53,43 +62,37 @@ export function readCompoundMatrices(ctx: ReadContext, path: string): Map<string
   return out;
 }
 
-/** Apply `uns/<col>_categories` to integer columns of `df` when valid; returns the uns keys consumed. */
-export function applyUnsCategories(df: DataFrame, uns: Record<string, unknown>): string[] {
-  const used: string[] = [];
-  for (const name of df.columns) {
-    const key = `${name}_categories`;
-    const cats = uns[key];
-    const c = df.column(name);
-    if (c?.kind !== "numeric" || !Array.isArray(cats) || !cats.every((x) => typeof x === "string")) continue;
-    const v = c.values;
-    if (v instanceof Float32Array || v instanceof Float64Array) continue;
-    const codes = new Int32Array(v.length);
-    let ok = true;
-    for (let i = 0; i < v.length; i++) {
-      const k = Number(v[i]);
-      if (!(Number.isInteger(k) && k >= -1 && k < cats.length)) {
-        ok = false;
-        break;
-      }
-      codes[i] = k;
-    }
-    if (!ok) continue;
-    df.set(name, { kind: "categorical", codes, categories: cats as string[], ordered: false });
-    used.push(key);
-  }
-  return used;
+const FRAME_NAMES = new Set(["obs", "var", "raw.var"]);
+const MAPPING_GROUPS = new Set(["layers", "obsm", "varm", "obsp", "varp", "raw.varm"]);
+
+/** What a compound dataset stands for, from where it is: obs/var tables, obsm/varm mappings, or a record array. */
+function compoundRole(path: string): "frame" | "mapping" | "records" {
+  const parts = path.split("/").filter(Boolean);
+  if (parts.includes("uns")) return "records";
+  const last = parts[parts.length - 1] ?? "";
+  if (FRAME_NAMES.has(last)) return "frame";
+  if (MAPPING_GROUPS.has(last)) return "mapping";
+  return "records";
 }
 
-/** Move `uns.neighbors.{connectivities,distances}` into `obsp` (as anndata ≥ 0.7 does on read). */
-export function moveNeighbors(uns: Record<string, unknown>, obsp: Map<string, Matrix>): void {
-  const nb = uns.neighbors;
-  if (!nb || typeof nb !== "object" || Array.isArray(nb)) return;
-  const rec = nb as Record<string, unknown>;
-  for (const k of ["distances", "connectivities"]) {
-    const m = rec[k];
-    if (m && (isSparse(m) || isNdArray(m)) && !obsp.has(k)) {
-      obsp.set(k, m as Matrix);
-      delete rec[k];
-    }
+/** Read an element without encoding attributes by what it is and where it is (pre-0.7 files). */
+export function readUnencoded(ctx: ReadContext, path: string): unknown {
+  const kind = ctx.f.kind(path);
+  if (kind === "group") {
+    if (ctx.f.attr(path, "h5sparse_format") !== undefined) return readSparse(ctx, path);
+    return readDict(ctx, path);
   }
+  if (kind !== "dataset") return null;
+  const info = ctx.f.info(path);
+  if (info.shape === null) return null;
+  const scalar = info.shape.length === 0;
+  if (info.typeClass === "string") return scalar ? readStringScalar(ctx, path) : readStringArray(ctx, path);
+  if (info.typeClass === "compound") {
+    const role = compoundRole(path);
+    if (role === "frame") return readCompoundFrame(ctx, path);
+    if (role === "mapping") return Object.fromEntries(readCompoundMatrices(ctx, path));
+    return readRecArray(ctx, path);
+  }
+  if (scalar) return readNumericScalar(ctx, path);
+  return readArray(ctx, path);
 }

@@ -1,6 +1,13 @@
 /** Matrix helpers shared by AnnData operations. */
-import { type AnyTypedArray, allocate, convertSparse, dtypeOf, isSparse, type SparseMatrix, zeros } from "@hyped/core";
-import type { Matrix } from "./anndata.js";
+import { type AnyTypedArray, allocate, convertSparse, type DenseMatrix, dtypeOf, isSparse, type SparseMatrix, zeros } from "@hyped/core";
+
+/** A matrix slot: dense ndarray or CSR/CSC. */
+export type Matrix = DenseMatrix | SparseMatrix;
+
+/** Shape of a matrix slot. */
+export function matrixShape(m: Matrix): [number, number] {
+  return isSparse(m) ? [m.shape[0], m.shape[1]] : [m.shape[0] as number, m.shape[1] as number];
+}
 
 /** Rows `rows` and columns `cols` of a dense or sparse matrix (`null` keeps an axis). Sparse stays sparse, same format. */
 export function subsetMatrix(m: Matrix, rows: Int32Array | null, cols: Int32Array | null): Matrix {

@@ -8,7 +8,6 @@ import { throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "./anndata.js";
 import type { DataFrame } from "./dataframe.js";
 import { type H5adSource, openContext, prefetchMatrices, type ReadH5adOptions, readAnnDataFrom, readFrame, readMapping } from "./h5ad.js";
-import { readAny } from "./read.js";
 import { formatFail, joinPath, type ReadContext, SKIPPED } from "./registry.js";
 
 /** The global mappings of a MuData (no `layers`: those live in the modalities). */
@@ -48,7 +47,7 @@ export interface MuData {
 
 function readDictAt(ctx: ReadContext, path: string): Record<string, unknown> {
   if (ctx.f.kind(path) !== "group") return {};
-  const v = readAny(ctx, path);
+  const v = ctx.readAny(path);
   return v !== SKIPPED && v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 }
 

@@ -2,12 +2,15 @@
  * `summarizeH5ad`: the facts `hyped inspect file.h5ad --json` prints, computed from a lazily opened file
  * (matrix statistics are streamed row batch by row batch), and `formatH5adSummary`, anndata's repr-like text.
  */
-import { type AnyNdArray, contiguous, dtypeOf, isFloat16, isSparse, ndDtype, type SparseMatrix } from "@hyped/core";
+import { type AnyNdArray, contiguous, dtypeOf, isFloat16, isSparse, type SparseMatrix } from "@hyped/core";
 import type { MappingName, Matrix } from "./anndata.js";
-import { elementKind, matrixShape } from "./anndata.js";
 import type { BackedAnnData, BackedMatrix } from "./backed.js";
 import type { Column, DataFrame } from "./dataframe.js";
+import { matrixShape } from "./matrix.js";
 import type { MuData } from "./mudata.js";
+import { otherSummary, type SlotSummary, slotSummary } from "./slot-summary.js";
+
+export type { SlotSummary } from "./slot-summary.js";
 
 /** Statistics of X as `inspect --json` prints them. */
 export interface MatrixSummary {
@@ -28,18 +31,6 @@ export interface ColumnSummary {
   kind: string;
   dtype: string;
   categories?: Array<string | number>;
-}
-
-/**
- * One entry of a mapping as `inspect --json` prints it. `kind` is `dense`, `csr`, `csc`, `dataframe`, or the
- * element's encoding for other elements (`awkward-array`, ...), which also give their `length` (entries along
- * the mapping's axis; `shape` is then `[length]`).
- */
-export interface SlotSummary {
-  kind: string;
-  shape: number[];
-  dtype: string;
-  length?: number;
 }
 
 /** The `inspect --json` object. */
@@ -84,18 +75,6 @@ export function columnSummary(name: string, c: Column): ColumnSummary {
 
 function frameColumns(df: DataFrame): ColumnSummary[] {
   return df.columns.map((n) => columnSummary(n, df.column(n) as Column));
-}
-
-/** The summary of an element that is not a matrix: its kind (encoding) and, when it has one, its length. */
-export function otherSummary(v: unknown): SlotSummary {
-  const { kind, length } = elementKind(v);
-  return length === undefined ? { kind, shape: [], dtype: "object" } : { kind, shape: [length], dtype: "object", length };
-}
-
-/** `{kind, shape, dtype}` of a matrix slot. */
-export function slotSummary(m: Matrix): { kind: string; shape: number[]; dtype: string } {
-  if (isSparse(m)) return { kind: m.format, shape: [...m.shape], dtype: isFloat16(m.data) ? "float16" : dtypeOf(m.data) };
-  return { kind: "dense", shape: [...matrixShape(m)], dtype: isFloat16(m) ? "float16" : ndDtype(m) };
 }
 
 /** Accumulates sum, nonzero count and the 3×5 head over row batches. */

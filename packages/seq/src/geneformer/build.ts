@@ -4,7 +4,7 @@
  */
 import { HypedError } from "@hyped/core";
 import type { AnnData } from "../anndata/index.js";
-import { expressionMatrix, forEachNonzero } from "../perturb/profiles.js";
+import { expressionMatrix, forEachNonzero } from "../preprocess/matrix.js";
 
 /**
  * A token dictionary in Geneformer's layout: the special tokens first (default `<pad>` = 0, `<mask>` = 1, `<cls>` = 2,

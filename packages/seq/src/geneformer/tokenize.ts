@@ -70,35 +70,9 @@ export function defaultModelInputSize(version: GeneformerVersion): number {
   return version === "V2" ? 4096 : 2048;
 }
 
-/**
- * Rank-value encode each cell as Geneformer's `TranscriptomeTokenizer` does.
- *
- * 1. Keep the var columns whose Ensembl ID is in both `tokenDictionary` and `geneMedians` (a token-dictionary
- *    gene without a median is skipped, as Geneformer's tokenizer selects genes by the keys it has medians for).
- * 2. Normalise in float64: `count / n_counts * targetSum / median`, evaluated left to right as numpy does.
- * 3. Drop zeros.
- * 4. Sort descending. **Tie order**: genes with exactly equal normalised values keep the order of their var
- *    columns (the first column of a collapsed Ensembl ID counts). Geneformer uses `np.argsort(-x)`
- *    (quicksort, not stable), so its order among exact ties is unspecified; ours is stable and documented.
- * 5. Truncate: V1 keeps the first `modelInputSize` (2048) tokens with no special tokens; V2 keeps
- *    `modelInputSize − 2` (4094) tokens and wraps them in `<cls>` … `<eos>` from the token dictionary.
- *
- * Cells with no counts give an empty array in V1 (`[<cls>, <eos>]` in V2). A cell with counts but
- * `n_counts ≤ 0` is `INVALID_ARGUMENT`.
- */
-export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): TokenizedCells {
-  const {
-    tokenDictionary,
-    geneMedians,
-    ensemblIdColumn = "ensembl_id",
-    nCountsColumn = "n_counts",
-    modelVersion = "V1",
-    targetSum = 10_000,
-    layer,
-    collapseGeneIds = true,
-    signal,
-    onProgress,
-  } = options;
+/** The model version checks of {@link tokenizeRankValue}: input size, special tokens, genes kept per cell. */
+function versionSettings(options: TokenizeOptions) {
+  const { tokenDictionary, modelVersion = "V1" } = options;
   if (modelVersion !== "V1" && modelVersion !== "V2") {
     throw new HypedError("INVALID_ARGUMENT", `modelVersion must be 'V1' or 'V2', got '${String(modelVersion)}'`, { modelVersion });
   }
@@ -117,11 +91,12 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
   if (!Number.isInteger(modelInputSize) || maxGenes < 1) {
     throw new HypedError("INVALID_ARGUMENT", `modelInputSize ${modelInputSize} is too small for ${modelVersion}`, { modelInputSize });
   }
+  return { modelVersion, modelInputSize, special, maxGenes };
+}
 
-  const m = layer ? adata.layers.get(layer) : adata.X;
-  if (!m) throw new HypedError("NOT_FOUND", layer ? `no layer '${layer}'` : "the AnnData has no X", { layer });
-
-  // Gene selection: var column → slot of a kept gene (or −1).
+/** Gene selection (step 1): var column → slot of a kept gene (or −1), with each slot's token and median. */
+function selectGenes(adata: AnnData, options: TokenizeOptions) {
+  const { tokenDictionary, geneMedians, ensemblIdColumn = "ensembl_id", collapseGeneIds = true } = options;
   const ids: string[] =
     ensemblIdColumn === null
       ? adata.varNames
@@ -151,11 +126,12 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
     slotToken.push(tok);
     slotMedian.push(Number(med));
   }
-  const nSlots = slotToken.length;
-  const tokens = Int32Array.from(slotToken);
-  const medians = Float64Array.from(slotMedian);
+  return { colSlot, nSlots: slotToken.length, tokens: Int32Array.from(slotToken), medians: Float64Array.from(slotMedian) };
+}
 
-  // Cells to tokenise.
+/** The cells to tokenise (those with `filter_pass` = 1 when the column is there or named) and their total counts. */
+function selectCells(adata: AnnData, options: TokenizeOptions, rows: ReturnType<typeof rowReader>) {
+  const { nCountsColumn = "n_counts" } = options;
   const nObs = adata.nObs;
   const fpName = options.filterPassColumn === undefined ? (adata.obs.has("filter_pass") ? "filter_pass" : null) : options.filterPassColumn;
   let cells: Int32Array;
@@ -165,8 +141,6 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
     for (let i = 0; i < nObs; i++) if (fp[i] === 1) keep.push(i);
     cells = Int32Array.from(keep);
   } else cells = Int32Array.from({ length: nObs }, (_, i) => i);
-
-  const rows = rowReader(m);
   let nCounts: Float64Array;
   if (nCountsColumn === null) {
     nCounts = new Float64Array(nObs);
@@ -177,6 +151,33 @@ export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): Tok
       nCounts[i] = s;
     }
   } else nCounts = adata.obs.get(nCountsColumn).toFloat64();
+  return { cells, nCounts };
+}
+
+/**
+ * Rank-value encode each cell as Geneformer's `TranscriptomeTokenizer` does.
+ *
+ * 1. Keep the var columns whose Ensembl ID is in both `tokenDictionary` and `geneMedians` (a token-dictionary
+ *    gene without a median is skipped, as Geneformer's tokenizer selects genes by the keys it has medians for).
+ * 2. Normalise in float64: `count / n_counts * targetSum / median`, evaluated left to right as numpy does.
+ * 3. Drop zeros.
+ * 4. Sort descending. **Tie order**: genes with exactly equal normalised values keep the order of their var
+ *    columns (the first column of a collapsed Ensembl ID counts). Geneformer uses `np.argsort(-x)`
+ *    (quicksort, not stable), so its order among exact ties is unspecified; ours is stable and documented.
+ * 5. Truncate: V1 keeps the first `modelInputSize` (2048) tokens with no special tokens; V2 keeps
+ *    `modelInputSize − 2` (4094) tokens and wraps them in `<cls>` … `<eos>` from the token dictionary.
+ *
+ * Cells with no counts give an empty array in V1 (`[<cls>, <eos>]` in V2). A cell with counts but
+ * `n_counts ≤ 0` is `INVALID_ARGUMENT`.
+ */
+export function tokenizeRankValue(adata: AnnData, options: TokenizeOptions): TokenizedCells {
+  const { nCountsColumn = "n_counts", targetSum = 10_000, layer, signal, onProgress } = options;
+  const { modelVersion, modelInputSize, special, maxGenes } = versionSettings(options);
+  const m = layer ? adata.layers.get(layer) : adata.X;
+  if (!m) throw new HypedError("NOT_FOUND", layer ? `no layer '${layer}'` : "the AnnData has no X", { layer });
+  const { colSlot, nSlots, tokens, medians } = selectGenes(adata, options);
+  const rows = rowReader(m);
+  const { cells, nCounts } = selectCells(adata, options, rows);
 
   const acc = new Float64Array(nSlots);
   const touched = new Int32Array(nSlots);

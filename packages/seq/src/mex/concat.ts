@@ -50,66 +50,7 @@ export function concatAnnData(adatas: AnnData[], options: ConcatOptions = {}): A
   }
   const colMaps = adatas.map((a) => Int32Array.from(varNames, (n) => a.varIndex(n)));
 
-  const stack = (mats: Array<Matrix | null | undefined>): Matrix | null => {
-    if (mats.some((m) => !m)) return null;
-    const ms = mats as Matrix[];
-    const anyDense = ms.some((m) => !isSparse(m));
-    const nRows = ms.reduce((s, m) => s + matrixShape(m)[0], 0);
-    if (anyDense) {
-      const out = zeros("float64", [nRows, varNames.length]);
-      const d = out.data as Float64Array;
-      if (join === "outer") d.fill(Number.NaN);
-      let r0 = 0;
-      ms.forEach((m, a) => {
-        const map = colMaps[a] as Int32Array;
-        const [r] = matrixShape(m);
-        const get = isSparse(m)
-          ? sparseGetter(m)
-          : (i: number, j: number) => Number((m as { get(i: number, j: number): number }).get(i, j));
-        for (let i = 0; i < r; i++)
-          for (let j = 0; j < map.length; j++) if ((map[j] as number) >= 0) d[(r0 + i) * varNames.length + j] = get(i, map[j] as number);
-        r0 += r;
-      });
-      return out;
-    }
-    // sparse: remap columns into CSR
-    const inv = ms.map((m, a) => {
-      const inv = new Int32Array(matrixShape(m)[1]).fill(-1);
-      (colMaps[a] as Int32Array).forEach((src, j) => {
-        if (src >= 0) inv[src] = j;
-      });
-      return inv;
-    });
-    let nnz = 0;
-    const csrs = ms.map((m) => convertSparse(m as SparseMatrix, "csr"));
-    csrs.forEach((m, a) => {
-      for (let k = 0; k < m.indices.length; k++) if (((inv[a] as Int32Array)[m.indices[k] as number] as number) >= 0) nnz++;
-    });
-    const dtype = csrs.every((m) => m.data instanceof Float32Array) ? "float32" : "float64";
-    const data = allocate(dtype, nnz) as Float32Array | Float64Array;
-    const indices = new Int32Array(nnz);
-    const indptr = new Int32Array(nRows + 1);
-    let p = 0;
-    let row = 0;
-    csrs.forEach((m, a) => {
-      const iv = inv[a] as Int32Array;
-      for (let i = 0; i < m.shape[0]; i++) {
-        const pairs: Array<[number, number]> = [];
-        for (let k = Number(m.indptr[i]); k < Number(m.indptr[i + 1]); k++) {
-          const j = iv[m.indices[k] as number] as number;
-          if (j >= 0) pairs.push([j, Number(m.data[k])]);
-        }
-        pairs.sort((x, y) => x[0] - y[0]);
-        for (const [j, v] of pairs) {
-          indices[p] = j;
-          data[p++] = v;
-        }
-        indptr[++row] = p;
-      }
-    });
-    return { format: "csr", shape: [nRows, varNames.length], data, indices, indptr };
-  };
-
+  const stack = (mats: Array<Matrix | null | undefined>) => stackMatrices(mats, colMaps, varNames.length, join);
   const X = stack(adatas.map((a) => a.X));
   const layerKeys = [...(adatas[0] as AnnData).layers.keys()].filter((k) => adatas.every((a) => a.layers.has(k)));
   const layers = new Map<string, Matrix>();
@@ -134,9 +75,91 @@ export function concatAnnData(adatas: AnnData[], options: ConcatOptions = {}): A
       ),
     );
 
-  // var
+  const varDf = mergeVar(adatas, varNames, colMaps, options.merge ?? "same");
+
+  const obsm = new Map<string, Matrix>();
+  for (const k of (adatas[0] as AnnData).obsm.keys()) {
+    const ms = adatas.map((a) => a.obsm.get(k));
+    if (ms.some((m) => !m) || new Set(ms.map((m) => matrixShape(m as Matrix)[1])).size !== 1) continue;
+    obsm.set(k, stackRows(ms as Matrix[], matrixShape(ms[0] as Matrix)[1]));
+  }
+  return new AnnData({ X, obs, var: varDf, layers, obsm });
+}
+
+/** Stack matrices row-wise, their columns remapped by `colMaps` (−1 = missing) into `nCols` columns; null if any is missing. */
+function stackMatrices(
+  mats: Array<Matrix | null | undefined>,
+  colMaps: Int32Array[],
+  nCols: number,
+  join: "inner" | "outer",
+): Matrix | null {
+  if (mats.some((m) => !m)) return null;
+  const ms = mats as Matrix[];
+  const nRows = ms.reduce((s, m) => s + matrixShape(m)[0], 0);
+  if (ms.some((m) => !isSparse(m))) return stackDense(ms, colMaps, nRows, nCols, join);
+  return stackSparse(ms as SparseMatrix[], colMaps, nRows, nCols);
+}
+
+/** Dense float64 stacking; `outer` fills missing variables with NaN. */
+function stackDense(ms: Matrix[], colMaps: Int32Array[], nRows: number, nCols: number, join: "inner" | "outer"): Matrix {
+  const out = zeros("float64", [nRows, nCols]);
+  const d = out.data as Float64Array;
+  if (join === "outer") d.fill(Number.NaN);
+  let r0 = 0;
+  ms.forEach((m, a) => {
+    const map = colMaps[a] as Int32Array;
+    const [r] = matrixShape(m);
+    const get = isSparse(m) ? sparseGetter(m) : (i: number, j: number) => Number((m as { get(i: number, j: number): number }).get(i, j));
+    for (let i = 0; i < r; i++)
+      for (let j = 0; j < map.length; j++) if ((map[j] as number) >= 0) d[(r0 + i) * nCols + j] = get(i, map[j] as number);
+    r0 += r;
+  });
+  return out;
+}
+
+/** CSR stacking (float32 when every input is float32); missing variables stay implicit zeros. */
+function stackSparse(ms: SparseMatrix[], colMaps: Int32Array[], nRows: number, nCols: number): Matrix {
+  // sparse: remap columns into CSR
+  const inv = ms.map((m, a) => {
+    const inv = new Int32Array(matrixShape(m)[1]).fill(-1);
+    (colMaps[a] as Int32Array).forEach((src, j) => {
+      if (src >= 0) inv[src] = j;
+    });
+    return inv;
+  });
+  let nnz = 0;
+  const csrs = ms.map((m) => convertSparse(m as SparseMatrix, "csr"));
+  csrs.forEach((m, a) => {
+    for (let k = 0; k < m.indices.length; k++) if (((inv[a] as Int32Array)[m.indices[k] as number] as number) >= 0) nnz++;
+  });
+  const dtype = csrs.every((m) => m.data instanceof Float32Array) ? "float32" : "float64";
+  const data = allocate(dtype, nnz) as Float32Array | Float64Array;
+  const indices = new Int32Array(nnz);
+  const indptr = new Int32Array(nRows + 1);
+  let p = 0;
+  let row = 0;
+  csrs.forEach((m, a) => {
+    const iv = inv[a] as Int32Array;
+    for (let i = 0; i < m.shape[0]; i++) {
+      const pairs: Array<[number, number]> = [];
+      for (let k = Number(m.indptr[i]); k < Number(m.indptr[i + 1]); k++) {
+        const j = iv[m.indices[k] as number] as number;
+        if (j >= 0) pairs.push([j, Number(m.data[k])]);
+      }
+      pairs.sort((x, y) => x[0] - y[0]);
+      for (const [j, v] of pairs) {
+        indices[p] = j;
+        data[p++] = v;
+      }
+      indptr[++row] = p;
+    }
+  });
+  return { format: "csr", shape: [nRows, nCols], data, indices, indptr };
+}
+
+/** The var annotations of the result, merged by `merge` as anndata's `concat(merge=...)`. */
+function mergeVar(adatas: AnnData[], varNames: string[], colMaps: Int32Array[], merge: NonNullable<ConcatOptions["merge"]>): DataFrame {
   const varDf = new DataFrame(varNames);
-  const merge = options.merge ?? "same";
   if (merge !== "none") {
     const varCols = [...new Set(adatas.flatMap((a) => a.var.columns))];
     for (const name of varCols) {
@@ -167,14 +190,7 @@ export function concatAnnData(adatas: AnnData[], options: ConcatOptions = {}): A
       );
     }
   }
-
-  const obsm = new Map<string, Matrix>();
-  for (const k of (adatas[0] as AnnData).obsm.keys()) {
-    const ms = adatas.map((a) => a.obsm.get(k));
-    if (ms.some((m) => !m) || new Set(ms.map((m) => matrixShape(m as Matrix)[1])).size !== 1) continue;
-    obsm.set(k, stackRows(ms as Matrix[], matrixShape(ms[0] as Matrix)[1]));
-  }
-  return new AnnData({ X, obs, var: varDf, layers, obsm });
+  return varDf;
 }
 
 /** Stack matrices of equal width row-wise into a dense float64 matrix. */

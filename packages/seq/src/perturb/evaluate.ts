@@ -6,9 +6,10 @@ import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } fr
 import { cosineSimilarity, mae, mse, pearson } from "@hyped/metrics";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { type RankGenesMethod, rankGenesGroupsMatrix } from "../de/index.js";
+import { expressionMatrix } from "../preprocess/matrix.js";
 import type { ConditionSyntax, PerturbationModel } from "./baselines.js";
 import { discriminationExcludes, discriminationScores, eDistance, overlapAtN, topAbs } from "./distances.js";
-import { denseRows, expressionMatrix, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
+import { denseRows, groupCells, meanProfile, obsLabels as obsLabelsOf } from "./profiles.js";
 
 /** Where predictions come from: a fitted model, a map condition → profile, or a function of (condition, group). */
 export type PredictionSource =
@@ -135,10 +136,9 @@ export async function evaluatePerturbation(
   predictions: PredictionSource,
   options: EvaluatePerturbationOptions,
 ): Promise<PerturbationEvalRow[]> {
-  const { conditionColumn, control, groupBy = null, includeAll = true, topN = 20, layer, signal, onProgress } = options;
+  const { conditionColumn, control, groupBy = null, includeAll = true, layer, signal, onProgress } = options;
   const m = expressionMatrix(adata, layer);
   const nGenes = adata.nVars;
-  const geneIndex = new Map(adata.varNames.map((g, i) => [g, i]));
   const byCond = groupCells(adata, conditionColumn);
   const ctrlAll = byCond.get(control);
   if (!ctrlAll) throw new HypedError("NOT_FOUND", `no control cells (${conditionColumn} = '${control}')`, { control });
@@ -147,7 +147,57 @@ export async function evaluatePerturbation(
     if (!byCond.has(c)) throw new HypedError("NOT_FOUND", `no cells with ${conditionColumn} = '${c}'`, { condition: c });
   const modelName = options.model ?? (isModel(predictions) ? predictions.name : "prediction");
 
-  const predict = async (cond: string, group: string): Promise<Float64Array> => {
+  const predict = predictionLookup(predictions, nGenes);
+
+  const { deIdx, givenDe } = deGenesOf(adata, m, options, conditions, byCond, ctrlAll.rows);
+
+  const groups = evalGroups(adata, groupBy, includeAll);
+  const rows: PerturbationEvalRow[] = [];
+  const rep = progressReporter(onProgress, "rows", groups.length * conditions.length, "evaluate");
+  for (const grp of groups) {
+    const inGroup = grp.rows ? new Set(grp.rows) : null;
+    const filt = (r: Int32Array) => (inGroup ? r.filter((i) => inGroup.has(i)) : r);
+    let ctrlRows = filt(ctrlAll.rows);
+    if (ctrlRows.length === 0) ctrlRows = ctrlAll.rows;
+    const ctrl = meanProfile(m, ctrlRows);
+    const entries: Array<{ cond: string; obs: Float64Array; pred: Float64Array; n: number; obsRows: Int32Array }> = [];
+    for (const c of conditions) {
+      throwIfAborted(signal, "evaluatePerturbation");
+      const obsRows = filt((byCond.get(c) as { rows: Int32Array }).rows);
+      if (obsRows.length === 0) continue;
+      entries.push({ cond: c, obs: meanProfile(m, obsRows), pred: await predict(c, grp.name), n: obsRows.length, obsRows });
+    }
+    const delta = (v: Float64Array) => Float64Array.from(v, (x, j) => x - (ctrl[j] as number));
+    const disc = discriminationScores(
+      entries.map((e) => delta(e.obs)),
+      entries.map((e) => delta(e.pred)),
+      discriminationExcludes(
+        entries.map((e) => e.cond),
+        adata.varNames,
+      ),
+    );
+    entries.forEach((e, k) => {
+      const de = deIdx.get(e.cond) as Int32Array;
+      rows.push(
+        scoreEntry(
+          e,
+          { m, ctrl, nControl: ctrlRows.length, group: grp.name, de, givenDe: givenDe.has(e.cond), disc: disc[k] as number },
+          modelName,
+          options,
+        ),
+      );
+      rep.tick();
+    });
+  }
+  rep.finish();
+  return rows;
+}
+
+type Predict = (cond: string, group: string) => Promise<Float64Array>;
+
+/** The prediction of (`condition`, `group`) from any {@link PredictionSource}, checked for its length. */
+function predictionLookup(predictions: PredictionSource, nGenes: number): Predict {
+  return async (cond: string, group: string): Promise<Float64Array> => {
     let p: Float64Array | undefined;
     if (typeof predictions === "function") p = await predictions(cond, group);
     else if (isModel(predictions)) p = await predictions.predict(cond);
@@ -161,9 +211,20 @@ export async function evaluatePerturbation(
       throw new HypedError("SHAPE_MISMATCH", `prediction for '${cond}' has ${p.length} genes, the data ${nGenes}`, { condition: cond });
     return p;
   };
+}
 
-  // condition-level DE genes
-  const ctrlMeanAll = meanProfile(m, ctrlAll.rows);
+/** Condition-level DE genes: given (`deGenes`), ranked (`deMethod`), or the top |mean − control mean|. */
+function deGenesOf(
+  adata: AnnData,
+  m: Matrix,
+  options: EvaluatePerturbationOptions,
+  conditions: string[],
+  byCond: Map<string, { rows: Int32Array }>,
+  ctrlRows: Int32Array,
+): { deIdx: Map<string, Int32Array>; givenDe: Set<string> } {
+  const { conditionColumn, control, topN = 20, layer } = options;
+  const geneIndex = new Map(adata.varNames.map((g, i) => [g, i]));
+  const ctrlMeanAll = meanProfile(m, ctrlRows);
   const deIdx = new Map<string, Int32Array>();
   const givenDe = new Set<string>();
   let ranked: Record<string, string[]> | null = null;
@@ -199,81 +260,81 @@ export async function evaluatePerturbation(
     }
   }
 
-  // groups
+  return { deIdx, givenDe };
+}
+
+/** The groups rows are scored in: each `groupBy` value (plus `all` when `includeAll`), or `all` alone. */
+function evalGroups(
+  adata: AnnData,
+  groupBy: string | string[] | null,
+  includeAll: boolean,
+): Array<{ name: string; rows: Int32Array | null }> {
   const groups: Array<{ name: string; rows: Int32Array | null }> = [];
-  let groupOf: Map<string, { rows: Int32Array }> | null = null;
   if (groupBy) {
-    groupOf = groupCells(adata, groupBy);
-    for (const [name, g] of groupOf) groups.push({ name, rows: g.rows });
+    for (const [name, g] of groupCells(adata, groupBy)) groups.push({ name, rows: g.rows });
     if (includeAll) groups.push({ name: "all", rows: null });
   } else groups.push({ name: "all", rows: null });
 
-  const rows: PerturbationEvalRow[] = [];
-  const rep = progressReporter(onProgress, "rows", groups.length * conditions.length, "evaluate");
-  for (const grp of groups) {
-    const inGroup = grp.rows ? new Set(grp.rows) : null;
-    const filt = (r: Int32Array) => (inGroup ? r.filter((i) => inGroup.has(i)) : r);
-    let ctrlRows = filt(ctrlAll.rows);
-    if (ctrlRows.length === 0) ctrlRows = ctrlAll.rows;
-    const ctrl = meanProfile(m, ctrlRows);
-    const entries: Array<{ cond: string; obs: Float64Array; pred: Float64Array; n: number; obsRows: Int32Array }> = [];
-    for (const c of conditions) {
-      throwIfAborted(signal, "evaluatePerturbation");
-      const obsRows = filt((byCond.get(c) as { rows: Int32Array }).rows);
-      if (obsRows.length === 0) continue;
-      entries.push({ cond: c, obs: meanProfile(m, obsRows), pred: await predict(c, grp.name), n: obsRows.length, obsRows });
-    }
-    const delta = (v: Float64Array) => Float64Array.from(v, (x, j) => x - (ctrl[j] as number));
-    const disc = discriminationScores(
-      entries.map((e) => delta(e.obs)),
-      entries.map((e) => delta(e.pred)),
-      discriminationExcludes(
-        entries.map((e) => e.cond),
-        adata.varNames,
-      ),
+  return groups;
+}
+
+/** What {@link scoreEntry} needs of its group besides the entry. */
+interface GroupScoring {
+  m: Matrix;
+  ctrl: Float64Array;
+  nControl: number;
+  group: string;
+  de: Int32Array;
+  givenDe: boolean;
+  disc: number;
+}
+
+/** One result row: the metrics of one condition's prediction in one group. */
+function scoreEntry(
+  e: { cond: string; obs: Float64Array; pred: Float64Array; n: number; obsRows: Int32Array },
+  g: GroupScoring,
+  modelName: string,
+  options: EvaluatePerturbationOptions,
+): PerturbationEvalRow {
+  const { m, ctrl, de } = g;
+  const topN = options.topN ?? 20;
+  const nGenes = ctrl.length;
+  const delta = (v: Float64Array) => Float64Array.from(v, (x, j) => x - (ctrl[j] as number));
+  const dObs = delta(e.obs);
+  const dPred = delta(e.pred);
+  let same = 0;
+  for (const j of de) if (Math.sign(dObs[j] as number) === Math.sign(dPred[j] as number)) same++;
+  let ed = Number.NaN;
+  const cp = options.cellPredictions?.get(`${e.cond}|${g.group}`) ?? options.cellPredictions?.get(e.cond);
+  if (cp) {
+    const nPred = "format" in cp ? cp.shape[0] : (cp.shape[0] as number);
+    const predCells = denseRows(
+      cp,
+      Int32Array.from({ length: nPred }, (_, i) => i),
     );
-    entries.forEach((e, k) => {
-      const de = deIdx.get(e.cond) as Int32Array;
-      const dObs = delta(e.obs);
-      const dPred = delta(e.pred);
-      let same = 0;
-      for (const j of de) if (Math.sign(dObs[j] as number) === Math.sign(dPred[j] as number)) same++;
-      let ed = Number.NaN;
-      const cp = options.cellPredictions?.get(`${e.cond}|${grp.name}`) ?? options.cellPredictions?.get(e.cond);
-      if (cp) {
-        const nPred = "format" in cp ? cp.shape[0] : (cp.shape[0] as number);
-        const predCells = denseRows(
-          cp,
-          Int32Array.from({ length: nPred }, (_, i) => i),
-        );
-        ed = eDistance(predCells, nPred, denseRows(m, e.obsRows), e.obsRows.length, nGenes, { metric: options.eDistanceMetric });
-      }
-      rows.push({
-        model: modelName,
-        condition: e.cond,
-        group: grp.name,
-        nCells: e.n,
-        nControl: ctrlRows.length,
-        cosine: safe(() => cosineSimilarity(e.pred, e.obs)),
-        mse: safe(() => mse(e.obs, e.pred)),
-        mae: safe(() => mae(e.obs, e.pred)),
-        pearson: safe(() => pearson(e.pred, e.obs)),
-        cosineDe: safe(() => cosineSimilarity(pick(e.pred, de), pick(e.obs, de))),
-        mseDe: safe(() => mse(pick(e.obs, de), pick(e.pred, de))),
-        maeDe: safe(() => mae(pick(e.obs, de), pick(e.pred, de))),
-        pearsonDe: safe(() => pearson(pick(e.pred, de), pick(e.obs, de))),
-        pearsonDelta: safe(() => pearson(dPred, dObs)),
-        pearsonDeltaDe: safe(() => pearson(pick(dPred, de), pick(dObs, de))),
-        directionFraction: de.length ? same / de.length : Number.NaN,
-        overlapAtN: overlapAtN(givenDe.has(e.cond) ? de : topAbs(dObs, topN), topAbs(dPred, givenDe.has(e.cond) ? de.length : topN)),
-        discrimination: disc[k] as number,
-        eDistance: ed,
-      });
-      rep.tick();
-    });
+    ed = eDistance(predCells, nPred, denseRows(m, e.obsRows), e.obsRows.length, nGenes, { metric: options.eDistanceMetric });
   }
-  rep.finish();
-  return rows;
+  return {
+    model: modelName,
+    condition: e.cond,
+    group: g.group,
+    nCells: e.n,
+    nControl: g.nControl,
+    cosine: safe(() => cosineSimilarity(e.pred, e.obs)),
+    mse: safe(() => mse(e.obs, e.pred)),
+    mae: safe(() => mae(e.obs, e.pred)),
+    pearson: safe(() => pearson(e.pred, e.obs)),
+    cosineDe: safe(() => cosineSimilarity(pick(e.pred, de), pick(e.obs, de))),
+    mseDe: safe(() => mse(pick(e.obs, de), pick(e.pred, de))),
+    maeDe: safe(() => mae(pick(e.obs, de), pick(e.pred, de))),
+    pearsonDe: safe(() => pearson(pick(e.pred, de), pick(e.obs, de))),
+    pearsonDelta: safe(() => pearson(dPred, dObs)),
+    pearsonDeltaDe: safe(() => pearson(pick(dPred, de), pick(dObs, de))),
+    directionFraction: de.length ? same / de.length : Number.NaN,
+    overlapAtN: overlapAtN(g.givenDe ? de : topAbs(dObs, topN), topAbs(dPred, g.givenDe ? de.length : topN)),
+    discrimination: g.disc,
+    eDistance: ed,
+  };
 }
 
 /** Format tidy rows as CSV (header from the keys of the first row, or `columns`); numbers with full precision, NaN as empty. */

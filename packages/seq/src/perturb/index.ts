@@ -1,3 +1,4 @@
+export { forEachNonzero } from "../preprocess/matrix.js";
 export {
   AdditiveModel,
   type ConditionSyntax,
@@ -24,7 +25,6 @@ export { conditionKey, GearsPredictions } from "./gears.js";
 export {
   type CellGroup,
   denseRows,
-  forEachNonzero,
   type GroupMeansOptions,
   groupCells,
   groupMeans,

@@ -1,8 +1,9 @@
 /**
  * Mean expression profiles of cell groups (pseudobulks), the unit the perturbation baselines and metrics work on.
  */
-import { convertSparse, HypedError, isSparse, type SparseMatrix } from "@hyped/core";
+import { convertSparse, isSparse, type SparseMatrix } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
+import { expressionMatrix, forEachNonzero } from "../preprocess/matrix.js";
 
 /** Options of {@link groupMeans}. */
 export interface GroupMeansOptions {
@@ -18,40 +19,6 @@ export function obsLabels(adata: AnnData, column: string): Array<string | null> 
     .get(column)
     .values()
     .map((v) => (v === null ? null : String(v)));
-}
-
-/** The matrix of `X` or a layer, with a typed error when absent. */
-export function expressionMatrix(adata: AnnData, layer?: string): Matrix {
-  const m = layer ? adata.layers.get(layer) : adata.X;
-  if (!m) throw new HypedError("NOT_FOUND", layer ? `no layer '${layer}'` : "the AnnData has no X", { layer });
-  return m;
-}
-
-/**
- * Row-wise accumulation of a dense or sparse matrix: calls `add(row, col, value)` for every nonzero of the
- * selected rows. CSC is converted to CSR once.
- */
-export function forEachNonzero(m: Matrix, rows: ArrayLike<number>, add: (row: number, col: number, value: number) => void): void {
-  if (isSparse(m)) {
-    const csr = (m.format === "csr" ? m : convertSparse(m, "csr")) as SparseMatrix;
-    const data = csr.data as ArrayLike<number | bigint>;
-    const big = typeof data[0] === "bigint";
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r] as number;
-      for (let k = Number(csr.indptr[i]); k < Number(csr.indptr[i + 1]); k++) {
-        add(i, csr.indices[k] as number, big ? Number(data[k]) : (data[k] as number));
-      }
-    }
-    return;
-  }
-  const nc = m.shape[1] as number;
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
-    for (let j = 0; j < nc; j++) {
-      const v = Number(m.get(i, j));
-      if (v !== 0) add(i, j, v);
-    }
-  }
 }
 
 /** `out[j] += X[i, j]` over the nonzeros of the CSR rows `rows`, in row order. */

@@ -6,23 +6,33 @@
  * - `indices` keep any integer width up to 32 bits, signed or unsigned; 64-bit ones are narrowed (checked).
  * - Everything is validated: the shape attribute against `indptr`, monotonic `indptr`, indices in bounds.
  */
-import { type AnyTypedArray, type IndexArray, type SparseMatrix, validateSparse } from "@hyped/core";
-import { formatFail, joinPath, type ReadContext } from "../registry.js";
-import { readNumeric1D } from "./array.js";
+import { type AnyTypedArray, type IndexArray, isFloat16, isSparse, type SparseMatrix, validateSparse } from "@hyped/core";
+import {
+  createEncodedGroup,
+  type Encoding,
+  type EncodingSpec,
+  formatFail,
+  joinPath,
+  type ReadContext,
+  type WriteContext,
+} from "../registry.js";
+import { readNumeric1D, writeData } from "./io.js";
+
+/** `csr_matrix` 0.1.0. */
+export const CSR_MATRIX: EncodingSpec = { type: "csr_matrix", version: "0.1.0" };
+/** `csc_matrix` 0.1.0. */
+export const CSC_MATRIX: EncodingSpec = { type: "csc_matrix", version: "0.1.0" };
+
+/** The format an `encoding-type` names (`csr_matrix` → `csr`, ...), if it is a sparse one. */
+export function sparseFormatOf(encodingType: unknown): "csr" | "csc" | undefined {
+  return encodingType === CSR_MATRIX.type ? "csr" : encodingType === CSC_MATRIX.type ? "csc" : undefined;
+}
 
 /** The format and shape of a sparse group, from its attributes; `FORMAT` when they are missing or bad. */
 export function sparseHeader(ctx: ReadContext, path: string, format?: "csr" | "csc"): { format: "csr" | "csc"; shape: [number, number] } {
   const enc = ctx.f.attr(path, "encoding-type");
   const legacy = ctx.f.attr(path, "h5sparse_format");
-  const fmt =
-    format ??
-    (enc === "csr_matrix"
-      ? "csr"
-      : enc === "csc_matrix"
-        ? "csc"
-        : legacy === "csr" || legacy === "csc"
-          ? (legacy as "csr" | "csc")
-          : undefined);
+  const fmt = format ?? sparseFormatOf(enc) ?? (legacy === "csr" || legacy === "csc" ? (legacy as "csr" | "csc") : undefined);
   if (!fmt) formatFail(ctx, path, `not a sparse matrix group (encoding ${String(enc ?? legacy)})`);
   const raw = ctx.f.attr(path, "shape") ?? ctx.f.attr(path, "h5sparse_shape");
   const arr = raw && (ArrayBuffer.isView(raw) || Array.isArray(raw)) ? Array.from(raw as ArrayLike<number | bigint>, Number) : null;
@@ -67,3 +77,36 @@ export function readSparse(ctx: ReadContext, path: string, format?: "csr" | "csc
   validateSparse(m, path);
   return m;
 }
+
+/** Index arrays as int32 when every value fits, else int64 (as scipy picks its index dtype). */
+function toInt32OrInt64(a: ArrayLike<number>, max: number): Int32Array | BigInt64Array {
+  if (max <= 0x7fffffff) return a instanceof Int32Array ? a : Int32Array.from(a);
+  return BigInt64Array.from(Array.from(a), (x) => BigInt(x));
+}
+
+/** Write a CSR/CSC matrix: the group with its `shape` attribute, `data`, `indices` and `indptr`. */
+export function writeSparse(ctx: WriteContext, path: string, m: SparseMatrix): void {
+  createEncodedGroup(ctx, path, m.format === "csr" ? CSR_MATRIX : CSC_MATRIX);
+  ctx.f.setAttr(path, "shape", new BigInt64Array([BigInt(m.shape[0]), BigInt(m.shape[1])]));
+  const nnz = Number(m.indptr[m.indptr.length - 1] ?? 0);
+  writeData(ctx, joinPath(path, "data"), m.data.length === nnz ? m.data : m.data.subarray(0, nnz), { half: isFloat16(m.data) });
+  const minor = m.format === "csr" ? m.shape[1] : m.shape[0];
+  writeData(ctx, joinPath(path, "indices"), toInt32OrInt64(m.indices.subarray(0, nnz) as ArrayLike<number>, minor));
+  writeData(ctx, joinPath(path, "indptr"), toInt32OrInt64(m.indptr as ArrayLike<number>, nnz));
+}
+
+/** The `csr_matrix` encoding. */
+export const csrEncoding: Encoding<SparseMatrix> = {
+  ...CSR_MATRIX,
+  read: (ctx, path) => readSparse(ctx, path, "csr"),
+  accepts: (v) => isSparse(v) && v.format === "csr",
+  write: writeSparse,
+};
+
+/** The `csc_matrix` encoding. */
+export const cscEncoding: Encoding<SparseMatrix> = {
+  ...CSC_MATRIX,
+  read: (ctx, path) => readSparse(ctx, path, "csc"),
+  accepts: (v) => isSparse(v) && v.format === "csc",
+  write: writeSparse,
+};

@@ -1,26 +1,14 @@
-/** `dict`, `rec-array` and `awkward-array` readers. */
-import type { AnyTypedArray, DType } from "@hyped/core";
-import { allocate } from "@hyped/core";
-import { readAny } from "../read.js";
-import { formatFail, joinPath, type ReadContext, SKIPPED } from "../registry.js";
-import { type AwkwardArray, type RecArray, setScalarDtype } from "../types.js";
-import { readNumeric1D } from "./array.js";
+/**
+ * `rec-array` 0.2.0 (numpy record arrays; also the compound datasets of pre-0.7 files): a compound dataset
+ * read column-wise. Written through h5wasm's compound support: ASCII string fields as NUL-terminated ASCII
+ * (anndata 0.8 decodes only those in compounds), other strings as UTF-8 bytes, numbers in their dtype.
+ */
+import { type AnyTypedArray, allocate, type DType, dtypeOf, HypedError, integerDType, structCode } from "@hyped/core";
+import { type Encoding, type EncodingSpec, formatFail, type ReadContext, setEncoding, type WriteContext } from "../registry.js";
+import type { RecArray } from "../types.js";
 
-/** `dict` 0.1.0 (and legacy groups): an object of the members, in file order. Scalars remember their dtype. */
-export function readDict(ctx: ReadContext, path: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of ctx.f.keys(path)) {
-    const p = joinPath(path, key);
-    const v = readAny(ctx, p);
-    if (v === SKIPPED) continue;
-    out[key] = v;
-    if ((typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") && ctx.f.kind(p) === "dataset") {
-      const dt = ctx.f.info(p).dtype;
-      if (dt) setScalarDtype(out, key, dt);
-    }
-  }
-  return out;
-}
+/** `rec-array` 0.2.0. */
+export const REC_ARRAY: EncodingSpec = { type: "rec-array", version: "0.2.0" };
 
 interface Member {
   name: string;
@@ -36,10 +24,7 @@ function memberDtype(m: Member): DType | "string" | undefined {
   if (m.type === 1) return m.size === 4 ? "float32" : m.size === 8 ? "float64" : undefined;
   if (m.type === 0 || m.type === 8) {
     if (m.type === 8 && m.enum_type && Object.keys(m.enum_type.members).sort().join() === "FALSE,TRUE") return "bool";
-    const t: Record<number, DType> = m.signed
-      ? { 1: "int8", 2: "int16", 4: "int32", 8: "int64" }
-      : { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };
-    return t[m.size];
+    return integerDType(m.size, m.signed);
   }
   return undefined;
 }
@@ -102,13 +87,38 @@ export function readRecArray(ctx: ReadContext, path: string): RecArray {
   return { kind: "rec-array", length, fields };
 }
 
-/** `awkward-array` 0.1.0: its `form` and `length` attributes and the buffers under `container/`. */
-export function readAwkward(ctx: ReadContext, path: string): AwkwardArray {
-  const form = ctx.f.attr(path, "form");
-  const length = ctx.f.attr(path, "length");
-  if (typeof form !== "string") formatFail(ctx, path, "awkward-array without a form attribute");
-  const cont = joinPath(path, "container");
-  const buffers: Record<string, AnyTypedArray> = {};
-  if (ctx.f.kind(cont) === "group") for (const k of ctx.f.keys(cont)) buffers[k] = readNumeric1D(ctx, joinPath(cont, k));
-  return { kind: "awkward-array", form, length: Number(length ?? 0), buffers };
+/** Write a record array as one compound dataset. */
+export function writeRecArray(ctx: WriteContext, path: string, r: RecArray): void {
+  const dtype: Array<[string, string]> = [];
+  const columns = new Map<string, unknown>();
+  const te = new TextEncoder();
+  for (const [name, v] of Object.entries(r.fields)) {
+    if (Array.isArray(v)) {
+      const width = Math.max(1, ...v.map((s) => te.encode(s).length)) + 1;
+      const ascii = v.every((s) => te.encode(s).length === s.length);
+      dtype.push([name, `${ascii ? "A" : "S"}${width}`]);
+    } else dtype.push([name, structCode(dtypeOf(v))]);
+    columns.set(name, v);
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: h5wasm compound write through the escape hatch
+  const raw = (ctx.f as any).f;
+  try {
+    raw.create_dataset({ name: path, data: columns, shape: [r.length], dtype });
+  } catch (e) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `${path}: this rec-array cannot be written (${(e as Error).message})`,
+      { element: path },
+      { cause: e },
+    );
+  }
+  setEncoding(ctx, path, REC_ARRAY);
 }
+
+/** The `rec-array` encoding. */
+export const recArrayEncoding: Encoding<RecArray> = {
+  ...REC_ARRAY,
+  read: readRecArray,
+  accepts: (v) => (v as { kind?: unknown })?.kind === "rec-array",
+  write: writeRecArray,
+};
