@@ -1,5 +1,5 @@
 /**
- * The direct read path (`hdf5/direct.ts`) against h5wasm: every numeric dataset of h5py-written files that
+ * The direct read path (`hdf5/direct/`) against h5wasm: every numeric dataset of h5py-written files that
  * cover the storage layouts, chunk indexes and filters (packages/core/scripts/make_hdf5_layouts.py), of our
  * own writer's files, and of every `.h5ad` fixture, read whole and as random hyperslabs both ways.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path, { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyBox } from "../hdf5/direct.js";
+import { copyBox } from "../hdf5/direct/index.js";
 import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName, jsDecoder, lzfDecompress, unshuffle } from "../hdf5/filters.js";
 import { H5File, type H5Selection, nativeStatus, nodeFileIO, registerFilterLoader, setNative } from "../hdf5/index.js";
 

@@ -7,8 +7,8 @@
  * caller asks h5wasm.
  */
 import { HypedError } from "../errors.js";
-import type { DirectReader } from "./direct.js";
-import { Unhandled } from "./direct.js";
+import type { DirectReader } from "./direct/index.js";
+import { Unhandled } from "./direct/index.js";
 import { globalHeapCollection } from "./strings.js";
 
 /** One attribute as stored: its name and the views needed to decode it later. */

@@ -15,7 +15,7 @@ import {
   HALF_PLACEHOLDER_NAME,
   patchBoolEnums,
 } from "./boolenum.js";
-import { DirectReader, directDecodes } from "./direct.js";
+import { DirectReader, directDecodes } from "./direct/index.js";
 import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName } from "./filters.js";
 import { LinkReader } from "./links.js";
 import { lzfCompressible } from "./lzf.js";

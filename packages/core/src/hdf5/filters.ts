@@ -1,7 +1,7 @@
 /**
  * The filter table: the one place that knows HDF5 filter ids. For each filter: its name, whether h5wasm
  * decodes it built in (the others need an h5wasm plugin), and which of our own JavaScript decoders undoes it
- * on the direct read path (`direct.ts`, `strings.ts`), so that, e.g., LZF reads in every environment
+ * on the direct read path (`direct/`, `strings.ts`), so that, e.g., LZF reads in every environment
  * without a plugin.
  */
 import { HypedError } from "../errors.js";

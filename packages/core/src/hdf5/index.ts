@@ -3,7 +3,7 @@
  */
 
 export { lookup3, patchBoolEnums } from "./boolenum.js";
-export { nativeStatus, setNative } from "./direct.js";
+export { nativeStatus, setNative } from "./direct/index.js";
 export {
   autoChunks,
   type FilterPluginLoader,

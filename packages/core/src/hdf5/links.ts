@@ -7,8 +7,8 @@
  * `undefined`, and the caller asks h5wasm.
  */
 import { HypedError } from "../errors.js";
-import type { DirectReader } from "./direct.js";
-import { Unhandled } from "./direct.js";
+import type { DirectReader } from "./direct/index.js";
+import { Unhandled } from "./direct/index.js";
 
 /** What a link points at, as `H5File.kind` names it. */
 export type LinkKind = "group" | "dataset" | "datatype" | "soft-link" | "external-link";

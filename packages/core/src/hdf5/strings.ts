@@ -16,7 +16,7 @@
  */
 import { checkAllocation } from "../dtype.js";
 import { HypedError } from "../errors.js";
-import type { DirectFilter, DirectReader } from "./direct.js";
+import type { DirectFilter, DirectReader } from "./direct/index.js";
 
 /** What {@link readStringsDirect} needs to know about the dataset. */
 export interface StringDatasetInfo {
