@@ -132,7 +132,7 @@ const filterLoaders = new Map<number, { fileName: string; load: FilterPluginLoad
 /**
  * Register a plugin that is installed only when a dataset first needs filter `id`: the loader's bytes are
  * written as `fileName` into h5wasm's plugin folder and the filter is marked available
- * ({@link registerFilterPlugin}). Example: LZF is `registerFilterLoader(32000, "libH5Zlzf.so", load)`.
+ * ({@link registerFilterPlugin}). Example: LZF is `registerFilterLoader(FILTER_IDS.lzf, "libH5Zlzf.so", load)`.
  */
 export function registerFilterLoader(id: number, fileName: string, load: FilterPluginLoader): void {
   filterLoaders.set(id, { fileName, load });
@@ -207,7 +207,7 @@ export interface H5WriteOptions {
   /** Chunk shape; required for compression. Default: chosen automatically when compressing. */
   chunks?: number[];
   /**
-   * `gzip` (level 4 unless `level`), `lzf` (filter 32000; its plugin must be registered, see {@link registerFilterLoader};
+   * `gzip` (level 4 unless `level`), `lzf` (filter `FILTER_IDS.lzf`; its plugin must be registered, see {@link registerFilterLoader};
    * a dataset whose chunks would not shrink by 10% is stored uncompressed, because h5wasm makes the filter
    * mandatory and LZF fails on incompressible chunks), or none.
    */
@@ -596,7 +596,7 @@ export class H5File {
         // the LZF plugin sizes its output from cd_values[2]; without it (some h5py builds omit it) it overruns memory
         throw new HypedError(
           "UNSUPPORTED",
-          `${this.name}: dataset ${path} uses the lzf filter (id 32000) without its chunk-size parameter in a layout our JavaScript LZF decoder does not read (it reads chunked little-endian numbers and strings), and the LZF plugin cannot decode it`,
+          `${this.name}: dataset ${path} uses the lzf filter (id ${FILTER_IDS.lzf}) without its chunk-size parameter in a layout our JavaScript LZF decoder does not read (it reads chunked little-endian numbers and strings), and the LZF plugin cannot decode it`,
           { file: this.name, element: path, filter: "lzf", filterId: FILTER_IDS.lzf },
         );
       }
@@ -861,7 +861,7 @@ export class H5File {
       if (options.compression === "lzf" && !pluginReady(this.rt, FILTER_IDS.lzf)) {
         throw new HypedError(
           "UNSUPPORTED",
-          `${path}: the lzf filter (id 32000) is not available; register its plugin first (in Node: npm install --legacy-peer-deps h5wasm-plugins; in a browser use setLzfPluginBytes from @hyped/seq)`,
+          `${path}: the lzf filter (id ${FILTER_IDS.lzf}) is not available; register its plugin first (in Node: npm install --legacy-peer-deps h5wasm-plugins; in a browser use setLzfPluginBytes from @hyped/seq)`,
           {
             element: path,
             filterId: FILTER_IDS.lzf,

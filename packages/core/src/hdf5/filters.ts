@@ -21,15 +21,18 @@ export interface FilterSpec {
   js?: "always" | "zlib";
 }
 
+/** The ids other modules name (always through this object, never as literals). */
+export const FILTER_IDS = { deflate: 1, shuffle: 2, lzf: 32000 } as const;
+
 const TABLE: FilterSpec[] = [
-  { id: 1, name: "deflate", h5wasm: true, js: "zlib" },
-  { id: 2, name: "shuffle", h5wasm: true, js: "always" },
+  { id: FILTER_IDS.deflate, name: "deflate", h5wasm: true, js: "zlib" },
+  { id: FILTER_IDS.shuffle, name: "shuffle", h5wasm: true, js: "always" },
   { id: 3, name: "fletcher32", h5wasm: true },
   { id: 4, name: "szip", h5wasm: true },
   { id: 5, name: "nbit", h5wasm: true },
   { id: 6, name: "scaleoffset", h5wasm: true },
   { id: 307, name: "bzip2", h5wasm: false },
-  { id: 32000, name: "lzf", h5wasm: false, js: "always" },
+  { id: FILTER_IDS.lzf, name: "lzf", h5wasm: false, js: "always" },
   { id: 32001, name: "blosc", h5wasm: false },
   { id: 32004, name: "lz4", h5wasm: false },
   { id: 32008, name: "bitshuffle", h5wasm: false },
@@ -39,9 +42,6 @@ const TABLE: FilterSpec[] = [
 
 /** Every known filter, by id. */
 export const FILTERS: ReadonlyMap<number, FilterSpec> = new Map(TABLE.map((f) => [f.id, f]));
-
-/** The ids other modules name (always through this object, never as literals). */
-export const FILTER_IDS = { deflate: 1, shuffle: 2, lzf: 32000 } as const;
 
 /** Filters HDF5 in h5wasm can always decode (id → name). Others need a plugin; see `H5File.read`. */
 export const BUILTIN_FILTERS: ReadonlyMap<number, string> = new Map(TABLE.filter((f) => f.h5wasm).map((f) => [f.id, f.name]));

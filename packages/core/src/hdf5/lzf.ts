@@ -1,7 +1,7 @@
 /**
- * Size estimate of LZF compression (the liblzf format HDF5 filter 32000 writes), used before writing with
- * LZF: h5wasm registers filters as mandatory, and the LZF filter fails on a chunk it cannot shrink, which
- * would abort the write. We only ask HDF5 for LZF when every chunk compresses with room to spare.
+ * Size estimate of LZF compression (the liblzf format of HDF5 filter `FILTER_IDS.lzf`, see `filters.ts`),
+ * used before writing with LZF: h5wasm registers filters as mandatory, and the LZF filter fails on a chunk
+ * it cannot shrink, which would abort the write. We only ask HDF5 for LZF when every chunk compresses with room to spare.
  */
 
 /**

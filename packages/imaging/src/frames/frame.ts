@@ -139,7 +139,7 @@ export interface FrameExpect {
  * `false`: the frame is converted again.
  */
 export async function verifyFrameFile(path: string, expect: FrameExpect): Promise<boolean> {
-  const { H5File } = await import("@hyped/core/hdf5");
+  const { FILTER_IDS, H5File } = await import("@hyped/core/hdf5");
   let f: H5File;
   try {
     f = await H5File.open(path);
@@ -161,7 +161,7 @@ export async function verifyFrameFile(path: string, expect: FrameExpect): Promis
       info.axes === expect.axes &&
       info.height === expect.height &&
       info.width === expect.width;
-    const gzip = f.info(info.dataset).filters.some((x) => x.id === 1);
+    const gzip = f.info(info.dataset).filters.some((x) => x.id === FILTER_IDS.deflate);
     const want = f.attr(info.dataset, "pixels_sha256");
     if (!same || gzip !== (expect.compression === "gzip") || typeof want !== "string" || want.length !== 64) return false;
     const data = f.read(info.dataset).data as ArrayBufferView;

@@ -1,15 +1,15 @@
 /**
- * LZF (HDF5 filter 32000), which anndata 0.7 used by default. Reading decodes it with core's JavaScript
+ * LZF (HDF5 filter `FILTER_IDS.lzf` of core's filter table), which anndata 0.7 used by default. Reading decodes it with core's JavaScript
  * decoder in every environment (no plugin). h5wasm's plugin (the h5wasm-plugins build of `libH5Zlzf.so`)
  * is needed only to *write* LZF and for the rare reads that fall back to h5wasm (strided selections,
  * big-endian or compound datasets). It is installed into h5wasm only when first needed (core's
  * `registerFilterLoader`). In Node the bytes come from the installed `h5wasm-plugins` package; in a browser
  * pass them yourself with {@link setLzfPluginBytes} (e.g. fetched from a URL you serve).
  */
-import { registerFilterLoader } from "@hyped/core/hdf5";
+import { FILTER_IDS, registerFilterLoader } from "@hyped/core/hdf5";
 
-/** The HDF5 filter id of LZF. */
-export const LZF_FILTER_ID = 32000;
+/** The HDF5 filter id of LZF: core's `FILTER_IDS.lzf` (the filter table), under its old name. */
+export const LZF_FILTER_ID: typeof FILTER_IDS.lzf = FILTER_IDS.lzf;
 
 let pluginBytes: Uint8Array | undefined;
 let nodeReader: (() => Uint8Array | undefined) | undefined;
