@@ -54,23 +54,6 @@ export function isHypedError(e: unknown, code?: HypedErrorCode): e is HypedError
   return ok && (code === undefined || (e as HypedError).code === code);
 }
 
-/** Shorthand constructors; each returns (does not throw) a {@link HypedError}. */
-export const formatError = (message: string, context?: ErrorContext, cause?: unknown) =>
-  new HypedError("FORMAT", message, context, { cause });
-/** An {@link HypedError} of code `UNSUPPORTED`. */
-export const unsupported = (message: string, context?: ErrorContext, cause?: unknown) =>
-  new HypedError("UNSUPPORTED", message, context, { cause });
-/** An {@link HypedError} of code `OUT_OF_RANGE`. */
-export const outOfRange = (message: string, context?: ErrorContext) => new HypedError("OUT_OF_RANGE", message, context);
-/** An {@link HypedError} of code `INVALID_ARGUMENT`. */
-export const invalidArgument = (message: string, context?: ErrorContext) => new HypedError("INVALID_ARGUMENT", message, context);
-/** An {@link HypedError} of code `SHAPE_MISMATCH`. */
-export const shapeMismatch = (message: string, context?: ErrorContext) => new HypedError("SHAPE_MISMATCH", message, context);
-/** An {@link HypedError} of code `IO`. */
-export const ioError = (message: string, context?: ErrorContext, cause?: unknown) => new HypedError("IO", message, context, { cause });
-/** An {@link HypedError} of code `NOT_FOUND`. */
-export const notFound = (message: string, context?: ErrorContext) => new HypedError("NOT_FOUND", message, context);
-
 /** Plain words for the operating-system error codes users meet most. */
 const OS_REASONS: Record<string, string> = {
   ENOENT: "no such file or directory",
@@ -124,17 +107,4 @@ export function notRegularFile(path: string, stat: { isDirectory(): boolean; isF
     path,
     errno: stat.isDirectory() ? "EISDIR" : "ENOTREG",
   });
-}
-
-/**
- * Run `fn`; any non-{@link HypedError} it throws becomes a {@link HypedError} of `code` with `context`.
- * Use at the boundary of third-party code (wasm, decoders) so nothing untyped leaks out.
- */
-export function wrapErrors<T>(code: HypedErrorCode, message: string, context: ErrorContext, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (isHypedError(e)) throw e;
-    throw new HypedError(code, `${message}: ${e instanceof Error ? e.message : String(e)}`, context, { cause: e });
-  }
 }
