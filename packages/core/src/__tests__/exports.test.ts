@@ -19,6 +19,7 @@ describe("@hyped/core exports", () => {
         "cStrides",
         "cachedSource",
         "checkAllocation",
+        "checkOutBuffer",
         "checkRange",
         "contiguous",
         "convertSparse",

@@ -5,6 +5,7 @@
 import { type AnyTypedArray, allocate, type DType, dtypeSize, markFloat16, narrowToHalf, widenHalf } from "../dtype.js";
 import { fsError, HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
+import { checkOutBuffer } from "../outbuf.js";
 import { throwIfAborted } from "../progress.js";
 import { AttrReader, type RawAttr } from "./attrs.js";
 import {
@@ -694,14 +695,7 @@ export class H5File {
     }
     let out: AnyTypedArray;
     if (options.out) {
-      const proto = allocate(dtype, 0);
-      if (options.out.constructor !== proto.constructor || options.out.length !== n) {
-        throw new HypedError(
-          "SHAPE_MISMATCH",
-          `${this.name}: reading ${path} [${count}] needs a ${proto.constructor.name} of ${n} elements, got a ${options.out.constructor.name} of ${options.out.length}`,
-          { file: this.name, element: path, expected: n, got: options.out.length },
-        );
-      }
+      checkOutBuffer(options.out, dtype, n, `${this.name}: reading ${path} [${count}]`, { file: this.name, element: path });
       out = options.out;
     } else out = allocate(dtype, n);
     const bits = info.half ? allocate("uint16", n) : undefined;

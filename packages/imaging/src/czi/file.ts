@@ -10,7 +10,7 @@ import {
   type AnyNdArray,
   allocate,
   type ByteSource,
-  DTYPE_CTORS,
+  checkOutBuffer,
   fromTyped,
   HypedError,
   type LongTaskOptions,
@@ -589,16 +589,7 @@ export class CziFile {
     let canvas: NumericTypedArray;
     if (options.out) {
       const o = options.out;
-      if (o.length !== n || (DTYPE_CTORS[layout.dtype] as unknown) !== o.constructor) {
-        throw new HypedError(
-          "SHAPE_MISMATCH",
-          `out must be a ${layout.dtype} array of ${n} elements (${ow}x${oh}x${layout.samples}), got ${o.constructor.name}(${o.length})`,
-          {
-            expected: n,
-            got: o.length,
-          },
-        );
-      }
+      checkOutBuffer(o, layout.dtype, n, "readPlane out", {}, `(${ow}x${oh}x${layout.samples})`);
       // At full resolution every tile overwrites all of its part of the canvas: clear only what none covers.
       if (fullRes) clearUncovered(o, region, paint.map(rectOf), layout.samples);
       else o.fill(0);

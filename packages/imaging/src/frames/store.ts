@@ -5,9 +5,9 @@
  */
 import {
   type AnyNdArray,
+  checkOutBuffer,
   DTYPE_CTORS,
   type DType,
-  dtypeOf,
   dtypeSize,
   forEachLimited,
   fsError,
@@ -581,19 +581,7 @@ class Store implements FrameStore {
     let out: AnyNdArray;
     if (req.into) {
       const n = p.entries.length * frameElems;
-      const into = req.into as unknown as { length?: number; constructor: { name: string } };
-      let ok = false;
-      try {
-        ok = dtypeOf(req.into) === this.dtype && into.length === n;
-      } catch {
-        ok = false;
-      }
-      if (!ok)
-        throw new HypedError(
-          "SHAPE_MISMATCH",
-          `loadFrames into: needs a ${this.dtype} array of ${n} elements [${shape}], got a ${into.constructor.name} of ${into.length}`,
-          { expected: n, got: into.length },
-        );
+      checkOutBuffer(req.into, this.dtype, n, "loadFrames into", {}, `[${shape}]`);
       out = ndarray(req.into as never, shape) as unknown as AnyNdArray;
     } else out = zeros(this.dtype, shape) as unknown as AnyNdArray;
     // two frames in flight: one file is opened and its metadata read while the other's reads run on the
