@@ -1,239 +1,29 @@
 /**
  * `H5File`: the toolkit's one wrapper around h5wasm. Reads are lazy hyperslabs; failures become
  * {@link HypedError}s; memory is checked before any read starts. See `module.ts` for the heap ceiling.
+ *
+ * The class holds the file's state and the error boundary (`guard`); the work lives beside it: `types.ts`
+ * (public types), `info.ts` (metadata, selections), `read.ts` (numeric read checks and staging),
+ * `write.ts` (datasets and attributes), `plugins.ts` (filter plugins), `mount.ts` (our I/O under h5wasm),
+ * and `direct/` (reads straight from the file's bytes).
  */
-import { type AnyTypedArray, allocate, type DType, dtypeSize, markFloat16, narrowToHalf, widenHalf } from "../dtype.js";
-import { fsError, HypedError, isHypedError } from "../errors.js";
-import { type AnyNdArray, markBool, ndarray, shapeSize } from "../ndarray.js";
-import { checkOutBuffer } from "../outbuf.js";
-import { throwIfAborted } from "../progress.js";
+import type { AnyTypedArray, DType } from "../dtype.js";
+import { HypedError, isHypedError } from "../errors.js";
+import { type AnyNdArray, shapeSize } from "../ndarray.js";
 import { AttrReader, type RawAttr } from "./attrs.js";
-import {
-  BOOL_PLACEHOLDER_DTYPE,
-  BOOL_PLACEHOLDER_NAME,
-  HALF_PLACEHOLDER,
-  HALF_PLACEHOLDER_DTYPE,
-  HALF_PLACEHOLDER_NAME,
-  patchBoolEnums,
-} from "./boolenum.js";
+import { HALF_PLACEHOLDER, patchBoolEnums } from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct/index.js";
-import { BUILTIN_FILTERS, FILTER_IDS, FILTERS, filterName } from "./filters.js";
+import { BUILTIN_FILTERS, filterName } from "./filters.js";
+import { byteOrder, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
 import { LinkReader } from "./links.js";
-import { lzfCompressible } from "./lzf.js";
-import {
-  cleanH5Message,
-  type H5Runtime,
-  h5ready,
-  MAX_STAGING_BYTES,
-  MOUNT_DIR,
-  poisonRuntime,
-  retiresRuntime,
-  WASM_HEAP_LIMIT,
-} from "./module.js";
+import { cleanH5Message, type H5Runtime, h5ready, poisonRuntime, retiresRuntime } from "./module.js";
+import { mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
+import { checkH5wasmFilter } from "./plugins.js";
+import { finishRead, type PreparedRead, prepareRead, readStaged } from "./read.js";
 import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
-
-/** HDF5 datatype classes as the toolkit names them. */
-export type H5TypeClass =
-  | "integer"
-  | "float"
-  | "time"
-  | "string"
-  | "bitfield"
-  | "opaque"
-  | "compound"
-  | "reference"
-  | "enum"
-  | "vlen"
-  | "array";
-const CLASS_NAMES: H5TypeClass[] = [
-  "integer",
-  "float",
-  "time",
-  "string",
-  "bitfield",
-  "opaque",
-  "compound",
-  "reference",
-  "enum",
-  "vlen",
-  "array",
-];
-
-/** What is at a path. */
-export type H5Kind = "group" | "dataset" | "datatype" | "soft-link" | "external-link" | "missing";
-
-/** A compression/filter in a dataset's pipeline. */
-export interface H5Filter {
-  id: number;
-  name: string;
-  cdValues: number[];
-}
-
-/** Metadata of a dataset or attribute. */
-export interface H5Info {
-  /** Dimensions; `null` for a null dataspace, `[]` for a scalar. */
-  shape: number[] | null;
-  /** The datatype class. */
-  typeClass: H5TypeClass;
-  /** The toolkit dtype the values read as, for numeric, boolean-enum and numeric-enum types. */
-  dtype?: DType;
-  /** Stored as IEEE float16: `dtype` is `float32`, and reads widen (core's dtype rule); `size` is 2. */
-  half?: boolean;
-  /** Element size in bytes. */
-  size: number;
-  /** Variable-length (strings or sequences). */
-  vlen: boolean;
-  /** For enums: member name → value. */
-  enumMembers?: Record<string, number>;
-  /** Chunk shape, if chunked. */
-  chunks?: number[];
-  /** Filter pipeline (datasets only). */
-  filters: H5Filter[];
-  /** h5wasm's raw metadata object, for anything not covered here. */
-  raw: Record<string, unknown>;
-}
-
-/** One selection per dimension: a `[start, end)` range, `[start, end, step]`, or a single index (kept as extent 1). */
-export type H5Selection = Array<[number, number] | [number, number, number] | number | null>;
-
-/** Options of {@link H5File.read}. */
-export interface H5ReadOptions {
-  /** Hyperslab per dimension; omitted dimensions are read whole. */
-  select?: H5Selection;
-  /** Largest result in bytes; a bigger request throws `OUT_OF_RANGE` with its size before reading. Default 2 GiB. */
-  budgetBytes?: number;
-  signal?: AbortSignal;
-  /**
-   * Read into this array instead of a new one: a TypedArray of the dtype's class (see `allocate`) holding
-   * exactly the selection's element count; the result is a view of it. Saves an allocation and a copy when
-   * the caller assembles a larger buffer (e.g. frames into a stack). `SHAPE_MISMATCH` if it does not fit.
-   */
-  out?: AnyTypedArray;
-}
-
-/** Plugin filter ids that have been registered at run time (see {@link registerFilterPlugin}). */
-const pluginFilters = new Set<number>();
-/** Record that a filter plugin is available (after the caller made it loadable for h5wasm). */
-export function registerFilterPlugin(id: number): void {
-  pluginFilters.add(id);
-}
-/** True if a filter id can be decoded. */
-export function filterAvailable(id: number): boolean {
-  return BUILTIN_FILTERS.has(id) || pluginFilters.has(id);
-}
-
-/**
- * A lazy filter plugin: returns the plugin's compiled bytes (an h5wasm-plugins `libH5Z*.so`) synchronously,
- * or `undefined` when it cannot be had in this environment.
- */
-export type FilterPluginLoader = () => Uint8Array | undefined;
-const filterLoaders = new Map<number, { fileName: string; load: FilterPluginLoader }>();
-
-/**
- * Register a plugin that is installed only when a dataset first needs filter `id`: the loader's bytes are
- * written as `fileName` into h5wasm's plugin folder and the filter is marked available
- * ({@link registerFilterPlugin}). Example: LZF is `registerFilterLoader(FILTER_IDS.lzf, "libH5Zlzf.so", load)`.
- */
-export function registerFilterLoader(id: number, fileName: string, load: FilterPluginLoader): void {
-  filterLoaders.set(id, { fileName, load });
-}
-
-function tryLoadFilter(rt: H5Runtime, id: number): boolean {
-  const l = filterLoaders.get(id);
-  if (!l) return false;
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = l.load();
-  } catch {
-    bytes = undefined;
-  }
-  if (!bytes) return false;
-  const M = rt.Module;
-  const dir = (M.get_plugin_search_paths() as string[])[0] ?? "/usr/local/hdf5/lib/plugin";
-  rt.FS.mkdirTree(dir);
-  rt.FS.writeFile(`${dir}/${l.fileName}`, bytes);
-  rt.plugins ??= new Set();
-  rt.plugins.add(id);
-  registerFilterPlugin(id);
-  return true;
-}
-
-/**
- * True if filter `id` can be decoded by this h5wasm instance: built in, installed into it from a registered
- * loader (now if not yet: a fresh instance after a corrupt file has an empty plugin folder), or registered
- * by the caller with {@link registerFilterPlugin}.
- */
-function pluginReady(rt: H5Runtime, id: number): boolean {
-  if (BUILTIN_FILTERS.has(id) || rt.plugins?.has(id)) return true;
-  if (tryLoadFilter(rt, id)) return true;
-  return pluginFilters.has(id) && !filterLoaders.has(id);
-}
-
-let mountCounter = 0;
-
-/** Inputs {@link H5File.open} accepts. */
-export type H5Input = string | Uint8Array | ArrayBuffer | Blob | SyncIO;
-
-/** Options of {@link H5File.open}. */
-export interface H5OpenOptions {
-  /** `r` (default) or `r+` (read/write, Node paths only). */
-  mode?: "r" | "r+";
-  /** For Blobs outside a worker: the most bytes read eagerly. Default 1 GiB. */
-  maxEagerBytes?: number;
-  /**
-   * Read numeric datasets of the common layouts straight from the file's bytes (one positional read per
-   * chunk, native zlib in Node) instead of through h5wasm's data path; anything else still goes through
-   * h5wasm. Attributes stored in object headers are read by our own bounds-checked parser (`attrs.ts`).
-   * Read-only files only. Default true; `false` forces h5wasm for every read and attribute (see `format.md`).
-   */
-  direct?: boolean;
-}
-
-/** Options of {@link H5File.create}. */
-export interface H5CreateOptions {
-  /**
-   * Write to a temporary file beside `path` and rename it into place on {@link H5File.close}; a failure
-   * (or {@link H5File.discard}) leaves no file at `path`. Default true.
-   */
-  atomic?: boolean;
-  /** Keep insertion order of links and attributes (HDF5 `track_order`). Default false. */
-  trackOrder?: boolean;
-}
-
-/** Options of {@link H5File.writeDataset}. */
-export interface H5WriteOptions {
-  /** Shape; default 1-D of the data length. */
-  shape?: number[];
-  /** Chunk shape; required for compression. Default: chosen automatically when compressing. */
-  chunks?: number[];
-  /**
-   * `gzip` (level 4 unless `level`), `lzf` (filter `FILTER_IDS.lzf`; its plugin must be registered, see {@link registerFilterLoader};
-   * a dataset whose chunks would not shrink by 10% is stored uncompressed, because h5wasm makes the filter
-   * mandatory and LZF fails on incompressible chunks), or none.
-   */
-  compression?: "gzip" | "lzf" | "none";
-  /** gzip level 0–9. Default 4. */
-  level?: number;
-  /** Store as this dtype (numeric data only; must match the array type). */
-  dtype?: DType;
-  /** Store floats as IEEE float16 (values rounded to nearest-even, as numpy). Default false. */
-  float16?: boolean;
-}
-
-const H5_DTYPE: Record<DType, string> = {
-  float32: "<f",
-  float64: "<d",
-  int8: "<b",
-  int16: "<h",
-  int32: "<i",
-  uint8: "<B",
-  uint16: "<H",
-  uint32: "<I",
-  int64: "<q",
-  uint64: "<Q",
-  bool: "<b",
-};
+import type { H5CreateOptions, H5Info, H5Input, H5Kind, H5OpenOptions, H5ReadOptions, H5WriteOptions } from "./types.js";
+import { createDataset, setAttribute } from "./write.js";
 
 /** An open HDF5 file. Close it with {@link H5File.close}. */
 export class H5File {
@@ -338,7 +128,7 @@ export class H5File {
       io = memoryIO(new Uint8Array(0), true, "memory");
     } else if (options.atomic ?? true) {
       const fs = await loadNodeFs();
-      const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}-${(mountCounter + 1).toString(36)}`;
+      const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}-${nextMountSerial().toString(36)}`;
       io = await nodeFileIO(tmp, "w");
       finalize = (ok) => {
         if (ok) fs.renameSync(tmp, path);
@@ -413,34 +203,7 @@ export class H5File {
         if (own.kind === "external") return "external-link";
         return (this.links as LinkReader).kindOf(own.address, path);
       }
-      // every parent must exist and be a group, else H5 raises
-      const parts = path.replace(/^\/+/, "").split("/");
-      let cur = "";
-      for (let i = 0; i < parts.length; i++) {
-        cur += `/${parts[i]}`;
-        let t: number;
-        try {
-          t = M.get_type(this.f.file_id, cur);
-        } catch (e) {
-          this.noteError(e);
-          return "missing";
-        }
-        const k: H5Kind =
-          t === M.H5G_GROUP
-            ? "group"
-            : t === M.H5G_DATASET
-              ? "dataset"
-              : t === M.H5G_TYPE
-                ? "datatype"
-                : t === M.H5G_LINK
-                  ? "soft-link"
-                  : t === M.H5G_UDLINK
-                    ? "external-link"
-                    : "missing";
-        if (i === parts.length - 1) return k;
-        if (k !== "group") return "missing";
-      }
-      return "missing";
+      return h5wasmKind(M, this.f.file_id, path, (e) => this.noteError(e));
     });
   }
 
@@ -590,36 +353,9 @@ export class H5File {
    * shuffle, and deflate in Node); `h5wasm` asks whether h5wasm can (built in, or a registered plugin).
    */
   checkFilters(path: string, info: H5Info = this.info(path), through: "any" | "h5wasm" = "any"): void {
-    for (const f of info.filters) {
-      // filters our own decoders handle (LZF, shuffle; deflate in Node) need no plugin unless h5wasm must read
-      if (through === "any" && this.direct && directDecodes(f.id)) continue;
-      if (f.id === FILTER_IDS.lzf && f.cdValues.length < 3) {
-        // the LZF plugin sizes its output from cd_values[2]; without it (some h5py builds omit it) it overruns memory
-        throw new HypedError(
-          "UNSUPPORTED",
-          `${this.name}: dataset ${path} uses the lzf filter (id ${FILTER_IDS.lzf}) without its chunk-size parameter in a layout our JavaScript LZF decoder does not read (it reads chunked little-endian numbers and strings), and the LZF plugin cannot decode it`,
-          { file: this.name, element: path, filter: "lzf", filterId: FILTER_IDS.lzf },
-        );
-      }
-      if (!pluginReady(this.rt, f.id)) {
-        throw new HypedError(
-          "UNSUPPORTED",
-          `${this.name}: dataset ${path} uses the ${f.name} filter (id ${f.id}), which this build cannot decode${
-            f.id === FILTER_IDS.lzf
-              ? " in this read without h5wasm's LZF plugin (our own decoder reads chunked little-endian numbers and strings; for other reads install the optional peer h5wasm-plugins in Node, or pass the plugin with @hyped/seq's setLzfPluginBytes)"
-              : FILTERS.get(f.id)?.h5wasm === false
-                ? " without its h5wasm plugin (see registerFilterLoader)"
-                : ""
-          }`,
-          {
-            file: this.name,
-            element: path,
-            filter: f.name,
-            filterId: f.id,
-          },
-        );
-      }
-    }
+    // filters our own decoders handle (LZF, shuffle; deflate in Node) need no plugin unless h5wasm must read
+    const ours = through === "any" && this.direct !== undefined;
+    for (const f of info.filters) if (!(ours && directDecodes(f.id))) checkH5wasmFilter(this.rt, this.name, path, f);
   }
 
   /**
@@ -660,93 +396,20 @@ export class H5File {
 
   private prepareRead(path: string, options: H5ReadOptions): PreparedRead {
     const info = this.info(path);
-    if (!info.dtype) {
-      throw new HypedError("UNSUPPORTED", `${this.name}: dataset ${path} has ${info.typeClass} elements; use readStrings or readRaw`, {
-        file: this.name,
-        element: path,
-        typeClass: info.typeClass,
-      });
-    }
-    const shape = info.shape ?? [];
-    const { count, offset, stride } = hyperslab(shape, options.select, this.name, path);
-    // float16 is read as its 16-bit patterns, then widened (finishRead)
-    const stored: DType = info.half ? "uint16" : info.dtype;
-    const direct =
-      this.direct !== undefined && stride.every((x) => x === 1) && info.size === dtypeSize(stored) && info.raw.littleEndian !== false;
-    // filters the direct path decodes itself need no h5wasm plugin unless the read falls back (checked then)
-    this.checkFilters(path, info, direct ? "any" : "h5wasm");
-    const n = count.reduce((a, b) => a * b, 1);
-    const dtype = info.dtype;
-    const esz = info.size;
-    // float16 needs its stored bits and the widened float32 result at once
-    const nbytes = n * (info.half ? esz + dtypeSize(dtype) : esz);
-    const budget = options.budgetBytes ?? 2 ** 31;
-    if (nbytes > budget) {
-      throw new HypedError(
-        "OUT_OF_RANGE",
-        `${this.name}: reading ${path} [${count}] needs ${nbytes} bytes, above the budget of ${budget}`,
-        {
-          file: this.name,
-          element: path,
-          bytes: nbytes,
-          budget,
-        },
-      );
-    }
-    let out: AnyTypedArray;
-    if (options.out) {
-      checkOutBuffer(options.out, dtype, n, `${this.name}: reading ${path} [${count}]`, { file: this.name, element: path });
-      out = options.out;
-    } else out = allocate(dtype, n);
-    const bits = info.half ? allocate("uint16", n) : undefined;
-    const target = bits ?? out;
-    const outBytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    return {
-      path,
-      info,
-      shape,
-      count,
-      offset,
-      stride,
-      n,
-      dtype,
-      out,
-      ...(bits ? { bits } : {}),
-      outBytes,
-      direct,
-      ds: { shape, elementSize: esz, filters: info.filters },
-    };
+    return prepareRead(this.name, path, info, options, this.direct !== undefined, (through) => this.checkFilters(path, info, through));
   }
 
   private fillThroughH5wasm(r: PreparedRead, signal?: AbortSignal): void {
-    const { path, count, offset, stride, shape, outBytes, info, dtype } = r;
-    this.checkFilters(path, info, "h5wasm");
-    const rowElems = count.slice(1).reduce((a, b) => a * b, 1);
-    const rowBytes = rowElems * info.size;
-    if (rowBytes > WASM_HEAP_LIMIT / 2) {
-      throw new HypedError("OUT_OF_RANGE", `${this.name}: one row of ${path} is ${rowBytes} bytes, beyond the wasm heap limit`, {
-        file: this.name,
-        element: path,
-        bytes: rowBytes,
-      });
-    }
-    const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / Math.max(1, rowBytes)));
-    const total0 = count[0] ?? 1;
-    this.readStats.h5wasm++;
-    for (let i = 0; i < total0; i += rowsPerPiece) {
-      throwIfAborted(signal, `reading ${path}`);
-      const k = Math.min(rowsPerPiece, total0 - i);
-      const c = shape.length ? [k, ...count.slice(1)] : [];
-      const o = shape.length ? [(offset[0] as number) + i * (stride[0] as number), ...offset.slice(1)] : [];
-      this.readInto(
-        path,
-        c,
-        o,
-        stride,
-        outBytes.subarray(i * rowBytes, (i + k) * rowBytes),
-        info.size === dtypeSize(r.bits ? "uint16" : dtype) ? 0 : info.size,
-      );
-    }
+    this.checkFilters(r.path, r.info, "h5wasm");
+    readStaged(
+      r,
+      this.name,
+      signal,
+      () => {
+        this.readStats.h5wasm++;
+      },
+      (c, o, s, dst, mismatch) => this.readInto(r.path, c, o, s, dst, mismatch),
+    );
   }
 
   private readInto(path: string, count: number[], offset: number[], stride: number[], dst: Uint8Array, _mismatch: number): void {
@@ -851,104 +514,9 @@ export class H5File {
       if (shapeSize(shape) !== data.length) {
         throw new HypedError("SHAPE_MISMATCH", `${path}: shape [${shape}] does not match ${data.length} values`, { element: path });
       }
-      let compress = options.compression === "gzip" || options.compression === "lzf";
-      if (options.compression === "lzf" && !pluginReady(this.rt, FILTER_IDS.lzf)) {
-        throw new HypedError(
-          "UNSUPPORTED",
-          `${path}: the lzf filter (id ${FILTER_IDS.lzf}) is not available; register its plugin first (in Node: npm install --legacy-peer-deps h5wasm-plugins; in a browser use setLzfPluginBytes from @hyped/seq)`,
-          {
-            element: path,
-            filterId: FILTER_IDS.lzf,
-          },
-        );
-      }
-      let chunks = options.chunks;
-      if (compress && !chunks && data.length > 0)
-        chunks = autoChunks(shape, Array.isArray(data) ? 8 : (data as AnyTypedArray).BYTES_PER_ELEMENT);
-      if (data.length === 0) chunks = undefined;
-      if (options.compression === "lzf" && !Array.isArray(data) && chunks) {
-        // the LZF filter is mandatory in h5wasm and fails on chunks it cannot shrink: store those datasets plain
-        const ta = data as AnyTypedArray;
-        const chunkBytes = chunks.reduce((a, b) => a * b, ta.BYTES_PER_ELEMENT);
-        if (!lzfCompressible(new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength), chunkBytes)) {
-          compress = false;
-          chunks = options.chunks;
-        }
-      }
-      const comp =
-        compress && data.length > 0
-          ? options.compression === "lzf"
-            ? { compression: FILTER_IDS.lzf as number, compression_opts: [] as number[] }
-            : { compression: "gzip" as const, compression_opts: options.level ?? 4 }
-          : {};
-      if (Array.isArray(data)) {
-        // variable-length UTF-8 whatever the length (h5wasm cannot guess the type of an empty list)
-        this.f.create_dataset({ name: path, data, shape, dtype: "S", ...(chunks ? { chunks } : {}) });
-        return;
-      }
-      const ta = data as AnyTypedArray;
-      if (options.float16) {
-        if (ta.byteLength / ta.BYTES_PER_ELEMENT > MAX_STAGING_BYTES / 2) {
-          throw new HypedError("UNSUPPORTED", `${path}: float16 datasets above ${MAX_STAGING_BYTES / 2} values are not supported`, {
-            element: path,
-          });
-        }
-        const halfComp = comp.compression === FILTER_IDS.lzf ? {} : comp; // LZF's size check ran on the wider data
-        this.f.create_dataset({
-          name: path,
-          data: new Map([[HALF_PLACEHOLDER_NAME, narrowToHalf(ta as ArrayLike<number>)]]),
-          shape,
-          dtype: HALF_PLACEHOLDER_DTYPE,
-          ...(chunks ? { chunks } : {}),
-          ...halfComp,
-        });
-        this.halfPatches++;
-        return;
-      }
-      if (options.dtype === "bool") {
-        if (ta.byteLength > MAX_STAGING_BYTES) {
-          throw new HypedError("UNSUPPORTED", `${path}: boolean datasets above ${MAX_STAGING_BYTES} bytes are not supported`, {
-            element: path,
-          });
-        }
-        const bytes = new Int8Array(ta.length);
-        for (let i = 0; i < ta.length; i++) bytes[i] = ta[i] ? 1 : 0;
-        this.f.create_dataset({
-          name: path,
-          data: new Map([[BOOL_PLACEHOLDER_NAME, bytes]]),
-          shape,
-          dtype: BOOL_PLACEHOLDER_DTYPE,
-          ...(chunks ? { chunks } : {}),
-          ...comp,
-        });
-        this.boolPatches++;
-        return;
-      }
-      const dtype = H5_DTYPE[options.dtype ?? dtypeNameOf(ta)];
-      const bytes = ta.byteLength;
-      if (bytes <= MAX_STAGING_BYTES || shape.length === 0) {
-        this.f.create_dataset({ name: path, data: ta, shape, dtype, ...(chunks ? { chunks } : {}), ...comp });
-        return;
-      }
-      // Large: create resizable along axis 0, then write pieces.
-      const rowElems = shape.slice(1).reduce((a, b) => a * b, 1);
-      const rowsPerPiece = Math.max(1, Math.floor(MAX_STAGING_BYTES / (rowElems * ta.BYTES_PER_ELEMENT)));
-      const first = Math.min(rowsPerPiece, shape[0] as number);
-      const firstData = ta.subarray(0, first * rowElems);
-      const ds = this.f.create_dataset({
-        name: path,
-        data: firstData,
-        shape: [first, ...shape.slice(1)],
-        maxshape: [shape[0], ...shape.slice(1)],
-        dtype,
-        chunks: chunks ?? autoChunks(shape, ta.BYTES_PER_ELEMENT),
-        ...comp,
-      });
-      ds.resize(shape);
-      for (let r = first; r < (shape[0] as number); r += rowsPerPiece) {
-        const k = Math.min(rowsPerPiece, (shape[0] as number) - r);
-        ds.write_slice([[r, r + k]], ta.subarray(r * rowElems, (r + k) * rowElems));
-      }
+      const placeholder = createDataset(this.rt, this.f, path, data, shape, options);
+      if (placeholder === "bool") this.boolPatches++;
+      else if (placeholder === "half") this.halfPatches++;
     });
   }
 
@@ -965,20 +533,7 @@ export class H5File {
     this.guard(`writing attribute '${name}' on`, path, () => {
       const o = this.f.get(path);
       if (!o) throw new HypedError("NOT_FOUND", `${this.name}: nothing at ${path}`, { file: this.name, element: path });
-      if (name in o.attrs) o.delete_attribute(name);
-      if (typeof value === "string") o.create_attribute(name, value);
-      else if (typeof value === "boolean") {
-        o.create_attribute(name, new Map([[BOOL_PLACEHOLDER_NAME, new Int8Array([value ? 1 : 0])]]), [], BOOL_PLACEHOLDER_DTYPE);
-        this.boolPatches++;
-      } else if (dtype === "bool" && ArrayBuffer.isView(value)) {
-        const b = Int8Array.from(value as ArrayLike<number>, (x) => (x ? 1 : 0));
-        o.create_attribute(name, new Map([[BOOL_PLACEHOLDER_NAME, b]]), [b.length], BOOL_PLACEHOLDER_DTYPE);
-        this.boolPatches++;
-      } else if (typeof value === "number")
-        o.create_attribute(name, allocFrom(dtype ?? "float64", [value]), [], H5_DTYPE[dtype ?? "float64"]);
-      else if (typeof value === "bigint") o.create_attribute(name, new BigInt64Array([value]), [], "<q");
-      else if (Array.isArray(value)) o.create_attribute(name, value, [value.length]);
-      else o.create_attribute(name, value, [value.length], H5_DTYPE[dtype ?? dtypeNameOf(value)]);
+      if (setAttribute(o, name, value, dtype) === "bool") this.boolPatches++;
     });
   }
 
@@ -1031,230 +586,5 @@ export class H5File {
     unmount(this.rt, this.mountPath);
     this.io.close();
     this.finalize?.(false);
-  }
-}
-
-/** HDF5's name order (byte-wise, as `strcmp` on UTF-8). */
-function byteOrder(a: string, b: string): number {
-  const x = utf8Bytes.encode(a);
-  const y = utf8Bytes.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  return x.length - y.length;
-}
-const utf8Bytes = new TextEncoder();
-
-function allocFrom(dtype: DType, values: number[]): AnyTypedArray {
-  const a = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++)
-    (a as unknown as number[])[i] =
-      dtype === "int64" || dtype === "uint64" ? (BigInt(values[i] as number) as unknown as number) : (values[i] as number);
-  return a;
-}
-
-function dtypeNameOf(a: AnyTypedArray): DType {
-  if (a instanceof Float32Array) return "float32";
-  if (a instanceof Float64Array) return "float64";
-  if (a instanceof Int8Array) return "int8";
-  if (a instanceof Int16Array) return "int16";
-  if (a instanceof Int32Array) return "int32";
-  if (a instanceof Uint8Array) return "uint8";
-  if (a instanceof Uint16Array) return "uint16";
-  if (a instanceof Uint32Array) return "uint32";
-  if (a instanceof BigInt64Array) return "int64";
-  return "uint64";
-}
-
-/** Chunk shape aiming at ~1 MiB chunks, splitting the first axis first. */
-export function autoChunks(shape: number[], itemsize: number): number[] {
-  const target = 2 ** 20;
-  const c = shape.map((s) => Math.max(1, s));
-  let bytes = c.reduce((a, b) => a * b, itemsize);
-  for (let ax = 0; ax < c.length && bytes > target; ax++) {
-    while ((c[ax] as number) > 1 && bytes > target) {
-      c[ax] = Math.ceil((c[ax] as number) / 2);
-      bytes = c.reduce((a, b) => a * b, itemsize);
-    }
-  }
-  return c;
-}
-
-function isBoolEnum(meta: Record<string, unknown>): boolean {
-  const members = (meta.enum_type as { members?: Record<string, number> } | undefined)?.members;
-  if (!members) return false;
-  const keys = Object.keys(members).sort();
-  return keys.length === 2 && keys[0] === "FALSE" && keys[1] === "TRUE" && Number(members.FALSE) === 0 && Number(members.TRUE) === 1;
-}
-
-/** A numeric read after its checks: the selection, the destination, and whether the direct path applies. */
-interface PreparedRead {
-  path: string;
-  info: H5Info;
-  shape: number[];
-  count: number[];
-  offset: number[];
-  stride: number[];
-  n: number;
-  dtype: DType;
-  out: AnyTypedArray;
-  /** float16 datasets: the stored bit patterns, widened into `out` by finishRead. */
-  bits?: Uint16Array;
-  outBytes: Uint8Array;
-  direct: boolean;
-  ds: { shape: number[]; elementSize: number; filters: H5Filter[] };
-}
-
-/** Normalise booleans and wrap the destination as an ndarray. */
-function finishRead(r: PreparedRead): AnyNdArray {
-  const { dtype, outBytes, n, count } = r;
-  if (dtype === "bool") for (let i = 0; i < n; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
-  if (r.bits) widenHalf(r.bits, r.out as Float32Array);
-  const arr = ndarray(r.out as never, count.length ? count : [1]) as unknown as AnyNdArray;
-  if (dtype === "bool") markBool(arr);
-  if (r.bits) markFloat16(markFloat16(arr).data);
-  return arr;
-}
-
-function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5Filter[]): H5Info {
-  const M = rt.Module;
-  const typeClass = CLASS_NAMES[meta.type as number] ?? "opaque";
-  const size = meta.size as number;
-  let dtype: DType | undefined;
-  const numeric = (cls: number, sz: number, signed: boolean): DType | undefined => {
-    // float16 reads as float32 (core's dtype rule); `half` below records it
-    if (cls === M.H5T_class_t.H5T_FLOAT.value) return sz === 2 || sz === 4 ? "float32" : sz === 8 ? "float64" : undefined;
-    if (cls === M.H5T_class_t.H5T_INTEGER.value) {
-      const t: Record<number, DType> = signed
-        ? { 1: "int8", 2: "int16", 4: "int32", 8: "int64" }
-        : { 1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64" };
-      return t[sz];
-    }
-    return undefined;
-  };
-  let enumMembers: Record<string, number> | undefined;
-  if (typeClass === "enum") {
-    const et = meta.enum_type as { type: number; members: Record<string, number> };
-    enumMembers = Object.fromEntries(Object.entries(et.members).map(([k, v]) => [k, Number(v)]));
-    dtype = isBoolEnum(meta) ? "bool" : numeric(et.type, size, meta.signed as boolean);
-  } else if (!meta.vlen) {
-    dtype = numeric(meta.type as number, size, meta.signed as boolean);
-  }
-  const shape = meta.shape === null || meta.shape === undefined ? null : (meta.shape as number[]).map(Number);
-  const chunks = meta.chunks ? (meta.chunks as number[]).map(Number) : undefined;
-  return {
-    shape,
-    typeClass,
-    ...(dtype ? { dtype } : {}),
-    ...(dtype === "float32" && size === 2 ? { half: true } : {}),
-    size,
-    vlen: Boolean(meta.vlen),
-    ...(enumMembers ? { enumMembers } : {}),
-    ...(chunks ? { chunks } : {}),
-    filters,
-    raw: meta,
-  };
-}
-
-function hyperslab(shape: number[], select: H5Selection | undefined, file: string, element: string) {
-  const count: number[] = [];
-  const offset: number[] = [];
-  const stride: number[] = [];
-  if (select && select.length > shape.length) {
-    throw new HypedError("INVALID_ARGUMENT", `${file}: ${select.length} selections for ${shape.length}-D dataset ${element}`, {
-      file,
-      element,
-    });
-  }
-  for (let i = 0; i < shape.length; i++) {
-    const s = shape[i] as number;
-    const sel = select?.[i];
-    let a = 0;
-    let b = s;
-    let st = 1;
-    if (typeof sel === "number") {
-      a = sel;
-      b = sel + 1;
-    } else if (Array.isArray(sel)) {
-      a = sel[0];
-      b = sel[1];
-      st = sel[2] ?? 1;
-    }
-    if (!(Number.isInteger(a) && Number.isInteger(b) && Number.isInteger(st) && a >= 0 && b <= s && a <= b && st >= 1)) {
-      throw new HypedError(
-        "OUT_OF_RANGE",
-        `${file}: selection [${a}, ${b}) step ${st} is outside dimension ${i} (extent ${s}) of ${element}`,
-        {
-          file,
-          element,
-          dim: i,
-        },
-      );
-    }
-    count.push(Math.ceil((b - a) / st));
-    offset.push(a);
-    stride.push(st);
-  }
-  return { count, offset, stride };
-}
-
-/** The errno HDF5 sees for a failed read or write (WASI's EIO). */
-const WASI_EIO = 29;
-/** The error behind the last failed read or write of each I/O, until reported. */
-const ioFailures = new WeakMap<SyncIO, { e: unknown; action: "read" | "write" }>();
-
-/** Throw the `IO` error (naming the file) of a read or write that failed under HDF5, if there was one. */
-function takeIoFailure(io: SyncIO): void {
-  const f = ioFailures.get(io);
-  if (!f) return;
-  ioFailures.delete(io);
-  throw fsError(f.e, io.name, f.action);
-}
-
-function mount(rt: H5Runtime, io: SyncIO): string {
-  const FS = rt.FS;
-  const name = `f${++mountCounter}.h5`;
-  const node = FS.createFile(MOUNT_DIR, name, {}, true, true);
-  Object.defineProperty(node, "usedBytes", { get: () => io.size(), configurable: true });
-  const base = node.stream_ops;
-  node.stream_ops = {
-    ...base,
-    // an I/O failure (ENOSPC, EIO, a closed source) goes back to HDF5 as an errno, so it unwinds cleanly
-    // and reports a read/write error; the original is kept for the IO error we raise (see takeIoFailure)
-    read: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
-      try {
-        return io.read(buffer.subarray(offset, offset + length), Number(position));
-      } catch (e) {
-        ioFailures.set(io, { e, action: "read" });
-        throw new FS.ErrnoError(WASI_EIO);
-      }
-    },
-    write: (_s: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
-      try {
-        return io.write(buffer.subarray(offset, offset + length), Number(position));
-      } catch (e) {
-        ioFailures.set(io, { e, action: "write" });
-        throw new FS.ErrnoError(WASI_EIO);
-      }
-    },
-    mmap: () => {
-      throw new FS.ErrnoError(19);
-    },
-  };
-  const nops = node.node_ops;
-  node.node_ops = {
-    ...nops,
-    setattr: (n: unknown, attr: { size?: number }) => {
-      if (attr.size !== undefined) io.truncate(Number(attr.size));
-      const { size: _size, ...rest } = attr;
-      return nops.setattr(n, rest);
-    },
-  };
-  return `${MOUNT_DIR}/${name}`;
-}
-
-function unmount(rt: H5Runtime, p: string): void {
-  try {
-    rt.FS.unlink(p);
-  } catch {
-    // already gone
   }
 }

@@ -4,24 +4,7 @@
 
 export { lookup3, patchBoolEnums } from "./boolenum.js";
 export { nativeStatus, setNative } from "./direct/index.js";
-export {
-  autoChunks,
-  type FilterPluginLoader,
-  filterAvailable,
-  type H5CreateOptions,
-  H5File,
-  type H5Filter,
-  type H5Info,
-  type H5Input,
-  type H5Kind,
-  type H5OpenOptions,
-  type H5ReadOptions,
-  type H5Selection,
-  type H5TypeClass,
-  type H5WriteOptions,
-  registerFilterLoader,
-  registerFilterPlugin,
-} from "./file.js";
+export { H5File } from "./file.js";
 export {
   BUILTIN_FILTERS,
   type ChunkDecoder,
@@ -34,4 +17,18 @@ export {
   unshuffle,
 } from "./filters.js";
 export { cleanH5Message, type H5Runtime, h5InstanceCount, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
+export { type FilterPluginLoader, filterAvailable, registerFilterLoader, registerFilterPlugin } from "./plugins.js";
 export { type BlobIOOptions, blobIO, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
+export type {
+  H5CreateOptions,
+  H5Filter,
+  H5Info,
+  H5Input,
+  H5Kind,
+  H5OpenOptions,
+  H5ReadOptions,
+  H5Selection,
+  H5TypeClass,
+  H5WriteOptions,
+} from "./types.js";
+export { autoChunks } from "./write.js";
