@@ -1,12 +1,15 @@
 /**
- * Synchronous positional I/O used to back HDF5 files (HDF5 itself is synchronous).
+ * Synchronous positional I/O used to back HDF5 files (HDF5 itself is synchronous). The async byte sources
+ * (`../source/`) are the other family; they share opening, validation and names (`../source/local.ts`), and
+ * the core README says why the two families stay apart.
  *
  * - {@link nodeFileIO}: a local file through `fs.readSync`/`fs.writeSync` on one descriptor (Node).
  * - {@link memoryIO}: bytes in memory; writable ones grow as HDF5 writes.
  * - {@link blobIO}: a `Blob`/`File`; in a Web Worker reads use `FileReaderSync` (lazy); elsewhere the blob
  *   must be read whole first, up to `maxEagerBytes` (default 1 GiB), else `UNSUPPORTED`.
  */
-import { fsError, HypedError, notRegularFile } from "../errors.js";
+import { fsError, HypedError } from "../errors.js";
+import { blobName, type LocalMode, localOpenFlags, readOnly, regularFileSize } from "../source/local.js";
 import { Scatter } from "../source/util.js";
 
 /** A synchronous random-access file. */
@@ -54,60 +57,88 @@ export async function loadNodeFs(): Promise<NodeFs> {
 }
 
 /** Open a local file for synchronous positional I/O. `mode`: `r` read, `r+` read/write, `w` create/truncate. */
-export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Promise<SyncIO> {
+export async function nodeFileIO(path: string, mode: LocalMode = "r"): Promise<SyncIO> {
   const fs = await loadNodeFs();
   let fd: number;
-  const c = fs.constants;
-  // non-blocking open: a FIFO answers at once (and is refused below) instead of waiting for a writer
-  const flags = (mode === "r" ? c.O_RDONLY : mode === "r+" ? c.O_RDWR : c.O_RDWR | c.O_CREAT | c.O_TRUNC) | c.O_NONBLOCK;
   try {
-    fd = fs.openSync(path, flags, 0o666);
+    fd = fs.openSync(path, localOpenFlags(fs.constants, mode), 0o666);
   } catch (e) {
     throw fsError(e, path, mode === "w" ? "create" : "open");
   }
   let size: number;
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw notRegularFile(path, st);
-    size = st.size;
+    size = regularFileSize(path, fs.fstatSync(fd));
   } catch (e) {
     fs.closeSync(fd);
     throw fsError(e, path, "stat");
   }
-  let bytesRead = 0;
-  let reads = 0;
+  const stats = { bytesRead: 0, reads: 0 };
+  const file = { fd, size };
   let closed = false;
   return {
     name: path,
     fd,
     writable: mode !== "r",
-    size: () => size,
+    size: () => file.size,
+    ...positionalReads(fs, file, stats),
+    write(view, position) {
+      const n = fs.writeSync(fd, view, 0, view.length, position);
+      if (position + n > file.size) file.size = position + n;
+      return n;
+    },
+    truncate(n) {
+      fs.ftruncateSync(fd, n);
+      file.size = n;
+    },
+    close() {
+      if (!closed) {
+        closed = true;
+        fs.closeSync(fd);
+      }
+    },
+    get bytesRead() {
+      return stats.bytesRead;
+    },
+    get reads() {
+      return stats.reads;
+    },
+  };
+}
+
+/** The read methods of {@link nodeFileIO} on descriptor `file.fd` (reads stop at `file.size`, which writes move). */
+function positionalReads(
+  fs: NodeFs,
+  file: { fd: number; size: number },
+  stats: { bytesRead: number; reads: number },
+): Pick<SyncIO, "read" | "readAsync" | "readv" | "readvAsync"> {
+  const { fd } = file;
+  return {
     read(view, position) {
-      reads++;
+      stats.reads++;
       let got = 0;
-      while (got < view.length && position + got < size) {
+      while (got < view.length && position + got < file.size) {
         const n = fs.readSync(fd, view, got, view.length - got, position + got);
         if (n === 0) break;
         got += n;
       }
-      bytesRead += got;
+      stats.bytesRead += got;
       return got;
     },
     async readAsync(view, position) {
-      reads++;
+      stats.reads++;
       let got = 0;
-      while (got < view.length && position + got < size) {
+      while (got < view.length && position + got < file.size) {
         const n = await new Promise<number>((resolve, reject) =>
           fs.read(fd, view, got, view.length - got, position + got, (err, k) => (err ? reject(err) : resolve(k))),
         );
         if (n === 0) break;
         got += n;
       }
-      bytesRead += got;
+      stats.bytesRead += got;
       return got;
     },
     readv(views, position) {
-      reads++;
+      stats.reads++;
       const sc = new Scatter(views);
       let got = 0;
       while (!sc.done) {
@@ -116,11 +147,11 @@ export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Pr
         got += n;
         sc.advance(n);
       }
-      bytesRead += got;
+      stats.bytesRead += got;
       return got;
     },
     async readvAsync(views, position) {
-      reads++;
+      stats.reads++;
       const sc = new Scatter(views);
       let got = 0;
       while (!sc.done) {
@@ -132,29 +163,8 @@ export async function nodeFileIO(path: string, mode: "r" | "r+" | "w" = "r"): Pr
         got += n;
         sc.advance(n);
       }
-      bytesRead += got;
+      stats.bytesRead += got;
       return got;
-    },
-    write(view, position) {
-      const n = fs.writeSync(fd, view, 0, view.length, position);
-      if (position + n > size) size = position + n;
-      return n;
-    },
-    truncate(n) {
-      fs.ftruncateSync(fd, n);
-      size = n;
-    },
-    close() {
-      if (!closed) {
-        closed = true;
-        fs.closeSync(fd);
-      }
-    },
-    get bytesRead() {
-      return bytesRead;
-    },
-    get reads() {
-      return reads;
     },
   };
 }
@@ -185,7 +195,7 @@ export function memoryIO(initial: Uint8Array = new Uint8Array(0), writable = fal
       return n;
     },
     write(view, position) {
-      if (!writable) throw new HypedError("IO", `${name} is read-only`, { name });
+      if (!writable) throw readOnly(name);
       ensure(position + view.length);
       buf.set(view, position);
       if (position + view.length > size) size = position + view.length;
@@ -215,7 +225,7 @@ export interface BlobIOOptions {
 
 /** Synchronous I/O over a `Blob`/`File`: lazy in a worker (`FileReaderSync`), else read whole (bounded). */
 export async function blobIO(blob: Blob, options: BlobIOOptions = {}): Promise<SyncIO> {
-  const name = (blob as { name?: string }).name ?? "blob";
+  const name = blobName(blob);
   const FRS = (globalThis as { FileReaderSync?: new () => { readAsArrayBuffer(b: Blob): ArrayBuffer } }).FileReaderSync;
   if (FRS) {
     const reader = new FRS();
@@ -235,10 +245,10 @@ export async function blobIO(blob: Blob, options: BlobIOOptions = {}): Promise<S
         return part.length;
       },
       write() {
-        throw new HypedError("IO", `${name} is read-only`, { name });
+        throw readOnly(name);
       },
       truncate() {
-        throw new HypedError("IO", `${name} is read-only`, { name });
+        throw readOnly(name);
       },
       close() {},
       get bytesRead() {

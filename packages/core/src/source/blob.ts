@@ -1,9 +1,10 @@
 import { HypedError } from "../errors.js";
+import { blobName } from "./local.js";
 import type { ByteSource } from "./types.js";
 import { checkRange, throwIfAborted } from "./util.js";
 
 /** A {@link ByteSource} over a `Blob` or browser `File`; each read slices the blob, so nothing else is loaded. */
-export function blobSource(blob: Blob, name = (blob as { name?: string }).name ?? "blob"): ByteSource {
+export function blobSource(blob: Blob, name = blobName(blob)): ByteSource {
   return {
     size: blob.size,
     name,

@@ -1,4 +1,5 @@
-import { fsError, HypedError, notRegularFile } from "../errors.js";
+import { fsError, HypedError } from "../errors.js";
+import { localOpenFlags, regularFileSize } from "./local.js";
 import type { ByteSource } from "./types.js";
 import { checkRange, Scatter, scatterTargets, throwIfAborted } from "./util.js";
 
@@ -13,15 +14,12 @@ export async function fileSource(path: string): Promise<ByteSource> {
   const { constants } = await import("node:fs");
   let size: number;
   try {
-    // non-blocking open: a FIFO answers at once (and is refused below) instead of waiting for a writer
-    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    handle = await fsp.open(path, localOpenFlags(constants, "r"));
   } catch (e) {
     throw fsError(e, path, "open");
   }
   try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw notRegularFile(path, st);
-    size = st.size;
+    size = regularFileSize(path, await handle.stat());
   } catch (e) {
     await handle.close();
     throw fsError(e, path, "stat");
