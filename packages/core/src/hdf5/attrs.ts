@@ -6,6 +6,7 @@
  * datatypes, references, compounds, big-endian or odd-sized numbers) is reported as `undefined`, and the
  * caller asks h5wasm.
  */
+import { DTYPE_CTORS, parseNumpyDescr } from "../dtype.js";
 import { HypedError } from "../errors.js";
 import type { DirectReader } from "./direct/index.js";
 import { Unhandled } from "./direct/index.js";
@@ -262,17 +263,11 @@ function numeric(cls: number, bits: number, size: number, data: DataView, n: num
   if (bits & 0x01) return undefined; // big-endian
   if (n * size > data.byteLength) throw new Unhandled();
   const bytes = data.buffer.slice(data.byteOffset, data.byteOffset + n * size);
-  if (cls === 1) {
-    if (size === 4) return new Float32Array(bytes);
-    if (size === 8) return new Float64Array(bytes);
-    return undefined;
-  }
-  const signed = (bits & 0x08) !== 0;
-  if (size === 1) return signed ? new Int8Array(bytes) : new Uint8Array(bytes);
-  if (size === 2) return signed ? new Int16Array(bytes) : new Uint16Array(bytes);
-  if (size === 4) return signed ? new Int32Array(bytes) : new Uint32Array(bytes);
-  if (size === 8) return signed ? new BigInt64Array(bytes) : new BigUint64Array(bytes);
-  return undefined;
+  // the dtype table names the element; float16 attributes (and sizes the table lacks) go to h5wasm
+  const kind = cls === 1 ? "f" : (bits & 0x08) !== 0 ? "i" : "u";
+  const t = parseNumpyDescr(`<${kind}${size}`);
+  if (!t || t.half) return undefined;
+  return new DTYPE_CTORS[t.dtype](bytes);
 }
 
 /** An enum of a 1-byte integer whose two members are FALSE = 0 and TRUE = 1 (h5py's bool). */
