@@ -2,7 +2,7 @@
  * Metadata and selections of `H5File`: h5wasm's metadata as {@link H5Info} (element dtypes from the dtype
  * table, `../dtype.ts`), hyperslab selections, and HDF5's name order.
  */
-import { type DType, parseNumpyDescr } from "../dtype.js";
+import { type DType, integerDType, parseNumpyDescr } from "../dtype.js";
 import { HypedError } from "../errors.js";
 import type { H5Runtime } from "./module.js";
 import type { H5Filter, H5Info, H5Kind, H5Selection, H5TypeClass } from "./types.js";
@@ -31,7 +31,7 @@ export function toInfo(rt: H5Runtime, meta: Record<string, unknown>, filters: H5
   // `half` below records it), and sizes the table lacks have no dtype
   const numeric = (cls: number, sz: number, signed: boolean): DType | undefined => {
     if (cls === M.H5T_class_t.H5T_FLOAT.value) return parseNumpyDescr(`<f${sz}`)?.dtype;
-    if (cls === M.H5T_class_t.H5T_INTEGER.value) return parseNumpyDescr(`<${signed ? "i" : "u"}${sz}`)?.dtype;
+    if (cls === M.H5T_class_t.H5T_INTEGER.value) return integerDType(sz, signed);
     return undefined;
   };
   let enumMembers: Record<string, number> | undefined;

@@ -1,10 +1,10 @@
 /**
  * Writing through h5wasm: datasets (numeric, boolean, float16, strings; compressed with gzip or LZF) and
- * attributes. Element types come from the dtype table (`../dtype.ts`); h5wasm spells them as Python
- * `struct` codes, derived here from each dtype's size and kind. Booleans and float16 are written as
- * placeholder types that `boolenum.ts` patches into h5py's enum and IEEE half on close.
+ * attributes. Element types come from the dtype table (`../dtype.ts`: `structCode`, h5wasm's Python
+ * `struct` codes; `typedFrom`). Booleans and float16 are written as placeholder types that `boolenum.ts`
+ * patches into h5py's enum and IEEE half on close.
  */
-import { type AnyTypedArray, allocate, type DType, dtypeOf, dtypeSize, isBigIntDType, isFloatDType, narrowToHalf } from "../dtype.js";
+import { type AnyTypedArray, type DType, dtypeOf, narrowToHalf, structCode, typedFrom } from "../dtype.js";
 import { HypedError } from "../errors.js";
 import { BOOL_PLACEHOLDER_DTYPE, BOOL_PLACEHOLDER_NAME, HALF_PLACEHOLDER_DTYPE, HALF_PLACEHOLDER_NAME } from "./boolenum.js";
 import { FILTER_IDS } from "./filters.js";
@@ -15,28 +15,6 @@ import type { H5WriteOptions } from "./types.js";
 
 /** Which placeholder type a write used (the caller counts them, to patch on close). */
 export type Placeholder = "bool" | "half" | undefined;
-
-/** h5wasm's `struct` letter for an integer of each size (lower case signed, upper case unsigned). */
-const INT_CODES: Record<number, string> = { 1: "b", 2: "h", 4: "i", 8: "q" };
-
-/**
- * h5wasm's type string for a dtype: `<f`/`<d` for floats, `<b`..`<q` (`<B`..`<Q` unsigned) for integers;
- * `bool` is stored as int8 (the boolean placeholder's base type).
- */
-export function h5wasmDtype(dtype: DType): string {
-  const size = dtypeSize(dtype);
-  if (isFloatDType(dtype)) return size === 4 ? "<f" : "<d";
-  const code = INT_CODES[size] as string;
-  return `<${dtype.startsWith("u") ? code.toUpperCase() : code}`;
-}
-
-/** A TypedArray of `dtype` holding `values` (BigInts for 64-bit integers). */
-function allocFrom(dtype: DType, values: number[]): AnyTypedArray {
-  const a = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++)
-    (a as unknown as number[])[i] = isBigIntDType(dtype) ? (BigInt(values[i] as number) as unknown as number) : (values[i] as number);
-  return a;
-}
 
 /** Chunk shape aiming at ~1 MiB chunks, splitting the first axis first. */
 export function autoChunks(shape: number[], itemsize: number): number[] {
@@ -137,7 +115,7 @@ export function createDataset(
     f.create_dataset({ name: path, data: data8, shape, dtype: BOOL_PLACEHOLDER_DTYPE, ...chunked, ...comp });
     return "bool";
   }
-  writeNumeric(f, path, ta, shape, h5wasmDtype(options.dtype ?? dtypeOf(ta)), chunks, comp);
+  writeNumeric(f, path, ta, shape, structCode(options.dtype ?? dtypeOf(ta)), chunks, comp);
   return undefined;
 }
 
@@ -199,9 +177,9 @@ export function setAttribute(
     o.create_attribute(name, new Map([[BOOL_PLACEHOLDER_NAME, b]]), [b.length], BOOL_PLACEHOLDER_DTYPE);
     return "bool";
   } else if (typeof value === "number")
-    o.create_attribute(name, allocFrom(dtype ?? "float64", [value]), [], h5wasmDtype(dtype ?? "float64"));
+    o.create_attribute(name, typedFrom(dtype ?? "float64", [value]), [], structCode(dtype ?? "float64"));
   else if (typeof value === "bigint") o.create_attribute(name, new BigInt64Array([value]), [], "<q");
   else if (Array.isArray(value)) o.create_attribute(name, value, [value.length]);
-  else o.create_attribute(name, value, [value.length], h5wasmDtype(dtype ?? dtypeOf(value)));
+  else o.create_attribute(name, value, [value.length], structCode(dtype ?? dtypeOf(value)));
   return undefined;
 }
