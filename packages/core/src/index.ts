@@ -7,5 +7,7 @@ export * from "./errors.js";
 export * from "./ndarray.js";
 export * from "./npy.js";
 export * from "./progress.js";
+export * from "./random.js";
 export * from "./source/index.js";
 export * from "./sparse.js";
+export * from "./special.js";

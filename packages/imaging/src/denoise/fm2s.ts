@@ -23,11 +23,19 @@
  * - **Patches.** Each Adam step of the authors' code runs the network on the whole image. To meet a 60 s budget
  *   on a 512×512 crop on two CPU cores, each step here uses one random `patchSize`² window (default 28) of the
  *   same noisy/clean pair; `patchSize: null` trains on the whole image exactly as the authors do (slower).
- * - Poisson variates with a large mean use a normal approximation (`Rng.poisson`).
+ * - Poisson variates with a large mean use a normal approximation (`Random.poisson`).
  */
-import { type AnyNdArray, allocate, fromTyped, HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import {
+  type AnyNdArray,
+  allocate,
+  fromTyped,
+  HypedError,
+  type LongTaskOptions,
+  progressReporter,
+  Random,
+  throwIfAborted,
+} from "@hyped/core";
 import { checkNumber, flat2D, type Image2D, integerRange } from "../filters/image.js";
-import { Rng } from "../synth/rng.js";
 import { medianFilter } from "./median.js";
 import type { Denoiser } from "./types.js";
 
@@ -75,7 +83,7 @@ export interface Fm2sNetwork {
 const WIDTHS = (amp: number) => [amp, 24, 12, amp] as const;
 
 /** A new network with PyTorch's default Conv2d initialisation (uniform ±1/√fan_in for weights and biases). */
-export function createFm2sNetwork(amp: number, rng: Rng): Fm2sNetwork {
+export function createFm2sNetwork(amp: number, rng: Random): Fm2sNetwork {
   const c = WIDTHS(amp);
   const w: Float32Array[] = [];
   const b: Float32Array[] = [];
@@ -250,7 +258,7 @@ export function fm2sNoise(
   amp: number,
   H: number,
   W: number,
-  rng: Rng,
+  rng: Random,
   o: { stride: number; gaussianFactor: number; poissonFactor: number; globalPoisson: number },
 ): Float32Array {
   const hw = H * W;
@@ -302,7 +310,7 @@ export async function fm2s(image: Image2D, options: Fm2sOptions = {}): Promise<A
     poissonFactor: options.poissonFactor ?? 30,
     globalPoisson: options.globalPoisson ?? 60,
   };
-  const rng = new Rng(options.seed ?? 3407);
+  const rng = new Random(options.seed ?? 3407);
   // scale to [0, 1]
   const range = integerRange(f.dtype);
   let scale: number;

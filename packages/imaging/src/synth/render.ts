@@ -6,8 +6,7 @@
  * options: the noise is drawn from a stream seeded per (frame, channel, pixel), so a window rendered on its
  * own equals the same window cut from the full frame (mosaic tiles can be made either way).
  */
-import { HypedError, type LongTaskOptions, type NdArray, ndarray, progressReporter, throwIfAborted } from "@hyped/core";
-import { Rng } from "./rng.js";
+import { HypedError, type LongTaskOptions, type NdArray, ndarray, progressReporter, Random, throwIfAborted } from "@hyped/core";
 import { type FucciSimOptions, type FucciSimulation, simulateFucci } from "./simulate.js";
 
 /** The channels the generator can draw. */
@@ -259,8 +258,8 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
     const scale = bright[ch];
     const base = bg[ch];
     const plane = ci * W * H;
-    const rng = new Rng(0);
-    const stream = Rng.mix(noiseSeed, t, ci, 0x0b5e);
+    const rng = new Random(0);
+    const stream = Random.mix(noiseSeed, t, ci, 0x0b5e);
     for (let y = 0; y < H; y++) {
       const gy = reg.y + y;
       const srcRow = (y + oy) * ew + ox;

@@ -4,9 +4,8 @@
  * Rendering to pixels is in `render.ts`; this part never touches an image, so it also scales to the
  * tracking benchmark (thousands of cells over hundreds of frames).
  */
-import { HypedError } from "@hyped/core";
+import { HypedError, Random } from "@hyped/core";
 import { PHASE_EARLY_G1, PHASE_G1, PHASE_G1S, PHASE_SG2M } from "../cellcycle/phases.js";
-import { Rng } from "./rng.js";
 
 /** Fractions of the cycle spent in each FUCCI phase (they are normalised to sum to 1). */
 export interface PhaseFractions {
@@ -256,7 +255,7 @@ export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
     throw bad("phaseFractions", JSON.stringify(pf));
   }
   const bnd = boundaries(pf);
-  const rng = new Rng(o.seed, 0x5eed);
+  const rng = new Random(o.seed, 0x5eed);
 
   const newCycle = () => Math.max(2, Math.round(o.cycleFrames * Math.exp(rng.normal(0, o.cycleSpread))));
   const newR0 = () => o.nuclearRadius * Math.exp(rng.normal(0, o.radiusSpread));
