@@ -291,6 +291,29 @@ export function fm2sNoise(
   return out;
 }
 
+/** Scale an image to [0, 1] (by its dtype's maximum, `2^bitDepth − 1`, or a percentile), clipped. */
+function scaleToUnit(
+  f: ReturnType<typeof flat2D>,
+  options: Fm2sOptions,
+): { raw: Float32Array; scale: number; range: [number, number] | undefined } {
+  const { rows: H, cols: W } = f;
+  const range = integerRange(f.dtype);
+  let scale: number;
+  if (options.scaling === "percentile") {
+    const sorted = Float64Array.from(f.data).sort();
+    scale = sorted[Math.min(sorted.length - 1, Math.floor(((options.percentile ?? 99.9) / 100) * (sorted.length - 1)))] as number;
+  } else if (range) {
+    scale = options.bitDepth ? 2 ** options.bitDepth - 1 : range[1];
+  } else {
+    scale = 1;
+  }
+  if (!(scale > 0)) throw new HypedError("INVALID_ARGUMENT", "fm2s: the image has no positive range to scale by", { scale });
+  const hw = H * W;
+  const raw = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) raw[i] = Math.min(1, Math.max(0, (f.data[i] as number) / scale));
+  return { raw, scale, range };
+}
+
 /**
  * Denoise one 2-D image with FM2S (zero-shot: a new network is trained on the image itself). Returns the
  * input dtype for integer input (truncated, as the authors' `.int()`), float32 for float input.
@@ -311,21 +334,8 @@ export async function fm2s(image: Image2D, options: Fm2sOptions = {}): Promise<A
     globalPoisson: options.globalPoisson ?? 60,
   };
   const rng = new Random(options.seed ?? 3407);
-  // scale to [0, 1]
-  const range = integerRange(f.dtype);
-  let scale: number;
-  if (options.scaling === "percentile") {
-    const sorted = Float64Array.from(f.data).sort();
-    scale = sorted[Math.min(sorted.length - 1, Math.floor(((options.percentile ?? 99.9) / 100) * (sorted.length - 1)))] as number;
-  } else if (range) {
-    scale = options.bitDepth ? 2 ** options.bitDepth - 1 : range[1];
-  } else {
-    scale = 1;
-  }
-  if (!(scale > 0)) throw new HypedError("INVALID_ARGUMENT", "fm2s: the image has no positive range to scale by", { scale });
+  const { raw, scale, range } = scaleToUnit(f, options);
   const hw = H * W;
-  const raw = new Float32Array(hw);
-  for (let i = 0; i < hw; i++) raw[i] = Math.min(1, Math.max(0, (f.data[i] as number) / scale));
   const med = medianFilter(fromTyped(raw, [H, W]) as unknown as AnyNdArray, { size: options.medianSize ?? 3 }).data as Float32Array;
   const repeat = (src: Float32Array) => {
     const o = new Float32Array(amp * hw);
