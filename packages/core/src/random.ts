@@ -8,7 +8,8 @@
  *   the same stream on every platform; the stream is ours, not numpy's.
  * - {@link Random.mulberry32}: the same draws on a mulberry32 stream, kept because committed results of seq's
  *   simulators, clustering and k-NN descent were made with it.
- * - {@link lcgUniform} and {@link hash32}: integer streams that Python reference scripts reproduce bit for bit.
+ * - {@link Lcg32}, {@link lcgUniform} and {@link hash32}: integer streams that Python reference scripts reproduce bit
+ *   for bit.
  */
 import { HypedError } from "./errors.js";
 import { logGamma } from "./special.js";
@@ -256,17 +257,29 @@ class Mulberry32 extends Random {
 }
 
 /**
- * `n` float64 values in [0, 1) from the Numerical Recipes LCG `s = (1664525 s + 1013904223) mod 2^32`,
- * `u = s / 2^32`, starting from `seed` (mod 2^32). Python reference scripts rebuild the same values with
- * `s = (1664525 * s + 1013904223) & 0xFFFFFFFF`.
+ * The Numerical Recipes LCG `s = (1664525 s + 1013904223) mod 2^32`, starting from `seed` (mod 2^32). Python
+ * reference scripts rebuild it with `s = (1664525 * s + 1013904223) & 0xFFFFFFFF`; embeddings use it for their
+ * seeded starts. Each call of {@link Lcg32.nextUint32} returns the next state.
  */
+export class Lcg32 {
+  private s: number;
+
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+
+  /** The next state, a uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    this.s = (Math.imul(1664525, this.s) + 1013904223) >>> 0;
+    return this.s;
+  }
+}
+
+/** `n` float64 values in [0, 1) from {@link Lcg32}: `u = s / 2^32` for the states after `seed`. */
 export function lcgUniform(seed: number, n: number): Float64Array {
   const out = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    out[i] = s / 4294967296;
-  }
+  const g = new Lcg32(seed);
+  for (let i = 0; i < n; i++) out[i] = g.nextUint32() / 4294967296;
   return out;
 }
 

@@ -11,6 +11,7 @@ describe("@hyped/core exports", () => {
         "DTYPES",
         "DTYPE_CTORS",
         "HypedError",
+        "Lcg32",
         "MAX_TYPED_ARRAY_BYTES",
         "Random",
         "allocate",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hash32, lcgUniform, Random } from "../random.js";
+import { hash32, Lcg32, lcgUniform, Random } from "../random.js";
 
 // moved from imaging/src/synth/__tests__/synth.test.ts with the generator (imaging's `Rng` is core's `Random`)
 describe("Random (sfc32)", () => {
@@ -84,6 +84,11 @@ describe("lcgUniform and hash32", () => {
       s = Number((1664525n * BigInt(s) + 1013904223n) % 4294967296n);
       expect(u[i]).toBe(s / 4294967296);
     }
+  });
+  it("Lcg32 is the same stream, one state per call", () => {
+    const g = new Lcg32(7);
+    const u = lcgUniform(7, 4);
+    for (let i = 0; i < 4; i++) expect(g.nextUint32() / 4294967296).toBe(u[i]);
   });
   it("hash32 is a 32-bit unsigned integer, deterministic and seed-dependent", () => {
     expect(hash32(5, 1)).toBe(hash32(5, 1));
