@@ -8,5 +8,7 @@ export * from "./ndarray.js";
 export * from "./npy.js";
 export * from "./outbuf.js";
 export * from "./progress.js";
+export * from "./random.js";
 export * from "./source/index.js";
 export * from "./sparse.js";
+export * from "./special.js";

@@ -3,7 +3,8 @@
  * the synthetic FUCCI simulation (0.5 px centroid noise, 1% missed), scored with CTC TRA against the truth.
  * The peer would be btrack, which Debian does not package: the bench says so instead of printing a ratio.
  */
-import { evaluateTrackingByObject, type FrameObjects, Rng, simulateFucci, trackCells } from "@hyped/imaging";
+import { Random as Rng } from "@hyped/core";
+import { evaluateTrackingByObject, type FrameObjects, simulateFucci, trackCells } from "@hyped/imaging";
 import { peakRssMiB, pythonWith, report } from "../../../scripts/bench-utils.js";
 
 const FRAMES = 200;

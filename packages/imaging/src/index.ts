@@ -273,7 +273,6 @@ export {
   FUCCI_CHANNELS,
   FUCCI_CONDITION_PRESETS,
   generateFucciTimelapse,
-  Rng,
   renderFucciFrame,
   scoreSegmentation,
   simulateFucci,

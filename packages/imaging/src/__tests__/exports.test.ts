@@ -46,7 +46,6 @@ describe("@hyped/imaging exports", () => {
         "PIXEL_LAYOUTS",
         "PIXEL_TYPE_CODES",
         "PIXEL_TYPE_NAMES",
-        "Rng",
         "SEGMENT_DEFAULT_CHANNELS",
         "benchmarkSvg",
         "binaryDilation",
@@ -170,7 +169,7 @@ describe("@hyped/imaging exports", () => {
         "frames": "DEFAULT_CHANNELS FRAME_DATASET FRAME_FORMAT FRAME_FORMAT_VERSION MANIFEST_NAME buildManifest closeFrameReadWorkers convertCziToFrames frameFileName inferScenes lookupScene manifestToJson mergeManifests openFrameStore parseForeignName parseManifest parseManifestText parseSceneMap readFrameInfo readManifestFile sha256Of shardManifestName writeFrameFile writeManifestFile",
         "pipeline": "DEFAULT_FRAME_INTERVAL_H LABELS_DATASET PIPELINE_FORMAT PIPELINE_LAYOUT callPhases clearHdf5ObjectTimes columnsToCsv csvToColumns finishPhases finishPipeline frameStem mergeStepManifests parseShardSpec readLabelFile readObjectTable readStepManifest releaseNameParser runPipeline sceneHours sceneStem segmentStore segmentedScenes stepManifestName storeScenes storeSnr trackSegmentation writeFileAtomic",
         "segmentation": "SEGMENT_DEFAULT_CHANNELS openSegmentPool segmentFrame segmentFrames",
-        "synth": "DEFAULT_PHASE_FRACTIONS FUCCI_CHANNELS FUCCI_CONDITION_PRESETS Rng generateFucciTimelapse renderFucciFrame scoreSegmentation simulateFucci",
+        "synth": "DEFAULT_PHASE_FRACTIONS FUCCI_CHANNELS FUCCI_CONDITION_PRESETS generateFucciTimelapse renderFucciFrame scoreSegmentation simulateFucci",
         "tracking": "ctcLineage ctcMaskName ctcRelabel encodeCtc encodeCtcMask evaluateTracking evaluateTrackingByObject evaluateTrackingMasks kalmanInit kalmanInnovationVariance kalmanPositionVarianceAfter kalmanPredict kalmanUpdate normaliseFrame solveSparseAssignment tableRows trackCells",
       }
     `);

@@ -1,10 +1,10 @@
 /**
- * `openCzi`: the lazy CZI reader. Opening reads the file header, the subblock directory, the attachment
+ * `CziFile`: the lazy CZI reader that {@link openCzi} returns. Opening reads the file header, the subblock directory, the attachment
  * directory (plus each attachment's 4-byte size) and the metadata XML; pixels are read only on request.
  *
- * Longer than our usual 600 lines: `CziFile` keeps its directory statistics, `readPlane` and its tile
- * scheduler (`paintAll`) together because they share the private layout cache and limits; the parts that stand
- * alone live beside it (segment, directory, subblock, stitch, planes).
+ * `CziFile` keeps its directory statistics, `readPlane` and its tile scheduler (`paintAll`) together because they
+ * share the private layout cache and limits; opening is in `open.ts`, the public option and result types in
+ * `file-types.ts`, and the parts that stand alone beside them (segment, directory, subblock, stitch, planes).
  */
 import {
   type AnyNdArray,
@@ -13,20 +13,27 @@ import {
   checkOutBuffer,
   fromTyped,
   HypedError,
-  type LongTaskOptions,
   type NumericTypedArray,
-  openSource,
   progressReporter,
-  type SourceInput,
   throwIfAborted,
 } from "@hyped/core";
-import { type CziAttachmentInfo, parseAttachmentDirectory, parseTimeStamps } from "./attachments.js";
+import { type CziAttachmentInfo, parseTimeStamps } from "./attachments.js";
 import type { CziDecoder } from "./codecs/index.js";
-import { type CziPixelType, type PixelLayout, SEGMENT_HEADER_SIZE, SEGMENT_IDS } from "./constants.js";
-import { type CziSubblockEntry, DIM_ENTRY_SIZE, DV_FIXED_SIZE, parseDirectory, parseDvEntry } from "./directory.js";
-import { type CziMetadata, parseCziMetadata } from "./metadata.js";
+import { type CziPixelType, type PixelLayout, SEGMENT_IDS } from "./constants.js";
+import type { CziSubblockEntry } from "./directory.js";
+import type {
+  CziDimRange,
+  CziFileHeader,
+  CziPlane,
+  CziPlaneCoords,
+  CziQuery,
+  CziTile,
+  PlanesOptions,
+  ReadPlaneOptions,
+} from "./file-types.js";
+import type { CziMetadata } from "./metadata.js";
 import { backedPlanes, dimValuesOf } from "./planes.js";
-import { formatErr, parseSegmentHeader, Reader, readChecked, readSegmentHeader } from "./segment.js";
+import { readChecked, readSegmentHeader } from "./segment.js";
 import {
   bytesAsTyped,
   type CziRect,
@@ -56,254 +63,34 @@ import {
   tileScratch,
 } from "./subblock.js";
 
+export type {
+  CziDimRange,
+  CziFileHeader,
+  CziPlane,
+  CziPlaneCoords,
+  CziQuery,
+  CziTile,
+  OpenCziOptions,
+  PlanesOptions,
+  ReadPlaneOptions,
+} from "./file-types.js";
 export type { CziRect } from "./stitch.js";
 
-/** Options of {@link openCzi}. */
-export interface OpenCziOptions extends CziLimits {
-  /** Cancels opening. */
-  signal?: AbortSignal;
-  /** Decoders for this file only, keyed by compression code; they take precedence over the global registry. */
-  decoders?: ReadonlyMap<number, CziDecoder>;
-}
-
-/** The file header (ZISRAWFILE). Positions are file offsets; 0 means "absent". */
-export interface CziFileHeader {
-  major: number;
-  minor: number;
-  primaryFileGuid: string;
-  fileGuid: string;
-  filePart: number;
-  directoryPosition: number;
-  metadataPosition: number;
-  attachmentDirectoryPosition: number;
-  updatePending: boolean;
-}
-
-/** Start and size of one dimension. */
-export interface CziDimRange {
-  start: number;
-  size: number;
-}
-
-/** A directory query: an index per dimension letter, plus `layer0` to keep only layer-0 (true) or pyramid (false) subblocks. */
-export interface CziQuery {
-  layer0?: boolean;
-  [letter: string]: number | boolean | undefined;
-}
-
-/** Plane coordinates: an index per dimension letter ("S", "T", "C", "Z", "H", "R", ...). Unset dimensions take their start. */
-export type CziPlaneCoords = Partial<Record<string, number>>;
-
-/** One decoded subblock. */
-export interface CziTile {
-  /** The directory entry. */
-  entry: CziSubblockEntry;
-  /** Pixels, row-major, channels last in R,G,B(,A) order; a fresh copy the caller may modify. */
-  data: NumericTypedArray;
-  /** [storedHeight, storedWidth] or [storedHeight, storedWidth, samples]. */
-  shape: number[];
-  /** `data` as an ndarray of `shape`. */
-  array: AnyNdArray;
-  /** Pixel type and samples per pixel. */
-  pixelType: CziPixelType;
-  samples: number;
-}
-
-/** Options of {@link CziFile.readPlane}. */
-export interface ReadPlaneOptions extends LongTaskOptions {
-  /**
-   * The rectangle to read, in pixels. By default it is relative to the scene's layer-0 bounding box (0,0 is the
-   * scene's top-left; with no S dimension, the file's bounding box); with `coordinates: "raw"` it is in the
-   * file's raw coordinate system. Default: the whole scene. Parts outside every tile are 0.
-   */
-  region?: CziRect;
-  /** How `region` is given. Default "scene". */
-  coordinates?: "scene" | "raw";
-  /**
-   * Scale factor in (0, 1] (default 1). The output is round(w*zoom) x round(h*zoom) pixels, sampled by nearest
-   * neighbour from the coarsest pyramid layer that still has at least this resolution (layer-0 tiles fill in
-   * where that layer has no tile), as libCZI's scaling accessor does.
-   */
-  zoom?: number;
-  /** Read one pyramid layer instead: 0 = full resolution (default), 1 = the first pyramid level, ... (see {@link CziFile.pyramidLayers}). */
-  layer?: number;
-  /** Subblocks fetched concurrently (they are still painted in M order). Default 4. */
-  concurrency?: number;
-  /**
-   * Paint into this array instead of a new one (it is zero-filled first). It must have the plane's dtype and
-   * exactly height x width x samples elements (SHAPE_MISMATCH otherwise). Reusing one buffer avoids the
-   * operating system's first-touch cost of a fresh multi-MB allocation for every plane.
-   */
-  out?: NumericTypedArray;
-}
-
-/** A stitched plane. */
-export interface CziPlane {
-  /** The plane's coordinates (every non-XY dimension of the file, defaults filled in). */
-  coords: Record<string, number>;
-  /** Pixels, row-major, channels last (R,G,B(,A) for colour). Uncovered pixels are 0. */
-  data: NumericTypedArray;
-  /** [height, width] or [height, width, samples]. */
-  shape: number[];
-  /** `data` as an ndarray. */
-  array: AnyNdArray;
-  /** Pixel type of the subblocks. */
-  pixelType: CziPixelType;
-  /** The raw-coordinate rectangle shown (before zoom). */
-  region: CziRect;
-  /** Raw coordinates [x, y] of the top-left pixel (the region's origin). */
-  origin: [number, number];
-  /** Scale of the output relative to raw pixels (1 = full resolution). */
-  zoom: number;
-  /** Directory indices of the subblocks painted, in paint order. */
-  subblocks: number[];
-}
-
-/** Options of {@link CziFile.planes}. */
-export interface PlanesOptions extends Omit<ReadPlaneOptions, "onProgress" | "out"> {
-  /**
-   * Reuse one output buffer for every plane of the same size (default false): each yielded plane's `data` is
-   * then overwritten by the next one, so copy what you keep. Saves a fresh allocation per plane.
-   */
-  reuse?: boolean;
-  /** Restrict the iteration: a list of values per dimension (e.g. `{ C: [0], S: [1, 2] }`). Default: all. */
-  select?: Partial<Record<string, number[]>>;
-  /** Progress in planes. */
-  onProgress?: LongTaskOptions["onProgress"];
-}
-
-const DEFAULT_LIMITS: Required<CziLimits> = { maxTileBytes: 2 ** 30, maxPlaneBytes: 2 ** 31 };
+/** Tile and plane limits when the caller sets none (1 GiB per tile, 2 GiB per plane). */
+export const DEFAULT_LIMITS: Required<CziLimits> = { maxTileBytes: 2 ** 30, maxPlaneBytes: 2 ** 31 };
 
 /** The logical rectangle of a subblock. */
 function rectOf(e: CziSubblockEntry): CziRect {
   return { x: e.x, y: e.y, w: e.width, h: e.height };
 }
 
-function parseFileHeader(data: Uint8Array): CziFileHeader {
-  const r = new Reader(data, "ZISRAWFILE at 0", SEGMENT_HEADER_SIZE);
-  return {
-    major: r.i32(0),
-    minor: r.i32(4),
-    primaryFileGuid: r.guid(16),
-    fileGuid: r.guid(32),
-    filePart: r.i32(48),
-    directoryPosition: r.size64(52, "DirectoryPosition"),
-    metadataPosition: r.size64(60, "MetadataPosition"),
-    updatePending: r.i32(68) !== 0,
-    attachmentDirectoryPosition: r.size64(72, "AttachmentDirectoryPosition"),
-  };
-}
-
-/** Walk the segment chain (used when the header has no directory): subblock entries, DELETED segments skipped. */
-async function scanSubblocks(src: ByteSource, signal?: AbortSignal): Promise<CziSubblockEntry[]> {
-  const out: CziSubblockEntry[] = [];
-  let pos = 0;
-  while (pos + SEGMENT_HEADER_SIZE <= src.size) {
-    throwIfAborted(signal, `scanning ${src.name}`);
-    const h = parseSegmentHeader(await readChecked(src, pos, SEGMENT_HEADER_SIZE, `segment at ${pos}`, signal), pos, src.size);
-    if (h.id === SEGMENT_IDS.subblock) {
-      const len = Math.min(h.dataSize, 16 + DV_FIXED_SIZE + 64 * DIM_ENTRY_SIZE);
-      const b = await readChecked(src, h.dataOffset, len, `${SEGMENT_IDS.subblock} at ${pos}`, signal);
-      const { entry } = parseDvEntry(new Reader(b, `${SEGMENT_IDS.subblock} at ${pos}`, h.dataOffset), 16, out.length);
-      entry.filePosition = pos;
-      out.push(entry);
-    }
-    const next = h.dataOffset + Math.max(h.allocatedSize, h.usedSize);
-    if (next <= pos) break;
-    pos = next;
-  }
-  return out;
-}
-
-/**
- * Open a CZI file. Reads the file header, the subblock directory, the attachment directory and the metadata
- * XML, nothing else. Every size and offset is checked against the source before it is used.
- *
- * @param input a path, URL, Blob/File, bytes or any {@link ByteSource}.
- * @throws HypedError FORMAT (naming the segment) for anything malformed, UNSUPPORTED for features we lack.
- * @example
- * const czi = await openCzi("plate.czi");
- * const plane = await czi.readPlane({ S: 0, T: 0, C: 1 });
- */
-export async function openCzi(input: SourceInput, options: OpenCziOptions = {}): Promise<CziFile> {
-  const src = await openSource(input);
-  const { signal } = options;
-  const limits = {
-    ...DEFAULT_LIMITS,
-    ...(options.maxTileBytes !== undefined ? { maxTileBytes: options.maxTileBytes } : {}),
-    ...(options.maxPlaneBytes !== undefined ? { maxPlaneBytes: options.maxPlaneBytes } : {}),
-  };
-  const fh = await readSegmentHeader(src, 0, SEGMENT_IDS.file, signal);
-  const header = parseFileHeader(await readChecked(src, fh.dataOffset, Math.min(fh.dataSize, 80), "ZISRAWFILE at 0", signal));
-
-  let subblocks: CziSubblockEntry[];
-  if (header.directoryPosition > 0) {
-    const what = `${SEGMENT_IDS.directory} at ${header.directoryPosition}`;
-    const dh = await readSegmentHeader(src, header.directoryPosition, SEGMENT_IDS.directory, signal);
-    subblocks = parseDirectory(await readChecked(src, dh.dataOffset, dh.dataSize, what, signal), what, dh.dataOffset);
-    for (const e of subblocks) {
-      if (e.filePosition + SEGMENT_HEADER_SIZE > src.size) {
-        throw formatErr(what, `entry ${e.index} points at offset ${e.filePosition}, past the end of the file (${src.size} bytes)`, {
-          entry: e.index,
-          filePosition: e.filePosition,
-        });
-      }
-    }
-  } else {
-    subblocks = await scanSubblocks(src, signal);
-  }
-
-  let attachments: CziAttachmentInfo[] = [];
-  if (header.attachmentDirectoryPosition > 0) {
-    const what = `${SEGMENT_IDS.attachmentDirectory} at ${header.attachmentDirectoryPosition}`;
-    const ah = await readSegmentHeader(src, header.attachmentDirectoryPosition, SEGMENT_IDS.attachmentDirectory, signal);
-    const list = parseAttachmentDirectory(await readChecked(src, ah.dataOffset, ah.dataSize, what, signal), what, ah.dataOffset);
-    attachments = await Promise.all(
-      list.map(async (a) => {
-        const w = `${SEGMENT_IDS.attachment} "${a.name}" at ${a.filePosition}`;
-        const seg = await readSegmentHeader(src, a.filePosition, SEGMENT_IDS.attachment, signal);
-        const size = new Reader(await readChecked(src, seg.dataOffset, 4, w, signal), w, seg.dataOffset).i32(0);
-        if (size < 0 || 256 + size > seg.dataSize) throw formatErr(w, `DataSize ${size} does not fit in the ${seg.dataSize}-byte segment`);
-        return { ...a, size };
-      }),
-    );
-  }
-
-  let metadata: CziMetadata = parseCziMetadata("");
-  if (header.metadataPosition > 0) {
-    const what = `${SEGMENT_IDS.metadata} at ${header.metadataPosition}`;
-    const mh = await readSegmentHeader(src, header.metadataPosition, SEGMENT_IDS.metadata, signal);
-    const r = new Reader(await readChecked(src, mh.dataOffset, Math.min(8, mh.dataSize), what, signal), what, mh.dataOffset);
-    const xmlSize = r.i32(0);
-    if (xmlSize < 0 || 256 + xmlSize > mh.dataSize)
-      throw formatErr(what, `XmlSize ${xmlSize} does not fit in the ${mh.dataSize}-byte segment`);
-    const xmlBytes = await readChecked(src, mh.dataOffset + 256, xmlSize, what, signal);
-    let xml: string;
-    try {
-      xml = new TextDecoder("utf-8", { fatal: true }).decode(xmlBytes);
-    } catch (e) {
-      throw new HypedError("FORMAT", `${what}: metadata XML is not valid UTF-8`, { segment: what }, { cause: e });
-    }
-    metadata = parseCziMetadata(xml.replace(/^\uFEFF/, "").replace(/\0+$/, ""), what);
-  }
-  const czi = new CziFile(src, header, subblocks, metadata, attachments, limits, options.decoders);
-  // A source we opened (a path or URL) is closed if the CziFile is garbage-collected unclosed, instead of Node
-  // closing the bare file handle with a DEP0137 warning. A source the caller passed stays the caller's.
-  if (ownsSource(input)) finalizer?.register(czi, src, czi);
-  return czi;
-}
-
 /** Closes the sources of CziFiles collected without close() (absent where FinalizationRegistry is). */
-const finalizer =
+export const finalizer =
   typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry<ByteSource>((src) => {
         void Promise.resolve(src.close?.()).catch(() => {});
       })
     : undefined;
-
-function ownsSource(input: SourceInput): boolean {
-  return typeof input === "string" || (typeof URL !== "undefined" && input instanceof URL);
-}
 
 /** An open CZI file. Create with {@link openCzi}. */
 export class CziFile {
@@ -505,6 +292,63 @@ export class CziFile {
     const { signal } = options;
     throwIfAborted(signal, "readPlane");
     const c = this.resolveCoords(coords);
+    const { matching, region, zoom, ow, oh, paint } = this.selectTiles(c, options);
+
+    const first = paint[0] ?? matching[0] ?? this.subblocks[0];
+    const pixelType = (first?.pixelType ?? "Gray8") as CziPixelType;
+    const layout: PixelLayout = first ? layoutOf(first) : { dtype: "uint8", samples: 1, bytesPerPixel: 1, bgr: false };
+    for (const e of paint) {
+      if (e.pixelType !== pixelType) {
+        throw new HypedError(
+          "UNSUPPORTED",
+          `plane ${JSON.stringify(c)} mixes pixel types ${pixelType} and ${e.pixelType} (${subblockWhat(e)})`,
+          { coords: c },
+        );
+      }
+    }
+    const n = ow * oh * layout.samples;
+    if (!Number.isSafeInteger(n) || (n * layout.bytesPerPixel) / layout.samples > this.limits.maxPlaneBytes) {
+      throw new HypedError(
+        "OUT_OF_RANGE",
+        `a ${ow}x${oh} ${pixelType} plane exceeds the plane limit of ${this.limits.maxPlaneBytes} bytes; read a region or zoom out`,
+        {
+          width: ow,
+          height: oh,
+          maxPlaneBytes: this.limits.maxPlaneBytes,
+        },
+      );
+    }
+    const fullRes = zoom === 1 && paint.every((e) => e.layer0);
+    let canvas: NumericTypedArray;
+    if (options.out) {
+      const o = options.out;
+      checkOutBuffer(o, layout.dtype, n, "readPlane out", {}, `(${ow}x${oh}x${layout.samples})`);
+      // At full resolution every tile overwrites all of its part of the canvas: clear only what none covers.
+      if (fullRes) clearUncovered(o, region, paint.map(rectOf), layout.samples);
+      else o.fill(0);
+      canvas = o;
+    } else canvas = allocate(layout.dtype, n) as NumericTypedArray;
+    await this.paintAll(canvas, region, ow, oh, zoom, paint, layout, options);
+    const shape = layout.samples === 1 ? [oh, ow] : [oh, ow, layout.samples];
+    return {
+      coords: c,
+      data: canvas,
+      shape,
+      array: fromTyped(canvas, shape) as AnyNdArray,
+      pixelType,
+      region,
+      origin: [region.x, region.y],
+      zoom,
+      subblocks: paint.map((e) => e.index),
+    };
+  }
+
+  /**
+   * The tiles a plane read paints: the region (the scene's or file's bounding box, or `options.region`), the
+   * pyramid layer for `layer`/`zoom` (layer-0 tiles fill where the layer has none, unless a layer was asked for),
+   * the output size, and the intersecting subblocks in paint order (by M, then directory index).
+   */
+  private selectTiles(c: Record<string, number>, options: ReadPlaneOptions) {
     const scene = this.dims.S ? c.S : undefined;
     const matching = this.query(c);
     let base: CziRect | undefined;
@@ -561,53 +405,7 @@ export class CziFile {
       paint = [...fill.sort(byM), ...level.sort(byM)];
     }
 
-    const first = paint[0] ?? matching[0] ?? this.subblocks[0];
-    const pixelType = (first?.pixelType ?? "Gray8") as CziPixelType;
-    const layout: PixelLayout = first ? layoutOf(first) : { dtype: "uint8", samples: 1, bytesPerPixel: 1, bgr: false };
-    for (const e of paint) {
-      if (e.pixelType !== pixelType) {
-        throw new HypedError(
-          "UNSUPPORTED",
-          `plane ${JSON.stringify(c)} mixes pixel types ${pixelType} and ${e.pixelType} (${subblockWhat(e)})`,
-          { coords: c },
-        );
-      }
-    }
-    const n = ow * oh * layout.samples;
-    if (!Number.isSafeInteger(n) || (n * layout.bytesPerPixel) / layout.samples > this.limits.maxPlaneBytes) {
-      throw new HypedError(
-        "OUT_OF_RANGE",
-        `a ${ow}x${oh} ${pixelType} plane exceeds the plane limit of ${this.limits.maxPlaneBytes} bytes; read a region or zoom out`,
-        {
-          width: ow,
-          height: oh,
-          maxPlaneBytes: this.limits.maxPlaneBytes,
-        },
-      );
-    }
-    const fullRes = zoom === 1 && paint.every((e) => e.layer0);
-    let canvas: NumericTypedArray;
-    if (options.out) {
-      const o = options.out;
-      checkOutBuffer(o, layout.dtype, n, "readPlane out", {}, `(${ow}x${oh}x${layout.samples})`);
-      // At full resolution every tile overwrites all of its part of the canvas: clear only what none covers.
-      if (fullRes) clearUncovered(o, region, paint.map(rectOf), layout.samples);
-      else o.fill(0);
-      canvas = o;
-    } else canvas = allocate(layout.dtype, n) as NumericTypedArray;
-    await this.paintAll(canvas, region, ow, oh, zoom, paint, layout, options);
-    const shape = layout.samples === 1 ? [oh, ow] : [oh, ow, layout.samples];
-    return {
-      coords: c,
-      data: canvas,
-      shape,
-      array: fromTyped(canvas, shape) as AnyNdArray,
-      pixelType,
-      region,
-      origin: [region.x, region.y],
-      zoom,
-      subblocks: paint.map((e) => e.index),
-    };
+    return { matching, region, zoom, ow, oh, paint };
   }
 
   /** Where subblock `e`'s payload is (read once per subblock, then cached). */

@@ -24,11 +24,11 @@ export {
   type CziRect,
   type CziTile,
   type OpenCziOptions,
-  openCzi,
   type PlanesOptions,
   type ReadPlaneOptions,
 } from "./file.js";
 export { type CziChannelInfo, type CziMetadata, parseCziMetadata } from "./metadata.js";
+export { openCzi } from "./open.js";
 export type { CziLimits } from "./subblock.js";
 export { encodePlaneTiff } from "./tiff.js";
 export {

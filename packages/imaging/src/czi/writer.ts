@@ -282,6 +282,9 @@ async function writeAll(
   tiles: Iterable<CziWriteSubblock> | AsyncIterable<CziWriteSubblock>,
   options: WriteCziOptions,
 ): Promise<WriteCziResult> {
+  // Longer than ~100 lines on purpose: it writes the file front to back in the order the format lays it out
+  // (header placeholder, subblocks, metadata, attachments, directories, header patch), and each step needs the
+  // file positions of the ones before; reading it top to bottom is reading the file layout in format.md.
   const { signal } = options;
   const progress = progressReporter(options.onProgress, "subblocks", undefined, "writeCzi");
   const fileGuid = parseGuid(options.fileGuid ?? randomGuid());

@@ -45,7 +45,7 @@ const { workerData, parentPort } = require("node:worker_threads");
 
 /** Render one job in this thread (the worker's body, also the fallback without workers). */
 async function renderJob(job: SynthRenderJob, cache: Map<string, unknown>): Promise<SynthRenderedFrame> {
-  const { hypedSceneSimulation } = await import("./synth.js");
+  const { hypedSceneSimulation } = await import("./scenes.js");
   const { renderFucciFrame } = await import("../synth/render.js");
   const key = `${job.condition}|${job.replicate}|${job.scale}|${job.seed}|${job.frames}|${job.intervalS}`;
   let sim = cache.get(key) as ReturnType<typeof hypedSceneSimulation> | undefined;

@@ -23,11 +23,19 @@
  * - **Patches.** Each Adam step of the authors' code runs the network on the whole image. To meet a 60 s budget
  *   on a 512×512 crop on two CPU cores, each step here uses one random `patchSize`² window (default 28) of the
  *   same noisy/clean pair; `patchSize: null` trains on the whole image exactly as the authors do (slower).
- * - Poisson variates with a large mean use a normal approximation (`Rng.poisson`).
+ * - Poisson variates with a large mean use a normal approximation (`Random.poisson`).
  */
-import { type AnyNdArray, allocate, fromTyped, HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import {
+  type AnyNdArray,
+  allocate,
+  fromTyped,
+  HypedError,
+  type LongTaskOptions,
+  progressReporter,
+  Random,
+  throwIfAborted,
+} from "@hyped/core";
 import { checkNumber, flat2D, type Image2D, integerRange } from "../filters/image.js";
-import { Rng } from "../synth/rng.js";
 import { medianFilter } from "./median.js";
 import type { Denoiser } from "./types.js";
 
@@ -75,7 +83,7 @@ export interface Fm2sNetwork {
 const WIDTHS = (amp: number) => [amp, 24, 12, amp] as const;
 
 /** A new network with PyTorch's default Conv2d initialisation (uniform ±1/√fan_in for weights and biases). */
-export function createFm2sNetwork(amp: number, rng: Rng): Fm2sNetwork {
+export function createFm2sNetwork(amp: number, rng: Random): Fm2sNetwork {
   const c = WIDTHS(amp);
   const w: Float32Array[] = [];
   const b: Float32Array[] = [];
@@ -250,7 +258,7 @@ export function fm2sNoise(
   amp: number,
   H: number,
   W: number,
-  rng: Rng,
+  rng: Random,
   o: { stride: number; gaussianFactor: number; poissonFactor: number; globalPoisson: number },
 ): Float32Array {
   const hw = H * W;
@@ -283,6 +291,29 @@ export function fm2sNoise(
   return out;
 }
 
+/** Scale an image to [0, 1] (by its dtype's maximum, `2^bitDepth − 1`, or a percentile), clipped. */
+function scaleToUnit(
+  f: ReturnType<typeof flat2D>,
+  options: Fm2sOptions,
+): { raw: Float32Array; scale: number; range: [number, number] | undefined } {
+  const { rows: H, cols: W } = f;
+  const range = integerRange(f.dtype);
+  let scale: number;
+  if (options.scaling === "percentile") {
+    const sorted = Float64Array.from(f.data).sort();
+    scale = sorted[Math.min(sorted.length - 1, Math.floor(((options.percentile ?? 99.9) / 100) * (sorted.length - 1)))] as number;
+  } else if (range) {
+    scale = options.bitDepth ? 2 ** options.bitDepth - 1 : range[1];
+  } else {
+    scale = 1;
+  }
+  if (!(scale > 0)) throw new HypedError("INVALID_ARGUMENT", "fm2s: the image has no positive range to scale by", { scale });
+  const hw = H * W;
+  const raw = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) raw[i] = Math.min(1, Math.max(0, (f.data[i] as number) / scale));
+  return { raw, scale, range };
+}
+
 /**
  * Denoise one 2-D image with FM2S (zero-shot: a new network is trained on the image itself). Returns the
  * input dtype for integer input (truncated, as the authors' `.int()`), float32 for float input.
@@ -302,22 +333,9 @@ export async function fm2s(image: Image2D, options: Fm2sOptions = {}): Promise<A
     poissonFactor: options.poissonFactor ?? 30,
     globalPoisson: options.globalPoisson ?? 60,
   };
-  const rng = new Rng(options.seed ?? 3407);
-  // scale to [0, 1]
-  const range = integerRange(f.dtype);
-  let scale: number;
-  if (options.scaling === "percentile") {
-    const sorted = Float64Array.from(f.data).sort();
-    scale = sorted[Math.min(sorted.length - 1, Math.floor(((options.percentile ?? 99.9) / 100) * (sorted.length - 1)))] as number;
-  } else if (range) {
-    scale = options.bitDepth ? 2 ** options.bitDepth - 1 : range[1];
-  } else {
-    scale = 1;
-  }
-  if (!(scale > 0)) throw new HypedError("INVALID_ARGUMENT", "fm2s: the image has no positive range to scale by", { scale });
+  const rng = new Random(options.seed ?? 3407);
+  const { raw, scale, range } = scaleToUnit(f, options);
   const hw = H * W;
-  const raw = new Float32Array(hw);
-  for (let i = 0; i < hw; i++) raw[i] = Math.min(1, Math.max(0, (f.data[i] as number) / scale));
   const med = medianFilter(fromTyped(raw, [H, W]) as unknown as AnyNdArray, { size: options.medianSize ?? 3 }).data as Float32Array;
   const repeat = (src: Float32Array) => {
     const o = new Float32Array(amp * hw);

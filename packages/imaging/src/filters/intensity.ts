@@ -2,7 +2,7 @@
  * Percentiles, percentile clipping and intensity rescaling: numpy's `percentile` (linear method, numpy 1.24)
  * and `skimage.exposure.rescale_intensity` (0.19.3).
  */
-import { type DType, fromTyped, HypedError, type NdArray } from "@hyped/core";
+import { allocate, type DType, fromTyped, HypedError, isBigIntDType, type NdArray, type NumericTypedArray } from "@hyped/core";
 import { checkNumber, flat2D, type Image2D, integerRange } from "./image.js";
 
 /** In-place selection: after the call, `a[k]` holds the k-th smallest value and `a[<k] <= a[k] <= a[>k]`. */
@@ -303,20 +303,9 @@ export function rescaleIntensity(image: Image2D, options: RescaleOptions = {}): 
       tmp[i] = v < omin ? omin : v > omax ? omax : v;
     }
   }
-  const ctorOut = outDtype === "bool" ? Uint8Array : outDtype === "float64" ? Float64Array : undefined;
-  if (ctorOut === Float64Array) return fromTyped(tmp, [f.rows, f.cols]) as NdArray;
-  const ctors: Partial<Record<DType, new (n: number) => ArrayLike<number> & { [i: number]: number }>> = {
-    float32: Float32Array,
-    int8: Int8Array,
-    int16: Int16Array,
-    int32: Int32Array,
-    uint8: Uint8Array,
-    uint16: Uint16Array,
-    uint32: Uint32Array,
-    bool: Uint8Array,
-  };
-  const C = ctors[outDtype]!;
-  const out = new C(n);
+  if (outDtype === "float64") return fromTyped(tmp, [f.rows, f.cols]) as NdArray;
+  if (isBigIntDType(outDtype)) throw new HypedError("UNSUPPORTED", `rescaleIntensity cannot write ${outDtype}`, { outDtype });
+  const out = allocate(outDtype, n) as NumericTypedArray;
   const isInt = outDtype !== "float32";
   for (let i = 0; i < n; i++) out[i] = isInt ? Math.trunc(tmp[i]!) : tmp[i]!;
   return fromTyped(out as unknown as Float32Array, [f.rows, f.cols]) as unknown as NdArray;

@@ -268,6 +268,8 @@ function borderWidths(ex: PeakOptions["excludeBorder"], minDistance: number): [n
  * Returns `[n, 2]` int32 (row, col).
  */
 export function peakLocalMax(image: Image2D, options: PeakOptions = {}): PeakCoordinates {
+  // Slightly over ~100 lines on purpose: the steps 1–4 above, in scikit-image's order, with the per-label
+  // bounding boxes; the candidate sort and the greedy distance filter are already their own functions.
   const f = flat2D(image);
   const { rows, cols } = f;
   const n = rows * cols;

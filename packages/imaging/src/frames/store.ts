@@ -2,6 +2,9 @@
  * `openFrameStore`: a directory of frame files (Node) or a list of browser `File`s, with or without a
  * `dataset.json` manifest, loaded by (condition, replicate, time range, channels, region) through HDF5
  * hyperslabs. See `format.md` for the layout and `docs/frames.md` for usage.
+ *
+ * Listing a folder and indexing frame files without a manifest are in `store-files.ts`; the public types in
+ * `store-types.ts`.
  */
 import {
   type AnyNdArray,
@@ -10,7 +13,6 @@ import {
   type DType,
   dtypeSize,
   forEachLimited,
-  fsError,
   HypedError,
   type LongTaskOptions,
   ndarray,
@@ -18,136 +20,17 @@ import {
   throwIfAborted,
   zeros,
 } from "@hyped/core";
-import { type ForeignLayoutOptions, readFrameInfo } from "./frame.js";
+import type { ForeignLayoutOptions } from "./frame.js";
 import { sha256Of } from "./hash.js";
 import { parseManifestText } from "./manifest.js";
-import { checkConsistent, type FrameExpectation, readFrameRegion } from "./read.js";
-import { type FrameAxes, type FrameInfo, type FrameManifest, type FrameRegion, MANIFEST_NAME } from "./types.js";
+import { type FrameExpectation, readFrameRegion } from "./read.js";
+import { blobRelPath, commonTopDir, type StoreInput as Input, indexFrameFiles, isFrameFileName, listStoreFiles } from "./store-files.js";
+import type { FrameEntry, FrameRequest, FrameStore, LoadedFrame, OpenFrameStoreOptions } from "./store-types.js";
+import { type FrameAxes, type FrameManifest, type FrameRegion, MANIFEST_NAME } from "./types.js";
 import { FramePool } from "./worker.js";
 
-/** A frame file in a store. */
-export interface FrameEntry {
-  /** Path relative to the store root, `/`-separated (or the `File`'s relative name). */
-  file: string;
-  condition: string;
-  replicate: number;
-  /** Time index. */
-  t: number;
-  /** Capture time in seconds since start; `NaN` when unknown. */
-  timeS: number;
-  /** Source scene index; -1 when unknown. */
-  scene: number;
-  /** Expected SHA-256 from the manifest (`""` without one). */
-  sha256: string;
-  /** Where the bytes are: a local path or a `Blob`/`File`; `undefined` when the manifest lists a file that is absent. */
-  input: string | Blob | undefined;
-}
-
-/** What to load. */
-export interface FrameRequest extends LongTaskOptions {
-  /** Condition label. Default: the store's only condition (`INVALID_ARGUMENT` if there are several). */
-  condition?: string;
-  /** Replicate. Default: the condition's lowest replicate. */
-  replicate?: number;
-  /** Time indices `[start, end)`. Default: every time of the (condition, replicate). */
-  t?: [number, number];
-  /** Channels by name or index, in the order wanted. Default: all, in frame order. */
-  channels?: ReadonlyArray<string | number>;
-  /** Pixel rectangle in (Y, X) image space. Default: the whole image. */
-  region?: FrameRegion;
-  /** Largest result in bytes; larger requests throw `OUT_OF_RANGE` with the size before reading. Default: the store's (2 GiB). */
-  budgetBytes?: number;
-  /**
-   * `loadFrames` only: fill this array instead of allocating one. It must be a TypedArray of the store's
-   * dtype with exactly T x C x H x W elements of the request (`SHAPE_MISMATCH` otherwise); the result views
-   * it. Reusing one buffer across batches (a training loop's data loader) skips the cost of fresh memory,
-   * which on Linux without transparent huge pages is a large part of a read. Not used by the read workers.
-   */
-  into?: ArrayBufferView;
-}
-
-/** One frame yielded by {@link FrameStore.frames}. */
-export interface LoadedFrame {
-  condition: string;
-  replicate: number;
-  t: number;
-  timeS: number;
-  /** The file it came from. */
-  file: string;
-  /** (C, Y, X) samples of the requested channels and region. */
-  data: AnyNdArray;
-}
-
-/** Options of {@link openFrameStore}. */
-export interface OpenFrameStoreOptions extends LongTaskOptions {
-  /** How to read frame files that lack our attributes (channel names, axis order). */
-  foreign?: ForeignLayoutOptions & {
-    /**
-     * Map a foreign file's relative path to its condition, replicate and a sort number for time. Default: the
-     * last number in the base name orders time; the condition is the path without that number (trailing
-     * `_ - . t` trimmed, `default` when empty); replicate 1.
-     */
-    parseName?: (relPath: string) => { condition: string; replicate: number; order: number };
-  };
-  /** Default memory budget of loads in bytes. Default 2 GiB. */
-  budgetBytes?: number;
-  /** Ignore `dataset.json` and read every file's own attributes. Default false. */
-  ignoreManifest?: boolean;
-  /**
-   * Worker threads reading frames in parallel for large `loadFrames` calls (Node, local files; at least 2
-   * frames and 16 MB). Started on first use and shared by all stores; idle ones do not keep the process
-   * alive; {@link closeFrameReadWorkers} stops them. Default 0 (read in the calling thread): V8 copies into a
-   * `SharedArrayBuffer` with relaxed-atomic moves, about half the speed of ordinary copies, so on our 2-core
-   * benchmark machine the workers did not beat one thread; they are opt-in.
-   */
-  readWorkers?: number;
-  /** Smallest `loadFrames` result (bytes) worth the read workers. Default 16 MiB. */
-  parallelMinBytes?: number;
-}
-
-/** An open frame store. */
-export interface FrameStore {
-  /** The directory path, or `"files"` for a list of `File`s. */
-  readonly root: string;
-  /** The manifest, when the store has a `dataset.json` (and it was not ignored). */
-  readonly manifest: FrameManifest | undefined;
-  /** Sorted condition labels. */
-  readonly conditions: string[];
-  /** Replicates per condition, sorted. */
-  readonly replicates: Record<string, number[]>;
-  /** Sorted union of time indices. */
-  readonly times: number[];
-  /** Channel names in frame order. */
-  readonly channels: string[];
-  /** Sample type of every frame. */
-  readonly dtype: DType;
-  /** Image height (Y extent) in pixels. */
-  readonly height: number;
-  /** Image width (X extent) in pixels. */
-  readonly width: number;
-  /** On-disk axis order (output is always (…, C, Y, X)). */
-  readonly axes: FrameAxes;
-  /** Every frame file, sorted by condition, replicate, time. */
-  readonly entries: readonly FrameEntry[];
-  /** Files that the manifest lists but that are not present. */
-  readonly missing: readonly string[];
-  /** The entry of one frame, or undefined. */
-  entry(condition: string, replicate: number, t: number): FrameEntry | undefined;
-  /**
-   * Load frames into one (T, C, Y, X) ndarray of the store's dtype, reading only the requested channels
-   * and region of each file through HDF5 hyperslabs. Throws `OUT_OF_RANGE` with the size when the result
-   * would pass the budget, `NOT_FOUND` for absent conditions/replicates/times/channels, and
-   * `SHAPE_MISMATCH`/`FORMAT` naming the file when one disagrees with the store.
-   */
-  loadFrames(request?: FrameRequest): Promise<AnyNdArray>;
-  /** The same frames one at a time, (C, Y, X) each: memory stays at one frame whatever the range. */
-  frames(request?: FrameRequest): AsyncGenerator<LoadedFrame>;
-  /**
-   * Recompute every present file's SHA-256 and compare with the manifest. Resolves to the files whose
-   * checksum differs (empty when all match); entries without a recorded checksum are skipped.
-   */
-  verify(options?: LongTaskOptions): Promise<string[]>;
-}
+export { parseForeignName } from "./store-files.js";
+export type { FrameEntry, FrameRequest, FrameStore, LoadedFrame, OpenFrameStoreOptions } from "./store-types.js";
 
 /** Read pools shared by every store in this thread, by size. */
 const readPools = new Map<number, Promise<FramePool>>();
@@ -163,85 +46,6 @@ export async function closeFrameReadWorkers(): Promise<void> {
 }
 
 const DEFAULT_BUDGET = 2 ** 31;
-
-/** Is `name` a frame file candidate (not a temp file of an interrupted write)? */
-function isFrameFileName(name: string): boolean {
-  return /\.(h5|hdf5|hdf)$/i.test(name) && !/\.tmp-/.test(name);
-}
-
-/** Deepest folder level below a store root that is searched for frame files. */
-const MAX_STORE_DEPTH = 16;
-/** Most directory entries looked at while listing a store (a bound on a mistaken root such as `/`). */
-const MAX_STORE_ENTRIES = 2_000_000;
-
-/**
- * The frame files and manifest below `root` (relative `/`-separated name → path), sorted. Only regular
- * files count (a FIFO or socket with a frame's name is skipped: opening it would block); a symlink counts
- * when it points at a regular file, and a link to a folder is never entered, so a link to `/` cannot make
- * the walk leave the store. At most {@link MAX_STORE_DEPTH} levels and {@link MAX_STORE_ENTRIES} entries
- * (`IO` beyond).
- */
-async function listStoreFiles(root: string, signal?: AbortSignal): Promise<Array<[string, string]>> {
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  const out: Array<[string, string]> = [];
-  let seen = 0;
-  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch (e) {
-      throw fsError(e, dir, "list");
-    }
-    seen += entries.length;
-    if (seen > MAX_STORE_ENTRIES)
-      throw new HypedError("IO", `${root}: more than ${MAX_STORE_ENTRIES} entries below the store folder; is it the right folder?`, {
-        file: root,
-      });
-    for (const d of entries) {
-      throwIfAborted(signal, "listing the frame store");
-      const name = rel ? `${rel}/${d.name}` : d.name;
-      const full = path.join(dir, d.name);
-      if (d.isDirectory()) {
-        if (depth >= MAX_STORE_DEPTH)
-          throw new HypedError("IO", `${root}: folders nested deeper than ${MAX_STORE_DEPTH} levels at ${name}`, { file: root });
-        await walk(full, name, depth + 1);
-        continue;
-      }
-      if (!(isFrameFileName(name) || name === MANIFEST_NAME)) continue;
-      let regular = d.isFile();
-      if (d.isSymbolicLink()) {
-        try {
-          regular = (await fs.stat(full)).isFile();
-        } catch {
-          regular = false; // a dangling link or a loop: not a frame file
-        }
-      }
-      if (regular) out.push([name, full]);
-    }
-  };
-  await walk(root, "", 0);
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-/** The default foreign name parser (see {@link OpenFrameStoreOptions}). */
-export function parseForeignName(relPath: string): { condition: string; replicate: number; order: number } {
-  const slash = relPath.lastIndexOf("/");
-  const dir = slash >= 0 ? relPath.slice(0, slash) : "";
-  const stem = relPath.slice(slash + 1).replace(/\.[^.]*$/, "");
-  const nums = [...stem.matchAll(/\d+/g)];
-  const last = nums[nums.length - 1];
-  if (!last || last.index === undefined) {
-    throw new HypedError("FORMAT", `${relPath}: no number in the file name to order time by; pass foreign.parseName`, { file: relPath });
-  }
-  const rest = (stem.slice(0, last.index) + stem.slice(last.index + last[0].length))
-    .replace(/[_\-. ]*t?[_\-. ]*$/i, "")
-    .replace(/^[_\-. ]+/, "");
-  const condition = [dir, rest].filter(Boolean).join("/") || "default";
-  return { condition, replicate: 1, order: Number(last[0]) };
-}
-
-type Input = string | Blob;
 
 /**
  * Open a frame store from a directory path (Node) or a list of `File`s/`Blob`s/paths (browsers: the files of
@@ -305,74 +109,7 @@ export async function openFrameStore(
     });
   }
   if (files.size === 0) throw new HypedError("NOT_FOUND", `${root}: no frame files (.h5) and no ${MANIFEST_NAME}`, { file: root });
-  const { H5File } = await import("@hyped/core/hdf5");
-  const infos: Array<{ rel: string; input: Input; info: FrameInfo }> = [];
-  const progress = progressReporter(options.onProgress, "files", files.size, "reading frame headers");
-  for (const [rel, input] of files) {
-    throwIfAborted(options.signal, "opening the frame store");
-    const f = await H5File.open(input);
-    try {
-      infos.push({ rel, input, info: readFrameInfo(f, options.foreign) });
-    } finally {
-      f.close();
-    }
-    progress.tick();
-  }
-  progress.finish();
-  const ref = (infos[0] as (typeof infos)[number]).info;
-  const refFile = (infos[0] as (typeof infos)[number]).rel;
-  for (const { rel, info } of infos) checkConsistent(rel, info, refFile, ref);
-  const entries: FrameEntry[] = [];
-  const foreign = infos.filter((x) => !x.info.native);
-  for (const { rel, input, info } of infos) {
-    if (info.native)
-      entries.push({
-        file: rel,
-        condition: info.condition,
-        replicate: info.replicate,
-        t: info.t,
-        timeS: info.timeS,
-        scene: info.scene,
-        sha256: "",
-        input,
-      });
-  }
-  // foreign files: group into series by name, order by number
-  const parse = options.foreign?.parseName ?? parseForeignName;
-  const series = new Map<string, Array<{ rel: string; input: Input; order: number; condition: string; replicate: number }>>();
-  for (const { rel, input } of foreign) {
-    const p = parse(rel);
-    const key = `${p.condition}\u0000${p.replicate}`;
-    let s = series.get(key);
-    if (!s) series.set(key, (s = []));
-    s.push({ rel, input, ...p });
-  }
-  for (const s of series.values()) {
-    s.sort((a, b) => a.order - b.order || (a.rel < b.rel ? -1 : 1));
-    s.forEach((x, i) => {
-      entries.push({
-        file: x.rel,
-        condition: x.condition,
-        replicate: x.replicate,
-        t: i,
-        timeS: Number.NaN,
-        scene: -1,
-        sha256: "",
-        input: x.input,
-      });
-    });
-  }
-  const seen = new Map<string, string>();
-  for (const e of entries) {
-    const key = `${e.condition}\u0000${e.replicate}\u0000${e.t}`;
-    const prev = seen.get(key);
-    if (prev)
-      throw new HypedError("FORMAT", `${e.file} and ${prev} are both condition ${e.condition} replicate ${e.replicate} t ${e.t}`, {
-        file: e.file,
-        other: prev,
-      });
-    seen.set(key, e.file);
-  }
+  const { entries, ref } = await indexFrameFiles(files, options);
   return new Store(root, undefined, entries, {
     channels: ref.channels,
     dtype: ref.dtype,
@@ -385,21 +122,6 @@ export async function openFrameStore(
     readWorkers: options.readWorkers,
     parallelMinBytes: options.parallelMinBytes ?? 16 * 2 ** 20,
   });
-}
-
-function blobRelPath(b: Blob): string {
-  const f = b as { webkitRelativePath?: string; name?: string };
-  return (f.webkitRelativePath || f.name || "blob").replace(/\\/g, "/");
-}
-
-/** Length of a top folder shared by every relative path (as `webkitdirectory` gives), to strip; 0 if none. */
-function commonTopDir(rels: string[]): number {
-  if (rels.length === 0) return 0;
-  const first = rels[0] as string;
-  const i = first.indexOf("/");
-  if (i < 0) return 0;
-  const top = first.slice(0, i + 1);
-  return rels.every((r) => r.startsWith(top)) ? top.length : 0;
 }
 
 interface Layout {

@@ -126,6 +126,64 @@ function channelView(frame: AnyNdArray, c: number, layout: "CYX" | "CXY"): AnyNd
  */
 export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {}): SegmentFrameResult {
   const { signal } = options;
+  const { layout, names, idxOf, nuclear, combine } = checkSegmentInput(frame, options);
+  const total = 6;
+  let done = 0;
+  const step = (label: string) => {
+    throwIfAborted(signal, "segmentFrame");
+    done++;
+    options.onProgress?.({ done, total, unit: "steps", label });
+  };
+  throwIfAborted(signal, "segmentFrame");
+  const { smoothed, clipHigh, rows, cols } = smoothNuclear(frame, nuclear, idxOf, layout, options);
+  step("clip, scale and smooth");
+  const n = rows * cols;
+  const { mask, threshold } = foreground(smoothed, combine, rows, cols, options);
+  step("threshold");
+  // step 4: distance transform, seeds, watershed
+  const dist = edtFlat(mask, rows, cols, 1, 1, takeF64(n));
+  step("distance transform");
+  const { seeds, seedMask } = watershedSeeds(dist, mask, rows, cols, options);
+  step("seeds");
+  const labels = watershedFlat(
+    dist,
+    seeds.labels,
+    mask,
+    rows,
+    cols,
+    options.connectivity ?? 1,
+    options.compactness ?? 0,
+    options.watershedLine ?? false,
+    "pixel",
+    true,
+    takeI32(n), // the result leaves the pool for good; warm memory from the intermediates above
+  );
+  giveBack(seeds.labels, seedMask);
+  giveBack(dist);
+  step("watershed");
+  // step 5: object table
+  const measure = options.measureChannels ?? names;
+  const labelsNd = ndarray(labels, [rows, cols]) as unknown as NdArray<"int32">;
+  const table = regionProps(
+    labelsNd,
+    measure.map((m) => channelView(frame, idxOf(m), layout)),
+    { channelNames: measure, shape: false },
+  );
+  const meanIntensity: Record<string, Float64Array> = {};
+  for (const m of measure) meanIntensity[m] = table.intensity[m]!.mean;
+  step("measure");
+  return {
+    labels: labelsNd,
+    mask: markBool(ndarray(mask, [rows, cols])) as unknown as NdArray<"bool">,
+    objects: { id: table.label, centroidRow: table.centroidRow, centroidCol: table.centroidCol, area: table.area, meanIntensity },
+    threshold,
+    clipHigh,
+    seeds: seeds.count,
+  };
+}
+
+/** Check the frame, layout and channel options of {@link segmentFrame}. */
+function checkSegmentInput(frame: AnyNdArray, options: SegmentFrameOptions) {
   if (!isNdArray(frame) || frame.shape.length !== 3) {
     throw new HypedError(
       "INVALID_ARGUMENT",
@@ -152,20 +210,21 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   if (nuclear.length === 0) throw new HypedError("INVALID_ARGUMENT", "nuclearChannels is empty", {});
   const combine = options.combine ?? "stack";
   if (!["stack", "max", "sum", "mean"].includes(combine)) throw new HypedError("INVALID_ARGUMENT", `unknown combine '${combine}'`, {});
-  const total = 6;
-  let done = 0;
-  const step = (label: string) => {
-    throwIfAborted(signal, "segmentFrame");
-    done++;
-    options.onProgress?.({ done, total, unit: "steps", label });
-  };
-  throwIfAborted(signal, "segmentFrame");
-  // steps 1–3a: clip, scale, smooth each nuclear channel
+  return { layout, names, idxOf, nuclear, combine };
+}
+
+/** Steps 1–3a: clip each nuclear channel above its percentile, scale it, and smooth it (pooled scratch buffers). */
+function smoothNuclear(
+  frame: AnyNdArray,
+  nuclear: readonly string[],
+  idxOf: (name: string) => number,
+  layout: "CYX" | "CXY",
+  options: SegmentFrameOptions,
+): { smoothed: Float64Array[]; clipHigh: Record<string, number>; rows: number; cols: number } {
   const clipHigh: Record<string, number> = {};
   const smoothed: Float64Array[] = [];
   let rows = 0;
   let cols = 0;
-  const borrowed: Float64Array[] = [];
   const truncate = checkNumber(options.truncate ?? 4, "truncate", { min: 0 });
   const sigma = checkNumber(options.sigma ?? 1, "sigma", { min: 0 });
   const mode = options.mode ?? "nearest";
@@ -190,12 +249,24 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
     const src = clipped.image.data as Float64Array;
     const g = gaussianFlat64(src, rows, cols, [sigma, sigma], truncate, mode, 0, takeF64(rows * cols));
     giveBack(src);
-    borrowed.push(g);
     smoothed.push(g);
   }
-  step("clip, scale and smooth");
+  return { smoothed, clipHigh, rows, cols };
+}
+
+/**
+ * Step 3b: the foreground. The smoothed channels (stacked or combined) are thresholded at Otsu's value (or
+ * `options.threshold`); holes are filled and small components dropped when asked. Returns the smoothed buffers
+ * to the pool.
+ */
+function foreground(
+  smoothed: Float64Array[],
+  combine: string,
+  rows: number,
+  cols: number,
+  options: SegmentFrameOptions,
+): { mask: Uint8Array; threshold: number } {
   const n = rows * cols;
-  // step 3b: threshold
   const hopts: HistogramOptions = { nbins: options.nbins ?? 256 };
   let parts: Float64Array[];
   if (combine === "stack" || smoothed.length === 1) parts = smoothed;
@@ -234,7 +305,7 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
     }
   }
   let mask: Uint8Array = maskAbove(parts, threshold, n);
-  giveBack(...borrowed);
+  giveBack(...smoothed);
   if (options.fillHoles) mask = fillHolesFlat(mask, rows, cols, 1);
   const minSize = options.minSize ?? 0;
   if (minSize > 0) {
@@ -246,10 +317,12 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
     }
     for (let i = 0; i < n; i++) if (mask[i] && size[cc.labels[i]!]! < minSize) mask[i] = 0;
   }
-  step("threshold");
-  // step 4: distance transform, seeds, watershed
-  const dist = edtFlat(mask, rows, cols, 1, 1, takeF64(n));
-  step("distance transform");
+  return { mask, threshold };
+}
+
+/** Step 4a: watershed seeds at the distance transform's `peakLocalMax` peaks, adjacent peaks merged by labelling. */
+function watershedSeeds(dist: Float64Array, mask: Uint8Array, rows: number, cols: number, options: SegmentFrameOptions) {
+  const n = rows * cols;
   const distNd = ndarray(dist, [rows, cols]) as unknown as NdArray<"float64">;
   const peakLabels = options.peakLabels ?? "components";
   let labelsForPeaks: AnyNdArray | undefined;
@@ -268,40 +341,5 @@ export function segmentFrame(frame: AnyNdArray, options: SegmentFrameOptions = {
   for (let k = 0; k < pk.length; k += 2) seedMask[pk[k]! * cols + pk[k + 1]!] = 1;
   if (components) giveBack(components);
   const seeds = labelFlat(seedMask, rows, cols, 1, 0, takeI32(n));
-  step("seeds");
-  const labels = watershedFlat(
-    dist,
-    seeds.labels,
-    mask,
-    rows,
-    cols,
-    options.connectivity ?? 1,
-    options.compactness ?? 0,
-    options.watershedLine ?? false,
-    "pixel",
-    true,
-    takeI32(n), // the result leaves the pool for good; warm memory from the intermediates above
-  );
-  giveBack(seeds.labels, seedMask);
-  giveBack(dist);
-  step("watershed");
-  // step 5: object table
-  const measure = options.measureChannels ?? names;
-  const labelsNd = ndarray(labels, [rows, cols]) as unknown as NdArray<"int32">;
-  const table = regionProps(
-    labelsNd,
-    measure.map((m) => channelView(frame, idxOf(m), layout)),
-    { channelNames: measure, shape: false },
-  );
-  const meanIntensity: Record<string, Float64Array> = {};
-  for (const m of measure) meanIntensity[m] = table.intensity[m]!.mean;
-  step("measure");
-  return {
-    labels: labelsNd,
-    mask: markBool(ndarray(mask, [rows, cols])) as unknown as NdArray<"bool">,
-    objects: { id: table.label, centroidRow: table.centroidRow, centroidCol: table.centroidCol, area: table.area, meanIntensity },
-    threshold,
-    clipHigh,
-    seeds: seeds.count,
-  };
+  return { seeds, seedMask };
 }

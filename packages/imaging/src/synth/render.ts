@@ -6,8 +6,7 @@
  * options: the noise is drawn from a stream seeded per (frame, channel, pixel), so a window rendered on its
  * own equals the same window cut from the full frame (mosaic tiles can be made either way).
  */
-import { HypedError, type LongTaskOptions, type NdArray, ndarray, progressReporter, throwIfAborted } from "@hyped/core";
-import { Rng } from "./rng.js";
+import { HypedError, type LongTaskOptions, type NdArray, ndarray, progressReporter, Random, throwIfAborted } from "@hyped/core";
 import { type FucciSimOptions, type FucciSimulation, simulateFucci } from "./simulate.js";
 
 /** The channels the generator can draw. */
@@ -143,22 +142,7 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
   const noise = options.noise ?? true;
   const noiseSeed = options.noiseSeed ?? sim.options.seed;
   const reg = options.region ?? { x: 0, y: 0, width: sim.width, height: sim.height };
-  if (
-    !Number.isInteger(reg.x) ||
-    !Number.isInteger(reg.y) ||
-    !Number.isInteger(reg.width) ||
-    !Number.isInteger(reg.height) ||
-    reg.x < 0 ||
-    reg.y < 0 ||
-    reg.width < 1 ||
-    reg.height < 1 ||
-    reg.x + reg.width > sim.width ||
-    reg.y + reg.height > sim.height
-  ) {
-    throw new HypedError("OUT_OF_RANGE", `region ${JSON.stringify(reg)} is not inside the ${sim.height}x${sim.width} field`, {
-      region: reg,
-    });
-  }
+  checkRegion(sim, reg);
   const kernel = gaussianKernel(psf);
   const pad = (kernel.length - 1) / 2 + 1;
   // expanded window: the crop plus the blur radius, clipped to the field (outside the field the signal is 0)
@@ -168,66 +152,8 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
   const ey1 = Math.min(sim.height, reg.y + reg.height + pad);
   const ew = ex1 - ex0;
   const eh = ey1 - ey0;
-  const n = ew * eh;
-  const red = new Float32Array(n);
-  const green = new Float32Array(n);
-  const far = new Float32Array(n);
-  const body = new Float32Array(n);
-  const lab = new Uint16Array(n);
-  const best = new Float32Array(n).fill(Number.POSITIVE_INFINITY);
   const needOblique = channels.includes("Oblique");
-
-  const c = sim.cells;
-  for (let i = sim.frameOffsets[t] as number; i < (sim.frameOffsets[t + 1] as number); i++) {
-    const id = c.trackId[i] as number;
-    if (id > 65535) throw new HypedError("OUT_OF_RANGE", `track id ${id} does not fit a uint16 label mask`, { trackId: id });
-    const cx = c.x[i] as number;
-    const cy = c.y[i] as number;
-    const a = c.major[i] as number;
-    const b = c.minor[i] as number;
-    const cos = Math.cos(c.angle[i] as number);
-    const sin = Math.sin(c.angle[i] as number);
-    const reach = (needOblique ? BODY_SCALE : 1) * a + 2;
-    const reach2 = (needOblique ? BODY_SCALE * BODY_SCALE : 2.25) * (1 + 1e-9);
-    const x0 = Math.max(ex0, Math.floor(cx - reach));
-    const x1 = Math.min(ex1 - 1, Math.ceil(cx + reach));
-    const y0 = Math.max(ey0, Math.floor(cy - reach));
-    const y1 = Math.min(ey1 - 1, Math.ceil(cy + reach));
-    if (x0 > x1 || y0 > y1) continue;
-    const lr = c.red[i] as number;
-    const lg = c.green[i] as number;
-    const lf = c.farRed[i] as number;
-    for (let y = y0; y <= y1; y++) {
-      const dy = y - cy;
-      for (let x = x0; x <= x1; x++) {
-        const dx = x - cx;
-        const u = (dx * cos + dy * sin) / a;
-        const v = (-dx * sin + dy * cos) / b;
-        const rho2 = u * u + v * v;
-        // nothing to draw beyond BODY_SCALE (relief) or 1.5 (nucleus): skip the square root (margin for rounding)
-        if (rho2 > reach2) continue;
-        const rho = Math.sqrt(rho2);
-        const p = (y - ey0) * ew + (x - ex0);
-        if (needOblique && rho < BODY_SCALE) {
-          const q = 1 - (rho / BODY_SCALE) ** 2;
-          body[p] = (body[p] as number) + q * Math.sqrt(q);
-        }
-        if (rho > 1.5) continue;
-        // distance to the outline in px along this direction, for an anti-aliased edge
-        const along = rho > 1e-9 ? Math.hypot(dx, dy) / rho : b;
-        const cover = Math.min(1, Math.max(0, (1 - rho) * along + 0.5));
-        if (cover <= 0) continue;
-        const prof = cover * (1 - 0.1 * Math.min(1, rho) ** 2);
-        red[p] = (red[p] as number) + lr * prof;
-        green[p] = (green[p] as number) + lg * prof;
-        far[p] = (far[p] as number) + lf * prof;
-        if (rho < 1 && rho < (best[p] as number)) {
-          best[p] = rho;
-          lab[p] = id;
-        }
-      }
-    }
-  }
+  const { red, green, far, body, lab } = drawNuclei(sim, t, { ex0, ey0, ex1, ey1 }, needOblique);
 
   const ox = reg.x - ex0;
   const oy = reg.y - ey0;
@@ -243,24 +169,15 @@ export function renderFucciFrame(sim: FucciSimulation, t: number, options: Fucci
     else if (ch === "TagGFP") sig = green;
     else if (ch === "Cy5") sig = far;
     else {
-      // oblique illumination: the x-derivative of the cell-body height map (a relief), nuclei slightly darker
-      sig = new Float32Array(n);
-      for (let y = 0; y < eh; y++) {
-        const row = y * ew;
-        for (let x = 0; x < ew; x++) {
-          const l = x > 0 ? (body[row + x - 1] as number) : 0;
-          const r = x < ew - 1 ? (body[row + x + 1] as number) : 0;
-          sig[row + x] = (r - l) / 2 - 0.05 * (red[row + x] as number) - 0.05 * (green[row + x] as number);
-        }
-      }
+      sig = obliqueRelief(body, red, green, ew, eh);
     }
     const work = ch === "Oblique" ? sig : new Float32Array(sig);
     blur(work, eh, ew, kernel);
     const scale = bright[ch];
     const base = bg[ch];
     const plane = ci * W * H;
-    const rng = new Rng(0);
-    const stream = Rng.mix(noiseSeed, t, ci, 0x0b5e);
+    const rng = new Random(0);
+    const stream = Random.mix(noiseSeed, t, ci, 0x0b5e);
     for (let y = 0; y < H; y++) {
       const gy = reg.y + y;
       const srcRow = (y + oy) * ew + ox;
@@ -326,4 +243,113 @@ export function generateFucciTimelapse(options: FucciTimelapseOptions = {}): Fuc
     channels,
     simulation: sim,
   };
+}
+
+/** Throws `OUT_OF_RANGE` unless `reg` is an integer window inside the field. */
+function checkRegion(sim: FucciSimulation, reg: { x: number; y: number; width: number; height: number }): void {
+  if (
+    !Number.isInteger(reg.x) ||
+    !Number.isInteger(reg.y) ||
+    !Number.isInteger(reg.width) ||
+    !Number.isInteger(reg.height) ||
+    reg.x < 0 ||
+    reg.y < 0 ||
+    reg.width < 1 ||
+    reg.height < 1 ||
+    reg.x + reg.width > sim.width ||
+    reg.y + reg.height > sim.height
+  ) {
+    throw new HypedError("OUT_OF_RANGE", `region ${JSON.stringify(reg)} is not inside the ${sim.height}x${sim.width} field`, {
+      region: reg,
+    });
+  }
+}
+
+/**
+ * Draw the nuclei of frame `t` into the window [ex0, ex1) × [ey0, ey1): the red, green and far-red reporter maps
+ * (anti-aliased ellipses), the cell-body height map (for the oblique channel) and the truth labels.
+ */
+function drawNuclei(
+  sim: FucciSimulation,
+  t: number,
+  win: { ex0: number; ey0: number; ex1: number; ey1: number },
+  needOblique: boolean,
+): { red: Float32Array; green: Float32Array; far: Float32Array; body: Float32Array; lab: Uint16Array } {
+  const { ex0, ey0, ex1, ey1 } = win;
+  const ew = ex1 - ex0;
+  const n = ew * (ey1 - ey0);
+  const red = new Float32Array(n);
+  const green = new Float32Array(n);
+  const far = new Float32Array(n);
+  const body = new Float32Array(n);
+  const lab = new Uint16Array(n);
+  const best = new Float32Array(n).fill(Number.POSITIVE_INFINITY);
+
+  const c = sim.cells;
+  for (let i = sim.frameOffsets[t] as number; i < (sim.frameOffsets[t + 1] as number); i++) {
+    const id = c.trackId[i] as number;
+    if (id > 65535) throw new HypedError("OUT_OF_RANGE", `track id ${id} does not fit a uint16 label mask`, { trackId: id });
+    const cx = c.x[i] as number;
+    const cy = c.y[i] as number;
+    const a = c.major[i] as number;
+    const b = c.minor[i] as number;
+    const cos = Math.cos(c.angle[i] as number);
+    const sin = Math.sin(c.angle[i] as number);
+    const reach = (needOblique ? BODY_SCALE : 1) * a + 2;
+    const reach2 = (needOblique ? BODY_SCALE * BODY_SCALE : 2.25) * (1 + 1e-9);
+    const x0 = Math.max(ex0, Math.floor(cx - reach));
+    const x1 = Math.min(ex1 - 1, Math.ceil(cx + reach));
+    const y0 = Math.max(ey0, Math.floor(cy - reach));
+    const y1 = Math.min(ey1 - 1, Math.ceil(cy + reach));
+    if (x0 > x1 || y0 > y1) continue;
+    const lr = c.red[i] as number;
+    const lg = c.green[i] as number;
+    const lf = c.farRed[i] as number;
+    for (let y = y0; y <= y1; y++) {
+      const dy = y - cy;
+      for (let x = x0; x <= x1; x++) {
+        const dx = x - cx;
+        const u = (dx * cos + dy * sin) / a;
+        const v = (-dx * sin + dy * cos) / b;
+        const rho2 = u * u + v * v;
+        // nothing to draw beyond BODY_SCALE (relief) or 1.5 (nucleus): skip the square root (margin for rounding)
+        if (rho2 > reach2) continue;
+        const rho = Math.sqrt(rho2);
+        const p = (y - ey0) * ew + (x - ex0);
+        if (needOblique && rho < BODY_SCALE) {
+          const q = 1 - (rho / BODY_SCALE) ** 2;
+          body[p] = (body[p] as number) + q * Math.sqrt(q);
+        }
+        if (rho > 1.5) continue;
+        // distance to the outline in px along this direction, for an anti-aliased edge
+        const along = rho > 1e-9 ? Math.hypot(dx, dy) / rho : b;
+        const cover = Math.min(1, Math.max(0, (1 - rho) * along + 0.5));
+        if (cover <= 0) continue;
+        const prof = cover * (1 - 0.1 * Math.min(1, rho) ** 2);
+        red[p] = (red[p] as number) + lr * prof;
+        green[p] = (green[p] as number) + lg * prof;
+        far[p] = (far[p] as number) + lf * prof;
+        if (rho < 1 && rho < (best[p] as number)) {
+          best[p] = rho;
+          lab[p] = id;
+        }
+      }
+    }
+  }
+
+  return { red, green, far, body, lab };
+}
+
+/** Oblique illumination: the x-derivative of the cell-body height map (a relief), nuclei slightly darker. */
+function obliqueRelief(body: Float32Array, red: Float32Array, green: Float32Array, ew: number, eh: number): Float32Array {
+  const sig = new Float32Array(ew * eh);
+  for (let y = 0; y < eh; y++) {
+    const row = y * ew;
+    for (let x = 0; x < ew; x++) {
+      const l = x > 0 ? (body[row + x - 1] as number) : 0;
+      const r = x < ew - 1 ? (body[row + x + 1] as number) : 0;
+      sig[row + x] = (r - l) / 2 - 0.05 * (red[row + x] as number) - 0.05 * (green[row + x] as number);
+    }
+  }
+  return sig;
 }

@@ -4,9 +4,9 @@
  * Rendering to pixels is in `render.ts`; this part never touches an image, so it also scales to the
  * tracking benchmark (thousands of cells over hundreds of frames).
  */
-import { HypedError } from "@hyped/core";
+import { HypedError, Random } from "@hyped/core";
 import { PHASE_EARLY_G1, PHASE_G1, PHASE_G1S, PHASE_SG2M } from "../cellcycle/phases.js";
-import { Rng } from "./rng.js";
+import { boundaries, GREEN_LEVELS, levelAt, RED_LEVELS } from "./reporters.js";
 
 /** Fractions of the cycle spent in each FUCCI phase (they are normalised to sum to 1). */
 export interface PhaseFractions {
@@ -165,50 +165,6 @@ interface Cell {
   arrested: boolean;
 }
 
-/** Reporter levels (per phase: value at the phase start and at its end). */
-const RED_LEVELS: readonly (readonly [number, number])[] = [
-  [0.65, 0.7],
-  [1.0, 1.0],
-  [1.0, 0.75],
-  [0.04, 0.04],
-];
-const GREEN_LEVELS: readonly (readonly [number, number])[] = [
-  [0, 0],
-  [0, 0.02],
-  [0.6, 0.85],
-  [0.9, 1.0],
-];
-
-/** Phase boundaries (cumulative fractions) of normalised phase fractions. */
-function boundaries(f: PhaseFractions): [number, number, number] {
-  const s = f.earlyG1 + f.g1 + f.g1s + f.sg2m;
-  const b1 = f.earlyG1 / s;
-  const b2 = b1 + f.g1 / s;
-  return [b1, b2, b2 + f.g1s / s];
-}
-
-function levelAt(levels: readonly (readonly [number, number])[], phi: number, b: readonly number[], halfWidth: number): number {
-  const edges = [0, b[0] as number, b[1] as number, b[2] as number, 1];
-  const seg = (p: number, k: number) => {
-    const lo = edges[k] as number;
-    const hi = edges[k + 1] as number;
-    const [a, z] = levels[k] as readonly [number, number];
-    const u = hi > lo ? Math.min(1, Math.max(0, (p - lo) / (hi - lo))) : 0;
-    return a + (z - a) * u;
-  };
-  let k = 0;
-  while (k < 3 && phi >= (edges[k + 1] as number)) k++;
-  // Blend across the nearest inner boundary within half a frame, so a reporter never jumps mid-frame.
-  for (let j = 1; j <= 3; j++) {
-    const e = edges[j] as number;
-    if (Math.abs(phi - e) < halfWidth) {
-      const w = (phi - e + halfWidth) / (2 * halfWidth);
-      return (1 - w) * seg(e, j - 1) + w * seg(e, j);
-    }
-  }
-  return seg(phi, k);
-}
-
 /**
  * Simulate a FUCCI time-lapse at the cell level, with known truth: nuclei on a persistent random walk that
  * push each other apart, grow (area doubles over the cycle), divide into two daughters placed either side
@@ -220,6 +176,28 @@ function levelAt(levels: readonly (readonly [number, number])[], phi: number, b:
  * Throws `INVALID_ARGUMENT` for impossible options (e.g. more cells than fit in the field).
  */
 export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
+  const o = resolveSimOptions(options);
+  const sim = newSim(o);
+  let alive = placeCells(sim);
+  const rows = newCellRows();
+  const frameOffsets = new Int32Array(o.frames + 1);
+  for (let t = 0; t < o.frames; t++) {
+    frameOffsets[t] = rows.trackId.length;
+    recordFrame(sim, alive, t, rows);
+    if (t === o.frames - 1) break;
+    alive = stepCells(sim, alive, t);
+    relax(alive, o.gap, sim.maxRadius);
+    keepInField(sim, alive);
+  }
+  frameOffsets[o.frames] = rows.trackId.length;
+  const { lineage, cells } = toTables(sim, rows);
+  return { options: o, frames: o.frames, height: o.height, width: o.width, lineage, cells, frameOffsets };
+}
+
+type SimParams = FucciSimulation["options"];
+
+/** Apply the defaults of {@link FucciSimOptions}; throw `INVALID_ARGUMENT` for impossible values. */
+function resolveSimOptions(options: FucciSimOptions): SimParams {
   const o = {
     seed: options.seed ?? 1,
     frames: options.frames ?? 20,
@@ -255,9 +233,27 @@ export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
   if (![pf.earlyG1, pf.g1, pf.g1s, pf.sg2m].every((v) => v >= 0) || pf.earlyG1 + pf.g1 + pf.g1s + pf.sg2m <= 0) {
     throw bad("phaseFractions", JSON.stringify(pf));
   }
-  const bnd = boundaries(pf);
-  const rng = new Rng(o.seed, 0x5eed);
+  return o;
+}
 
+/** The simulation state shared by the stages: options, phase boundaries, the random stream, lineage rows. */
+interface Sim {
+  o: SimParams;
+  bnd: [number, number, number];
+  rng: Random;
+  lin: { id: number[]; parent: number[]; start: number[]; end: number[]; gen: number[]; div: number[]; arr: number[] };
+  newCycle: () => number;
+  newR0: () => number;
+  newAspect: () => number;
+  arrestAge: (c: Cell) => number;
+  maxRadius: (c: Cell) => number;
+  addTrack: (parent: number, start: number, gen: number, arrested: boolean) => number;
+}
+
+/** Start a simulation: seed the stream and define the per-cell draws (cycle length, radius, aspect). */
+function newSim(o: SimParams): Sim {
+  const bnd = boundaries(o.phaseFractions);
+  const rng = new Random(o.seed, 0x5eed);
   const newCycle = () => Math.max(2, Math.round(o.cycleFrames * Math.exp(rng.normal(0, o.cycleSpread))));
   const newR0 = () => o.nuclearRadius * Math.exp(rng.normal(0, o.radiusSpread));
   const newAspect = () => rng.uniform(o.aspect[0], o.aspect[1]);
@@ -288,8 +284,13 @@ export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
     return lin.id.length;
   };
 
-  // initial placement with rejection of overlaps
-  let alive: Cell[] = [];
+  return { o, bnd, rng, lin, newCycle, newR0, newAspect, arrestAge, maxRadius, addTrack };
+}
+
+/** Initial placement of `o.cells` cells, rejecting overlaps (500 tries per cell). */
+function placeCells(sim: Sim): Cell[] {
+  const { o, rng, newCycle, newR0, newAspect, arrestAge, maxRadius, addTrack } = sim;
+  const alive: Cell[] = [];
   for (let i = 0; i < o.cells; i++) {
     let placed = false;
     for (let attempt = 0; attempt < 500 && !placed; attempt++) {
@@ -335,127 +336,146 @@ export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
     }
   }
 
-  const rows = {
-    trackId: [] as number[],
-    frame: [] as number[],
-    x: [] as number[],
-    y: [] as number[],
-    major: [] as number[],
-    minor: [] as number[],
-    angle: [] as number[],
-    progress: [] as number[],
-    phase: [] as number[],
-    dist: [] as number[],
-    red: [] as number[],
-    green: [] as number[],
-    farRed: [] as number[],
+  return alive;
+}
+
+/** Growing per-(track, frame) columns. */
+type CellRows = Record<
+  "trackId" | "frame" | "x" | "y" | "major" | "minor" | "angle" | "progress" | "phase" | "dist" | "red" | "green" | "farRed",
+  number[]
+>;
+
+function newCellRows(): CellRows {
+  return {
+    trackId: [],
+    frame: [],
+    x: [],
+    y: [],
+    major: [],
+    minor: [],
+    angle: [],
+    progress: [],
+    phase: [],
+    dist: [],
+    red: [],
+    green: [],
+    farRed: [],
   };
-  const frameOffsets = new Int32Array(o.frames + 1);
+}
+
+/** Append one row per live cell at frame `t` (shape, phase, reporter levels). */
+function recordFrame(sim: Sim, alive: Cell[], t: number, rows: CellRows): void {
+  const { bnd, lin } = sim;
   const innerBoundaries = [bnd[0], bnd[1], bnd[2]];
+  alive.sort((a, b) => a.id - b.id);
+  for (const c of alive) {
+    const phi = c.age / c.cycle;
+    const r = c.r0 * Math.sqrt(1 + phi);
+    const s = Math.sqrt(c.aspect);
+    let phase = PHASE_SG2M;
+    if (phi < bnd[0]) phase = PHASE_EARLY_G1;
+    else if (phi < bnd[1]) phase = PHASE_G1;
+    else if (phi < bnd[2]) phase = PHASE_G1S;
+    let dist = c.age + 0.5;
+    if (!c.arrested) dist = Math.min(dist, c.cycle - 0.5 - c.age);
+    for (const b of innerBoundaries) dist = Math.min(dist, Math.abs(c.age - b * c.cycle));
+    const half = 0.5 / c.cycle;
+    rows.trackId.push(c.id);
+    rows.frame.push(t);
+    rows.x.push(c.x);
+    rows.y.push(c.y);
+    rows.major.push(r * s);
+    rows.minor.push(r / s);
+    rows.angle.push(c.angle);
+    rows.progress.push(phi);
+    rows.phase.push(phase);
+    rows.dist.push(dist);
+    rows.red.push(c.redGain * levelAt(RED_LEVELS, phi, bnd, half));
+    rows.green.push(c.greenGain * levelAt(GREEN_LEVELS, phi, bnd, half));
+    rows.farRed.push(c.farRedGain);
+    lin.end[c.id - 1] = t;
+  }
+}
 
-  for (let t = 0; t < o.frames; t++) {
-    frameOffsets[t] = rows.trackId.length;
-    alive.sort((a, b) => a.id - b.id);
-    for (const c of alive) {
-      const phi = c.age / c.cycle;
-      const r = c.r0 * Math.sqrt(1 + phi);
-      const s = Math.sqrt(c.aspect);
-      let phase = PHASE_SG2M;
-      if (phi < bnd[0]) phase = PHASE_EARLY_G1;
-      else if (phi < bnd[1]) phase = PHASE_G1;
-      else if (phi < bnd[2]) phase = PHASE_G1S;
-      let dist = c.age + 0.5;
-      if (!c.arrested) dist = Math.min(dist, c.cycle - 0.5 - c.age);
-      for (const b of innerBoundaries) dist = Math.min(dist, Math.abs(c.age - b * c.cycle));
-      const half = 0.5 / c.cycle;
-      rows.trackId.push(c.id);
-      rows.frame.push(t);
-      rows.x.push(c.x);
-      rows.y.push(c.y);
-      rows.major.push(r * s);
-      rows.minor.push(r / s);
-      rows.angle.push(c.angle);
-      rows.progress.push(phi);
-      rows.phase.push(phase);
-      rows.dist.push(dist);
-      rows.red.push(c.redGain * levelAt(RED_LEVELS, phi, bnd, half));
-      rows.green.push(c.greenGain * levelAt(GREEN_LEVELS, phi, bnd, half));
-      rows.farRed.push(c.farRedGain);
-      lin.end[c.id - 1] = t;
+/** One frame later: age every cell, divide those at the end of their cycle, move the rest. */
+function stepCells(sim: Sim, alive: Cell[], t: number): Cell[] {
+  const { o, rng, lin, newCycle, newAspect, arrestAge, maxRadius, addTrack } = sim;
+  const next: Cell[] = [];
+  for (const c of alive) {
+    if (c.arrested) {
+      c.age = Math.min(c.age + 1, arrestAge(c));
+    } else if (c.age + 1 >= c.cycle) {
+      // division: the mother ends at t, two daughters start at t + 1
+      lin.div[c.id - 1] = 1;
+      const gen = (lin.gen[c.id - 1] as number) + 1;
+      const ux = Math.cos(c.angle);
+      const uy = Math.sin(c.angle);
+      for (const sign of [-1, 1]) {
+        const cycle = newCycle();
+        const arrested = rng.random() < o.arrestFraction;
+        const d: Cell = {
+          id: 0,
+          x: 0,
+          y: 0,
+          vx: c.vx * 0.5 + rng.normal(0, o.speed * 0.3),
+          vy: c.vy * 0.5 + rng.normal(0, o.speed * 0.3),
+          age: 0,
+          cycle,
+          r0: c.r0 * Math.exp(rng.normal(0, 0.04)),
+          aspect: newAspect(),
+          angle: c.angle + Math.PI / 2 + rng.normal(0, 0.2),
+          redGain: c.redGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
+          greenGain: c.greenGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
+          farRedGain: c.farRedGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
+          arrested,
+        };
+        const sep = maxRadius(d) + o.gap / 2 + 0.5;
+        d.x = c.x + sign * sep * ux;
+        d.y = c.y + sign * sep * uy;
+        d.id = addTrack(c.id, t + 1, gen, arrested);
+        next.push(d);
+      }
+      continue;
+    } else {
+      c.age += 1;
     }
-    if (t === o.frames - 1) break;
+    const p = o.persistence;
+    const q = Math.sqrt(1 - p * p);
+    c.vx = p * c.vx + q * rng.normal(0, o.speed);
+    c.vy = p * c.vy + q * rng.normal(0, o.speed);
+    c.x += c.vx;
+    c.y += c.vy;
+    c.angle += rng.normal(0, 0.05);
+    next.push(c);
+  }
+  return next;
+}
 
-    // age, divide, move
-    const next: Cell[] = [];
-    for (const c of alive) {
-      if (c.arrested) {
-        c.age = Math.min(c.age + 1, arrestAge(c));
-      } else if (c.age + 1 >= c.cycle) {
-        // division: the mother ends at t, two daughters start at t + 1
-        lin.div[c.id - 1] = 1;
-        const gen = (lin.gen[c.id - 1] as number) + 1;
-        const ux = Math.cos(c.angle);
-        const uy = Math.sin(c.angle);
-        for (const sign of [-1, 1]) {
-          const cycle = newCycle();
-          const arrested = rng.random() < o.arrestFraction;
-          const d: Cell = {
-            id: 0,
-            x: 0,
-            y: 0,
-            vx: c.vx * 0.5 + rng.normal(0, o.speed * 0.3),
-            vy: c.vy * 0.5 + rng.normal(0, o.speed * 0.3),
-            age: 0,
-            cycle,
-            r0: c.r0 * Math.exp(rng.normal(0, 0.04)),
-            aspect: newAspect(),
-            angle: c.angle + Math.PI / 2 + rng.normal(0, 0.2),
-            redGain: c.redGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
-            greenGain: c.greenGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
-            farRedGain: c.farRedGain * Math.exp(rng.normal(0, o.brightnessSpread / 2)),
-            arrested,
-          };
-          const sep = maxRadius(d) + o.gap / 2 + 0.5;
-          d.x = c.x + sign * sep * ux;
-          d.y = c.y + sign * sep * uy;
-          d.id = addTrack(c.id, t + 1, gen, arrested);
-          next.push(d);
-        }
-        continue;
-      } else {
-        c.age += 1;
-      }
-      const p = o.persistence;
-      const q = Math.sqrt(1 - p * p);
-      c.vx = p * c.vx + q * rng.normal(0, o.speed);
-      c.vy = p * c.vy + q * rng.normal(0, o.speed);
-      c.x += c.vx;
-      c.y += c.vy;
-      c.angle += rng.normal(0, 0.05);
-      next.push(c);
+/** Reflect cells that left the field (minus the margin) back inside, reversing their velocity. */
+function keepInField(sim: Sim, alive: Cell[]): void {
+  const { o, maxRadius } = sim;
+  for (const c of alive) {
+    const lo = maxRadius(c) + o.margin;
+    if (c.x < lo) {
+      c.x = Math.min(2 * lo - c.x, o.width - lo);
+      c.vx = Math.abs(c.vx);
+    } else if (c.x > o.width - lo) {
+      c.x = Math.max(2 * (o.width - lo) - c.x, lo);
+      c.vx = -Math.abs(c.vx);
     }
-    alive = next;
-    relax(alive, o.gap, maxRadius);
-    for (const c of alive) {
-      const lo = maxRadius(c) + o.margin;
-      if (c.x < lo) {
-        c.x = Math.min(2 * lo - c.x, o.width - lo);
-        c.vx = Math.abs(c.vx);
-      } else if (c.x > o.width - lo) {
-        c.x = Math.max(2 * (o.width - lo) - c.x, lo);
-        c.vx = -Math.abs(c.vx);
-      }
-      if (c.y < lo) {
-        c.y = Math.min(2 * lo - c.y, o.height - lo);
-        c.vy = Math.abs(c.vy);
-      } else if (c.y > o.height - lo) {
-        c.y = Math.max(2 * (o.height - lo) - c.y, lo);
-        c.vy = -Math.abs(c.vy);
-      }
+    if (c.y < lo) {
+      c.y = Math.min(2 * lo - c.y, o.height - lo);
+      c.vy = Math.abs(c.vy);
+    } else if (c.y > o.height - lo) {
+      c.y = Math.max(2 * (o.height - lo) - c.y, lo);
+      c.vy = -Math.abs(c.vy);
     }
   }
-  frameOffsets[o.frames] = rows.trackId.length;
+}
 
+/** The column tables of the simulation. */
+function toTables(sim: Sim, rows: CellRows): { lineage: FucciLineage; cells: FucciCells } {
+  const { o, lin } = sim;
   const lineage: FucciLineage = {
     id: Int32Array.from(lin.id),
     parent: Int32Array.from(lin.parent),
@@ -481,7 +501,7 @@ export function simulateFucci(options: FucciSimOptions = {}): FucciSimulation {
     green: Float64Array.from(rows.green),
     farRed: Float64Array.from(rows.farRed),
   };
-  return { options: o, frames: o.frames, height: o.height, width: o.width, lineage, cells, frameOffsets };
+  return { lineage, cells };
 }
 
 /** Push overlapping cells apart (a few Jacobi sweeps over a uniform grid). */

@@ -11,7 +11,7 @@
  */
 import { HypedError } from "@hyped/core";
 import type { LabelStack } from "./evaluate.js";
-import type { TrackingResult } from "./track.js";
+import type { TrackingResult } from "./types.js";
 
 /** The files of a CTC result folder. */
 export interface CtcFiles {

@@ -121,3 +121,18 @@ export function tableRows<T extends { [K in keyof T]: ArrayLike<number> }>(table
   }
   return out;
 }
+
+/** The result of {@link trackCells}. */
+export interface TrackingResult {
+  /** One row per (track, frame). */
+  tracks: TracksTable;
+  /** One row per track. */
+  lineage: Lineage;
+  /**
+   * For every input object, its track id (0 if it belongs to none): `objectTrack[t][i]`. With label images,
+   * this maps frame t's label value `id[i]` to a track (what the CTC writer uses).
+   */
+  objectTrack: Int32Array[];
+  /** Counts of what the global step decided. */
+  summary: { tracklets: number; tracks: number; divisions: number; gapsClosed: number; falsePositiveTracklets: number };
+}

@@ -1,29 +1,11 @@
 /**
  * The deterministic generators shared by tests, benchmarks and the Python reference scripts, so large
  * inputs can be rebuilt on both sides instead of being stored. @internal (not exported from the package).
+ * The integer streams themselves (`lcgUniform`, `hash32`) are core's, beside its seeded `Random`.
  */
+import { hash32 } from "@hyped/core";
 
-/** Numerical Recipes LCG: `s = (1664525 s + 1013904223) mod 2^32`, `u = s / 2^32`; `n` float64 values in [0, 1). */
-export function lcgUniform(seed: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    out[i] = s / 4294967296;
-  }
-  return out;
-}
-
-/** A 32-bit integer hash of `(index, seed)`: multiply-xorshift (the same in numpy with uint64 masking). */
-export function hash32(index: number, seed: number): number {
-  let h = (Math.imul(index >>> 0, 0x9e3779b1) + Math.imul(seed >>> 0, 0x85ebca77)) >>> 0;
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d) >>> 0;
-  h ^= h >>> 12;
-  h = Math.imul(h, 0x297a2d39) >>> 0;
-  h ^= h >>> 15;
-  return h >>> 0;
-}
+export { lcgUniform } from "@hyped/core";
 
 /** Triangle wave with period `2p`: `| (i mod 2p) − p |`, integer in [0, p]. */
 function tri(i: number, p: number): number {

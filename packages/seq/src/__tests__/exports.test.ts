@@ -164,8 +164,8 @@ describe("@hyped/seq exports", () => {
       {
         "anndata": "AnnData BackedAnnData BackedMatrix ColumnView DataFrame EncodingRegistry LZF_FILTER_ID MAPPING_NAMES SCALAR_DTYPES SKIPPED categoricalFrom columnLength columnSummary columnValue columnValues createDefaultRegistry createEncodedGroup defaultRegistry elementKind encodingOf formatH5adSummary formatH5muSummary matrixShape matrixSummary openH5ad prepareLzf readAny readH5ad readH5mu scalarDtype setEncoding setLzfPluginBytes setScalarDtype subsetMatrix summarizeAnnData summarizeH5ad summarizeMuData takeColumn writeH5ad writeH5adBytes",
         "cluster": "adjacencyOf aggregate fromRows graphFromAdjacency leiden leidenGraph louvain louvainGraph modularity renumberBySize",
-        "de": "benjaminiHochberg betaInc erfc gammaQ lnBeta lnGamma logisticRegression normSf rankGenesGroups rankGenesGroupsMatrix rankGenesGroupsRows studentTTwoSided",
-        "demux": "DEFAULT_QUANTILE_RANGE SeededRandom assignConditions clrNormalize demultiplexHashtags demuxRows fitGmm2 fitNegBinomial gmmPosteriorHigh kmeans lgamma logNegBinomialPmf negBinomialCdf negBinomialQuantile simulateHashtags",
+        "de": "benjaminiHochberg betaInc erfc gammaQ lnBeta logisticRegression normSf rankGenesGroups rankGenesGroupsMatrix rankGenesGroupsRows studentTTwoSided",
+        "demux": "DEFAULT_QUANTILE_RANGE assignConditions clrNormalize demultiplexHashtags demuxRows fitGmm2 fitNegBinomial gmmPosteriorHigh kmeans logNegBinomialPmf negBinomialCdf negBinomialQuantile simulateHashtags",
         "embed": "KNN_EXACT_MAX_CELLS TSNE_LEARNING_RATE fuzzyConnectivities knn knnDistanceMatrix neighbors nnDescent pca pcaMatrix representation symEig tsne tsneEmbed umap umapEmbed",
         "figures": "embeddingSpec embeddingSvg rankGenesGroupsPlotRows rankGenesGroupsPlotSpec rankGenesGroupsPlotSvg",
         "geneformer": "buildTokenDictionary computeGeneMedians defaultModelInputSize deleteGene dictGet dictSize geneToken overexpress perturbEncodings specialTokens stableArgsortDesc tokenizeRankValue",

@@ -7,8 +7,7 @@
  * No maintained npm package implements Leiden (graphology has Louvain only), so it is written here; its moves
  * and quality use the same graph helpers as {@link louvainGraph}.
  */
-import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
-import { SeededRandom } from "../demux/random.js";
+import { HypedError, type LongTaskOptions, progressReporter, Random, throwIfAborted } from "@hyped/core";
 import { aggregate, renumberBySize, type WeightedGraph } from "./graph.js";
 
 /** Options of {@link leidenGraph}. */
@@ -24,7 +23,7 @@ export interface LeidenGraphOptions extends LongTaskOptions {
 }
 
 /** Fisher–Yates permutation of 0..n−1. */
-function permutation(n: number, rng: SeededRandom): Int32Array {
+function permutation(n: number, rng: Random): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -55,7 +54,7 @@ function compact(m: Int32Array): number {
  * `w(v, C) − γ·k_v·K_C / 2m` (an empty community has gain 0; ties keep the current one), and queue the neighbours
  * left outside the new community. Modifies `memb` (labels < n).
  */
-function moveNodes(g: WeightedGraph, memb: Int32Array, gamma: number, rng: SeededRandom): void {
+function moveNodes(g: WeightedGraph, memb: Int32Array, gamma: number, rng: Random): void {
   const { n, indptr, indices, weights, degree, total } = g;
   const K = new Float64Array(n);
   const size = new Int32Array(n);
@@ -124,7 +123,7 @@ function moveNodes(g: WeightedGraph, memb: Int32Array, gamma: number, rng: Seede
  * v (`w(v, C−v) ≥ γ·k_v·(K_C − k_v)/2m`) into a well-connected sub-community S of C with non-negative gain,
  * chosen with probability ∝ exp(gain / θ). Returns the refined labels (0..r−1) and r.
  */
-function refine(g: WeightedGraph, memb: Int32Array, gamma: number, theta: number, rng: SeededRandom): { refined: Int32Array; r: number } {
+function refine(g: WeightedGraph, memb: Int32Array, gamma: number, theta: number, rng: Random): { refined: Int32Array; r: number } {
   const { n, indptr, indices, weights, degree, total } = g;
   const refined = Int32Array.from({ length: n }, (_, i) => i);
   const Kr = Float64Array.from(degree);
@@ -195,14 +194,7 @@ function refine(g: WeightedGraph, memb: Int32Array, gamma: number, theta: number
 }
 
 /** One pass of Leiden from `start` (labels < n) on `g`; returns the flat partition. */
-function leidenPass(
-  g0: WeightedGraph,
-  start: Int32Array,
-  gamma: number,
-  theta: number,
-  rng: SeededRandom,
-  signal?: AbortSignal,
-): Int32Array {
+function leidenPass(g0: WeightedGraph, start: Int32Array, gamma: number, theta: number, rng: Random, signal?: AbortSignal): Int32Array {
   let g = g0;
   let part = Int32Array.from(start);
   const nodeOf = Int32Array.from({ length: g0.n }, (_, i) => i);
@@ -238,7 +230,7 @@ export function leidenGraph(g: WeightedGraph, options: LeidenGraphOptions = {}):
   if (!Number.isInteger(nIterations)) throw new HypedError("INVALID_ARGUMENT", `nIterations must be an integer, got ${nIterations}`, {});
   if (g.n === 0) return { labels: new Int32Array(0), k: 0 };
   if (g.total === 0) return renumberBySize(Int32Array.from({ length: g.n }, (_, i) => i));
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   let part: Int32Array = Int32Array.from({ length: g.n }, (_, i) => i);
   const maxPasses = nIterations < 0 ? 1000 : nIterations;
   const progress = progressReporter(options.onProgress, "passes", nIterations < 0 ? undefined : nIterations, "leiden");

@@ -2,10 +2,9 @@
  * Louvain communities through `graphology-communities-louvain` (a maintained implementation of Blondel et al.
  * 2008 with a resolution parameter), on the same weighted graph as {@link leidenGraph}.
  */
-import { HypedError } from "@hyped/core";
+import { HypedError, Random } from "@hyped/core";
 import graphologyModule from "graphology";
 import louvainModule from "graphology-communities-louvain";
-import { SeededRandom } from "../demux/random.js";
 import { renumberBySize, type WeightedGraph } from "./graph.js";
 
 // Both packages ship CommonJS with ESM-style typings: under Node's ESM loader the default import is
@@ -39,7 +38,7 @@ export function louvainGraph(g: WeightedGraph, options: LouvainGraphOptions = {}
       else if (j === i) graph.addUndirectedEdge(String(i), String(i), { weight: (g.weights[p] as number) / 2 });
     }
   }
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   const communities = louvainImpl(graph, { resolution, getEdgeWeight: "weight", rng: () => rng.next() });
   return renumberBySize(Int32Array.from({ length: g.n }, (_, i) => communities[String(i)] as number));
 }

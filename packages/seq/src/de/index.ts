@@ -14,4 +14,4 @@ export {
   rankGenesGroupsMatrix,
   rankGenesGroupsRows,
 } from "./rankGenesGroups.js";
-export { betaInc, erfc, gammaQ, lnBeta, lnGamma, normSf, studentTTwoSided } from "./special.js";
+export { betaInc, erfc, gammaQ, lnBeta, normSf, studentTTwoSided } from "./special.js";

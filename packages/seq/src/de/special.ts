@@ -1,36 +1,9 @@
 /**
- * Special functions for the DE tests: log-gamma, the regularised incomplete beta and gamma functions, the
+ * Special functions for the DE tests (log-gamma is core's `logGamma`): the regularised incomplete beta and gamma functions, the
  * normal survival function and Student's t two-sided p-value, accurate to ~1e-14 relative (scipy's values
  * are reproduced to 1e-12 in the tests).
  */
-
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; Stirling series above 20 for tighter relative error). */
-export function lnGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
-  if (x > 20) {
-    // Stirling with Bernoulli terms
-    const x2 = x * x;
-    const s =
-      1 / (12 * x) - 1 / (360 * x * x2) + 1 / (1260 * x2 * x2 * x) - 1 / (1680 * x2 * x2 * x2 * x) + 1 / (1188 * x2 * x2 * x2 * x2 * x);
-    return (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + s;
-  }
-  const z = x - 1;
-  let a = LANCZOS[0] as number;
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += (LANCZOS[i] as number) / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Stirling correction s(x) = lnΓ(x) − [(x − ½)ln x − x + ½ln 2π], for x > 20. */
-function stirlingTail(x: number): number {
-  const x2 = x * x;
-  return 1 / (12 * x) - 1 / (360 * x * x2) + 1 / (1260 * x2 * x2 * x) - 1 / (1680 * x2 * x2 * x2 * x) + 1 / (1188 * x2 * x2 * x2 * x2 * x);
-}
+import { logGamma, stirlingTail } from "@hyped/core";
 
 /**
  * ln B(a, b). When a or b is large the lnΓ terms are combined analytically (no cancellation of large
@@ -39,7 +12,7 @@ function stirlingTail(x: number): number {
 export function lnBeta(a: number, b: number): number {
   const big = Math.max(a, b);
   const small = Math.min(a, b);
-  if (big <= 20) return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+  if (big <= 20) return logGamma(a) + logGamma(b) - logGamma(a + b);
   if (small > 20) {
     const ab = a + b;
     return (
@@ -55,7 +28,7 @@ export function lnBeta(a: number, b: number): number {
   // lnΓ(small) + [lnΓ(big) − lnΓ(big + small)]
   const diff =
     -(big - 0.5) * Math.log1p(small / big) - small * Math.log(big + small) + small + stirlingTail(big) - stirlingTail(big + small);
-  return lnGamma(small) + diff;
+  return logGamma(small) + diff;
 }
 
 /** Continued fraction of the incomplete beta function (modified Lentz). */
@@ -132,7 +105,7 @@ export function gammaQ(a: number, x: number): number {
       sum += del;
       if (Math.abs(del) < Math.abs(sum) * 1e-17) break;
     }
-    return 1 - sum * Math.exp(-x + a * Math.log(x) - lnGamma(a));
+    return 1 - sum * Math.exp(-x + a * Math.log(x) - logGamma(a));
   }
   // continued fraction for Q (modified Lentz)
   const tiny = 1e-300;
@@ -152,7 +125,7 @@ export function gammaQ(a: number, x: number): number {
     h *= del;
     if (Math.abs(del - 1) < 1e-16) break;
   }
-  return Math.exp(-x + a * Math.log(x) - lnGamma(a)) * h;
+  return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
 }
 
 /** erfc(x) with full relative precision in the upper tail. */

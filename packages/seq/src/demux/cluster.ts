@@ -1,5 +1,5 @@
 /** Seeded k-means (k-means++ start, Lloyd iterations, best of `nStart`) and a 1-D two-component Gaussian mixture. */
-import { SeededRandom } from "./random.js";
+import { Random } from "@hyped/core";
 
 /** Result of {@link kmeans}. */
 export interface KMeansResult {
@@ -16,7 +16,7 @@ export interface KMeansResult {
  * Starts by k-means++ from a seeded generator, so results are reproducible; the best of `nStart` runs is kept.
  */
 export function kmeans(data: Float64Array, n: number, d: number, k: number, { nStart = 10, maxIter = 100, seed = 1 } = {}): KMeansResult {
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   let best: KMeansResult | null = null;
   for (let run = 0; run < nStart; run++) {
     const centers = new Float64Array(k * d);

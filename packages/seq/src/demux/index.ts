@@ -10,6 +10,5 @@ export {
   type HashtagClass,
   type HashtagCounts,
 } from "./demultiplex.js";
-export { fitNegBinomial, lgamma, logNegBinomialPmf, type NegBinomialFit, negBinomialCdf, negBinomialQuantile } from "./nbinom.js";
-export { SeededRandom } from "./random.js";
+export { fitNegBinomial, logNegBinomialPmf, type NegBinomialFit, negBinomialCdf, negBinomialQuantile } from "./nbinom.js";
 export { type SimulatedHashtags, type SimulateHashtagsOptions, simulateHashtags } from "./simulate.js";

@@ -2,21 +2,7 @@
  * Negative-binomial maximum-likelihood fit and quantile, as HTODemux uses them
  * (`fitdistrplus::fitdist(x, "nbinom")` and `quantile(fit, probs)` → R's `qnbinom`).
  */
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; about 15 significant digits). */
-export function lgamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  const g = 7;
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  const z = x - 1;
-  let a = c[0] as number;
-  const t = z + g + 0.5;
-  for (let i = 1; i < 9; i++) a += (c[i] as number) / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
+import { logGamma } from "@hyped/core";
 
 /** A fitted negative binomial: mean `mu` and size `size` (`Infinity` = Poisson, when variance ≤ mean). */
 export interface NegBinomialFit {
@@ -71,8 +57,8 @@ export function fitNegBinomial(values: ArrayLike<number>): NegBinomialFit {
 export function logNegBinomialPmf(k: number, fit: NegBinomialFit): number {
   const { mu, size } = fit;
   if (mu === 0) return k === 0 ? 0 : Number.NEGATIVE_INFINITY;
-  if (!Number.isFinite(size)) return k * Math.log(mu) - mu - lgamma(k + 1);
-  return lgamma(k + size) - lgamma(size) - lgamma(k + 1) + size * Math.log(size / (size + mu)) + k * Math.log(mu / (size + mu));
+  if (!Number.isFinite(size)) return k * Math.log(mu) - mu - logGamma(k + 1);
+  return logGamma(k + size) - logGamma(size) - logGamma(k + 1) + size * Math.log(size / (size + mu)) + k * Math.log(mu / (size + mu));
 }
 
 /** P(X ≤ k) of a negative binomial. */

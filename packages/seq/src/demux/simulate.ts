@@ -1,8 +1,7 @@
 /**
  * A seeded simulator of hashtag (HTO) counts with known truth, for testing demultiplexing and for demos.
  */
-import { type DenseMatrix, fromTyped, HypedError } from "@hyped/core";
-import { SeededRandom } from "./random.js";
+import { type DenseMatrix, fromTyped, HypedError, Random } from "@hyped/core";
 
 /** Options of {@link simulateHashtags}. */
 export interface SimulateHashtagsOptions {
@@ -61,7 +60,7 @@ export function simulateHashtags(options: SimulateHashtagsOptions = {}): Simulat
   } = options;
   if (nHashtags < 2) throw new HypedError("INVALID_ARGUMENT", "simulateHashtags needs at least 2 hashtags", { nHashtags });
   if (doubletRate + negativeRate > 1) throw new HypedError("INVALID_ARGUMENT", "doubletRate + negativeRate must be ≤ 1", {});
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   const hashtags = Array.from({ length: nHashtags }, (_, j) => `HTO${j + 1}`);
   const sig = Array.from({ length: nHashtags }, () => signalMean * (0.7 + 0.6 * rng.next()));
   const bg = Array.from({ length: nHashtags }, () => backgroundMean * (0.7 + 0.6 * rng.next()));

@@ -3,7 +3,7 @@
  * the implicit QL algorithm with Wilkinson-type shifts (the classic EISPACK pair), with eigenvectors kept as
  * rows so every rotation touches two contiguous rows. Used for the Rayleigh–Ritz steps of PCA.
  */
-import { HypedError } from "@hyped/core";
+import { HypedError, Lcg32 } from "@hyped/core";
 
 /** Eigenvalues in descending order and the matching unit eigenvectors as rows (`vectors[r·n + j]`). */
 export interface SymEig {
@@ -277,11 +277,8 @@ export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig 
   const piv = new Uint8Array(n);
   const x = new Float64Array(n);
   const tiny = Math.max(Number.EPSILON * tnorm, 1e-300);
-  let s = 0x2545f491;
-  const rnd = () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
+  const lcg = new Lcg32(0x2545f491);
+  const rnd = () => lcg.nextUint32() / 4294967296 - 0.5;
   let clusterStart = 0;
   for (let r = 0; r < k; r++) {
     const lam = values[r] as number;

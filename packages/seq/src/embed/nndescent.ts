@@ -6,8 +6,7 @@
  * of random-projection trees (so a few more iterations), and our own seeded stream (results are reproducible per
  * seed, not equal to pynndescent's).
  */
-import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
-import { SeededRandom } from "../demux/random.js";
+import { HypedError, type LongTaskOptions, progressReporter, Random, throwIfAborted } from "@hyped/core";
 import type { KnnResult } from "./knn-result.js";
 
 /** Options of {@link nnDescent}. */
@@ -35,7 +34,7 @@ export function nnDescent(data: Float64Array, n: number, dim: number, k: number,
   const { seed = 0, delta = 0.001 } = options;
   const maxIter = options.maxIterations ?? Math.max(5, Math.round(Math.log2(Math.max(n, 2))));
   const maxCand = options.maxCandidates ?? Math.min(60, k);
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   const idx = new Int32Array(n * Math.max(K, 1)).fill(-1);
   const dist = new Float64Array(n * Math.max(K, 1)).fill(Number.POSITIVE_INFINITY);
   const isNew = new Uint8Array(n * Math.max(K, 1));
@@ -195,7 +194,7 @@ export function nnDescent(data: Float64Array, n: number, dim: number, k: number,
  * Leaves of one random-projection tree: split by the hyperplane halfway between two random points of the node
  * (ties and degenerate splits fall back to a random half) until a node has at most `leafSize` points.
  */
-function rpTreeLeaves(data: Float64Array, n: number, dim: number, leafSize: number, rng: SeededRandom): Int32Array[] {
+function rpTreeLeaves(data: Float64Array, n: number, dim: number, leafSize: number, rng: Random): Int32Array[] {
   const leaves: Int32Array[] = [];
   const stack: Int32Array[] = [Int32Array.from({ length: n }, (_, i) => i)];
   const normal = new Float64Array(dim);

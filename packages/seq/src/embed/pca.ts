@@ -10,7 +10,7 @@
  * largest magnitude is positive (`svd_flip(u_based_decision=False)`). scikit-learn < 1.5 made the largest score
  * positive instead, so components of older stored results may differ by sign.
  */
-import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import { HypedError, isSparse, Lcg32, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
 import { inputMatrix, resolveMaskVar } from "../preprocess/adata.js";
 import { asCsr, colMeanVar, denseFrom, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
@@ -57,13 +57,10 @@ export interface PcaResult {
   nComps: number;
 }
 
-/** A seeded uniform(−1, 1) stream (integer LCG, deterministic across platforms). */
-function lcgUniform(seed: number): () => number {
-  let s = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return (s / 4294967296) * 2 - 1;
-  };
+/** A seeded uniform(−1, 1) stream (core's {@link Lcg32} from `seed ^ 0x9e3779b9`, deterministic across platforms). */
+function lcgSigned(seed: number): () => number {
+  const g = new Lcg32(seed ^ 0x9e3779b9);
+  return () => (g.nextUint32() / 4294967296) * 2 - 1;
 }
 
 /** Multiply the centred operator: out(n×b) = A · V(d×b). */
@@ -196,7 +193,7 @@ type BlockOp = (V: Float64Array, b: number) => Float64Array;
 function krylovTop(d: number, k: number, av: BlockOp, atu: BlockOp, seed: number, tol: number, options: LongTaskOptions) {
   const { signal } = options;
   const block = Math.min(d, k + 10);
-  const rnd = lcgUniform(seed);
+  const rnd = lcgSigned(seed);
   const Q: Float64Array[] = []; // orthonormal basis vectors (length d)
   const W: Float64Array[] = []; // their images AᵀA q
   let T = new Float64Array(0); // Qᵀ W, grown as vectors arrive (row-major, stride cap)

@@ -4,7 +4,7 @@
  * momentum with per-coordinate gains, a quadtree for the repulsive forces. Deterministic: PCA initialisation
  * (or a seeded random one) and no other randomness.
  */
-import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import { HypedError, Lcg32, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import type { AnnData } from "../anndata/index.js";
 import { denseFrom } from "../preprocess/matrix.js";
 import { type KnnResult, knn, representation } from "./neighbors.js";
@@ -377,11 +377,8 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
     const sd = Math.sqrt(s / n) || 1;
     for (let i = 0; i < 2 * n; i++) Y[i] = ((r.scores[i] as number) / sd) * 1e-4;
   } else {
-    let st = (seed ^ 0x5bd1e995) >>> 0;
-    const u = () => {
-      st = (Math.imul(1664525, st) + 1013904223) >>> 0;
-      return (st + 0.5) / 4294967296;
-    };
+    const lcg = new Lcg32(seed ^ 0x5bd1e995);
+    const u = () => (lcg.nextUint32() + 0.5) / 4294967296;
     for (let i = 0; i < 2 * n; i += 2) {
       const r = Math.sqrt(-2 * Math.log(u()));
       const a = 2 * Math.PI * u();

@@ -2,7 +2,7 @@
  * UMAP embedding via umap-js (the maintained JavaScript port of umap-learn), seeded so runs are repeatable,
  * with scanpy's `tl.umap` defaults (min_dist 0.5, spread 1) and our exact kNN table as its neighbour graph.
  */
-import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import { HypedError, type LongTaskOptions, progressReporter, Random, throwIfAborted } from "@hyped/core";
 import { UMAP } from "umap-js";
 import type { AnnData } from "../anndata/index.js";
 import { denseFrom } from "../preprocess/matrix.js";
@@ -26,18 +26,6 @@ export interface UmapOptions extends LongTaskOptions {
   knn?: KnnResult;
 }
 
-/** Mulberry32: a small seeded uniform [0, 1) generator for umap-js. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** UMAP of the rows of `data` (n × dim, row-major). Returns n × nComponents row-major coordinates. */
 export async function umapEmbed(data: Float64Array, n: number, dim: number, options: UmapOptions = {}): Promise<Float64Array> {
   const { nNeighbors = 15, minDist = 0.5, spread = 1, nComponents = 2, seed = 0, signal } = options;
@@ -53,12 +41,13 @@ export async function umapEmbed(data: Float64Array, n: number, dim: number, opti
     ki.push(Array.from(nn.indices.subarray(i * nn.k, i * nn.k + nNeighbors)));
     kd.push(Array.from(nn.distances.subarray(i * nn.k, i * nn.k + nNeighbors)));
   }
+  const rng = Random.mulberry32(seed); // a seeded stream for umap-js (its default is Math.random)
   const u = new UMAP({
     nComponents,
     nNeighbors,
     minDist,
     spread,
-    random: seeded(seed),
+    random: () => rng.next(),
     ...(options.nEpochs ? { nEpochs: options.nEpochs } : {}),
   });
   u.setPrecomputedKNN(ki, kd);

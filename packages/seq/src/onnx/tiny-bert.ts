@@ -4,8 +4,7 @@
  * outputs `hidden_states_0` … `hidden_states_L` (embeddings, then each layer) and `last_hidden_state`
  * (float32, batch × seq × hidden), as `BertModel(output_hidden_states=True)` exports them.
  */
-import { HypedError } from "@hyped/core";
-import { SeededRandom } from "../demux/random.js";
+import { HypedError, Random } from "@hyped/core";
 import { encodeOnnxModel, type OnnxNode, type OnnxTensor, OnnxType } from "./proto.js";
 
 /** Shape and seed of {@link buildTinyBert}. */
@@ -70,7 +69,7 @@ export function buildTinyBert(config: TinyBertConfig = {}): { bytes: Uint8Array;
   };
   const { vocabSize: V, hidden: H, heads: NH, layers: L, intermediate: I, maxPositions: P } = c;
   if (H % NH !== 0) throw new HypedError("INVALID_ARGUMENT", `hidden (${H}) must be a multiple of heads (${NH})`, {});
-  const rng = new SeededRandom(c.seed);
+  const rng = Random.mulberry32(c.seed);
   const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
   const around1 = (n: number) => Float32Array.from({ length: n }, () => 1 + 0.1 * rng.normal());
   const w: TinyBertWeights = {

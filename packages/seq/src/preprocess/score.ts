@@ -3,9 +3,8 @@
  * al. 2015): the mean expression of a gene set minus the mean of control genes drawn from the same expression
  * bins.
  */
-import { HypedError, isSparse } from "@hyped/core";
+import { HypedError, isSparse, Random } from "@hyped/core";
 import type { AnnData, Matrix } from "../anndata/index.js";
-import { SeededRandom } from "../demux/random.js";
 import { rawOrX, setNumeric } from "./adata.js";
 import { asCsr, denseValues, numbers, shapeOf } from "./matrix.js";
 
@@ -152,7 +151,7 @@ export function scoreGenesControls(
     r = e + 1;
   }
   const wanted = [...new Set(finite.filter((q) => isListed[q]).map((q) => bins[q] as number))].sort((a, b) => a - b);
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   const chosen = new Set<number>();
   for (const b of wanted) {
     const cand = finite.filter((q) => bins[q] === b && (ctrlAsRef || !isListed[q]));

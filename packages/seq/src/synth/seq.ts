@@ -3,10 +3,9 @@
  * with cell-cycle programs, the paper's four conditions with planted perturbation effects, cell-hashing (HTO)
  * counts with doublets and empty droplets, Ensembl IDs in `var`, and controls FACS-sorted into G1/S/G2M.
  */
-import { HypedError, type LongTaskOptions, type SparseMatrix, throwIfAborted } from "@hyped/core";
+import { HypedError, type LongTaskOptions, Random, type SparseMatrix, throwIfAborted } from "@hyped/core";
 import { AnnData } from "../anndata/anndata.js";
 import { categoricalFrom, DataFrame } from "../anndata/dataframe.js";
-import { SeededRandom } from "../demux/random.js";
 import { simulateHashtags } from "../demux/simulate.js";
 import { ENSEMBL, FIBROBLAST_TARGETS, G1_GENES, G2M_GENES, HOUSEKEEPING, MYOGENIC_TARGETS, S_GENES } from "./genes.js";
 
@@ -88,7 +87,7 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
   if (nGenes < named.length)
     throw new HypedError("INVALID_ARGUMENT", `nGenes must be at least ${named.length} (the named genes)`, { nGenes });
   const seed = options.seed ?? 1;
-  const rng = new SeededRandom(seed * 7919 + 17);
+  const rng = Random.mulberry32(seed * 7919 + 17);
   const size = options.size ?? 3;
   const meanLibrary = options.meanLibrary ?? 4000;
 

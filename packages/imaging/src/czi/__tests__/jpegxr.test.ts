@@ -9,7 +9,7 @@ import { isHypedError } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { decodeJpegXr } from "../codecs/jpegxr.js";
 import { parseJxrContainer } from "../codecs/jpegxr-container.js";
-import type { CziDecodeInfo } from "../codecs/registry.js";
+import type { CziDecodeInfo } from "../codecs/types.js";
 import { type CziFile, openCzi } from "../index.js";
 import { locateSubblock } from "../subblock.js";
 

@@ -1,6 +1,6 @@
 import { HypedError } from "@hyped/core";
 import { compressionName } from "../constants.js";
-import type { CziDecodeInfo } from "./registry.js";
+import type { CziDecodeInfo } from "./types.js";
 
 /** The UNSUPPORTED error for a subblock whose compression has no decoder. */
 export function unsupportedCompression(info: Pick<CziDecodeInfo, "compression" | "subblock" | "filePosition">, detail = ""): HypedError {

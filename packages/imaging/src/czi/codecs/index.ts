@@ -4,13 +4,12 @@ export { decodeJpeg, encodeJpeg } from "./jpeg.js";
 export { decodeJpegXr, isJpegXr, JXR_FORMAT_OF, type JxrWebWorker, serveJpegXrWorker, setJpegXrWorkers } from "./jpegxr.js";
 export {
   BUILTIN_CZI_DECODERS,
-  type CziDecodeInfo,
-  type CziDecoder,
   cziDecoderCodes,
   getCziDecoder,
   registerCziDecoder,
   unregisterCziDecoder,
 } from "./registry.js";
+export type { CziDecodeInfo, CziDecoder } from "./types.js";
 export {
   decodeZstd0,
   decodeZstd1,

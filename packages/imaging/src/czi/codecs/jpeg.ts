@@ -6,7 +6,7 @@
 import { HypedError } from "@hyped/core";
 import * as jpeg from "jpeg-js";
 import { unsupportedCompression } from "./errors.js";
-import type { CziDecodeInfo } from "./registry.js";
+import type { CziDecodeInfo } from "./types.js";
 
 /** Decoder for compression 1: returns Gray8 bytes, or Bgr24 bytes in the file's B,G,R order. */
 export function decodeJpeg(payload: Uint8Array, info: CziDecodeInfo): Uint8Array {

@@ -16,7 +16,7 @@ import { formatErr } from "../segment.js";
 import { isJpegXr, JXR_FORMAT_OF, jxrFormatName, parseJxrContainer, wrapGray8Codestream } from "./jpegxr-container.js";
 import { jxrPool, jxrPoolMinBytes, serveJxrJobs, serveWebJxrJobs } from "./jpegxr-pool.js";
 import { jxrDecodeInto } from "./jpegxr-wasm.js";
-import type { CziDecodeInfo } from "./registry.js";
+import type { CziDecodeInfo } from "./types.js";
 
 export { isJpegXr, JXR_FORMAT_OF } from "./jpegxr-container.js";
 export { type JxrWebWorker, setJpegXrWorkers } from "./jpegxr-pool.js";

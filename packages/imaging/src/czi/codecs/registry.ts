@@ -4,42 +4,10 @@
  * JPEG XR decoder: `registerCziDecoder(4, myJxrDecoder)`.
  */
 import { HypedError } from "@hyped/core";
-import type { CziPixelType } from "../constants.js";
 import { decodeJpeg } from "./jpeg.js";
 import { decodeJpegXr } from "./jpegxr.js";
+import type { CziDecoder } from "./types.js";
 import { decodeZstd0, decodeZstd1 } from "./zstd.js";
-
-/** What a decoder is told about the subblock it decodes. */
-export interface CziDecodeInfo {
-  /** Directory index of the subblock. */
-  subblock: number;
-  /** File offset of the subblock segment. */
-  filePosition: number;
-  /** Compression code from the directory entry. */
-  compression: number;
-  /** Pixel type of the subblock. */
-  pixelType: CziPixelType;
-  /** Stored width and height in pixels. */
-  width: number;
-  height: number;
-  /** Bytes per pixel of the pixel type. */
-  bytesPerPixel: number;
-  /** Bytes the decoded pixels must have: width * height * bytesPerPixel (rows packed, no padding). */
-  expectedBytes: number;
-  /** Cancels a long decode. */
-  signal?: AbortSignal;
-  /**
-   * A buffer of exactly `expectedBytes` that the decoder may fill and return instead of allocating (readPlane
-   * passes one per in-flight tile and reuses it). Decoders are free to ignore it and return their own array.
-   */
-  output?: Uint8Array;
-}
-
-/**
- * A decoder: compressed payload in, raw pixel bytes out, in the file's own sample order (B,G,R for colour
- * types), little-endian, rows packed. It must return exactly `info.expectedBytes` bytes or throw a HypedError.
- */
-export type CziDecoder = (payload: Uint8Array, info: CziDecodeInfo) => Uint8Array | Promise<Uint8Array>;
 
 /** Built-in decoders: 1 JPEG (8-bit), 4 JPEG XR (jxrlib wasm, with the raw-pixel fallback), 5 Zstd0, 6 Zstd1. Uncompressed (0) needs none. */
 export const BUILTIN_CZI_DECODERS: ReadonlyMap<number, CziDecoder> = new Map<number, CziDecoder>([

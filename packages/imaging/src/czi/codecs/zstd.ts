@@ -17,7 +17,7 @@
 import { HypedError } from "@hyped/core";
 import * as fzstd from "fzstd";
 import { formatErr } from "../segment.js";
-import type { CziDecodeInfo } from "./registry.js";
+import type { CziDecodeInfo } from "./types.js";
 
 type ZstdWasm = typeof import("@bokuweb/zstd-wasm");
 let wasm: Promise<ZstdWasm | undefined> | undefined;

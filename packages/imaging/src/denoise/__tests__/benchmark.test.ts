@@ -1,6 +1,5 @@
-import { type AnyNdArray, fromTyped } from "@hyped/core";
+import { type AnyNdArray, fromTyped, Random as Rng } from "@hyped/core";
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../synth/rng.js";
 import { benchmarkSvg, denoisingBenchmark } from "../benchmark.js";
 import { gaussianDenoiser, medianDenoiser, tvDenoiser } from "../denoisers.js";
 

@@ -1,7 +1,6 @@
-import { type AnyNdArray, fromTyped } from "@hyped/core";
+import { type AnyNdArray, fromTyped, Random as Rng } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { gaussianFilter } from "../../filters/gaussian.js";
-import { Rng } from "../../synth/rng.js";
 import { createFm2sNetwork, fm2s, fm2sParameterCount } from "../fm2s.js";
 import { medianFilter } from "../median.js";
 import { nlMeans } from "../nlm.js";

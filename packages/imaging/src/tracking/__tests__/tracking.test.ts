@@ -1,6 +1,6 @@
+import { Random as Rng } from "@hyped/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../synth/rng.js";
 import { simulateFucci } from "../../synth/simulate.js";
 import {
   ctcLineage,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isHypedError } from "@hyped/core";
+import { isHypedError, logGamma as lgamma } from "@hyped/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AnnData } from "../../anndata/index.js";
@@ -11,7 +11,6 @@ import {
   demultiplexHashtags,
   demuxRows,
   fitNegBinomial,
-  lgamma,
   negBinomialCdf,
   negBinomialQuantile,
   simulateHashtags,

@@ -3,8 +3,7 @@
  * model.safetensors, written by our own safetensors writer): a drop-in stand-in for a real Geneformer folder in
  * demos, tests and benchmarks.
  */
-import { HypedError } from "@hyped/core";
-import { SeededRandom } from "../../demux/random.js";
+import { HypedError, Random } from "@hyped/core";
 import type { BertConfig } from "../../onnx/bert.js";
 import type { SafetensorsDType } from "../../safetensors/read.js";
 import { type SafetensorsTensor, writeSafetensors } from "../../safetensors/write.js";
@@ -48,7 +47,7 @@ export function randomBertCheckpoint(options: RandomBertOptions = {}): {
     seed = 1,
   } = options;
   if (H % heads) throw new HypedError("INVALID_ARGUMENT", `hidden ${H} is not a multiple of heads ${heads}`, {});
-  const rng = new SeededRandom(seed);
+  const rng = Random.mulberry32(seed);
   const t: Record<string, SafetensorsTensor> = {};
   const put = (name: string, shape: number[], f: () => number) => {
     t[name] = { shape, dtype, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) };
