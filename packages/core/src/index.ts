@@ -9,3 +9,4 @@ export * from "./npy.js";
 export * from "./progress.js";
 export * from "./source/index.js";
 export * from "./sparse.js";
+export * from "./pool/index.js";
