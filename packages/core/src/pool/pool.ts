@@ -256,13 +256,14 @@ export class WorkerPool<T = unknown, R = unknown> {
       void h.terminate();
       return;
     }
+    // A starting worker stays referenced (tasks may be waiting for it); it is unreferenced once ready and idle.
     slot.handle = h;
-    if (this.o.unref) h.unref();
   }
 
   private onMessage(slot: Slot, m: ReplyMessage): void {
     if ("ready" in m) {
       slot.ready = true;
+      if (this.o.unref && !this.queue.length) slot.handle?.unref();
       if (++this.everReady === this.o.size) this.startedResolve();
     } else if ("fatal" in m) {
       this.fail(new HypedError("IO", `${this.o.name} failed to start: ${m.fatal}`, {}));

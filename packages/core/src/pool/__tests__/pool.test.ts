@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isHypedError } from "../../errors.js";
 import { WorkerPool } from "../index.js";
@@ -96,4 +98,19 @@ describe("WorkerPool", () => {
     await expect(open(0)).rejects.toSatisfy((e) => isHypedError(e, "INVALID_ARGUMENT"));
     await expect(open(1.5)).rejects.toSatisfy((e) => isHypedError(e, "INVALID_ARGUMENT"));
   }, 30_000);
+
+  it("with unref, a task sent before the workers are ready still keeps a plain process alive until it is done", () => {
+    // regression: the first metrics call from a built script exited with an unsettled top-level await (code 13)
+    const pool = fileURLToPath(new URL("../index.ts", import.meta.url));
+    const script = `import { WorkerPool } from ${JSON.stringify(pool)};
+const p = await WorkerPool.open({ moduleUrl: ${JSON.stringify(moduleUrl)}, entry: "runFixtureWorker", size: 1, name: "w", unref: true });
+console.log(JSON.stringify(await p.run({ op: "sleep", ms: 300, value: 42 })));`;
+    const r = spawnSync(process.execPath, ["--conditions=@hyped/source", "--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("42"); // and it exited by itself: the idle worker does not hold it
+  }, 60_000);
 });
