@@ -6,7 +6,7 @@ export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./ndarray.js";
 export * from "./npy.js";
+export * from "./pool/index.js";
 export * from "./progress.js";
 export * from "./source/index.js";
 export * from "./sparse.js";
-export * from "./pool/index.js";

@@ -181,7 +181,9 @@ export class WorkerPool<T = unknown, R = unknown> {
     const slot = this.slots.find((s) => s.job === job);
     if (slot) {
       slot.job = undefined;
-      void this.stop(slot).then(() => this.spawn(slot));
+      this.stop(slot)
+        .then(() => this.spawn(slot))
+        .catch((e: unknown) => this.fail(new HypedError("IO", `${this.o.name} could not be replaced: ${String(e)}`, {}, { cause: e })));
     }
     job.reject(this.abortError(signal));
   }
