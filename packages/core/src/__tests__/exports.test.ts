@@ -12,6 +12,7 @@ describe("@hyped/core exports", () => {
         "DTYPE_CTORS",
         "HypedError",
         "MAX_TYPED_ARRAY_BYTES",
+        "Transferred",
         "WorkerPool",
         "allocate",
         "assert2D",

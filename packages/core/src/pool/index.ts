@@ -3,5 +3,5 @@
  * calling side, {@link serveWorker} / {@link serveWebWorker} in the worker module.
  */
 export { type RunOptions, type WebWorkerLike, WorkerPool, type WorkerPoolOptions } from "./pool.js";
-export { type Transferred, withTransfer } from "./protocol.js";
+export { Transferred, withTransfer } from "./protocol.js";
 export { type ServeWorkerOptions, serveWebWorker, serveWorker, type WorkerHandler } from "./serve.js";

@@ -45,7 +45,7 @@ export function fromErrorShape(s: ErrorShape): HypedError {
   return new HypedError(s.code, s.message, s.context ?? {});
 }
 
-/** A worker's result with the buffers to transfer (not copy) back; see {@link withTransfer}. */
+/** A worker's result with the buffers to transfer (not copy) back; made by {@link withTransfer}. */
 export class Transferred<R> {
   constructor(
     readonly value: R,
