@@ -7,6 +7,7 @@ export * from "./errors.js";
 export * from "./ndarray.js";
 export * from "./npy.js";
 export * from "./outbuf.js";
+export * from "./pool/index.js";
 export * from "./progress.js";
 export * from "./random.js";
 export * from "./source/index.js";

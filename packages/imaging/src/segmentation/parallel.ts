@@ -1,10 +1,10 @@
 /**
  * `segmentFrames`: {@link segmentFrame} over many frames, on Node worker threads when available.
  *
- * Browser-safe: `node:*` modules are imported dynamically, only when workers are used. Each worker starts
- * from a fixed bootstrap that imports this very module (by `import.meta.url`) and calls
- * {@link runSegmentWorker}; from the TypeScript sources (vitest, tsx, `pnpm bench`) the bootstrap registers
- * tsx first, from the bundle `import.meta.url` is the bundle, which exports `runSegmentWorker`.
+ * Browser-safe: `node:*` modules are imported dynamically, only when workers are used. The workers are core's
+ * {@link WorkerPool}: each imports this very module (by `import.meta.url`) and calls {@link runSegmentWorker};
+ * from the TypeScript sources (vitest, tsx, `pnpm bench`) the pool registers tsx first, from the bundle
+ * `import.meta.url` is the bundle, which exports `runSegmentWorker`.
  */
 
 import {
@@ -12,7 +12,6 @@ import {
   contiguous,
   type DType,
   HypedError,
-  type HypedErrorCode,
   isHypedError,
   isNdArray,
   type LongTaskOptions,
@@ -20,9 +19,11 @@ import {
   type NdArray,
   ndarray,
   ndDtype,
+  serveWorker,
   throwIfAborted,
+  WorkerPool,
+  withTransfer,
 } from "@hyped/core";
-import { tsxLoaderFor } from "../tsx-loader.js";
 import { type SegmentFrameOptions, type SegmentFrameResult, segmentFrame } from "./segment.js";
 
 /** Options of {@link segmentFrames}: every {@link SegmentFrameOptions} field (applied to each frame) plus `workers`. */
@@ -36,7 +37,6 @@ export interface SegmentFramesOptions extends SegmentFrameOptions {
 
 /** What crosses the thread boundary for one frame. */
 interface FrameMessage {
-  id: number;
   data: ArrayBufferView;
   shape: number[];
   bool: boolean;
@@ -53,19 +53,6 @@ interface PlainResult {
   clipHigh: Record<string, number>;
   seeds: number;
 }
-
-type ErrorShape = { code: string; message: string; context: Record<string, unknown> };
-type WorkerReply = { id: number; result: PlainResult } | { id: number; error: ErrorShape } | { fatal: string } | { ready: true };
-
-/** The worker bootstrap: fixed text; the module URL and tsx entry come through `workerData`. */
-const BOOTSTRAP = `
-const { workerData, parentPort } = require("node:worker_threads");
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  const m = await import(workerData.moduleUrl);
-  await m.runSegmentWorker();
-})().catch((e) => parentPort.postMessage({ fatal: String((e && e.stack) || e) }));
-`;
 
 function toPlain(r: SegmentFrameResult): PlainResult {
   return {
@@ -100,37 +87,27 @@ function transferList(p: PlainResult): ArrayBuffer[] {
   return [...bufs];
 }
 
-function errorShape(e: unknown): ErrorShape {
-  if (isHypedError(e)) {
-    let context: Record<string, unknown>;
-    try {
-      context = structuredClone(e.context);
-    } catch {
-      context = {};
-    }
-    return { code: e.code, message: e.message, context };
-  }
-  return { code: "IO", message: e instanceof Error ? e.message : String(e), context: {} };
-}
-
 /**
- * Worker-thread entry point of {@link segmentFrames} (started by its bootstrap; not for direct use).
+ * Worker-thread entry point of {@link segmentFrames} (called by the pool; not for direct use).
  * @internal
  */
 export async function runSegmentWorker(): Promise<void> {
-  const { parentPort } = await import("node:worker_threads");
-  if (!parentPort) throw new HypedError("INVALID_ARGUMENT", "runSegmentWorker must run in a worker thread", {});
-  parentPort.on("message", (m: FrameMessage) => {
-    try {
-      const frame = ndarray(m.data as unknown as Float64Array, m.shape) as unknown as AnyNdArray;
-      if (m.bool) markBool(frame);
-      const plain = toPlain(segmentFrame(frame, m.options));
-      parentPort.postMessage({ id: m.id, result: plain }, transferList(plain));
-    } catch (e) {
-      parentPort.postMessage({ id: m.id, error: errorShape(e) });
-    }
+  await serveWorker<FrameMessage, PlainResult>((m) => {
+    const frame = ndarray(m.data as unknown as Float64Array, m.shape) as unknown as AnyNdArray;
+    if (m.bool) markBool(frame);
+    const plain = toPlain(segmentFrame(frame, m.options));
+    return withTransfer(plain, transferList(plain));
   });
-  parentPort.postMessage({ ready: true });
+}
+
+/** A pool of `n` segmentation workers. */
+function openWorkers(n: number): Promise<WorkerPool<FrameMessage, PlainResult>> {
+  return WorkerPool.open<FrameMessage, PlainResult>({
+    moduleUrl: import.meta.url,
+    entry: "runSegmentWorker",
+    size: n,
+    name: "segmentation worker",
+  });
 }
 
 /** The frame as a compact typed array of its own (a copy unless it already owns its whole buffer). */
@@ -202,63 +179,44 @@ async function runOnWorkers(
   signal: AbortSignal | undefined,
   onProgress: LongTaskOptions["onProgress"],
 ): Promise<SegmentFrameResult[]> {
-  const { Worker } = await import("node:worker_threads");
-  const moduleUrl = import.meta.url;
-  const tsx = await tsxLoaderFor(moduleUrl, "segmentation workers");
-  throwIfAborted(signal, "segmentFrames");
+  const pool = await openWorkers(n);
   const total = frames.length;
-  const workers: InstanceType<typeof Worker>[] = [];
   let next = 0;
   let done = 0;
-  let finished = false;
-  return new Promise<SegmentFrameResult[]>((resolve, reject) => {
-    const stop = (err?: unknown) => {
-      if (finished) return;
-      finished = true;
-      signal?.removeEventListener("abort", onAbort);
-      for (const w of workers) void w.terminate();
-      if (err === undefined) resolve(results);
-      else reject(err);
-    };
-    const onAbort = () =>
-      stop(new HypedError("ABORTED", "segmentFrames was cancelled", { what: "segmentFrames" }, { cause: signal?.reason }));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const feed = (w: InstanceType<typeof Worker>) => {
-      if (finished || next >= total) return;
+  let stopped: unknown;
+  const stop = (e: unknown) => {
+    stopped ??= e;
+    void pool.close();
+  };
+  const onAbort = () =>
+    stop(new HypedError("ABORTED", "segmentFrames was cancelled", { what: "segmentFrames" }, { cause: signal?.reason }));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  // Each lane keeps one worker busy, one frame at a time, so at most `n` frame copies are in flight.
+  const lane = async () => {
+    while (next < total && stopped === undefined) {
       const id = next++;
       const p = packFrame(frames[id]!);
-      const msg: FrameMessage = { id, data: p.data, shape: p.shape, bool: p.bool, options: frameOptions };
-      w.postMessage(msg, p.owned ? [p.data.buffer as ArrayBuffer] : []);
-    };
-    for (let k = 0; k < n; k++) {
-      const w = new Worker(BOOTSTRAP, {
-        eval: true,
-        workerData: { moduleUrl, tsx },
-        execArgv: tsx ? ["--conditions=@hyped/source"] : [],
-      });
-      workers.push(w);
-      w.on("message", (m: WorkerReply) => {
-        if (finished) return;
-        if ("ready" in m) return feed(w);
-        if ("fatal" in m) return stop(new HypedError("IO", `segmentation worker failed to start: ${m.fatal}`, {}));
-        if ("error" in m) {
-          return stop(
-            new HypedError(m.error.code as HypedErrorCode, `frame ${m.id}: ${m.error.message}`, { ...m.error.context, frame: m.id }),
-          );
-        }
-        results[m.id] = fromPlain(m.result);
-        done++;
-        onProgress?.({ done, total, unit: "frames" });
-        if (done === total) stop();
-        else feed(w);
-      });
-      w.on("error", (e) => stop(new HypedError("IO", `segmentation worker failed: ${e.message}`, {}, { cause: e })));
-      w.on("exit", (code) => {
-        if (!finished && code !== 0) stop(new HypedError("IO", `segmentation worker exited with code ${code}`, {}));
-      });
+      const msg: FrameMessage = { data: p.data, shape: p.shape, bool: p.bool, options: frameOptions };
+      try {
+        results[id] = fromPlain(await pool.run(msg, { transfer: p.owned ? [p.data.buffer as ArrayBuffer] : [] }));
+      } catch (e) {
+        const fromFrame = isHypedError(e) && e !== pool.failure && stopped === undefined;
+        stop(fromFrame ? new HypedError(e.code, `frame ${id}: ${e.message}`, { ...e.context, frame: id }) : e);
+        return;
+      }
+      done++;
+      onProgress?.({ done, total, unit: "frames" });
     }
-  });
+  };
+  try {
+    await Promise.all(Array.from({ length: n }, lane));
+    if (stopped !== undefined) throw stopped;
+    return results;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await pool.close();
+  }
 }
 
 /** A set of segmentation worker threads kept open across calls (see {@link openSegmentPool}). */
@@ -311,76 +269,33 @@ export async function openSegmentPool(options: SegmentPoolOptions = {}): Promise
       },
     };
   }
-  const { Worker } = await import("node:worker_threads");
-  const moduleUrl = import.meta.url;
-  const tsx = await tsxLoaderFor(moduleUrl, "segmentation workers");
-  type Job = { msg: FrameMessage; transfer: ArrayBuffer[]; resolve: (r: SegmentFrameResult) => void; reject: (e: unknown) => void };
-  const queue: Job[] = [];
-  const idle: InstanceType<typeof Worker>[] = [];
-  const busy = new Map<InstanceType<typeof Worker>, Job>();
-  const all: InstanceType<typeof Worker>[] = [];
-  let failure: unknown;
-  let nextId = 0;
-  const failAll = (e: unknown) => {
-    failure ??= e;
-    for (const j of queue.splice(0)) j.reject(failure);
-    for (const j of busy.values()) j.reject(failure);
-    busy.clear();
-    for (const w of all) void w.terminate();
+  const pool = await openWorkers(n);
+  let closed = false;
+  const onAbort = () => {
+    closed = true;
+    void pool.close();
   };
-  const pump = () => {
-    while (idle.length && queue.length) {
-      const w = idle.pop() as InstanceType<typeof Worker>;
-      const j = queue.shift() as Job;
-      busy.set(w, j);
-      w.postMessage(j.msg, j.transfer);
-    }
-  };
-  const onAbort = () =>
-    failAll(new HypedError("ABORTED", "segmentation was cancelled", { what: "segmentPool" }, { cause: signal?.reason }));
-  signal?.addEventListener("abort", onAbort, { once: true });
-  for (let k = 0; k < n; k++) {
-    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
-    all.push(w);
-    w.on("message", (m: WorkerReply) => {
-      if ("ready" in m) {
-        idle.push(w);
-        return pump();
-      }
-      if ("fatal" in m) return failAll(new HypedError("IO", `segmentation worker failed to start: ${m.fatal}`, {}));
-      const j = busy.get(w);
-      busy.delete(w);
-      idle.push(w);
-      if (j) {
-        if ("error" in m) {
-          j.reject(new HypedError(m.error.code as HypedErrorCode, `frame: ${m.error.message}`, { ...m.error.context }));
-        } else j.resolve(fromPlain(m.result));
-      }
-      pump();
-    });
-    w.on("error", (e) => failAll(new HypedError("IO", `segmentation worker failed: ${e.message}`, {}, { cause: e })));
-    w.on("exit", (code) => {
-      if (code !== 0 && failure === undefined) failAll(new HypedError("IO", `segmentation worker exited with code ${code}`, {}));
-    });
-  }
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   return {
     workers: n,
-    segment(frame, o = {}) {
+    async segment(frame, o = {}) {
       const { transfer, ...rest } = o;
-      if (failure) return Promise.reject(failure);
       if (!isNdArray(frame) || frame.shape.length !== 3)
-        return Promise.reject(new HypedError("INVALID_ARGUMENT", "frame must be a 3-D ndarray (C, Y, X)", {}));
+        throw new HypedError("INVALID_ARGUMENT", "frame must be a 3-D ndarray (C, Y, X)", {});
       const p = packFrame(frame);
-      const msg: FrameMessage = { id: nextId++, data: p.data, shape: p.shape, bool: p.bool, options: { ...defaults, ...rest } };
-      return new Promise<SegmentFrameResult>((resolve, reject) => {
-        queue.push({ msg, transfer: p.owned || transfer ? [p.data.buffer as ArrayBuffer] : [], resolve, reject });
-        pump();
-      });
+      const msg: FrameMessage = { data: p.data, shape: p.shape, bool: p.bool, options: { ...defaults, ...rest } };
+      try {
+        return fromPlain(await pool.run(msg, { transfer: p.owned || transfer ? [p.data.buffer as ArrayBuffer] : [] }));
+      } catch (e) {
+        if (!isHypedError(e) || e === pool.failure || closed) throw e;
+        throw new HypedError(e.code, `frame: ${e.message}`, { ...e.context });
+      }
     },
     async close() {
+      closed = true;
       signal?.removeEventListener("abort", onAbort);
-      failAll(new HypedError("ABORTED", "the segmentation pool is closed", {}));
-      await Promise.all(all.map((w) => w.terminate()));
+      await pool.close();
     },
   };
 }

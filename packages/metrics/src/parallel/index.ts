@@ -6,16 +6,13 @@
  * do not keep the process alive. Results equal the single-threaded functions (SSIM to rounding of the sum
  * order, row-wise metrics exactly). Call {@link closeMetricsWorkers} to end the pool early.
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
-import { type AnyNdArray, HypedError, type HypedErrorCode, type LongTaskOptions, type NdArray, ndarray, throwIfAborted } from "@hyped/core";
+import { type AnyNdArray, HypedError, type LongTaskOptions, type NdArray, ndarray, throwIfAborted, WorkerPool } from "@hyped/core";
 import { checkSsimFinite, rowData, type SsimFull, type SsimOptions, ssimSetup } from "../image/impl.js";
 import type { RowData } from "../image/kernel.js";
 import type { MetricInput } from "../internal/input.js";
 import { ROW_METRICS, type RowMetric, rowMatrices } from "../rows/impl.js";
-import type { Request, Response, Task } from "./protocol.js";
+import type { Result, Task } from "./protocol.js";
 
 /** Options common to the parallel functions. */
 export interface ParallelOptions extends LongTaskOptions {
@@ -23,121 +20,64 @@ export interface ParallelOptions extends LongTaskOptions {
   workers?: number;
 }
 
-interface Slot {
-  worker: Worker;
-  pending: number;
-}
+/** Pools by worker count, started on first use and kept (idle workers are unreferenced). */
+const pools = new Map<number, Promise<WorkerPool<Task, Result>>>();
 
-let pool: Slot[] = [];
-let nextId = 1;
-const waiting = new Map<number, { resolve(r: Response): void; reject(e: unknown): void; slot: Slot }>();
-
-function workerUrl(): URL {
+function workerUrl(): string {
   // From src/ (tests, `pnpm hyped`) the worker is TypeScript; from dist/ it is the built .js.
   const ts = import.meta.url.endsWith(".ts");
-  return new URL(ts ? "./worker.ts" : "./worker.js", import.meta.url);
+  return new URL(ts ? "./worker.ts" : "./worker.js", import.meta.url).href;
 }
 
-function spawn(): Slot {
-  const url = workerUrl();
-  let worker: Worker;
-  if (url.pathname.endsWith(".ts")) {
-    // Running from source (the repo's tests, `pnpm hyped`, `pnpm bench`): load tsx (the repo's TypeScript
-    // runner, what `--import tsx` loads) in the worker first, and resolve workspace packages to their sources.
-    const api = new URL("./esm/api/index.mjs", pathToFileURL(createRequire(import.meta.url).resolve("tsx"))).href;
-    const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-    worker = new Worker(boot, { eval: true, execArgv: ["--conditions=@hyped/source"] });
-  } else worker = new Worker(url);
-  const slot: Slot = { worker, pending: 0 };
-  worker.unref();
-  worker.on("message", (r: Response) => {
-    const w = waiting.get(r.id);
-    if (!w) return;
-    waiting.delete(r.id);
-    if (--slot.pending === 0) worker.unref();
-    w.resolve(r);
+/** The pool of `n` workers; a pool that failed (a worker died) is replaced by a new one. */
+async function poolOf(n: number): Promise<WorkerPool<Task, Result>> {
+  const have = await pools.get(n)?.catch(() => undefined);
+  if (have && !have.failure) return have;
+  const p = WorkerPool.open<Task, Result>({
+    moduleUrl: workerUrl(),
+    entry: "runMetricsWorker",
+    size: n,
+    name: "metrics worker",
+    unref: true,
   });
-  worker.on("error", (e) => failSlot(slot, e));
-  worker.on("exit", (code) => {
-    if (code !== 0) failSlot(slot, new Error(`worker exited with code ${code}`));
-    pool = pool.filter((s) => s !== slot);
-  });
-  return slot;
+  pools.set(n, p);
+  p.catch(() => pools.delete(n));
+  return p;
 }
 
-function failSlot(slot: Slot, e: unknown): void {
-  for (const [id, w] of waiting) {
-    if (w.slot !== slot) continue;
-    waiting.delete(id);
-    w.reject(new HypedError("IO", `metrics worker failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e }));
-  }
-}
-
-function ensurePool(n: number): Slot[] {
-  while (pool.length < n) pool.push(spawn());
-  return pool.slice(0, n);
-}
-
-/** Terminate the worker pool (a new one is created on next use). */
+/** Terminate the worker pools (new ones are created on next use). */
 export async function closeMetricsWorkers(): Promise<void> {
-  const old = pool;
-  pool = [];
-  await Promise.all(old.map((s) => s.worker.terminate()));
+  const old = [...pools.values()];
+  pools.clear();
+  await Promise.all(old.map(async (p) => (await p.catch(() => undefined))?.close()));
 }
 
-function run(slot: Slot, task: Task, transfer: ArrayBuffer[]): Promise<Response> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject, slot });
-    if (slot.pending++ === 0) slot.worker.ref();
-    slot.worker.postMessage({ ...task, id } as Request, transfer);
-  });
-}
-
-function unwrap(r: Response): Response & { ok: true } {
-  if (r.ok) return r;
-  throw new HypedError((r.error.code as HypedErrorCode) ?? "IO", r.error.message, r.error.context ?? {});
-}
-
-/** Run tasks on the pool, round-robin, with progress and cancellation (abort terminates the pool). */
+/** Run tasks on the pool, with progress and cancellation (abort drops queued tasks and stops running ones). */
 async function runAll<T>(
   tasks: { task: Task; transfer: ArrayBuffer[]; units: number }[],
   n: number,
   options: LongTaskOptions,
   unit: string,
   total: number,
-  collect: (r: Response & { ok: true }, i: number) => T,
+  collect: (r: Result, i: number) => T,
 ): Promise<T[]> {
   throwIfAborted(options.signal);
-  const slots = ensurePool(n);
+  const pool = await poolOf(n);
   let done = 0;
-  const all = Promise.all(
-    tasks.map(async (t, i) => {
-      const r = unwrap(await run(slots[i % slots.length] as Slot, t.task, t.transfer));
-      done += t.units;
-      options.onProgress?.({ done, total, unit });
-      return collect(r, i);
-    }),
-  );
-  if (!options.signal) return all;
-  const signal = options.signal;
-  return new Promise<T[]>((resolve, reject) => {
-    const onAbort = () => {
-      void closeMetricsWorkers();
-      reject(new HypedError("ABORTED", "metrics computation was cancelled", {}, { cause: signal.reason }));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    all.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
+  const { signal } = options;
+  try {
+    return await Promise.all(
+      tasks.map(async (t, i) => {
+        const r = await pool.run(t.task, { transfer: t.transfer, ...(signal ? { signal } : {}) });
+        done += t.units;
+        options.onProgress?.({ done, total, unit });
+        return collect(r, i);
+      }),
     );
-  });
+  } catch (e) {
+    if (signal?.aborted) throw new HypedError("ABORTED", "metrics computation was cancelled", {}, { cause: signal.reason });
+    throw e;
+  }
 }
 
 function workerCount(o: ParallelOptions): number {

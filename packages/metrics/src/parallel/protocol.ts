@@ -31,10 +31,8 @@ export interface RowsTask {
 
 export type Task = SsimTask | RowsTask;
 
-/** A request carries a task and its id. */
-export type Request = Task & { id: number };
-
-/** The worker's answer. */
-export type Response =
-  | { id: number; ok: true; sum?: number; out?: Float64Array }
-  | { id: number; ok: false; error: { code?: string; message: string; context?: Record<string, unknown> } };
+/** The worker's answer: an SSIM band's sum (and map rows with `full`) or a block's values. */
+export interface Result {
+  sum?: number;
+  out?: Float64Array;
+}

@@ -1,13 +1,12 @@
 /** The worker of `@hyped/metrics/parallel`: runs SSIM bands and row-wise blocks sent by the pool. @internal */
-import { parentPort } from "node:worker_threads";
-import { isHypedError } from "@hyped/core";
+import { serveWorker, withTransfer } from "@hyped/core";
 import { ssimRows } from "../image/kernel.js";
 import { type RowMatrix, rowRange } from "../rows/impl.js";
-import type { Request, Response } from "./protocol.js";
+import type { Result, Task } from "./protocol.js";
 
 const BAND = 64;
 
-function handle(t: Request): Response {
+function handle(t: Task): Result {
   if (t.kind === "ssim") {
     const map = t.full ? new Float64Array((t.r1 - t.r0) * t.W) : undefined;
     let sum = 0;
@@ -15,24 +14,19 @@ function handle(t: Request): Response {
       const e = Math.min(t.r1, r + BAND);
       sum += ssimRows(t.x, t.y, t.rowOffset, t.H, t.W, r, e, t.params, map ? map.subarray((r - t.r0) * t.W, (e - t.r0) * t.W) : null);
     }
-    return map ? { id: t.id, ok: true, sum, out: map } : { id: t.id, ok: true, sum };
+    return map ? { sum, out: map } : { sum };
   }
   const a: RowMatrix = { rows: t.rows, cols: t.cols, data: t.a as unknown as RowMatrix["data"], broadcast: false };
   const b: RowMatrix = { rows: t.broadcast ? 1 : t.rows, cols: t.cols, data: t.b as unknown as RowMatrix["data"], broadcast: t.broadcast };
   const out = new Float64Array(t.rows);
   rowRange(t.metric, a, b, 0, t.rows, out, t.rowBase);
-  return { id: t.id, ok: true, out };
+  return { out };
 }
 
-parentPort?.on("message", (t: Request) => {
-  let res: Response;
-  try {
-    res = handle(t);
-  } catch (e) {
-    res = isHypedError(e)
-      ? { id: t.id, ok: false, error: { code: e.code, message: e.message, context: e.context } }
-      : { id: t.id, ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
-  }
-  const transfer = res.ok && res.out ? [res.out.buffer as ArrayBuffer] : [];
-  parentPort?.postMessage(res, transfer);
-});
+/** The pool's entry: serve tasks until the pool stops this worker. @internal */
+export function runMetricsWorker(): Promise<void> {
+  return serveWorker<Task, Result>((t) => {
+    const r = handle(t);
+    return r.out ? withTransfer(r, [r.out.buffer as ArrayBuffer]) : r;
+  });
+}

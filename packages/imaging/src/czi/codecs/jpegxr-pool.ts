@@ -7,11 +7,10 @@
  *   with at least 2 cores, for tiles of at least {@link JXR_POOL_MIN_BYTES}; `HYPED_JXR_WORKERS=0` turns it off,
  *   `HYPED_JXR_WORKERS=n` sets the thread count (default: the available cores, at most 4).
  * - Workers are unreferenced while idle, so an open pool never keeps a process alive.
- * - Same pattern as the segmentation pool: a fixed bootstrap imports the decoder module (by its URL) and calls
- *   its worker entry; from the TypeScript sources tsx is registered first.
+ * - The workers are core's {@link WorkerPool} (Node worker threads, or the page's Web Workers): each imports the
+ *   decoder module (by its URL) and calls its worker entry; from the TypeScript sources tsx is registered first.
  */
-import { HypedError, type HypedErrorCode } from "@hyped/core";
-import { tsxLoaderFor } from "../../tsx-loader.js";
+import { HypedError, isHypedError, serveWebWorker, serveWorker, type WorkerHandler, WorkerPool, withTransfer } from "@hyped/core";
 
 /** Smallest decoded tile (bytes) sent to a worker; smaller tiles decode faster than a message round trip. */
 export const JXR_POOL_MIN_BYTES = 64 * 1024;
@@ -25,7 +24,6 @@ export function jxrPoolMinBytes(): number {
 
 /** A decode request as it crosses the thread boundary (the payload is a copy the worker owns). */
 export interface JxrJob {
-  id: number;
   payload: Uint8Array;
   info: {
     subblock: number;
@@ -39,27 +37,12 @@ export interface JxrJob {
   };
 }
 
-type Reply =
-  | { id: number; out: Uint8Array }
-  | { id: number; error: { code: string; message: string } }
-  | { fatal: string }
-  | { ready: true };
-
-const BOOTSTRAP = `
-const { workerData, parentPort } = require("node:worker_threads");
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  const m = await import(workerData.moduleUrl);
-  await m.runJxrWorker();
-})().catch((e) => parentPort.postMessage({ fatal: String((e && e.stack) || e) }));
-`;
-
 interface Pool {
   /** Worker threads. */
   size: number;
   /** Tiles decoded by the workers so far. */
   readonly decoded: number;
-  decode(job: Omit<JxrJob, "id">): Promise<Uint8Array>;
+  decode(job: JxrJob): Promise<Uint8Array>;
 }
 
 let pool: Promise<Pool | undefined> | undefined;
@@ -70,9 +53,6 @@ let disabled = false;
 export interface JxrWebWorker {
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
 }
-
-/** The handlers the pool sets on a Web Worker. */
-type WebHandlers = { onmessage: ((ev: { data: unknown }) => void) | null; onerror: ((ev: { message?: string }) => void) | null };
 
 let webFactory: (() => JxrWebWorker) | undefined;
 let webCount = 0;
@@ -129,149 +109,71 @@ export function jxrPool(moduleUrl: string): Promise<Pool | undefined> {
   return pool;
 }
 
-/** What the pool needs of one worker, Node's or the browser's. */
-interface Port {
-  post(job: JxrJob): void;
-  /** Keep the process alive while a job is out (Node); no-ops in browsers. */
-  busy(): void;
-  idle(): void;
-}
-type OnReply = (w: Port, m: Reply) => void;
-
 async function startPool(moduleUrl: string): Promise<Pool | undefined> {
   const n = await poolSize();
   if (n === 0) return undefined;
-  type Pending = { job: JxrJob; resolve: (b: Uint8Array) => void; reject: (e: unknown) => void };
-  const idle: Port[] = [];
-  const busy = new Map<Port, Pending>();
-  const queue: Pending[] = [];
-  let nextId = 0;
-  let decoded = 0;
-  let broken: unknown;
-  const pump = () => {
-    while (idle.length && queue.length) {
-      const w = idle.pop() as Port;
-      const p = queue.shift() as Pending;
-      busy.set(w, p);
-      w.busy();
-      w.post(p.job);
-    }
-  };
-  const fail = (e: unknown) => {
-    broken ??= e;
-    for (const p of queue.splice(0)) p.reject(e);
-    for (const p of busy.values()) p.reject(e);
-    busy.clear();
-    disabled = true;
-    pool = undefined;
-  };
-  const onReply: OnReply = (w, m) => {
-    if ("ready" in m) {
-      idle.push(w);
-      return pump();
-    }
-    if ("fatal" in m) return fail(new HypedError("IO", `JPEG XR worker failed to start: ${m.fatal}`, {}));
-    const p = busy.get(w);
-    busy.delete(w);
-    w.idle();
-    idle.push(w);
-    if (p) {
-      if ("error" in m) p.reject(new HypedError(m.error.code as HypedErrorCode, m.error.message, {}));
-      else {
-        decoded++;
-        p.resolve(m.out);
-      }
-    }
-    pump();
-  };
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-  const ports = node ? await nodePorts(n, moduleUrl, onReply, fail) : webPorts(n, onReply, fail);
-  if (!ports) return undefined;
+  const factory = webFactory;
+  if (!node && !factory) return undefined;
+  let workers: WorkerPool<JxrJob, Uint8Array>;
+  try {
+    workers = await WorkerPool.open<JxrJob, Uint8Array>({
+      moduleUrl,
+      entry: "runJxrWorker",
+      size: n,
+      name: "JPEG XR worker",
+      unref: true,
+      ...(factory && !node ? { webWorker: factory } : {}),
+    });
+  } catch (e) {
+    // From the TypeScript sources without tsx: tiles decode in this thread.
+    if (isHypedError(e, "UNSUPPORTED")) return undefined;
+    throw e;
+  }
+  let decoded = 0;
   return {
     size: n,
     get decoded() {
       return decoded;
     },
-    decode(job) {
-      if (broken) return Promise.reject(broken);
-      return new Promise<Uint8Array>((resolve, reject) => {
-        queue.push({ job: { ...job, id: nextId++ }, resolve, reject });
-        pump();
-      });
+    async decode(job) {
+      try {
+        const out = await workers.run(job, { transfer: [job.payload.buffer as ArrayBuffer] });
+        decoded++;
+        return out;
+      } catch (e) {
+        if (workers.failure) {
+          // The pool is broken (a worker could not start or died): tiles decode in their own thread from now on.
+          disabled = true;
+          pool = undefined;
+        }
+        throw e;
+      }
     },
   };
 }
 
-async function nodePorts(n: number, moduleUrl: string, onReply: OnReply, fail: (e: unknown) => void): Promise<Port[] | undefined> {
-  const tsx = await tsxLoaderFor(moduleUrl, null);
-  if (/\.ts$/.test(new URL(moduleUrl).pathname) && !tsx) return undefined;
-  const { Worker } = await import("node:worker_threads");
-  return Array.from({ length: n }, () => {
-    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { moduleUrl, tsx }, execArgv: tsx ? ["--conditions=@hyped/source"] : [] });
-    w.unref();
-    const port: Port = {
-      post: (job) => w.postMessage(job, [job.payload.buffer as ArrayBuffer]),
-      busy: () => w.ref(),
-      idle: () => w.unref(),
-    };
-    w.on("message", (m: Reply) => onReply(port, m));
-    w.on("error", (e) => fail(new HypedError("IO", `JPEG XR worker failed: ${e.message}`, {}, { cause: e })));
-    w.on("exit", (code) => {
-      if (code !== 0) fail(new HypedError("IO", `JPEG XR worker exited with code ${code}`, {}));
-    });
-    return port;
-  });
-}
+type Decode = (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>;
 
-function webPorts(n: number, onReply: OnReply, fail: (e: unknown) => void): Port[] | undefined {
-  const factory = webFactory;
-  if (!factory) return undefined;
-  return Array.from({ length: n }, () => {
-    const w = factory();
-    const port: Port = { post: (job) => w.postMessage(job, [job.payload.buffer as ArrayBuffer]), busy() {}, idle() {} };
-    const h = w as unknown as WebHandlers;
-    h.onmessage = (ev) => onReply(port, ev.data as Reply);
-    h.onerror = (ev) => fail(new HypedError("IO", `JPEG XR worker failed: ${ev.message ?? "error"}`, {}));
-    return port;
-  });
+/** One decode on a worker, the pixels transferred back (copied out first when they share a bigger buffer). */
+function decodeOnWorker(decode: Decode): WorkerHandler<JxrJob, Uint8Array> {
+  return async (job) => {
+    const out = await decode(job.payload, job.info);
+    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
+    return withTransfer(own, [own.buffer as ArrayBuffer]);
+  };
 }
 
 /**
- * The worker side: decode each job with `decode` (the in-thread decoder) and send the pixels back (transferred).
+ * The worker side on a Node worker thread: decode each job with `decode` (the in-thread decoder) and send the
+ * pixels back (transferred); errors keep their code (`FORMAT` for errors that are not HypedErrors).
  * @internal
  */
-export async function serveJxrJobs(decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>): Promise<void> {
-  const { parentPort } = await import("node:worker_threads");
-  if (!parentPort) throw new HypedError("INVALID_ARGUMENT", "runJxrWorker must run in a worker thread", {});
-  serveOn({ post: (m, t) => parentPort.postMessage(m, t), listen: (f) => parentPort.on("message", f) }, decode);
+export async function serveJxrJobs(decode: Decode): Promise<void> {
+  await serveWorker(decodeOnWorker(decode), { errorCode: "FORMAT" });
 }
 
 /** Answer jobs on a Web Worker's own scope (see {@link setJpegXrWorkers}). @internal */
-export function serveWebJxrJobs(decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>): void {
-  const scope = globalThis as unknown as {
-    postMessage(m: unknown, t?: ArrayBuffer[]): void;
-    onmessage: ((ev: { data: JxrJob }) => void) | null;
-  };
-  if (typeof scope.postMessage !== "function") throw new HypedError("INVALID_ARGUMENT", "serveJpegXrWorker must run in a Web Worker", {});
-  serveOn({ post: (m, t) => scope.postMessage(m, t), listen: (f) => (scope.onmessage = (ev) => f(ev.data)) }, decode);
-}
-
-function serveOn(
-  port: { post(m: unknown, transfer?: ArrayBuffer[]): void; listen(f: (job: JxrJob) => void): void },
-  decode: (payload: Uint8Array, info: JxrJob["info"]) => Promise<Uint8Array>,
-): void {
-  port.listen(async (job) => {
-    try {
-      const out = await decode(job.payload, job.info);
-      const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
-      port.post({ id: job.id, out: own }, [own.buffer as ArrayBuffer]);
-    } catch (e) {
-      const he = e as { name?: string; code?: string; message?: string };
-      port.post({
-        id: job.id,
-        error: { code: he?.name === "HypedError" ? (he.code as string) : "FORMAT", message: he?.message ?? String(e) },
-      });
-    }
-  });
-  port.post({ ready: true });
+export function serveWebJxrJobs(decode: Decode): void {
+  serveWebWorker(decodeOnWorker(decode), { errorCode: "FORMAT" });
 }
