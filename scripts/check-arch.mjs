@@ -163,14 +163,36 @@ function toolingException(file, target, from, to) {
   return isTest(file) && /\/__tests__\//.test(target) && from in LAYER && to in LAYER && LAYER[to] < LAYER[from];
 }
 
+/** Every module specifier `file` imports: import/export declarations, `import()`, `require()`, `import("x").T` types. */
+function importsOf(file, text) {
+  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out = [];
+  const visit = (node) => {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      out.push(node.moduleSpecifier.text);
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const arg = node.arguments[0];
+      const isImport = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require");
+      if (isImport && arg && ts.isStringLiteralLike(arg)) out.push(arg.text);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      out.push(node.argument.literal.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  return out;
+}
+
 function layerOffenders(files, texts) {
   const out = [];
-  const importRe = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g;
   for (const f of files) {
     const from = areaOf(f);
-    const text = texts.get(f).replace(/^\s*(\/\/.*|\/?\*.*)$/gm, ""); // ignore imports quoted in comments
-    for (const m of text.matchAll(importRe)) {
-      const request = m[1];
+    for (const request of importsOf(f, texts.get(f))) {
       let to;
       if (request.startsWith("@hyped/")) to = request.slice("@hyped/".length).split("/")[0];
       else if (request.startsWith(".")) {
