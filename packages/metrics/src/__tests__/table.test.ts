@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fromTyped } from "@hyped/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import * as metrics from "../index.js";
 import { ROW_METRICS } from "../rows/impl.js";
 import { isAvailable, METRICS, type MetricName } from "../table.js";
@@ -49,6 +49,13 @@ describe("METRICS table", () => {
     const acc = accumulator();
     expect(acc.count).toBe(0);
     expect(acc.state().kind).toBe(name);
+  });
+
+  it("RowMetric, derived from the table, is the union it always was", () => {
+    expectTypeOf<metrics.RowMetric>().toEqualTypeOf<
+      "mse" | "rmse" | "mae" | "r2" | "cosine" | "pearson" | "spearman" | "euclidean" | "l1"
+    >();
+    expectTypeOf<metrics.MetricName>().toEqualTypeOf<metrics.RowMetric | "psnr" | "ssim" | "snr">();
   });
 
   it("the row-wise metrics are exactly the rows with a kernel", () => {
