@@ -5,8 +5,9 @@
  * examples, scripts; not node_modules, dist or committed reference data):
  *
  * - size:     no file over 600 lines;
- * - function: no function over 100 lines, unless a comment just above it (or the first lines of its body)
- *             says why, with the words "Long function:" (tests' describe/it callbacks are exempt);
+ * - function: no function over 100 lines, unless a comment just above it (or in the first lines of its body)
+ *             says why, starting "Long function:" or "Longer than ~100 lines on purpose:" (tests' describe/it
+ *             callbacks are exempt);
  * - cycle:    no import cycle, type-only imports included (found with dpdm);
  * - layer:    imports follow the one-way arrows native <- core <- metrics <- imaging/seq <- cli/examples <- scripts
  *             (imaging and seq do not import each other, nor cli and examples), and a relative import never
@@ -87,6 +88,9 @@ function functionName(node) {
   return "(anonymous)";
 }
 
+/** How a long function says why it is long: "Long function: …" or "(Longer than / over) ~100 lines on purpose: …". */
+const WHY_LONG = /Long function:|100 lines on purpose/;
+
 function saysWhy(node, src) {
   const text = src.text;
   const ranges = [...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [])];
@@ -94,8 +98,9 @@ function saysWhy(node, src) {
   // `const f = () => {}` and `export function`: the comment sits on the statement
   while (anchor && !ts.isSourceFile(anchor) && !ts.isStatement(anchor) && !ts.isClassElement(anchor)) anchor = anchor.parent;
   if (anchor && !ts.isSourceFile(anchor)) ranges.push(...(ts.getLeadingCommentRanges(text, anchor.getFullStart()) ?? []));
-  const head = node.body ? text.slice(node.body.getStart(), node.body.getStart() + 400) : "";
-  return ranges.some((r) => /Long function:/.test(text.slice(r.pos, r.end))) || /\/[/*][^\n]*Long function:/.test(head);
+  // the first 12 lines of the body may hold the reason too
+  const head = node.body ? text.slice(node.body.getStart()).split("\n").slice(0, 12).join("\n") : "";
+  return ranges.some((r) => WHY_LONG.test(text.slice(r.pos, r.end))) || /\/[/*][^\n]*(Long function:|100 lines on purpose)/.test(head);
 }
 
 function functionOffenders(files, texts) {

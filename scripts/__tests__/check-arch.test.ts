@@ -41,6 +41,7 @@ const clean = {
   "packages/metrics/src/a.ts": 'import { one } from "@hyped/core";\nimport { b } from "./b.js";\nexport const a = one + b;\n',
   "packages/metrics/src/b.ts": "export const b = 2;\n",
   "packages/metrics/src/ok.ts": longFunction("explained", "/** Long function: one tight loop, kept whole for speed. */\n"),
+  "packages/metrics/src/ok2.ts": longFunction("explainedToo", "// Longer than ~100 lines on purpose: the hot loop.\n"),
 };
 
 describe("scripts/check-arch.mjs", () => {
@@ -66,6 +67,7 @@ describe("scripts/check-arch.mjs", () => {
     expect(r.out).toContain("FAIL     size packages/metrics/src/big.ts");
     expect(r.out).toContain("FAIL     function packages/metrics/src/long.ts tooLong");
     expect(r.out).not.toContain("explained");
+    expect(r.out).not.toContain("explainedToo");
     expect(r.out).toContain("FAIL     cycle packages/metrics/src/c1.ts -> packages/metrics/src/c2.ts");
     expect(r.out).toContain("FAIL     layer packages/metrics/src/up.ts -> @hyped/seq");
     expect(r.out).toContain("FAIL     layer packages/metrics/src/path.ts -> ../../core/src/index.js");
