@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ["packages/*/src/**/__tests__/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/src/**/__tests__/**/*.test.ts", "examples/**/*.test.ts", "scripts/__tests__/*.test.ts"],
     setupFiles: ["./scripts/vitest-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,12 +1,13 @@
 /**
  * `pnpm bench [filter]`: runs every `packages/*\/bench/*.bench.ts` in its own Node process (so memory
  * figures are per benchmark), printing each one's output. Benchmarks are never part of `pnpm test`. On
- * Linux they run with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` (see packages/cli/src/hugepages.ts).
+ * Linux they run with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` (`withHugePages` from `@hyped/cli/hugepages`, the
+ * helper the `hyped` command uses).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { withHugePages } from "../packages/cli/src/hugepages.js";
+import { withHugePages } from "@hyped/cli/hugepages";
 
 const filter = process.argv[2];
 const files: string[] = [];

@@ -6,6 +6,9 @@
  * about 40 ms. The tunable must be in the environment when the process starts, so the `hyped` command
  * restarts itself once with it (set `HYPED_HUGEPAGES=0` to skip), and library users can start Node with
  * `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`.
+ *
+ * Published as `@hyped/cli/hugepages` so that `pnpm bench` (scripts/bench.ts) starts its benchmark processes
+ * the same way through a package export rather than a path into this package's sources.
  */
 
 /** The glibc tunable that makes malloc advise transparent huge pages for the large blocks it maps. */

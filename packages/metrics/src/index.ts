@@ -7,4 +7,5 @@ export * from "./accumulate/index.js";
 export * from "./image/index.js";
 export * from "./rows/index.js";
 export * from "./snr/index.js";
+export { METRICS, type MetricCliFlag, type MetricName, type MetricSpec, type NotAvailable, type RowKernel } from "./table.js";
 export * from "./vector/index.js";

@@ -3,29 +3,12 @@
  * shell (`@hyped/metrics`). `snr` takes an image and a mask `.npy` instead.
  */
 import { type AnyNdArray, readLocalFile, readNpy } from "@hyped/core";
-import {
-  cosineSimilarity,
-  euclidean,
-  l1,
-  type MetricInput,
-  mae,
-  mse,
-  pearson,
-  psnr,
-  r2,
-  rmse,
-  type SnrDefinition,
-  snr,
-  spearman,
-  ssim,
-} from "@hyped/metrics";
+import { METRICS, type MetricCliFlag, type MetricName } from "@hyped/metrics";
 import type { Command } from "commander";
 import { printJson, UsageError } from "../context.js";
 
-type Pair = (a: MetricInput, b: MetricInput) => number;
-const PAIRED: Record<string, Pair> = { mse, rmse, mae, cosine: cosineSimilarity, pearson, spearman, r2, euclidean, l1 };
-/** Every name `hyped metrics` accepts. */
-export const METRIC_NAMES = [...Object.keys(PAIRED), "psnr", "ssim", "snr"];
+/** Every name `hyped metrics` accepts: the keys of the metric table, in its order. */
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 interface MetricsOpts {
   dataRange?: string;
@@ -47,37 +30,48 @@ function num(v: string | undefined, flag: string, integer = false): number | und
   return n;
 }
 
-async function load(path: string): Promise<AnyNdArray> {
-  return readNpy(await readLocalFile(path));
-}
+const SNR_DEFINITIONS = ["mean-fg/std-bg", "(mean-fg - mean-bg)/std-bg"];
+
+/** How each option a metric may read (`MetricSpec.cliFlags`) comes from the command line. */
+const FLAG_VALUES: Record<MetricCliFlag, (o: MetricsOpts) => unknown> = {
+  dataRange: (o) => num(o.dataRange, "--data-range"),
+  winSize: (o) => num(o.winSize, "--win-size", true),
+  sigma: (o) => num(o.sigma, "--sigma"),
+  gaussianWeights: (o) => o.gaussianWeights === true,
+  sampleCovariance: (o) => o.sampleCovariance,
+  definition: (o) => {
+    const definition = o.definition ?? "mean-fg/std-bg";
+    if (!SNR_DEFINITIONS.includes(definition)) {
+      throw new UsageError(`--definition must be 'mean-fg/std-bg' or '(mean-fg - mean-bg)/std-bg', got '${o.definition}'`);
+    }
+    return definition;
+  },
+  unit: (o) => {
+    const unit = o.unit ?? "ratio";
+    if (unit !== "ratio" && unit !== "dB") throw new UsageError(`--unit must be 'ratio' or 'dB', got '${unit}'`);
+    return unit;
+  },
+};
+
+/** The metric option each flag sets, where its name differs from the flag's. */
+const OPTION_KEY: Partial<Record<MetricCliFlag, string>> = { sampleCovariance: "useSampleCovariance" };
 
 /** Compute the metric `name` for two loaded arrays with the CLI options. */
 export function computeMetric(name: string, a: AnyNdArray, b: AnyNdArray, o: MetricsOpts): number {
-  const dataRange = num(o.dataRange, "--data-range");
-  const paired = PAIRED[name];
-  if (paired) return paired(a, b);
-  if (name === "psnr") return psnr(a, b, dataRange === undefined ? {} : { dataRange });
-  if (name === "ssim") {
-    const winSize = num(o.winSize, "--win-size", true);
-    const sigma = num(o.sigma, "--sigma");
-    return ssim(a, b, {
-      ...(dataRange === undefined ? {} : { dataRange }),
-      ...(winSize === undefined ? {} : { winSize }),
-      ...(sigma === undefined ? {} : { sigma }),
-      gaussianWeights: o.gaussianWeights === true,
-      useSampleCovariance: o.sampleCovariance,
-    });
+  // --data-range is checked for every metric (a malformed value is a usage error even where unused)
+  num(o.dataRange, "--data-range");
+  if (!Object.hasOwn(METRICS, name)) throw new UsageError(`unknown metric '${name}'; one of: ${METRIC_NAMES.join(", ")}`);
+  const spec = METRICS[name as MetricName];
+  const options: Record<string, unknown> = {};
+  for (const flag of spec.cliFlags) {
+    const value = FLAG_VALUES[flag](o);
+    if (value !== undefined) options[OPTION_KEY[flag] ?? flag] = value;
   }
-  if (name === "snr") {
-    const definition = (o.definition ?? "mean-fg/std-bg") as SnrDefinition;
-    if (definition !== "mean-fg/std-bg" && definition !== "(mean-fg - mean-bg)/std-bg") {
-      throw new UsageError(`--definition must be 'mean-fg/std-bg' or '(mean-fg - mean-bg)/std-bg', got '${o.definition}'`);
-    }
-    const unit = o.unit ?? "ratio";
-    if (unit !== "ratio" && unit !== "dB") throw new UsageError(`--unit must be 'ratio' or 'dB', got '${unit}'`);
-    return snr(a, b, { definition, unit });
-  }
-  throw new UsageError(`unknown metric '${name}'; one of: ${METRIC_NAMES.join(", ")}`);
+  return spec.fn(a, b, options);
+}
+
+async function load(path: string): Promise<AnyNdArray> {
+  return readNpy(await readLocalFile(path));
 }
 
 export function metricsCommand(program: Command): void {
@@ -96,7 +90,7 @@ export function metricsCommand(program: Command): void {
     .option("--unit <U>", "snr unit: ratio (default) or dB")
     .option("--json", 'print {"value": x}')
     .action(async (name: string, aPath: string, bPath: string, o: MetricsOpts) => {
-      if (!METRIC_NAMES.includes(name)) throw new UsageError(`unknown metric '${name}'; one of: ${METRIC_NAMES.join(", ")}`);
+      if (!Object.hasOwn(METRICS, name)) throw new UsageError(`unknown metric '${name}'; one of: ${METRIC_NAMES.join(", ")}`);
       const [a, b] = await Promise.all([load(aPath), load(bPath)]);
       const value = computeMetric(name, a, b, o);
       if (o.json) printJson({ value });

@@ -11,6 +11,7 @@ import {
   convertCziToFrames,
   denoiserByName,
   denoisingBenchmark,
+  type FrameStore,
   hypedSceneSimulation,
   openCzi,
   openFrameStore,
@@ -50,28 +51,7 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
     .map((f) => join(cziDir, f));
 
   // 1. inspect
-  await ctx.step(`inspect ${czis.length} CZI files`, async () => {
-    const rows: Record<string, unknown>[] = [];
-    for (const p of czis) {
-      const czi = await openCzi(p);
-      try {
-        const d = czi.dims;
-        rows.push({
-          file: basename(p),
-          scenes: Object.values(czi.sceneBoundingBoxes ?? {}).length || (d.S?.size ?? 1),
-          T: d.T?.size ?? 1,
-          C: d.C?.size ?? 1,
-          tiles: d.M?.size ?? 1,
-          subblocks: czi.subblocks.length,
-          channels: czi.metadata.channels.map((c) => c.name).join("/"),
-          bits: czi.metadata.componentBitCount ?? "",
-        });
-      } finally {
-        await czi.close?.();
-      }
-    }
-    await ctx.table({ name: "czi_inventory", title: "The raw CZI files", rows });
-  });
+  await ctx.step(`inspect ${czis.length} CZI files`, () => inspectStage(czis, ctx));
 
   // 2. convert
   const framesDir = join(ctx.out, "frames");
@@ -112,47 +92,74 @@ export async function runImagingDemo(dataDir: string, ctx: DemoContext, options:
   );
 
   // 6. denoising benchmark (Table 4) on a crop of the first control scene, with the clean image
-  await ctx.step("denoising benchmark (Table 4) on 2 frames x 2 channels of a crop", async () => {
-    const condition = store.conditions.includes("control") ? "control" : (store.conditions[0] as string);
-    const replicate = store.replicates[condition]?.[0] ?? 1;
-    const region = {
-      x: Math.min(100, Math.floor(store.width / 4)),
-      y: Math.min(100, Math.floor(store.height / 4)),
-      width: Math.min(160, Math.floor(store.width / 2)),
-      height: Math.min(160, Math.floor(store.height / 2)),
-    };
-    const chans = ["mKate", "TagGFP"].map((c) => store.channels.indexOf(c)).filter((k) => k >= 0);
-    const frames: Array<{ image: AnyNdArray; clean?: AnyNdArray; t: number }> = [];
-    const sim = options.synth
-      ? hypedSceneSimulation(condition, replicate, { seed: options.synth.seed, scale: options.synth.scale, frames: store.times.length })
-      : undefined;
-    for await (const f of store.frames({
-      condition,
-      replicate,
-      t: [0, 2],
-      channels: chans.map((k) => store.channels[k] as string),
-      region,
-    })) {
-      let clean: AnyNdArray | undefined;
-      if (sim) {
-        const c = renderFucciFrame(sim, f.t, { channels: ["mKate", "TagGFP"], noise: false, region });
-        clean = c.image as unknown as AnyNdArray;
-      }
-      frames.push({ image: f.data, t: f.t, ...(clean ? { clean } : {}) });
-    }
-    const fm = options.fm2s ?? { samples: 8, stepsPerSample: 40 };
-    const denoisers = ["gaussian", "median", "nlm", "fm2s"].map((n) => denoiserByName(n, n === "fm2s" ? { bitDepth: 14, ...fm } : {}));
-    const bar = ctx.bar("denoise");
-    const { rows } = await denoisingBenchmark(frames, denoisers, { onProgress: (e) => bar.onProgress({ ...e, total: frames.length }) });
-    bar.stop();
-    await ctx.table({
-      name: "table4_denoising",
-      title: "Table 4: denoising benchmark (averaged over time points and channels)",
-      rows: rows as unknown as Record<string, unknown>[],
-      columns: ["denoiser", "mse", "psnr", "ssim", "snr_input", "snr_denoised", ...(sim ? ["psnr_clean_input", "psnr_clean"] : [])],
-      note: `MSE/PSNR/SSIM compare each output with its noisy input (descriptive, not quality); psnr_clean compares with the noise-free rendering. FM2S ran ${fm.samples} x ${fm.stepsPerSample} steps here (the authors use 25 x 150).`,
-    });
-    await ctx.figure("table4_denoising.svg", "Table 4 as a chart", await benchmarkSvg(rows));
-  });
+  await ctx.step("denoising benchmark (Table 4) on 2 frames x 2 channels of a crop", () => denoiseStage(store, ctx, options));
   return summary;
+}
+
+/** 1. Inspect: one row per CZI file (scenes, T, C, tiles, subblocks, channels, bits). */
+async function inspectStage(czis: string[], ctx: DemoContext): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  for (const p of czis) {
+    const czi = await openCzi(p);
+    try {
+      const d = czi.dims;
+      rows.push({
+        file: basename(p),
+        scenes: Object.values(czi.sceneBoundingBoxes ?? {}).length || (d.S?.size ?? 1),
+        T: d.T?.size ?? 1,
+        C: d.C?.size ?? 1,
+        tiles: d.M?.size ?? 1,
+        subblocks: czi.subblocks.length,
+        channels: czi.metadata.channels.map((c) => c.name).join("/"),
+        bits: czi.metadata.componentBitCount ?? "",
+      });
+    } finally {
+      await czi.close?.();
+    }
+  }
+  await ctx.table({ name: "czi_inventory", title: "The raw CZI files", rows });
+}
+
+/** 6. Denoising benchmark (Table 4) on a crop of the first control scene, with the clean image when synthetic. */
+async function denoiseStage(store: FrameStore, ctx: DemoContext, options: ImagingDemoOptions): Promise<void> {
+  const condition = store.conditions.includes("control") ? "control" : (store.conditions[0] as string);
+  const replicate = store.replicates[condition]?.[0] ?? 1;
+  const region = {
+    x: Math.min(100, Math.floor(store.width / 4)),
+    y: Math.min(100, Math.floor(store.height / 4)),
+    width: Math.min(160, Math.floor(store.width / 2)),
+    height: Math.min(160, Math.floor(store.height / 2)),
+  };
+  const chans = ["mKate", "TagGFP"].map((c) => store.channels.indexOf(c)).filter((k) => k >= 0);
+  const frames: Array<{ image: AnyNdArray; clean?: AnyNdArray; t: number }> = [];
+  const sim = options.synth
+    ? hypedSceneSimulation(condition, replicate, { seed: options.synth.seed, scale: options.synth.scale, frames: store.times.length })
+    : undefined;
+  for await (const f of store.frames({
+    condition,
+    replicate,
+    t: [0, 2],
+    channels: chans.map((k) => store.channels[k] as string),
+    region,
+  })) {
+    let clean: AnyNdArray | undefined;
+    if (sim) {
+      const c = renderFucciFrame(sim, f.t, { channels: ["mKate", "TagGFP"], noise: false, region });
+      clean = c.image as unknown as AnyNdArray;
+    }
+    frames.push({ image: f.data, t: f.t, ...(clean ? { clean } : {}) });
+  }
+  const fm = options.fm2s ?? { samples: 8, stepsPerSample: 40 };
+  const denoisers = ["gaussian", "median", "nlm", "fm2s"].map((n) => denoiserByName(n, n === "fm2s" ? { bitDepth: 14, ...fm } : {}));
+  const bar = ctx.bar("denoise");
+  const { rows } = await denoisingBenchmark(frames, denoisers, { onProgress: (e) => bar.onProgress({ ...e, total: frames.length }) });
+  bar.stop();
+  await ctx.table({
+    name: "table4_denoising",
+    title: "Table 4: denoising benchmark (averaged over time points and channels)",
+    rows: rows as unknown as Record<string, unknown>[],
+    columns: ["denoiser", "mse", "psnr", "ssim", "snr_input", "snr_denoised", ...(sim ? ["psnr_clean_input", "psnr_clean"] : [])],
+    note: `MSE/PSNR/SSIM compare each output with its noisy input (descriptive, not quality); psnr_clean compares with the noise-free rendering. FM2S ran ${fm.samples} x ${fm.stepsPerSample} steps here (the authors use 25 x 150).`,
+  });
+  await ctx.figure("table4_denoising.svg", "Table 4 as a chart", await benchmarkSvg(rows));
 }

@@ -8,6 +8,7 @@ describe("@hyped/metrics exports", () => {
     expect(Object.keys(metrics).sort()).toMatchInlineSnapshot(`
       [
         "DTYPE_RANGE",
+        "METRICS",
         "cosineRows",
         "cosineSimilarity",
         "createCosineAccumulator",

@@ -12,34 +12,18 @@ import {
   progressReporter,
   throwIfAborted,
 } from "@hyped/core";
-import { type FlatInput, flat } from "../internal/input.js";
-import {
-  cosineFlat,
-  euclideanFlat,
-  maeFlat,
-  mseFlat,
-  pearsonFlat,
-  r2Flat,
-  rmseFlat,
-  spearmanFlat,
-  sumAbsoluteDiff,
-} from "../vector/impl.js";
+import { flat } from "../internal/input.js";
+import { isAvailable, METRICS, type MetricName, type RowKernel, type RowMetric } from "../table.js";
 
-/** The metrics available row-wise. */
-export type RowMetric = "mse" | "rmse" | "mae" | "r2" | "cosine" | "pearson" | "spearman" | "euclidean" | "l1";
+export type { RowMetric } from "../table.js";
 
-/** The flat-input implementation of each {@link RowMetric}. @internal */
-export const ROW_METRICS: Readonly<Record<RowMetric, (a: FlatInput, b: FlatInput) => number>> = {
-  mse: (a, b) => mseFlat(a, b),
-  rmse: rmseFlat,
-  mae: (a, b) => maeFlat(a, b),
-  r2: (a, b) => r2Flat(a, b),
-  cosine: cosineFlat,
-  pearson: (a, b) => pearsonFlat(a, b),
-  spearman: spearmanFlat,
-  euclidean: euclideanFlat,
-  l1: sumAbsoluteDiff,
-};
+/** The row kernel of each {@link RowMetric}, taken from the metric table (`table.ts`). @internal */
+export const ROW_METRICS: Readonly<Record<RowMetric, RowKernel>> = Object.fromEntries(
+  (Object.keys(METRICS) as MetricName[]).flatMap((name) => {
+    const row = METRICS[name].row;
+    return isAvailable(row) ? [[name, row]] : [];
+  }),
+) as Record<RowMetric, RowKernel>;
 
 /** A row-major matrix view: `rows x cols` values, row `i` at `data[i·cols .. (i+1)·cols)`. @internal */
 export interface RowMatrix {
