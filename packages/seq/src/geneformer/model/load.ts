@@ -55,6 +55,13 @@ export interface LoadGeneformerOptions extends LongTaskOptions {
    * operators (same result to rounding). Default true with onnxruntime-node and onnxruntime-web.
    */
   fusedAttention?: boolean;
+  /**
+   * With onnxruntime-node and a model folder, let ONNX Runtime read the weights from `model.safetensors` itself
+   * (ONNX external data pointing at each tensor's bytes) instead of receiving a copy: loading then needs about the
+   * weights' size in memory, not three times it. Default true; false copies the weights into the graph (as
+   * onnxruntime-web and in-memory sources always do).
+   */
+  externalWeights?: boolean;
 }
 
 const WEIGHTS_FILE = "model.safetensors";
@@ -81,7 +88,7 @@ function parseConfig(text: string, where: string): BertConfig {
 async function resolveSource(
   source: GeneformerSource,
   signal?: AbortSignal,
-): Promise<{ config: BertConfig; weights: ByteSource; where: string }> {
+): Promise<{ config: BertConfig; weights: ByteSource; where: string; weightsPath?: string }> {
   if (typeof source === "string" || source instanceof URL) {
     const s = String(source);
     if (/^https?:\/\//i.test(s)) {
@@ -111,7 +118,7 @@ async function resolveSource(
     }
     const cfgSrc = await fileSource(cfgPath);
     const text = await readText(cfgSrc, signal).finally(() => cfgSrc.close?.());
-    return { config: parseConfig(text, cfgPath), weights: await fileSource(wPath), where: s };
+    return { config: parseConfig(text, cfgPath), weights: await fileSource(wPath), where: s, weightsPath: wPath };
   }
   const c = source.config;
   const config =
@@ -143,22 +150,43 @@ function weightPrefix(st: SafetensorsFile): string {
  */
 export async function loadGeneformer(source: GeneformerSource, options: LoadGeneformerOptions = {}): Promise<GeneformerModel> {
   const { signal } = options;
-  const { config, weights, where } = await resolveSource(source, signal);
+  const { config, weights, where, weightsPath } = await resolveSource(source, signal);
   try {
-    return await build(config, weights, where, options);
+    return await build(config, weights, where, options, weightsPath);
   } finally {
     // a source we opened ourselves (path, URL) is closed; one the caller passed stays open
     if (typeof source === "string" || source instanceof URL) await weights.close?.();
   }
 }
 
-async function build(config: BertConfig, weights: ByteSource, where: string, options: LoadGeneformerOptions): Promise<GeneformerModel> {
+/**
+ * Where ONNX Runtime can read the weights itself: with onnxruntime-node and a local `model.safetensors`, the graph
+ * references the tensors in place (ONNX external data), so no copy of the weights passes through JavaScript. The
+ * file's real path is used (a Hugging Face cache links `model.safetensors` to a blob elsewhere, and ONNX Runtime
+ * refuses external data that leaves its folder).
+ */
+async function externalFile(runtime: string, weightsPath: string | undefined, options: LoadGeneformerOptions) {
+  if (runtime !== "onnxruntime-node" || !weightsPath || options.externalWeights === false) return undefined;
+  const { realpath } = await import("node:fs/promises");
+  const { basename, dirname } = await import("node:path");
+  const real = await realpath(weightsPath);
+  return { folder: dirname(real), location: basename(real) };
+}
+
+async function build(
+  config: BertConfig,
+  weights: ByteSource,
+  where: string,
+  options: LoadGeneformerOptions,
+  weightsPath?: string,
+): Promise<GeneformerModel> {
   const { signal, onProgress } = options;
   const sizes = checkBertConfig(config);
   const st = await openSafetensors(weights, { signal });
   const prefix = weightPrefix(st);
   const rep = progressReporter(onProgress, "tensors", 5 + 16 * sizes.layers, "load");
   const { ort, name } = await loadRuntime(options.runtime);
+  const ext = await externalFile(name, weightsPath, options);
   const bytes = await buildBertOnnx(
     config,
     async (name, shape) => {
@@ -171,16 +199,17 @@ async function build(config: BertConfig, weights: ByteSource, where: string, opt
           name: full,
         });
       }
-      const out = await st.readFloat32(full, { signal });
       rep.tick();
-      return out;
+      if (ext && (e.dtype === "F32" || e.dtype === "F16" || e.dtype === "BF16"))
+        return { location: ext.location, offset: e.offset, length: e.byteLength, dtype: e.dtype };
+      return st.readFloat32(full, { signal });
     },
     { signal, fusedAttention: options.fusedAttention ?? name !== "custom" },
   );
   if (name === "onnxruntime-web" && options.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = options.numThreads;
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions(name, options));
+    session = await ort.InferenceSession.create(bytes, sessionOptions(name, { ...options, externalFolder: ext?.folder }));
   } catch (e) {
     throw new HypedError(
       "FORMAT",

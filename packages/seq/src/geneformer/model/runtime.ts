@@ -68,10 +68,14 @@ export async function loadRuntime(choice: RuntimeChoice = "auto"): Promise<{ ort
 /** Session options for the runtime in use. */
 export function sessionOptions(
   name: string,
-  o: { executionProviders?: string[]; numThreads?: number; prepack?: boolean },
+  o: { executionProviders?: string[]; numThreads?: number; prepack?: boolean; externalFolder?: string },
 ): Record<string, unknown> {
+  const session: Record<string, string> = {};
   // Without prepacking, ONNX Runtime keeps one copy of each weight matrix instead of two (plain + packed).
-  const extra = o.prepack ? {} : { extra: { session: { disable_prepacking: "1" } } };
+  if (!o.prepack) session.disable_prepacking = "1";
+  // The folder that external-data locations of a model given as bytes are relative to.
+  if (o.externalFolder) session.model_external_initializers_file_folder_path = o.externalFolder;
+  const extra = Object.keys(session).length ? { extra: { session } } : {};
   if (name === "onnxruntime-node") {
     return {
       executionProviders: o.executionProviders ?? ["cpu"],

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isHypedError } from "@hyped/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +87,28 @@ describe("loadGeneformer sources and errors", () => {
     });
     const cells = exp.cells.slice(0, 3);
     expect((await a.embedCells(cells)).data).toEqual((await b.embedCells(cells)).data);
+  });
+
+  it("a Hugging Face cache folder (model.safetensors a link to a blob elsewhere) loads, weights read in place or copied", async () => {
+    // onnxruntime-node refuses external data outside the folder it resolves against: we point it at the real file
+    const root = mkdtempSync(join(tmpdir(), "hyped-gf-cache-"));
+    try {
+      const dir = join(REF, "relu-f32");
+      mkdirSync(join(root, "blobs"));
+      mkdirSync(join(root, "snapshots", "abc"), { recursive: true });
+      copyFileSync(join(dir, "model.safetensors"), join(root, "blobs", "0123abcd"));
+      copyFileSync(join(dir, "config.json"), join(root, "snapshots", "abc", "config.json"));
+      symlinkSync("../../blobs/0123abcd", join(root, "snapshots", "abc", "model.safetensors"));
+      const cells = expected("relu-f32").cells.slice(0, 3);
+      const linked = await loadGeneformer(join(root, "snapshots", "abc"));
+      const copied = await loadGeneformer(join(root, "snapshots", "abc"), { externalWeights: false });
+      const a = (await linked.embedCells(cells)).data;
+      const b = (await copied.embedCells(cells)).data;
+      for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(1e-5);
+      await Promise.all([linked.dispose(), copied.dispose()]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("needs only the encoder's tensors: a file without position_ids or the masked-LM head loads", async () => {
