@@ -51,6 +51,12 @@ export interface LoadGeneformerOptions extends LongTaskOptions {
    */
   prepack?: boolean;
   /**
+   * Let ONNX Runtime's idle intra-op threads spin-wait for work (its own default) instead of sleeping. Default
+   * false: spinning gains a little on an idle machine but, on one shared with other jobs, burns the CPU the
+   * computing threads need (measured on a loaded 2-core machine: 1.18 vs 0.79 cells/s with onnxruntime-node).
+   */
+  spinWait?: boolean;
+  /**
    * Run attention with ONNX Runtime's fused `com.microsoft.MultiHeadAttention` kernel instead of plain ONNX
    * operators (same result to rounding). Default true with onnxruntime-node and onnxruntime-web.
    */
