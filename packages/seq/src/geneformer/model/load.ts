@@ -11,6 +11,7 @@ import {
   type LongTaskOptions,
   openSource,
   progressReporter,
+  throwIfAborted,
 } from "@hyped/core";
 import { type BertConfig, buildBertOnnx, checkBertConfig } from "../../onnx/bert.js";
 import { openSafetensors, type SafetensorsFile } from "../../safetensors/read.js";
@@ -223,6 +224,10 @@ async function build(
       {},
       { cause: e },
     );
+  }
+  if (signal?.aborted) {
+    await session.release?.();
+    throwIfAborted(signal, "loadGeneformer");
   }
   rep.finish();
   return new GeneformerModel({ ort, runtime: name, session, config, sizes, tokenDictionary: options.tokenDictionary });

@@ -168,6 +168,56 @@ describe("loadGeneformer sources and errors", () => {
   });
 });
 
+describe("progress and cancellation", () => {
+  const dir = join(REF, "relu-f32");
+  const code = async (p: Promise<unknown>) =>
+    p.then(
+      () => "no error",
+      (e) => (isHypedError(e) ? e.code : `untyped: ${e}`),
+    );
+
+  it("loading reports progress in tensors, up to the total, and stops with ABORTED when cancelled part-way", async () => {
+    for (const externalWeights of [true, false]) {
+      const events: Array<[number, number | undefined]> = [];
+      const m = await loadGeneformer(dir, { externalWeights, onProgress: (e) => events.push([e.done, e.total]) });
+      const [done, total] = events.at(-1) ?? [0, 0];
+      expect(done).toBe(total); // 5 embedding tensors + 16 per layer
+      expect(total).toBe(5 + 16 * m.numLayers);
+      await m.dispose();
+      const ac = new AbortController();
+      const seen: number[] = [];
+      const aborted = loadGeneformer(dir, {
+        externalWeights,
+        signal: ac.signal,
+        onProgress: (e) => {
+          seen.push(e.done);
+          ac.abort(); // at the first report (progress is throttled to one report per 100 ms)
+        },
+      });
+      expect(await code(aborted)).toBe("ABORTED");
+      expect(Math.max(...seen)).toBeLessThan(total as number);
+    }
+  });
+
+  it("embedCells stops between batches when cancelled part-way", async () => {
+    const m = await loadGeneformer(dir);
+    const ac = new AbortController();
+    const done: number[] = [];
+    const cells = [[5, 6], [7], [8, 9, 10], [11]];
+    const run = m.embedCells(cells, {
+      maxBatchSize: 1,
+      signal: ac.signal,
+      onProgress: (e) => {
+        done.push(e.done);
+        if (e.done === 1) ac.abort();
+      },
+    });
+    expect(await code(run)).toBe("ABORTED");
+    expect(Math.max(...done)).toBeLessThan(cells.length);
+    await m.dispose();
+  });
+});
+
 describe("lengthBuckets", () => {
   it("sorts by length, longest first, and fills batches up to the token budget", () => {
     expect(lengthBuckets([3, 100, 7, 100, 1], 250, 64)).toEqual([
