@@ -68,7 +68,16 @@ export async function loadRuntime(choice: RuntimeChoice = "auto"): Promise<{ ort
 /** Session options for the runtime in use. */
 export function sessionOptions(
   name: string,
-  o: { executionProviders?: string[]; numThreads?: number; prepack?: boolean; spinWait?: boolean; externalFolder?: string },
+  o: {
+    executionProviders?: string[];
+    numThreads?: number;
+    prepack?: boolean;
+    spinWait?: boolean;
+    /** onnxruntime-node: the folder external-data locations are relative to. */
+    externalFolder?: string;
+    /** onnxruntime-web: the external-data files, by location. */
+    externalData?: Array<{ path: string; data: unknown }>;
+  },
 ): Record<string, unknown> {
   const session: Record<string, string> = {};
   // Without prepacking, ONNX Runtime keeps one copy of each weight matrix instead of two (plain + packed).
@@ -88,5 +97,11 @@ export function sessionOptions(
       ...(o.numThreads ? { intraOpNumThreads: o.numThreads } : {}),
     };
   }
-  return { executionProviders: o.executionProviders ?? ["wasm"], graphOptimizationLevel: "all", logSeverityLevel: 3, ...extra };
+  return {
+    executionProviders: o.executionProviders ?? ["wasm"],
+    graphOptimizationLevel: "all",
+    logSeverityLevel: 3,
+    ...extra,
+    ...(o.externalData ? { externalData: o.externalData } : {}),
+  };
 }
