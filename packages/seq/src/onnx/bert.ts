@@ -79,17 +79,27 @@ export function checkBertConfig(cfg: BertConfig) {
 }
 
 /**
- * Weights of one BERT encoder, by their `BertModel` names without prefix (`embeddings.word_embeddings.weight`,
- * `encoder.layer.{i}.attention.self.query.weight`, ...), as float32 in PyTorch's layout (`Linear` weights are
- * out × in). Called once per tensor, in graph order; the returned arrays are not modified.
+ * A weight left in its file: `length` bytes at `offset` of `location` (relative to the folder ONNX Runtime reads
+ * external data from), little-endian F32, F16 or BF16, in PyTorch's layout. The graph references it as ONNX
+ * external data instead of copying it (F16/BF16 are cast to float32 by a `Cast` node).
  */
-export type BertWeightSource = (name: string, shape: readonly number[]) => Promise<Float32Array>;
-
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(w.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c] as number;
-  return t;
+export interface BertExternalWeight {
+  location: string;
+  offset: number;
+  length: number;
+  dtype: "F32" | "F16" | "BF16";
 }
+
+/**
+ * Weights of one BERT encoder, by their `BertModel` names without prefix (`embeddings.word_embeddings.weight`,
+ * `encoder.layer.{i}.attention.self.query.weight`, ...), in PyTorch's layout (`Linear` weights are out × in):
+ * float32 values, or a {@link BertExternalWeight} reference to the bytes in a file. Called once per tensor, in
+ * graph order; returned arrays are not modified.
+ */
+export type BertWeightSource = (name: string, shape: readonly number[]) => Promise<Float32Array | BertExternalWeight>;
+
+const EXTERNAL_TYPES = { F32: OnnxType.FLOAT, F16: OnnxType.FLOAT16, BF16: OnnxType.BFLOAT16 } as const;
+const EXTERNAL_SIZE = { F32: 4, F16: 2, BF16: 2 } as const;
 
 /** Collects the nodes and initializers of the graph, reading weights on demand. */
 class GraphBuilder {
@@ -103,13 +113,31 @@ class GraphBuilder {
     private readonly signal?: AbortSignal,
   ) {}
 
-  async get(name: string, shape: number[]): Promise<Float32Array> {
+  /**
+   * The weight `name` of the given shape as a float32 graph value named `as`; `firstRow` keeps only row 0 (the
+   * token-type table's type-0 row), as a vector.
+   */
+  async weight(name: string, shape: number[], as: string, firstRow = false): Promise<string> {
     if (this.signal?.aborted) throw new HypedError("ABORTED", "building the BERT graph was cancelled", {});
     const w = await this.weights(name, shape);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (w.length !== n)
-      throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
-    return w;
+    const dims = firstRow ? shape.slice(1) : shape;
+    const kept = dims.reduce((a, b) => a * b, 1);
+    if (w instanceof Float32Array) {
+      if (w.length !== n)
+        throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} values, expected [${shape.join(", ")}]`, { name });
+      return this.init(as, dims, firstRow ? w.slice(0, kept) : w);
+    }
+    const size = EXTERNAL_SIZE[w.dtype];
+    if (w.length !== n * size)
+      throw new HypedError("SHAPE_MISMATCH", `weight '${name}' has ${w.length} bytes, expected [${shape.join(", ")}] × ${size}`, { name });
+    const raw = w.dtype === "F32" ? as : `${as}_${w.dtype}`;
+    this.inits.push({
+      name: raw,
+      dims,
+      external: { location: w.location, offset: w.offset, length: kept * size, type: EXTERNAL_TYPES[w.dtype] },
+    });
+    return w.dtype === "F32" ? as : this.op("Cast", [raw], as, { to: OnnxType.FLOAT });
   }
   init(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
     this.inits.push({ name, dims, data });
@@ -128,15 +156,18 @@ class GraphBuilder {
   /** LayerNorm over the hidden axis with the weights under `prefix`. */
   async ln(x: string, prefix: string, out: string): Promise<string> {
     const { H } = this;
-    const w = this.init(`${prefix}.weight`, [H], await this.get(`${prefix}.weight`, [H]));
-    const b = this.init(`${prefix}.bias`, [H], await this.get(`${prefix}.bias`, [H]));
+    const w = await this.weight(`${prefix}.weight`, [H], `${prefix}.weight`);
+    const b = await this.weight(`${prefix}.bias`, [H], `${prefix}.bias`);
     return this.op("LayerNormalization", [x, w, b], out, { axis: -1, epsilon: { float: this.eps } });
   }
-  /** `x · Wᵀ + b` for a PyTorch `Linear` under `prefix` (W is out × in; stored transposed for MatMul). */
+  /**
+   * `x · Wᵀ + b` for a PyTorch `Linear` under `prefix`, on tokens × `nIn` rows: `Gemm` with `transB`, so the
+   * weight is used as stored (out × in), without a transposed copy.
+   */
   async linear(x: string, prefix: string, nIn: number, nOut: number, out: string): Promise<string> {
-    const w = transpose(await this.get(`${prefix}.weight`, [nOut, nIn]), nOut, nIn);
-    const mm = this.op("MatMul", [x, this.init(`${prefix}.weight_t`, [nIn, nOut], w)], `${out}_mm`);
-    return this.op("Add", [mm, this.init(`${prefix}.bias`, [nOut], await this.get(`${prefix}.bias`, [nOut]))], out);
+    const w = await this.weight(`${prefix}.weight`, [nOut, nIn], `${prefix}.weight`);
+    const b = await this.weight(`${prefix}.bias`, [nOut], `${prefix}.bias`);
+    return this.op("Gemm", [x, w, b], out, { transB: 1 });
   }
 }
 
@@ -189,17 +220,25 @@ export async function buildBertOnnx(
   }
 
   // embeddings: word + token type 0, then + absolute positions 0 … S−1, then LayerNorm
-  const wordTable = g.init("word_embeddings", [s.vocab, H], await g.get("embeddings.word_embeddings.weight", [s.vocab, H]));
-  const tt = (await g.get("embeddings.token_type_embeddings.weight", [s.typeVocab, H])).slice(0, H);
-  const withType = op("Add", [op("Gather", [wordTable, "input_ids"], "word"), g.init("token_type_0", [H], tt)], "word_tt");
+  const wordTable = await g.weight("embeddings.word_embeddings.weight", [s.vocab, H], "word_embeddings");
+  const tt = await g.weight("embeddings.token_type_embeddings.weight", [s.typeVocab, H], "token_type_0", true);
+  const withType = op("Add", [op("Gather", [wordTable, "input_ids"], "word"), tt], "word_tt");
   const seqLen = op("Shape", ["input_ids"], "seq_len", { start: 1, end: 2 });
-  const posTable = g.init(
-    "position_embeddings",
-    [s.maxPositions, H],
-    await g.get("embeddings.position_embeddings.weight", [s.maxPositions, H]),
-  );
+  const posTable = await g.weight("embeddings.position_embeddings.weight", [s.maxPositions, H], "position_embeddings");
   const pos = op("Slice", [posTable, "zero1", seqLen, "zero1"], "pos");
-  let h = await g.ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
+  const h0 = await g.ln(op("Add", [withType, pos], "emb_sum"), "embeddings.LayerNorm", "hidden_states_0");
+  // the layers work on tokens × hidden rows (Gemm is 2-D); attention and the outputs see batch × seq × hidden
+  const shapeBSH = op(
+    "Concat",
+    [op("Shape", ["input_ids"], "shape_bs"), g.init("hidden_dim", [1], BigInt64Array.of(BigInt(H)))],
+    "shape_bsh",
+    {
+      axis: 0,
+    },
+  );
+  g.init("shape_rows", [2], BigInt64Array.of(-1n, BigInt(H)));
+  const to3 = (x: string, out: string) => op("Reshape", [x, shapeBSH], out);
+  let h = op("Reshape", [h0, "shape_rows"], "h0_rows");
 
   if (fused) op("Cast", ["attention_mask"], "mask_i32", { to: OnnxType.INT32 });
   else {
@@ -211,14 +250,16 @@ export async function buildBertOnnx(
 
   for (let l = 0; l < s.layers; l++) {
     const p = `encoder.layer.${l}`;
-    const q = await g.linear(h, `${p}.attention.self.query`, H, H, `${p}.q`);
-    const k = await g.linear(h, `${p}.attention.self.key`, H, H, `${p}.k`);
-    const v = await g.linear(h, `${p}.attention.self.value`, H, H, `${p}.v`);
-    const ao = await g.linear(attention(g, p, q, k, v, NH, fused), `${p}.attention.output.dense`, H, H, `${p}.ao`);
+    const q = to3(await g.linear(h, `${p}.attention.self.query`, H, H, `${p}.q2`), `${p}.q`);
+    const k = to3(await g.linear(h, `${p}.attention.self.key`, H, H, `${p}.k2`), `${p}.k`);
+    const v = to3(await g.linear(h, `${p}.attention.self.value`, H, H, `${p}.v2`), `${p}.v`);
+    const ctx = op("Reshape", [attention(g, p, q, k, v, NH, fused), "shape_rows"], `${p}.ctx_rows`);
+    const ao = await g.linear(ctx, `${p}.attention.output.dense`, H, H, `${p}.ao`);
     const a = await g.ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
     const inter = activation(op, g.scalar, await g.linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
     const o = await g.linear(inter, `${p}.output.dense`, I, H, `${p}.out`);
-    h = await g.ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `hidden_states_${l + 1}`);
+    h = await g.ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `${p}.h_rows`);
+    to3(h, `hidden_states_${l + 1}`);
   }
   const hs = (name: string) => ({ name, type: OnnxType.FLOAT, dims: ["batch", "seq", H] as Array<number | string> });
   return encodeOnnxModel({

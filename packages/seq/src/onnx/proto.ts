@@ -79,15 +79,30 @@ class Writer {
 }
 
 /** ONNX tensor element types used here (TensorProto.DataType). */
-export const OnnxType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const OnnxType = { FLOAT: 1, INT32: 6, INT64: 7, FLOAT16: 10, BFLOAT16: 16 } as const;
 
-/** A constant tensor (initializer). */
-export interface OnnxTensor {
-  name: string;
-  dims: number[];
-  /** FLOAT → Float32Array, INT64 → BigInt64Array, INT32 → Int32Array. */
-  data: Float32Array | BigInt64Array | Int32Array;
+/**
+ * Where an initializer's values live outside the model bytes (ONNX external data): `length` raw little-endian
+ * bytes at byte `offset` of the file `location`, a path relative to the folder ONNX Runtime resolves external data
+ * against. A safetensors file stores tensors exactly this way, so a graph can point into it.
+ */
+export interface OnnxExternalData {
+  location: string;
+  offset: number;
+  length: number;
+  /** Element type ({@link OnnxType}): FLOAT, FLOAT16 or BFLOAT16. */
+  type: number;
 }
+
+/** A constant tensor (initializer): its values inline (`data`) or in an external file (`external`). */
+export type OnnxTensor =
+  | {
+      name: string;
+      dims: number[];
+      /** FLOAT → Float32Array, INT64 → BigInt64Array, INT32 → Int32Array. */
+      data: Float32Array | BigInt64Array | Int32Array;
+    }
+  | { name: string; dims: number[]; external: OnnxExternalData };
 
 /** A node attribute. */
 export type OnnxAttr = number | number[] | string | { float: number } | { floats: number[] };
@@ -127,6 +142,15 @@ export interface OnnxModelSpec {
 function tensorProto(t: OnnxTensor): Writer {
   const w = new Writer();
   for (const d of t.dims) w.int(1, d);
+  if ("external" in t) {
+    const x = t.external;
+    w.int(2, x.type).string(8, t.name);
+    const entry = (k: string, v: string) => new Writer().string(1, k).string(2, v); // StringStringEntryProto
+    w.message(13, entry("location", x.location));
+    w.message(13, entry("offset", String(x.offset)));
+    w.message(13, entry("length", String(x.length)));
+    return w.int(14, 1); // data_location = EXTERNAL
+  }
   const type = t.data instanceof Float32Array ? OnnxType.FLOAT : t.data instanceof BigInt64Array ? OnnxType.INT64 : OnnxType.INT32;
   w.int(2, type);
   w.string(8, t.name);

@@ -11,6 +11,7 @@ import {
   type LongTaskOptions,
   openSource,
   progressReporter,
+  throwIfAborted,
 } from "@hyped/core";
 import { type BertConfig, buildBertOnnx, checkBertConfig } from "../../onnx/bert.js";
 import { openSafetensors, type SafetensorsFile } from "../../safetensors/read.js";
@@ -51,10 +52,23 @@ export interface LoadGeneformerOptions extends LongTaskOptions {
    */
   prepack?: boolean;
   /**
+   * Let ONNX Runtime's idle intra-op threads spin-wait for work (its own default) instead of sleeping. Default
+   * false: spinning gains a little on an idle machine but, on one shared with other jobs, burns the CPU the
+   * computing threads need (measured on a loaded 2-core machine: 1.18 vs 0.79 cells/s with onnxruntime-node).
+   */
+  spinWait?: boolean;
+  /**
    * Run attention with ONNX Runtime's fused `com.microsoft.MultiHeadAttention` kernel instead of plain ONNX
    * operators (same result to rounding). Default true with onnxruntime-node and onnxruntime-web.
    */
   fusedAttention?: boolean;
+  /**
+   * Let ONNX Runtime read the weights from `model.safetensors` itself (ONNX external data pointing at each
+   * tensor's bytes) instead of receiving a float32 copy in the graph: onnxruntime-node with a model folder (it
+   * memory-maps the file; loading then peaks under 1× the weights instead of over 3×), onnxruntime-web with any
+   * source but a byte source of your own (its `externalData` option). Default true; false always copies.
+   */
+  externalWeights?: boolean;
 }
 
 const WEIGHTS_FILE = "model.safetensors";
@@ -81,7 +95,7 @@ function parseConfig(text: string, where: string): BertConfig {
 async function resolveSource(
   source: GeneformerSource,
   signal?: AbortSignal,
-): Promise<{ config: BertConfig; weights: ByteSource; where: string }> {
+): Promise<{ config: BertConfig; weights: ByteSource; where: string; file?: WeightsFile }> {
   if (typeof source === "string" || source instanceof URL) {
     const s = String(source);
     if (/^https?:\/\//i.test(s)) {
@@ -91,6 +105,7 @@ async function resolveSource(
         config: parseConfig(await readText(cfgSrc, signal), `${base}config.json`),
         weights: await httpSource(`${base}${WEIGHTS_FILE}`),
         where: s,
+        file: { data: `${base}${WEIGHTS_FILE}` },
       };
     }
     const { join } = await import("node:path");
@@ -111,13 +126,14 @@ async function resolveSource(
     }
     const cfgSrc = await fileSource(cfgPath);
     const text = await readText(cfgSrc, signal).finally(() => cfgSrc.close?.());
-    return { config: parseConfig(text, cfgPath), weights: await fileSource(wPath), where: s };
+    return { config: parseConfig(text, cfgPath), weights: await fileSource(wPath), where: s, file: { path: wPath, data: wPath } };
   }
   const c = source.config;
   const config =
     typeof c === "string" ? parseConfig(c, "config") : c instanceof Uint8Array ? parseConfig(new TextDecoder().decode(c), "config") : c;
   const w = source.weights;
-  return { config, weights: isByteSource(w) ? w : await openSource(w as Uint8Array | ArrayBuffer | Blob), where: "bytes" };
+  if (isByteSource(w)) return { config, weights: w, where: "bytes" };
+  return { config, weights: await openSource(w as Uint8Array | ArrayBuffer | Blob), where: "bytes", file: { data: w } };
 }
 
 /**
@@ -143,22 +159,55 @@ function weightPrefix(st: SafetensorsFile): string {
  */
 export async function loadGeneformer(source: GeneformerSource, options: LoadGeneformerOptions = {}): Promise<GeneformerModel> {
   const { signal } = options;
-  const { config, weights, where } = await resolveSource(source, signal);
+  const { config, weights, where, file } = await resolveSource(source, signal);
   try {
-    return await build(config, weights, where, options);
+    return await build(config, weights, where, options, file);
   } finally {
     // a source we opened ourselves (path, URL) is closed; one the caller passed stays open
     if (typeof source === "string" || source instanceof URL) await weights.close?.();
   }
 }
 
-async function build(config: BertConfig, weights: ByteSource, where: string, options: LoadGeneformerOptions): Promise<GeneformerModel> {
+/** `model.safetensors` as ONNX Runtime can open it: a local path (Node), and what onnxruntime-web can load. */
+interface WeightsFile {
+  path?: string;
+  data: string | Uint8Array | ArrayBuffer | Blob;
+}
+
+/**
+ * Where ONNX Runtime can read the weights itself, so that the graph references the tensors in `model.safetensors`
+ * (ONNX external data) and no float32 copy passes through JavaScript: onnxruntime-node with a local file (which it
+ * memory-maps; the real path is used, since a Hugging Face cache links `model.safetensors` to a blob elsewhere and
+ * ONNX Runtime refuses external data that leaves its folder), or onnxruntime-web with a path, URL, bytes or `Blob`
+ * (its `externalData` session option; it loads the file once into memory and reads the tensors from it).
+ */
+async function externalFile(runtime: string, file: WeightsFile | undefined, options: LoadGeneformerOptions) {
+  if (!file || options.externalWeights === false) return undefined;
+  if (runtime === "onnxruntime-node" && file.path) {
+    const { realpath } = await import("node:fs/promises");
+    const { basename, dirname } = await import("node:path");
+    const real = await realpath(file.path);
+    return { location: basename(real), sessionExtra: { externalFolder: dirname(real) } };
+  }
+  if (runtime === "onnxruntime-web")
+    return { location: WEIGHTS_FILE, sessionExtra: { externalData: [{ path: WEIGHTS_FILE, data: file.data }] } };
+  return undefined;
+}
+
+async function build(
+  config: BertConfig,
+  weights: ByteSource,
+  where: string,
+  options: LoadGeneformerOptions,
+  file?: WeightsFile,
+): Promise<GeneformerModel> {
   const { signal, onProgress } = options;
   const sizes = checkBertConfig(config);
   const st = await openSafetensors(weights, { signal });
   const prefix = weightPrefix(st);
   const rep = progressReporter(onProgress, "tensors", 5 + 16 * sizes.layers, "load");
   const { ort, name } = await loadRuntime(options.runtime);
+  const ext = await externalFile(name, file, options);
   const bytes = await buildBertOnnx(
     config,
     async (name, shape) => {
@@ -171,16 +220,17 @@ async function build(config: BertConfig, weights: ByteSource, where: string, opt
           name: full,
         });
       }
-      const out = await st.readFloat32(full, { signal });
       rep.tick();
-      return out;
+      if (ext && (e.dtype === "F32" || e.dtype === "F16" || e.dtype === "BF16"))
+        return { location: ext.location, offset: e.offset, length: e.byteLength, dtype: e.dtype };
+      return st.readFloat32(full, { signal });
     },
     { signal, fusedAttention: options.fusedAttention ?? name !== "custom" },
   );
   if (name === "onnxruntime-web" && options.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = options.numThreads;
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions(name, options));
+    session = await ort.InferenceSession.create(bytes, sessionOptions(name, { ...options, ...ext?.sessionExtra }));
   } catch (e) {
     throw new HypedError(
       "FORMAT",
@@ -188,6 +238,10 @@ async function build(config: BertConfig, weights: ByteSource, where: string, opt
       {},
       { cause: e },
     );
+  }
+  if (signal?.aborted) {
+    await session.release?.();
+    throwIfAborted(signal, "loadGeneformer");
   }
   rep.finish();
   return new GeneformerModel({ ort, runtime: name, session, config, sizes, tokenDictionary: options.tokenDictionary });

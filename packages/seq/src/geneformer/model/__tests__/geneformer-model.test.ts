@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isHypedError } from "@hyped/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +89,28 @@ describe("loadGeneformer sources and errors", () => {
     expect((await a.embedCells(cells)).data).toEqual((await b.embedCells(cells)).data);
   });
 
+  it("a Hugging Face cache folder (model.safetensors a link to a blob elsewhere) loads, weights read in place or copied", async () => {
+    // onnxruntime-node refuses external data outside the folder it resolves against: we point it at the real file
+    const root = mkdtempSync(join(tmpdir(), "hyped-gf-cache-"));
+    try {
+      const dir = join(REF, "relu-f32");
+      mkdirSync(join(root, "blobs"));
+      mkdirSync(join(root, "snapshots", "abc"), { recursive: true });
+      copyFileSync(join(dir, "model.safetensors"), join(root, "blobs", "0123abcd"));
+      copyFileSync(join(dir, "config.json"), join(root, "snapshots", "abc", "config.json"));
+      symlinkSync("../../blobs/0123abcd", join(root, "snapshots", "abc", "model.safetensors"));
+      const cells = expected("relu-f32").cells.slice(0, 3);
+      const linked = await loadGeneformer(join(root, "snapshots", "abc"));
+      const copied = await loadGeneformer(join(root, "snapshots", "abc"), { externalWeights: false });
+      const a = (await linked.embedCells(cells)).data;
+      const b = (await copied.embedCells(cells)).data;
+      for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(1e-5);
+      await Promise.all([linked.dispose(), copied.dispose()]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("needs only the encoder's tensors: a file without position_ids or the masked-LM head loads", async () => {
     // gelu-bf16 was written without bert.embeddings.position_ids and cls.predictions.*; relu-f32 with them
     const model = await loadGeneformer(join(REF, "gelu-bf16"));
@@ -142,6 +165,56 @@ describe("loadGeneformer sources and errors", () => {
     Array.from(one.data).forEach((x, h) => {
       expect(all.data[16 + h]).toBeCloseTo(x, 5);
     });
+  });
+});
+
+describe("progress and cancellation", () => {
+  const dir = join(REF, "relu-f32");
+  const code = async (p: Promise<unknown>) =>
+    p.then(
+      () => "no error",
+      (e) => (isHypedError(e) ? e.code : `untyped: ${e}`),
+    );
+
+  it("loading reports progress in tensors, up to the total, and stops with ABORTED when cancelled part-way", async () => {
+    for (const externalWeights of [true, false]) {
+      const events: Array<[number, number | undefined]> = [];
+      const m = await loadGeneformer(dir, { externalWeights, onProgress: (e) => events.push([e.done, e.total]) });
+      const [done, total] = events.at(-1) ?? [0, 0];
+      expect(done).toBe(total); // 5 embedding tensors + 16 per layer
+      expect(total).toBe(5 + 16 * m.numLayers);
+      await m.dispose();
+      const ac = new AbortController();
+      const seen: number[] = [];
+      const aborted = loadGeneformer(dir, {
+        externalWeights,
+        signal: ac.signal,
+        onProgress: (e) => {
+          seen.push(e.done);
+          ac.abort(); // at the first report (progress is throttled to one report per 100 ms)
+        },
+      });
+      expect(await code(aborted)).toBe("ABORTED");
+      expect(Math.max(...seen)).toBeLessThan(total as number);
+    }
+  });
+
+  it("embedCells stops between batches when cancelled part-way", async () => {
+    const m = await loadGeneformer(dir);
+    const ac = new AbortController();
+    const done: number[] = [];
+    const cells = [[5, 6], [7], [8, 9, 10], [11]];
+    const run = m.embedCells(cells, {
+      maxBatchSize: 1,
+      signal: ac.signal,
+      onProgress: (e) => {
+        done.push(e.done);
+        if (e.done === 1) ac.abort();
+      },
+    });
+    expect(await code(run)).toBe("ABORTED");
+    expect(Math.max(...done)).toBeLessThan(cells.length);
+    await m.dispose();
   });
 });
 
