@@ -107,6 +107,8 @@ describe("@hyped/core exports", () => {
         "autoChunks",
         "blobIO",
         "cleanH5Message",
+        "clearObjectTimes",
+        "clearObjectTimesIO",
         "filterAvailable",
         "filterName",
         "h5InstanceCount",

@@ -22,6 +22,7 @@ import { checkH5wasmFilter } from "./plugins.js";
 import { finishRead, type PreparedRead, prepareRead, readStaged } from "./read.js";
 import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
+import { clearObjectTimes, clearObjectTimesIO } from "./times.js";
 import type { H5CreateOptions, H5Info, H5Input, H5Kind, H5OpenOptions, H5ReadOptions, H5WriteOptions } from "./types.js";
 import { createDataset, setAttribute } from "./write.js";
 
@@ -40,6 +41,8 @@ export class H5File {
   private boolPatches = 0;
   /** float16 placeholders written so far (patched into IEEE half datatypes on close). */
   private halfPatches = 0;
+  /** Zero HDF5's object times when the file is finished ({@link H5CreateOptions.reproducible}). */
+  private reproducible = false;
   private readonly finalize?: (ok: boolean) => void;
   private direct?: DirectReader;
   /** Our own attribute parser (read-only files); see `attrs.ts`. */
@@ -140,7 +143,9 @@ export class H5File {
     const p = mount(rt, io);
     try {
       const f = new rt.h5.File(p, "w", { track_order: options.trackOrder ?? false });
-      return new H5File(rt, f, io, p, finalize);
+      const file = new H5File(rt, f, io, p, finalize);
+      file.reproducible = options.reproducible ?? false;
+      return file;
     } catch (e) {
       unmount(rt, p);
       io.close();
@@ -550,6 +555,7 @@ export class H5File {
     const copy = io.bytes().slice();
     if (this.boolPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name));
     if (this.halfPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name), HALF_PLACEHOLDER);
+    if (this.reproducible) clearObjectTimes(copy);
     return copy;
   }
 
@@ -562,6 +568,7 @@ export class H5File {
       this.f.close();
       if (this.boolPatches > 0) patchBoolEnums(this.io);
       if (this.halfPatches > 0) patchBoolEnums(this.io, HALF_PLACEHOLDER);
+      if (this.reproducible) clearObjectTimesIO(this.io);
     } catch (e) {
       ok = false;
       takeIoFailure(this.io);

@@ -19,6 +19,7 @@ export {
 export { cleanH5Message, type H5Runtime, h5InstanceCount, h5ready, MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
 export { type FilterPluginLoader, filterAvailable, registerFilterLoader, registerFilterPlugin } from "./plugins.js";
 export { type BlobIOOptions, blobIO, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
+export { clearObjectTimes, clearObjectTimesIO } from "./times.js";
 export type {
   H5CreateOptions,
   H5Filter,

@@ -97,6 +97,13 @@ export interface H5CreateOptions {
   atomic?: boolean;
   /** Keep insertion order of links and attributes (HDF5 `track_order`). Default false. */
   trackOrder?: boolean;
+  /**
+   * Zero the object times HDF5 stamps into each object header (h5py's `track_times=False`; HDF5's default,
+   * and h5py's, is to store them) when the file is closed or its bytes are taken, so that two writes of the
+   * same content are byte-identical and a rewritten file keeps its SHA-256. Costs one extra read pass over the
+   * file (in 16 MiB pieces). Default false.
+   */
+  reproducible?: boolean;
 }
 
 /** Options of `H5File.writeDataset`. */

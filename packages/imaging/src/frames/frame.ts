@@ -91,7 +91,8 @@ export async function writeFrameFile(
   const [th, tw] = options.tile ?? [512, 512];
   const dims = axes === "CYX" ? [c, height, width] : [c, width, height];
   const chunks = axes === "CYX" ? [1, Math.min(th, height), Math.min(tw, width)] : [1, Math.min(tw, width), Math.min(th, height)];
-  const f = await H5File.create(path, { atomic: true });
+  // reproducible: a frame rewritten on resume keeps the SHA-256 the manifest recorded for its first write
+  const f = await H5File.create(path, { atomic: true, reproducible: true });
   try {
     f.writeDataset(FRAME_DATASET, out, { shape: dims, chunks, compression: options.compression ?? "gzip", level: options.level ?? 1 });
     const d = FRAME_DATASET;

@@ -3,7 +3,7 @@
  * (object times cleared), small CSV tables, and shard specs (`i/n`, `auto/n` from the scheduler). Node only.
  */
 import { HypedError } from "@hyped/core";
-import { lookup3 } from "@hyped/core/hdf5";
+import { clearObjectTimes } from "@hyped/core/hdf5";
 import { sha256Of } from "../frames/hash.js";
 
 /** One output file of a pipeline item, as recorded in a step manifest. */
@@ -63,41 +63,11 @@ export async function removeStaleTemps(dir: string, owns: (name: string) => bool
 }
 
 /**
- * Clear the object times that HDF5 stamps into version-2 object headers (access, modification, change and
- * birth times, seconds since 1970) and recompute each header's lookup3 checksum, in place. Two writes of the
- * same content then give byte-identical files, so a sharded run reproduces a single run to the byte and a
- * rerun can be checked by SHA-256. A chunk is touched only when its stored checksum verifies, so bytes that
- * merely look like a header are left alone. Returns the number of headers cleared.
+ * Clear the object times HDF5 stamps into version-2 object headers, in place (returns the headers cleared).
+ * The same function as `clearObjectTimes` of `@hyped/core/hdf5`, which owns it; kept under this name for
+ * callers of the pipeline API. New code passes `{ reproducible: true }` to `H5File.create` instead.
  */
-export function clearHdf5ObjectTimes(buf: Uint8Array): number {
-  let n = 0;
-  const rd32 = (p: number) =>
-    ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) + (buf[p + 3] as number) * 2 ** 24;
-  for (let s = indexOfOhdr(buf, 0); s >= 0; s = indexOfOhdr(buf, s + 4)) {
-    if (buf[s + 4] !== 2) continue;
-    const flags = buf[s + 5] as number;
-    if (!(flags & 0x20)) continue;
-    let p = s + 6 + 16;
-    if (flags & 0x10) p += 4;
-    const w = 1 << (flags & 3);
-    let size = 0;
-    for (let i = 0; i < w; i++) size += (buf[p + i] as number) * 2 ** (8 * i);
-    const end = p + w + size;
-    if (end + 4 > buf.length || lookup3(buf.subarray(s, end)) !== rd32(end)) continue;
-    buf.fill(0, s + 6, s + 22);
-    const c = lookup3(buf.subarray(s, end));
-    buf[end] = c & 0xff;
-    buf[end + 1] = (c >>> 8) & 0xff;
-    buf[end + 2] = (c >>> 16) & 0xff;
-    buf[end + 3] = (c >>> 24) & 0xff;
-    n++;
-  }
-  return n;
-}
-
-function indexOfOhdr(buf: Uint8Array, from: number): number {
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).indexOf("OHDR", from, "latin1");
-}
+export const clearHdf5ObjectTimes: (buf: Uint8Array) => number = clearObjectTimes;
 
 /** A table as named columns of equal length (numbers or strings). */
 export type Columns = Record<string, ArrayLike<number> | readonly string[]>;

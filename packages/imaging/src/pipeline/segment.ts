@@ -9,7 +9,7 @@ import type { FrameEntry, FrameStore } from "../frames/store.js";
 import { openSegmentPool } from "../segmentation/parallel.js";
 import type { SegmentFrameResult } from "../segmentation/segment.js";
 import { type StepItem, StepLedger, type StepManifest } from "./manifest.js";
-import { clearHdf5ObjectTimes, columnsToCsv, removeStaleTemps, writeFileAtomic } from "./outputs.js";
+import { columnsToCsv, removeStaleTemps, writeFileAtomic } from "./outputs.js";
 
 /** The label dataset inside a segmentation file. */
 export const LABELS_DATASET = "/labels";
@@ -199,7 +199,7 @@ async function writeFrameOutputs(
 /** The bytes of a label file (HDF5 built in memory, object times cleared so equal labels give equal bytes). */
 async function labelFileBytes(labels: Uint32Array, H: number, W: number, e: FrameEntry): Promise<Uint8Array> {
   const { H5File } = await import("@hyped/core/hdf5");
-  const f = await H5File.create(null);
+  const f = await H5File.create(null, { reproducible: true });
   let bytes: Uint8Array;
   try {
     f.writeDataset(LABELS_DATASET, labels, { shape: [H, W], chunks: [Math.min(512, H), Math.min(512, W)], compression: "gzip", level: 1 });
@@ -210,7 +210,6 @@ async function labelFileBytes(labels: Uint32Array, H: number, W: number, e: Fram
   } finally {
     f.close();
   }
-  clearHdf5ObjectTimes(bytes);
   return bytes;
 }
 
