@@ -17,6 +17,28 @@ export function symEig(A: Float64Array, n: number): SymEig {
   const T = Float64Array.from(A);
   const Qt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) Qt[i * n + i] = 1;
+  householderTridiagonalise(T, Qt, n);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[i] couples i and i+1
+  for (let i = 0; i < n; i++) d[i] = T[i * n + i] as number;
+  for (let i = 0; i < n - 1; i++) e[i] = T[(i + 1) * n + i] as number;
+  // Vt rows are eigenvectors, starting from Qt
+  const Vt = Qt;
+  implicitQl(d, e, Vt, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (d[b] as number) - (d[a] as number));
+  const values = Float64Array.from(order, (i) => d[i] as number);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, r) => {
+    vectors.set(Vt.subarray(src * n, src * n + n), r * n);
+  });
+  return { values, vectors };
+}
+
+/**
+ * Householder reduction of the symmetric n × n `T` (row-major, overwritten) to tridiagonal form, applying each
+ * reflection H to the rows of `Qt` too (Qt ← H·Qt), so that Qt·A·Qtᵀ = T on return.
+ */
+function householderTridiagonalise(T: Float64Array, Qt: Float64Array, n: number): void {
   const v = new Float64Array(n);
   const p = new Float64Array(n);
   const acc = new Float64Array(n);
@@ -72,12 +94,14 @@ export function symEig(A: Float64Array, n: number): SymEig {
       for (let j = 0; j < n; j++) Qt[row + j]! -= vi * (acc[j] as number);
     }
   }
-  const d = new Float64Array(n);
-  const e = new Float64Array(n); // e[i] couples i and i+1
-  for (let i = 0; i < n; i++) d[i] = T[i * n + i] as number;
-  for (let i = 0; i < n - 1; i++) e[i] = T[(i + 1) * n + i] as number;
-  // implicit QL; Vt rows are eigenvectors, starting from Qt
-  const Vt = Qt;
+}
+
+/**
+ * Implicit QL with Wilkinson-type shifts on the tridiagonal (`d` diagonal, `e[i]` coupling i and i+1; both
+ * overwritten: `d` ends as the eigenvalues, unsorted), rotating the rows of `Vt` alongside so that they end as
+ * the matching eigenvectors.
+ */
+function implicitQl(d: Float64Array, e: Float64Array, Vt: Float64Array, n: number): void {
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
@@ -129,13 +153,6 @@ export function symEig(A: Float64Array, n: number): SymEig {
       e[m] = 0;
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (d[b] as number) - (d[a] as number));
-  const values = Float64Array.from(order, (i) => d[i] as number);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, r) => {
-    vectors.set(Vt.subarray(src * n, src * n + n), r * n);
-  });
-  return { values, vectors };
 }
 
 /**
@@ -224,12 +241,8 @@ export function symEigTop(A: Float64Array, n: number, k: number): SymEig {
   return { values, vectors };
 }
 
-/**
- * The `k` largest eigenpairs of the symmetric tridiagonal matrix with diagonal `d` and off-diagonal `e`
- * (`e[i]` couples i and i+1): bisection on Sturm counts, then inverse iteration with partial pivoting,
- * re-orthogonalising against earlier vectors whose eigenvalues lie within 1e-3·‖T‖ (as LAPACK's `dstein`).
- */
-export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig {
+/** The `k` largest eigenvalues of the tridiagonal (`d`, `e`) by bisection on Sturm counts, descending, and ‖T‖ (Gershgorin). */
+function sturmBisectTop(d: Float64Array, e: Float64Array, k: number): { values: Float64Array; tnorm: number } {
   const n = d.length;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -268,6 +281,17 @@ export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig 
     values[r] = 0.5 * (a + b);
     upper = b;
   }
+  return { values, tnorm };
+}
+
+/**
+ * The `k` largest eigenpairs of the symmetric tridiagonal matrix with diagonal `d` and off-diagonal `e`
+ * (`e[i]` couples i and i+1): bisection on Sturm counts, then inverse iteration with partial pivoting,
+ * re-orthogonalising against earlier vectors whose eigenvalues lie within 1e-3·‖T‖ (as LAPACK's `dstein`).
+ */
+export function tridiagTop(d: Float64Array, e: Float64Array, k: number): SymEig {
+  const n = d.length;
+  const { values, tnorm } = sturmBisectTop(d, e, k);
   // inverse iteration
   const vectors = new Float64Array(k * n);
   const u0 = new Float64Array(n);

@@ -189,7 +189,12 @@ const GRAM_MAX_GENES = 4096;
 
 type BlockOp = (V: Float64Array, b: number) => Float64Array;
 
-/** Top-k eigenpairs (θ = σ², right singular vectors) of AᵀA by thick-restarted block Krylov (see module docs). */
+/**
+ * Top-k eigenpairs (θ = σ², right singular vectors) of AᵀA by thick-restarted block Krylov (see module docs).
+ * Longer than ~100 lines on purpose: one algorithm whose stages (expand the basis, Rayleigh–Ritz, residual test,
+ * thick restart) all read and rewrite the same basis Q, its images W and the projected matrix T; split apart they
+ * would pass that whole state back and forth.
+ */
 function krylovTop(d: number, k: number, av: BlockOp, atu: BlockOp, seed: number, tol: number, options: LongTaskOptions) {
   const { signal } = options;
   const block = Math.min(d, k + 10);
