@@ -117,7 +117,14 @@ export function knn(data: Float64Array, n: number, dim: number, k: number, optio
     progress.tick(i1 - i0);
   }
   progress.finish();
-  // exact distances for the chosen neighbours, sorted (ties by index)
+  return exactSortedNeighbours(data, dim, heapI, size, n, k);
+}
+
+/**
+ * The last stage of {@link knn}: the exact distances of the neighbours each point's heap kept (`heapI[i·k ..]`,
+ * `size[i]` of them; the point itself stands at distance 0), sorted by distance, ties by index.
+ */
+function exactSortedNeighbours(data: Float64Array, dim: number, heapI: Int32Array, size: Int32Array, n: number, k: number): KnnResult {
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
   const candJ = new Int32Array(k);

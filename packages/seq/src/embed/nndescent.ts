@@ -35,75 +35,9 @@ export function nnDescent(data: Float64Array, n: number, dim: number, k: number,
   const maxIter = options.maxIterations ?? Math.max(5, Math.round(Math.log2(Math.max(n, 2))));
   const maxCand = options.maxCandidates ?? Math.min(60, k);
   const rng = Random.mulberry32(seed);
-  const idx = new Int32Array(n * Math.max(K, 1)).fill(-1);
-  const dist = new Float64Array(n * Math.max(K, 1)).fill(Number.POSITIVE_INFINITY);
-  const isNew = new Uint8Array(n * Math.max(K, 1));
-  const d2 = (a: number, b: number): number => {
-    let s = 0;
-    const oa = a * dim;
-    const ob = b * dim;
-    for (let c = 0; c < dim; c++) {
-      const t = (data[oa + c] as number) - (data[ob + c] as number);
-      s += t * t;
-    }
-    return s;
-  };
-  /** Offer j to i's max-heap (root = worst); 1 when it entered. */
-  const push = (i: number, j: number, dd: number): number => {
-    const o = i * K;
-    if (dd >= (dist[o] as number)) return 0;
-    for (let q = 0; q < K; q++) if (idx[o + q] === j) return 0;
-    let p = 0;
-    for (;;) {
-      const l = 2 * p + 1;
-      const r = l + 1;
-      let m = p;
-      let md = dd;
-      if (l < K && (dist[o + l] as number) > md) {
-        m = l;
-        md = dist[o + l] as number;
-      }
-      if (r < K && (dist[o + r] as number) > md) m = r;
-      if (m === p) break;
-      dist[o + p] = dist[o + m] as number;
-      idx[o + p] = idx[o + m] as number;
-      isNew[o + p] = isNew[o + m] as number;
-      p = m;
-    }
-    dist[o + p] = dd;
-    idx[o + p] = j;
-    isNew[o + p] = 1;
-    return 1;
-  };
-  if (K > 0) {
-    // random-projection trees: the points of each leaf start as each other's neighbours
-    const nTrees = options.nTrees ?? Math.min(32, 5 + Math.round(n ** 0.25));
-    const leafSize = Math.max(10, k);
-    for (let t = 0; t < nTrees; t++) {
-      throwIfAborted(options.signal, "nn-descent");
-      for (const leaf of rpTreeLeaves(data, n, dim, leafSize, rng)) {
-        for (let a = 0; a < leaf.length; a++) {
-          for (let b = a + 1; b < leaf.length; b++) {
-            const p = leaf[a] as number;
-            const q = leaf[b] as number;
-            const dd = d2(p, q);
-            push(p, q, dd);
-            push(q, p, dd);
-          }
-        }
-      }
-    }
-    // fill any heap the trees left short with random points
-    for (let i = 0; i < n; i++) {
-      let filled = 0;
-      for (let q = 0; q < K; q++) if ((idx[i * K + q] as number) >= 0) filled++;
-      while (filled < K) {
-        let j = rng.int(n - 1);
-        if (j >= i) j++;
-        filled += push(i, j, d2(i, j));
-      }
-    }
-  }
+  const heaps = neighbourHeaps(data, n, dim, K);
+  const { idx, isNew, d2, push } = heaps;
+  if (K > 0) seedNeighbours(data, n, dim, k, K, heaps, rng, options);
   const progress = progressReporter(options.onProgress, "iterations", maxIter, "nn-descent");
   // candidate lists: flat buffers of maxCand per point, filled by reservoir sampling
   const newC = new Int32Array(n * maxCand);
@@ -171,7 +105,110 @@ export function nnDescent(data: Float64Array, n: number, dim: number, k: number,
     if (changes <= delta * n * K) break;
   }
   progress.finish();
-  // sorted output with the point itself first
+  return sortedWithSelf(heaps, n, k);
+}
+
+/** NN-descent's state: per point a max-heap of its K best neighbours (`idx`, squared `dist`, `isNew` flags; root = worst). */
+interface NeighbourHeaps {
+  idx: Int32Array;
+  dist: Float64Array;
+  isNew: Uint8Array;
+  /** Squared Euclidean distance of rows a and b. */
+  d2: (a: number, b: number) => number;
+  /** Offer j to i's heap at squared distance dd; 1 when it entered. */
+  push: (i: number, j: number, dd: number) => number;
+}
+
+/** Empty heaps (index −1, distance ∞) of K neighbours for each of the n rows of `data`. */
+function neighbourHeaps(data: Float64Array, n: number, dim: number, K: number): NeighbourHeaps {
+  const idx = new Int32Array(n * Math.max(K, 1)).fill(-1);
+  const dist = new Float64Array(n * Math.max(K, 1)).fill(Number.POSITIVE_INFINITY);
+  const isNew = new Uint8Array(n * Math.max(K, 1));
+  const d2 = (a: number, b: number): number => {
+    let s = 0;
+    const oa = a * dim;
+    const ob = b * dim;
+    for (let c = 0; c < dim; c++) {
+      const t = (data[oa + c] as number) - (data[ob + c] as number);
+      s += t * t;
+    }
+    return s;
+  };
+  /** Offer j to i's max-heap (root = worst); 1 when it entered. */
+  const push = (i: number, j: number, dd: number): number => {
+    const o = i * K;
+    if (dd >= (dist[o] as number)) return 0;
+    for (let q = 0; q < K; q++) if (idx[o + q] === j) return 0;
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      const r = l + 1;
+      let m = p;
+      let md = dd;
+      if (l < K && (dist[o + l] as number) > md) {
+        m = l;
+        md = dist[o + l] as number;
+      }
+      if (r < K && (dist[o + r] as number) > md) m = r;
+      if (m === p) break;
+      dist[o + p] = dist[o + m] as number;
+      idx[o + p] = idx[o + m] as number;
+      isNew[o + p] = isNew[o + m] as number;
+      p = m;
+    }
+    dist[o + p] = dd;
+    idx[o + p] = j;
+    isNew[o + p] = 1;
+    return 1;
+  };
+  return { idx, dist, isNew, d2, push };
+}
+
+/** The starting neighbours: the points of each random-projection tree leaf meet, then short heaps are filled at random. */
+function seedNeighbours(
+  data: Float64Array,
+  n: number,
+  dim: number,
+  k: number,
+  K: number,
+  heaps: NeighbourHeaps,
+  rng: Random,
+  options: NnDescentOptions,
+): void {
+  const { idx, d2, push } = heaps;
+  // random-projection trees: the points of each leaf start as each other's neighbours
+  const nTrees = options.nTrees ?? Math.min(32, 5 + Math.round(n ** 0.25));
+  const leafSize = Math.max(10, k);
+  for (let t = 0; t < nTrees; t++) {
+    throwIfAborted(options.signal, "nn-descent");
+    for (const leaf of rpTreeLeaves(data, n, dim, leafSize, rng)) {
+      for (let a = 0; a < leaf.length; a++) {
+        for (let b = a + 1; b < leaf.length; b++) {
+          const p = leaf[a] as number;
+          const q = leaf[b] as number;
+          const dd = d2(p, q);
+          push(p, q, dd);
+          push(q, p, dd);
+        }
+      }
+    }
+  }
+  // fill any heap the trees left short with random points
+  for (let i = 0; i < n; i++) {
+    let filled = 0;
+    for (let q = 0; q < K; q++) if ((idx[i * K + q] as number) >= 0) filled++;
+    while (filled < K) {
+      let j = rng.int(n - 1);
+      if (j >= i) j++;
+      filled += push(i, j, d2(i, j));
+    }
+  }
+}
+
+/** The heaps as a {@link KnnResult}: each row the point itself (distance 0), then its neighbours by increasing distance. */
+function sortedWithSelf(heaps: NeighbourHeaps, n: number, k: number): KnnResult {
+  const K = k - 1;
+  const { idx, dist } = heaps;
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
