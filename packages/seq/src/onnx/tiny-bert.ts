@@ -69,34 +69,7 @@ export function buildTinyBert(config: TinyBertConfig = {}): { bytes: Uint8Array;
   };
   const { vocabSize: V, hidden: H, heads: NH, layers: L, intermediate: I, maxPositions: P } = c;
   if (H % NH !== 0) throw new HypedError("INVALID_ARGUMENT", `hidden (${H}) must be a multiple of heads (${NH})`, {});
-  const rng = Random.mulberry32(c.seed);
-  const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
-  const around1 = (n: number) => Float32Array.from({ length: n }, () => 1 + 0.1 * rng.normal());
-  const w: TinyBertWeights = {
-    config: c,
-    wordEmb: rand(V * H, 1),
-    posEmb: rand(P * H, 0.3),
-    embLnGamma: around1(H),
-    embLnBeta: rand(H, 0.1),
-    layers: Array.from({ length: L }, () => ({
-      wq: rand(H * H, 0.5),
-      bq: rand(H, 0.1),
-      wk: rand(H * H, 0.5),
-      bk: rand(H, 0.1),
-      wv: rand(H * H, 0.5),
-      bv: rand(H, 0.1),
-      wo: rand(H * H, 0.5),
-      bo: rand(H, 0.1),
-      ln1Gamma: around1(H),
-      ln1Beta: rand(H, 0.1),
-      w1: rand(H * I, 0.5),
-      b1: rand(I, 0.1),
-      w2: rand(I * H, 0.5),
-      b2: rand(H, 0.1),
-      ln2Gamma: around1(H),
-      ln2Beta: rand(H, 0.1),
-    })),
-  };
+  const w = tinyBertWeights(c);
   const inits: OnnxTensor[] = [];
   const f = (name: string, dims: number[], data: Float32Array) => {
     inits.push({ name, dims, data });
@@ -179,4 +152,38 @@ export function buildTinyBert(config: TinyBertConfig = {}): { bytes: Uint8Array;
     graphName: "tiny_bert",
   });
   return { bytes, weights: w };
+}
+
+/** The random weights of a tiny BERT (seeded by `c.seed`; drawn in a fixed order, so equal configs give equal weights). */
+function tinyBertWeights(c: Required<TinyBertConfig>): TinyBertWeights {
+  const { vocabSize: V, hidden: H, layers: L, intermediate: I, maxPositions: P } = c;
+  const rng = Random.mulberry32(c.seed);
+  const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+  const around1 = (n: number) => Float32Array.from({ length: n }, () => 1 + 0.1 * rng.normal());
+  const w: TinyBertWeights = {
+    config: c,
+    wordEmb: rand(V * H, 1),
+    posEmb: rand(P * H, 0.3),
+    embLnGamma: around1(H),
+    embLnBeta: rand(H, 0.1),
+    layers: Array.from({ length: L }, () => ({
+      wq: rand(H * H, 0.5),
+      bq: rand(H, 0.1),
+      wk: rand(H * H, 0.5),
+      bk: rand(H, 0.1),
+      wv: rand(H * H, 0.5),
+      bv: rand(H, 0.1),
+      wo: rand(H * H, 0.5),
+      bo: rand(H, 0.1),
+      ln1Gamma: around1(H),
+      ln1Beta: rand(H, 0.1),
+      w1: rand(H * I, 0.5),
+      b1: rand(I, 0.1),
+      w2: rand(I * H, 0.5),
+      b2: rand(H, 0.1),
+      ln2Gamma: around1(H),
+      ln2Beta: rand(H, 0.1),
+    })),
+  };
+  return w;
 }

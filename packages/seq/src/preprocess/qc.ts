@@ -56,7 +56,40 @@ export function qcMetricsMatrix(
       });
     }
   }
-  const masks = options.qcMasks ?? new Map<string, Uint8Array>();
+  const { nGenes, total, nCells, gTotal, setTotals, topShares } = qcSums(X, n, g, tops, options.qcMasks ?? new Map());
+  const l1p = (a: Float64Array) => a.map((v) => Math.log1p(v));
+  const obs = new Map<string, Float64Array>();
+  obs.set(`n_${varType}_by_${exprType}`, nGenes);
+  if (log1p) obs.set(`log1p_n_${varType}_by_${exprType}`, l1p(nGenes));
+  obs.set(`total_${exprType}`, total);
+  if (log1p) obs.set(`log1p_total_${exprType}`, l1p(total));
+  tops.forEach((t, ti) => {
+    obs.set(`pct_${exprType}_in_top_${t}_${varType}`, topShares[ti] as Float64Array);
+  });
+  for (const st of setTotals) {
+    obs.set(`total_${exprType}_${st.name}`, st.total);
+    if (log1p) obs.set(`log1p_total_${exprType}_${st.name}`, l1p(st.total));
+    obs.set(
+      `pct_${exprType}_${st.name}`,
+      st.total.map((v, i) => (v / (total[i] as number)) * 100),
+    );
+  }
+  const vars = new Map<string, Float64Array>();
+  vars.set(`n_cells_by_${exprType}`, nCells);
+  const mean = gTotal.map((v) => v / n);
+  vars.set(`mean_${exprType}`, mean);
+  if (log1p) vars.set(`log1p_mean_${exprType}`, l1p(mean));
+  vars.set(
+    `pct_dropout_by_${exprType}`,
+    nCells.map((v) => (1 - v / n) * 100),
+  );
+  vars.set(`total_${exprType}`, gTotal);
+  if (log1p) vars.set(`log1p_total_${exprType}`, l1p(gTotal));
+  return { obs, var: vars };
+}
+
+/** The per-cell and per-gene sums behind {@link qcMetricsMatrix}, in one pass over the rows of `X`. */
+function qcSums(X: Matrix, n: number, g: number, tops: number[], masks: Map<string, Uint8Array>) {
   const nGenes = new Float64Array(n);
   const total = new Float64Array(n);
   const nCells = new Float64Array(g);
@@ -118,36 +151,7 @@ export function qcMetricsMatrix(
       visitRow(i, row, g);
     }
   }
-
-  const l1p = (a: Float64Array) => a.map((v) => Math.log1p(v));
-  const obs = new Map<string, Float64Array>();
-  obs.set(`n_${varType}_by_${exprType}`, nGenes);
-  if (log1p) obs.set(`log1p_n_${varType}_by_${exprType}`, l1p(nGenes));
-  obs.set(`total_${exprType}`, total);
-  if (log1p) obs.set(`log1p_total_${exprType}`, l1p(total));
-  tops.forEach((t, ti) => {
-    obs.set(`pct_${exprType}_in_top_${t}_${varType}`, topShares[ti] as Float64Array);
-  });
-  for (const st of setTotals) {
-    obs.set(`total_${exprType}_${st.name}`, st.total);
-    if (log1p) obs.set(`log1p_total_${exprType}_${st.name}`, l1p(st.total));
-    obs.set(
-      `pct_${exprType}_${st.name}`,
-      st.total.map((v, i) => (v / (total[i] as number)) * 100),
-    );
-  }
-  const vars = new Map<string, Float64Array>();
-  vars.set(`n_cells_by_${exprType}`, nCells);
-  const mean = gTotal.map((v) => v / n);
-  vars.set(`mean_${exprType}`, mean);
-  if (log1p) vars.set(`log1p_mean_${exprType}`, l1p(mean));
-  vars.set(
-    `pct_dropout_by_${exprType}`,
-    nCells.map((v) => (1 - v / n) * 100),
-  );
-  vars.set(`total_${exprType}`, gTotal);
-  if (log1p) vars.set(`log1p_total_${exprType}`, l1p(gTotal));
-  return { obs, var: vars };
+  return { nGenes, total, nCells, gTotal, setTotals, topShares };
 }
 
 /** Reads CSC rows one at a time (used by the QC pass over CSC input). */
