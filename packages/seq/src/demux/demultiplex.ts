@@ -202,7 +202,7 @@ export function clrNormalize(x: Float64Array, n: number, h: number, margin: "has
  * if every one of its cells has zero counts, the next-lowest clusters are added until some are non-zero.
  */
 export function demultiplexHashtags(counts: HashtagCounts, options: DemuxOptions = {}): DemuxResult {
-  const { method = "clr-kmeans", positiveQuantile = DEFAULT_QUANTILE_RANGE, nStart = 10, seed = 1, clrMargin = "hashtag" } = options;
+  const { method = "clr-kmeans", positiveQuantile = DEFAULT_QUANTILE_RANGE, clrMargin = "hashtag" } = options;
   const { x, n, h } = toRowMajor(counts);
   if (h < 2) throw new HypedError("INVALID_ARGUMENT", `demultiplexing needs at least 2 hashtags, got ${h}`, { hashtags: h });
   if (n < h + 1) throw new HypedError("INVALID_ARGUMENT", `too few cells (${n}) for ${h} hashtags`, { cells: n });
@@ -223,83 +223,126 @@ export function demultiplexHashtags(counts: HashtagCounts, options: DemuxOptions
   const cutoffs = new Float64Array(h);
   let background: NegBinomialFit[] | undefined;
 
-  if (method === "clr-kmeans") {
-    const k = options.nClusters ?? h + 1;
-    const km = kmeans(clr, n, h, k, { nStart, seed });
-    background = [];
-    const candidates: number[][] = [];
-    for (let j = 0; j < h; j++) {
-      const avg = new Float64Array(k);
-      const cnt = new Float64Array(k);
-      const raw = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
-        const c = km.labels[i] as number;
-        avg[c] = (avg[c] as number) + Math.expm1(clr[i * h + j] as number);
-        raw[c] = (raw[c] as number) + (x[i * h + j] as number);
-        cnt[c] = (cnt[c] as number) + 1;
-      }
-      const order = Array.from({ length: k }, (_, c) => c)
-        .filter((c) => (cnt[c] as number) > 0)
-        .sort((a, b) => (avg[a] as number) / (cnt[a] as number) - (avg[b] as number) / (cnt[b] as number));
-      const bg = new Set<number>();
-      for (const c of order) {
-        bg.add(c);
-        if ((raw[c] as number) > 0) break;
-      }
-      const values: number[] = [];
-      for (let i = 0; i < n; i++) if (bg.has(km.labels[i] as number)) values.push(x[i * h + j] as number);
-      const fit = fitNegBinomial(values);
-      background.push(fit);
-      candidates.push(quantiles.map((q) => negBinomialQuantile(q, fit)));
-    }
-    const chosen = chooseCutoffs(x, n, h, candidates);
-    for (let j = 0; j < h; j++) {
-      const fit = background[j] as NegBinomialFit;
-      const cutoff = chosen[j] as number;
-      cutoffs[j] = cutoff;
-      const fg: number[] = [];
-      for (let i = 0; i < n; i++) {
-        if ((x[i * h + j] as number) > cutoff) {
-          positive[i * h + j] = 1;
-          fg.push(x[i * h + j] as number);
-        }
-      }
-      // posterior of "positive" under background NB vs a NB fitted to the cells above the cutoff
-      const prior = Math.min(1 - 1e-6, Math.max(1e-6, fg.length / n));
-      const fgFit = fg.length >= 2 ? fitNegBinomial(fg) : null;
-      for (let i = 0; i < n; i++) {
-        const v = Math.round(x[i * h + j] as number);
-        if (!fgFit) {
-          post[i * h + j] = positive[i * h + j] ? 1 : 0;
-          continue;
-        }
-        const l0 = Math.log(1 - prior) + logNegBinomialPmf(v, fit);
-        const l1 = Math.log(prior) + logNegBinomialPmf(v, fgFit);
-        post[i * h + j] =
-          l1 === Number.NEGATIVE_INFINITY && l0 === Number.NEGATIVE_INFINITY ? (v > cutoff ? 1 : 0) : 1 / (1 + Math.exp(l0 - l1));
-      }
-    }
-  } else if (method === "gmm") {
-    const col = new Float64Array(n);
-    for (let j = 0; j < h; j++) {
-      for (let i = 0; i < n; i++) col[i] = clr[i * h + j] as number;
-      const g = fitGmm2(col);
-      let lo = g.mean[0];
-      let hi = g.mean[1];
-      for (let it = 0; it < 100; it++) {
-        const mid = 0.5 * (lo + hi);
-        if (gmmPosteriorHigh(g, mid) >= 0.5) hi = mid;
-        else lo = mid;
-      }
-      cutoffs[j] = 0.5 * (lo + hi);
-      for (let i = 0; i < n; i++) {
-        const p = gmmPosteriorHigh(g, col[i] as number);
-        post[i * h + j] = p;
-        positive[i * h + j] = p >= 0.5 ? 1 : 0;
-      }
-    }
-  } else throw new HypedError("UNSUPPORTED", `demultiplexing method '${String(method)}' (use 'clr-kmeans' or 'gmm')`, { method });
+  if (method === "clr-kmeans") background = clrKmeansCalls(x, clr, n, h, quantiles, options, { positive, post, cutoffs });
+  else if (method === "gmm") gmmCalls(clr, n, h, { positive, post, cutoffs });
+  else throw new HypedError("UNSUPPORTED", `demultiplexing method '${String(method)}' (use 'clr-kmeans' or 'gmm')`, { method });
 
+  const calls = classifyCells(clr, post, positive, n, h, hashtags);
+  return {
+    method,
+    hashtags,
+    ...calls,
+    positive,
+    cutoffs,
+    background,
+    clr,
+  };
+}
+
+/** Per cell and hashtag: above the cutoff (`positive`), P(positive) (`post`); per hashtag its `cutoffs`. Filled by the callers. */
+interface HashtagCalls {
+  positive: Uint8Array;
+  post: Float64Array;
+  cutoffs: Float64Array;
+}
+
+/**
+ * The `clr-kmeans` calls (Seurat's `HTODemux`): k-means on the CLR, a negative binomial fitted to each hashtag's
+ * background clusters, the cutoff chosen among its quantiles, and the posterior against a NB fitted to the cells
+ * above it. Returns the background fits.
+ */
+function clrKmeansCalls(
+  x: Float64Array,
+  clr: Float64Array,
+  n: number,
+  h: number,
+  quantiles: number[],
+  options: DemuxOptions,
+  { positive, post, cutoffs }: HashtagCalls,
+): NegBinomialFit[] {
+  const { nStart = 10, seed = 1 } = options;
+  const k = options.nClusters ?? h + 1;
+  const km = kmeans(clr, n, h, k, { nStart, seed });
+  const background: NegBinomialFit[] = [];
+  const candidates: number[][] = [];
+  for (let j = 0; j < h; j++) {
+    const avg = new Float64Array(k);
+    const cnt = new Float64Array(k);
+    const raw = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      const c = km.labels[i] as number;
+      avg[c] = (avg[c] as number) + Math.expm1(clr[i * h + j] as number);
+      raw[c] = (raw[c] as number) + (x[i * h + j] as number);
+      cnt[c] = (cnt[c] as number) + 1;
+    }
+    const order = Array.from({ length: k }, (_, c) => c)
+      .filter((c) => (cnt[c] as number) > 0)
+      .sort((a, b) => (avg[a] as number) / (cnt[a] as number) - (avg[b] as number) / (cnt[b] as number));
+    const bg = new Set<number>();
+    for (const c of order) {
+      bg.add(c);
+      if ((raw[c] as number) > 0) break;
+    }
+    const values: number[] = [];
+    for (let i = 0; i < n; i++) if (bg.has(km.labels[i] as number)) values.push(x[i * h + j] as number);
+    const fit = fitNegBinomial(values);
+    background.push(fit);
+    candidates.push(quantiles.map((q) => negBinomialQuantile(q, fit)));
+  }
+  const chosen = chooseCutoffs(x, n, h, candidates);
+  for (let j = 0; j < h; j++) {
+    const fit = background[j] as NegBinomialFit;
+    const cutoff = chosen[j] as number;
+    cutoffs[j] = cutoff;
+    const fg: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if ((x[i * h + j] as number) > cutoff) {
+        positive[i * h + j] = 1;
+        fg.push(x[i * h + j] as number);
+      }
+    }
+    // posterior of "positive" under background NB vs a NB fitted to the cells above the cutoff
+    const prior = Math.min(1 - 1e-6, Math.max(1e-6, fg.length / n));
+    const fgFit = fg.length >= 2 ? fitNegBinomial(fg) : null;
+    for (let i = 0; i < n; i++) {
+      const v = Math.round(x[i * h + j] as number);
+      if (!fgFit) {
+        post[i * h + j] = positive[i * h + j] ? 1 : 0;
+        continue;
+      }
+      const l0 = Math.log(1 - prior) + logNegBinomialPmf(v, fit);
+      const l1 = Math.log(prior) + logNegBinomialPmf(v, fgFit);
+      post[i * h + j] =
+        l1 === Number.NEGATIVE_INFINITY && l0 === Number.NEGATIVE_INFINITY ? (v > cutoff ? 1 : 0) : 1 / (1 + Math.exp(l0 - l1));
+    }
+  }
+  return background;
+}
+
+/** The `gmm` calls: a two-component Gaussian mixture on each hashtag's CLR, cut where the posteriors are equal. */
+function gmmCalls(clr: Float64Array, n: number, h: number, { positive, post, cutoffs }: HashtagCalls): void {
+  const col = new Float64Array(n);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < n; i++) col[i] = clr[i * h + j] as number;
+    const g = fitGmm2(col);
+    let lo = g.mean[0];
+    let hi = g.mean[1];
+    for (let it = 0; it < 100; it++) {
+      const mid = 0.5 * (lo + hi);
+      if (gmmPosteriorHigh(g, mid) >= 0.5) hi = mid;
+      else lo = mid;
+    }
+    cutoffs[j] = 0.5 * (lo + hi);
+    for (let i = 0; i < n; i++) {
+      const p = gmmPosteriorHigh(g, col[i] as number);
+      post[i * h + j] = p;
+      positive[i * h + j] = p >= 0.5 ? 1 : 0;
+    }
+  }
+}
+
+/** Per cell: the top two hashtags by CLR, their margin, the number of positive hashtags and the call they imply. */
+function classifyCells(clr: Float64Array, post: Float64Array, positive: Uint8Array, n: number, h: number, hashtags: string[]) {
   const assignment = new Array<string>(n);
   const classification = new Array<HashtagClass>(n);
   const maxId = new Int32Array(n);
@@ -335,21 +378,7 @@ export function demultiplexHashtags(counts: HashtagCounts, options: DemuxOptions
     classification[i] = np === 0 ? "Negative" : np === 1 ? "Singlet" : "Doublet";
     assignment[i] = np === 1 ? (hashtags[a] as string) : (classification[i] as string);
   }
-  return {
-    method,
-    hashtags,
-    assignment,
-    classification,
-    maxId,
-    secondId,
-    margin,
-    confidence,
-    nPositive,
-    positive,
-    cutoffs,
-    background,
-    clr,
-  };
+  return { assignment, classification, maxId, secondId, margin, confidence, nPositive };
 }
 
 /** One plain object per cell (for printing or CSV): `{ cell, assignment, classification, maxId, secondId, margin, confidence }`. */
