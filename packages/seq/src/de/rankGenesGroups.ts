@@ -2,10 +2,11 @@
 import { HypedError, isSparse, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
 import { AnnData, type Matrix } from "../anndata/index.js";
 import { rawOrX, resolveMaskVar } from "../preprocess/adata.js";
-import { asCsc, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
+import { denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { log1pBase } from "../preprocess/normalize.js";
 import { logisticRegression } from "./logreg.js";
 import { normSf, studentTTwoSided } from "./special.js";
+import { wilcoxonAll } from "./wilcoxon.js";
 
 /** Test used by {@link rankGenesGroups}. */
 export type RankGenesMethod = "t-test" | "t-test_overestim_var" | "wilcoxon" | "logreg";
@@ -149,6 +150,22 @@ function groupStats(X: Matrix, codes: Int32Array, nCats: number) {
   return { count, mean, sum, ss, nnz, k, g };
 }
 
+/** Throws UNSUPPORTED for a test or a p-value correction {@link rankGenesGroupsMatrix} does not know. */
+function checkMethods(method: string, corrMethod: string): void {
+  if (!["t-test", "t-test_overestim_var", "wilcoxon", "logreg"].includes(method)) {
+    throw new HypedError(
+      "UNSUPPORTED",
+      `rank_genes_groups method '${method}' (supported: t-test, t-test_overestim_var, wilcoxon, logreg)`,
+      {
+        method,
+      },
+    );
+  }
+  if (corrMethod !== "benjamini-hochberg" && corrMethod !== "bonferroni") {
+    throw new HypedError("UNSUPPORTED", `correction '${corrMethod}' (supported: benjamini-hochberg, bonferroni)`, { corrMethod });
+  }
+}
+
 /**
  * Rank genes for each group (matches `scanpy.tl.rank_genes_groups`, 1.9–1.11, on `X` as given):
  *
@@ -170,18 +187,7 @@ export function rankGenesGroupsMatrix(
   options: RankGenesGroupsOptions & { groupby?: string; layer?: string } = {},
 ): RankGenesGroupsResult {
   const { method = "t-test", reference = "rest", rankbyAbs = false, tieCorrect = false, corrMethod = "benjamini-hochberg" } = options;
-  if (!["t-test", "t-test_overestim_var", "wilcoxon", "logreg"].includes(method)) {
-    throw new HypedError(
-      "UNSUPPORTED",
-      `rank_genes_groups method '${method}' (supported: t-test, t-test_overestim_var, wilcoxon, logreg)`,
-      {
-        method,
-      },
-    );
-  }
-  if (corrMethod !== "benjamini-hochberg" && corrMethod !== "bonferroni") {
-    throw new HypedError("UNSUPPORTED", `correction '${corrMethod}' (supported: benjamini-hochberg, bonferroni)`, { corrMethod });
-  }
+  checkMethods(method, corrMethod);
   const [n, g] = shapeOf(X);
   if (varNames.length !== g) throw new HypedError("SHAPE_MISMATCH", `${varNames.length} gene names for ${g} genes`, {});
   const { codes, categories } = toCodes(labels, n);
@@ -201,12 +207,6 @@ export function rankGenesGroupsMatrix(
 
   throwIfAborted(options.signal, "rank_genes_groups");
   const st = groupStats(X, codes, categories.length);
-  const { count, mean, sum, ss, nnz, k } = st;
-  const total = (arr: Float64Array, j: number, skip: number) => {
-    let s = 0;
-    for (let q = 0; q < k; q++) if (q !== skip) s += arr[q * g + j] as number;
-    return s;
-  };
 
   // statistics of each tested group and its comparison set
   const progress = progressReporter(options.onProgress, "groups", tested.length, "rank_genes_groups");
@@ -234,57 +234,9 @@ export function rankGenesGroupsMatrix(
     pts: {},
     ptsRest: {},
   };
-  tested.forEach(({ c, i }, ti) => {
+  tested.forEach(({ c, i }) => {
     throwIfAborted(options.signal, "rank_genes_groups");
-    const n1 = count[i] as number;
-    const scores = new Float64Array(g);
-    const pv = new Float64Array(g);
-    const lfc = new Float64Array(g);
-    const pts = new Float64Array(g);
-    const ptsRest = new Float64Array(g);
-    for (let j = 0; j < g; j++) {
-      const m1 = mean[i * g + j] as number;
-      const v1 = n1 > 1 ? (ss[i * g + j] as number) / (n1 - 1) : Number.NaN;
-      let m2: number;
-      let v2: number;
-      let n2: number;
-      let nz2: number;
-      if (iref >= 0) {
-        n2 = count[iref] as number;
-        m2 = mean[iref * g + j] as number;
-        v2 = n2 > 1 ? (ss[iref * g + j] as number) / (n2 - 1) : Number.NaN;
-        nz2 = nnz[iref * g + j] as number;
-      } else {
-        n2 = n - n1;
-        const s2 = total(sum, j, i);
-        m2 = n2 > 0 ? s2 / n2 : 0;
-        // pooled sum of squares of the rest about its mean (parallel-axis theorem, no cancellation)
-        let ssr = 0;
-        for (let q = 0; q < k; q++) {
-          if (q === i) continue;
-          const cq = count[q] as number;
-          if (cq === 0) continue;
-          const dm = (mean[q * g + j] as number) - m2;
-          ssr += (ss[q * g + j] as number) + cq * dm * dm;
-        }
-        v2 = n2 > 1 ? ssr / (n2 - 1) : Number.NaN;
-        nz2 = total(nnz, j, i);
-      }
-      pts[j] = n1 > 0 ? (nnz[i * g + j] as number) / n1 : Number.NaN;
-      ptsRest[j] = n2 > 0 ? nz2 / n2 : Number.NaN;
-      lfc[j] = Math.log2((expm1(m1) + 1e-9) / (expm1(m2) + 1e-9));
-      if (wilcox || logreg) continue;
-      const nRest = method === "t-test" ? n2 : n1;
-      const vn1 = v1 / n1;
-      const vn2 = v2 / nRest;
-      const denom = Math.sqrt(vn1 + vn2);
-      let df = ((vn1 + vn2) * (vn1 + vn2)) / ((vn1 * vn1) / (n1 - 1) + (vn2 * vn2) / (nRest - 1));
-      if (Number.isNaN(df)) df = 1;
-      const t = (m1 - m2) / denom;
-      const p = studentTTwoSided(t, df);
-      scores[j] = Number.isNaN(t) ? 0 : t;
-      pv[j] = Number.isNaN(p) ? 1 : p;
-    }
+    const { scores, pv, lfc, pts, ptsRest } = compareGroup(st, i, iref, n, g, method, expm1, !wilcox && !logreg);
     if (wilcox) {
       const z = wilcox.get(i) as Float64Array;
       for (let j = 0; j < g; j++) {
@@ -313,10 +265,82 @@ export function rankGenesGroupsMatrix(
     result.pts[c] = pick(pts);
     result.ptsRest[c] = pick(ptsRest);
     progress.tick();
-    void ti;
   });
   progress.finish();
   return result;
+}
+
+/**
+ * Tested group `i` against the rest (`iref` < 0) or the reference group, gene by gene: the fraction of cells
+ * expressing in each, scanpy's log2 fold change and, when `withTest`, Welch's t and its two-sided p-value (NaN t
+ * → 0, NaN p → 1; `t-test_overestim_var` uses the group's size for the other side's n).
+ */
+function compareGroup(
+  st: ReturnType<typeof groupStats>,
+  i: number,
+  iref: number,
+  n: number,
+  g: number,
+  method: RankGenesMethod,
+  expm1: (v: number) => number,
+  withTest: boolean,
+) {
+  const { count, mean, sum, ss, nnz, k } = st;
+  const total = (arr: Float64Array, j: number, skip: number) => {
+    let s = 0;
+    for (let q = 0; q < k; q++) if (q !== skip) s += arr[q * g + j] as number;
+    return s;
+  };
+  const n1 = count[i] as number;
+  const scores = new Float64Array(g);
+  const pv = new Float64Array(g);
+  const lfc = new Float64Array(g);
+  const pts = new Float64Array(g);
+  const ptsRest = new Float64Array(g);
+  for (let j = 0; j < g; j++) {
+    const m1 = mean[i * g + j] as number;
+    const v1 = n1 > 1 ? (ss[i * g + j] as number) / (n1 - 1) : Number.NaN;
+    let m2: number;
+    let v2: number;
+    let n2: number;
+    let nz2: number;
+    if (iref >= 0) {
+      n2 = count[iref] as number;
+      m2 = mean[iref * g + j] as number;
+      v2 = n2 > 1 ? (ss[iref * g + j] as number) / (n2 - 1) : Number.NaN;
+      nz2 = nnz[iref * g + j] as number;
+    } else {
+      n2 = n - n1;
+      const s2 = total(sum, j, i);
+      m2 = n2 > 0 ? s2 / n2 : 0;
+      // pooled sum of squares of the rest about its mean (parallel-axis theorem, no cancellation)
+      let ssr = 0;
+      for (let q = 0; q < k; q++) {
+        if (q === i) continue;
+        const cq = count[q] as number;
+        if (cq === 0) continue;
+        const dm = (mean[q * g + j] as number) - m2;
+        ssr += (ss[q * g + j] as number) + cq * dm * dm;
+      }
+      v2 = n2 > 1 ? ssr / (n2 - 1) : Number.NaN;
+      nz2 = total(nnz, j, i);
+    }
+    pts[j] = n1 > 0 ? (nnz[i * g + j] as number) / n1 : Number.NaN;
+    ptsRest[j] = n2 > 0 ? nz2 / n2 : Number.NaN;
+    lfc[j] = Math.log2((expm1(m1) + 1e-9) / (expm1(m2) + 1e-9));
+    if (!withTest) continue;
+    const nRest = method === "t-test" ? n2 : n1;
+    const vn1 = v1 / n1;
+    const vn2 = v2 / nRest;
+    const denom = Math.sqrt(vn1 + vn2);
+    let df = ((vn1 + vn2) * (vn1 + vn2)) / ((vn1 * vn1) / (n1 - 1) + (vn2 * vn2) / (nRest - 1));
+    if (Number.isNaN(df)) df = 1;
+    const t = (m1 - m2) / denom;
+    const p = studentTTwoSided(t, df);
+    scores[j] = Number.isNaN(t) ? 0 : t;
+    pv[j] = Number.isNaN(p) ? 1 : p;
+  }
+  return { scores, pv, lfc, pts, ptsRest };
 }
 
 /**
@@ -348,141 +372,6 @@ function logregScores(
       out.set(c, fit.coef.slice(k * g, (k + 1) * g));
     });
   return out;
-}
-
-/**
- * Wilcoxon z-scores for each tested group (keyed by category index), by average ranks per gene over the
- * cells involved. Sparse input ranks only stored values; the implicit zeros form one tied block.
- */
-function wilcoxonAll(
-  X: Matrix,
-  codes: Int32Array,
-  nCats: number,
-  tested: number[],
-  iref: number,
-  tieCorrect: boolean,
-  signal?: AbortSignal,
-): Map<number, Float64Array> {
-  const [n, g] = shapeOf(X);
-  const out = new Map<number, Float64Array>(tested.map((i) => [i, new Float64Array(g)]));
-  const col = columnReader(X);
-  const groupSize = new Float64Array(nCats + 1);
-  for (let i = 0; i < n; i++) groupSize[(codes[i] as number) < 0 ? nCats : (codes[i] as number)]! += 1;
-  const vals = new Float64Array(n);
-  const rows = new Int32Array(n);
-  const sorted = new Float64Array(n);
-  const rankSum = new Float64Array(nCats + 1);
-  const nzIn = new Float64Array(nCats + 1);
-  // comparisons: vs rest → one ranking over all cells; vs reference → one ranking per tested group
-  const comparisons: Array<{ members: ((c: number) => boolean) | null; groups: number[] }> =
-    iref < 0 ? [{ members: null, groups: tested }] : tested.map((i) => ({ members: (c: number) => c === i || c === iref, groups: [i] }));
-  for (let j = 0; j < g; j++) {
-    if ((j & 255) === 0) throwIfAborted(signal, "rank_genes_groups (wilcoxon)");
-    const len = col(j, vals, rows);
-    for (const cmp of comparisons) {
-      // gather the stored values of the cells in this comparison
-      let m = 0;
-      let N = n;
-      if (cmp.members) {
-        const ig = cmp.groups[0] as number;
-        N = (groupSize[ig] as number) + (groupSize[iref] as number);
-        for (let p = 0; p < len; p++) {
-          const c = codes[rows[p] as number] as number;
-          if (cmp.members(c)) {
-            sorted[m] = vals[p] as number;
-            m++;
-          }
-        }
-      } else {
-        for (let p = 0; p < len; p++) sorted[p] = vals[p] as number;
-        m = len;
-      }
-      const s = sorted.subarray(0, m).sort();
-      // explicit zeros among stored values join the implicit zero block
-      let neg = 0;
-      while (neg < m && (s[neg] as number) < 0) neg++;
-      let zEnd = neg;
-      while (zEnd < m && (s[zEnd] as number) === 0) zEnd++;
-      const zeros = N - m + (zEnd - neg);
-      const zeroRank = neg + (zeros + 1) / 2;
-      // rank of a stored non-zero value: its position among stored values, shifted past the implicit zeros
-      const rankOf = (v: number): number => {
-        let lo = 0;
-        let hi = m;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if ((s[mid] as number) < v) lo = mid + 1;
-          else hi = mid;
-        }
-        const first = lo;
-        hi = m;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if ((s[mid] as number) <= v) lo = mid + 1;
-          else hi = mid;
-        }
-        const avg = (first + lo - 1) / 2 + 1; // 1-based average position among stored values
-        return v < 0 ? avg : avg + (N - m);
-      };
-      rankSum.fill(0);
-      nzIn.fill(0);
-      for (let p = 0; p < len; p++) {
-        const c = codes[rows[p] as number] as number;
-        const slot = c < 0 ? nCats : c;
-        if (cmp.members && !cmp.members(c)) continue;
-        const v = vals[p] as number;
-        if (v === 0) continue;
-        rankSum[slot]! += rankOf(v);
-        nzIn[slot]! += 1;
-      }
-      let T = 1;
-      if (tieCorrect) {
-        let ties = zeros > 1 ? zeros * zeros * zeros - zeros : 0;
-        for (let a = 0; a < m; ) {
-          let b = a + 1;
-          while (b < m && s[b] === s[a]) b++;
-          const t = b - a;
-          if (s[a] !== 0 && t > 1) ties += t * t * t - t;
-          a = b;
-        }
-        T = N > 1 ? 1 - ties / (N * N * N - N) : 1;
-      }
-      for (const ig of cmp.groups) {
-        const n1 = groupSize[ig] as number;
-        const n2 = N - n1;
-        const R = (rankSum[ig] as number) + (n1 - (nzIn[ig] as number)) * zeroRank;
-        const sd = Math.sqrt((T * n1 * n2 * (N + 1)) / 12);
-        const z = (R - (n1 * (N + 1)) / 2) / sd;
-        (out.get(ig) as Float64Array)[j] = Number.isNaN(z) ? 0 : z;
-      }
-    }
-  }
-  return out;
-}
-
-/** Returns a function that copies column j's stored (row, value) pairs into the buffers and returns their count. */
-function columnReader(X: Matrix): (j: number, vals: Float64Array, rows: Int32Array) => number {
-  const [n, g] = shapeOf(X);
-  if (isSparse(X)) {
-    const c = asCsc(X);
-    const d = numbers(c.data);
-    return (j, vals, rows) => {
-      let len = 0;
-      for (let p = Number(c.indptr[j]); p < Number(c.indptr[j + 1]); p++) {
-        vals[len] = d[p] as number;
-        rows[len++] = c.indices[p] as number;
-      }
-      return len;
-    };
-  }
-  const d = denseValues(X);
-  return (j, vals, rows) => {
-    for (let i = 0; i < n; i++) {
-      vals[i] = d[i * g + j] as number;
-      rows[i] = i;
-    }
-    return n;
-  };
 }
 
 /** Options of {@link rankGenesGroups} (the AnnData wrapper). */
