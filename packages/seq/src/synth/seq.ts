@@ -91,7 +91,47 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
   const size = options.size ?? 3;
   const meanLibrary = options.meanLibrary ?? 4000;
 
-  // genes: named first, then fillers with clearly synthetic IDs
+  const { symbols, ids, idx, base } = synthGenes(named, nGenes, rng);
+  const { factor, effects, phaseFactor } = plantEffects(named.length, symbols, idx, rng);
+  // droplets: hashtag truth first, then the cells it implies
+  const hashtags = Object.keys(HASHTAG_DESIGN);
+  const sim = simulateHashtags({
+    nCells,
+    nHashtags: hashtags.length,
+    doubletRate: options.doubletRate ?? 0.06,
+    negativeRate: options.negativeRate ?? 0.03,
+    seed: seed * 31 + 5,
+  });
+  const { X, trueCondition, trueHashtag, truePhase, dropletType } = synthDroplets(sim, hashtags, base, factor, phaseFactor, rng, {
+    size,
+    meanLibrary,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  const obsNames = Array.from({ length: nCells }, (_, i) => `${barcode(i, seed)}-1`);
+  const obs = new DataFrame(obsNames, {
+    true_condition: categoricalFrom(trueCondition, [...CONDITIONS, "Doublet", "Negative"]),
+    true_hashtag: categoricalFrom(trueHashtag, [...hashtags, "Doublet", "Negative"]),
+    true_phase: categoricalFrom(truePhase, [...PHASES]),
+    droplet_type: categoricalFrom(dropletType, ["Singlet", "Doublet", "Negative"]),
+  });
+  const varDf = new DataFrame(symbols, {
+    gene_ids: { kind: "string", values: ids },
+    gene_symbols: { kind: "string", values: symbols.slice() },
+  });
+  const adata = new AnnData({
+    X,
+    obs,
+    var: varDf,
+    obsm: { hto_counts: sim.counts },
+    uns: { hto_names: hashtags, hashtag_design: HASHTAG_DESIGN, synth: { seed, scale: full ? "full" : "mini" } },
+  });
+  options.onProgress?.({ done: nCells, total: nCells, unit: "cells", label: "synthesising counts" });
+  return { adata, hashtagDesign: HASHTAG_DESIGN, effects };
+}
+
+/** The genes: the named ones first, then fillers with clearly synthetic IDs; baseline relative expression (log-normal, sums to 1) with biology for the named genes. */
+function synthGenes(named: string[], nGenes: number, rng: Random) {
   const symbols = [...named];
   const ids = named.map((g) => ENSEMBL[g] as string);
   for (let j = named.length; j < nGenes; j++) {
@@ -116,8 +156,12 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
   let sum = 0;
   for (const b of base) sum += b;
   for (let j = 0; j < nGenes; j++) base[j] = (base[j] as number) / sum;
+  return { symbols, ids, idx, base };
+}
 
-  // condition effects (multiplicative), non-additive in the double perturbation
+/** Multiplicative condition effects (non-additive in the double perturbation), every one listed, and the cell-cycle programs. */
+function plantEffects(nNamed: number, symbols: string[], idx: Map<string, number>, rng: Random) {
+  const nGenes = symbols.length;
   const effects: PlantedEffect[] = [];
   const factor: Record<Condition, Float64Array> = {
     control: new Float64Array(nGenes).fill(1),
@@ -143,7 +187,7 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
     plant("siPRRX1", g, f);
     plant("siPRRX1+mmMYOD1", g, f * 0.6); // MYOD1 represses the fibroblast program further
   }
-  const fillers = Array.from({ length: nGenes - named.length }, (_, k) => named.length + k);
+  const fillers = Array.from({ length: nGenes - nNamed }, (_, k) => nNamed + k);
   const pick = (n: number) => Array.from({ length: n }, () => fillers[rng.int(fillers.length)] as number);
   for (const c of ["mmMYOD1", "siPRRX1"] as const) {
     for (const j of pick(25)) {
@@ -165,16 +209,22 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
   }
   for (const g of G2M_GENES) (phaseFactor[2] as Float64Array)[idx.get(g) as number] = 5;
   for (const g of G1_GENES) (phaseFactor[0] as Float64Array)[idx.get(g) as number] = 3;
+  return { factor, effects, phaseFactor };
+}
 
-  // droplets: hashtag truth first, then the cells it implies
-  const hashtags = Object.keys(HASHTAG_DESIGN);
-  const sim = simulateHashtags({
-    nCells,
-    nHashtags: hashtags.length,
-    doubletRate: options.doubletRate ?? 0.06,
-    negativeRate: options.negativeRate ?? 0.03,
-    seed: seed * 31 + 5,
-  });
+/** The droplets' counts (CSR float32) and truth columns: each cell's NB counts around its condition and phase, summed over a doublet's two cells; empty droplets get ambient counts. */
+function synthDroplets(
+  sim: ReturnType<typeof simulateHashtags>,
+  hashtags: string[],
+  base: Float64Array,
+  factor: Record<Condition, Float64Array>,
+  phaseFactor: Float64Array[],
+  rng: Random,
+  options: LongTaskOptions & { size: number; meanLibrary: number },
+) {
+  const { size, meanLibrary } = options;
+  const nCells = sim.truth.length;
+  const nGenes = base.length;
   const cellOf = (h: number): { condition: Condition; phase: Phase } => {
     const d = HASHTAG_DESIGN[hashtags[h] as string] as { condition: Condition; phase?: Phase };
     if (d.phase) return { condition: d.condition, phase: d.phase };
@@ -257,26 +307,7 @@ export function synthSeq(options: SynthSeqOptions = {}): SynthSeq {
     indices: indices.slice(0, nnz),
     indptr,
   };
-  const obsNames = Array.from({ length: nCells }, (_, i) => `${barcode(i, seed)}-1`);
-  const obs = new DataFrame(obsNames, {
-    true_condition: categoricalFrom(trueCondition, [...CONDITIONS, "Doublet", "Negative"]),
-    true_hashtag: categoricalFrom(trueHashtag, [...hashtags, "Doublet", "Negative"]),
-    true_phase: categoricalFrom(truePhase, [...PHASES]),
-    droplet_type: categoricalFrom(dropletType, ["Singlet", "Doublet", "Negative"]),
-  });
-  const varDf = new DataFrame(symbols, {
-    gene_ids: { kind: "string", values: ids },
-    gene_symbols: { kind: "string", values: symbols.slice() },
-  });
-  const adata = new AnnData({
-    X,
-    obs,
-    var: varDf,
-    obsm: { hto_counts: sim.counts },
-    uns: { hto_names: hashtags, hashtag_design: HASHTAG_DESIGN, synth: { seed, scale: full ? "full" : "mini" } },
-  });
-  options.onProgress?.({ done: nCells, total: nCells, unit: "cells", label: "synthesising counts" });
-  return { adata, hashtagDesign: HASHTAG_DESIGN, effects };
+  return { X, trueCondition, trueHashtag, truePhase, dropletType };
 }
 
 /** A 16-letter nucleotide barcode for droplet `i` (unique per droplet). */
