@@ -12,7 +12,7 @@
  * - layer:    imports follow the one-way arrows native <- core <- metrics <- imaging/seq <- cli/examples <- scripts
  *             (imaging and seq do not import each other, nor cli and examples), and a relative import never
  *             leaves its package, examples/ or scripts/ (use the package's exports instead), except from a
- *             package's bench/fuzz/scripts into scripts/ (shared tooling) and from a test into a lower
+ *             package's bench/fuzz/scripts or a test into scripts/ (shared tooling) and from a test into a lower
  *             package's __tests__/ (test-data generators).
  * - doc:      every file or folder ARCHITECTURE.md names in backticks exists (a path may be written from any
  *             folder down, e.g. `hdf5/filters.ts`), so the page stays true as code moves.
@@ -159,12 +159,12 @@ function cycleOffenders(tree) {
 }
 
 /**
- * The two relative imports across areas we accept: a package's benchmarks, fuzzers and scripts use the
- * shared tooling in scripts/ (bench-utils), and a test reuses a lower package's test-data generator
+ * The two relative imports across areas we accept: a package's benchmarks, fuzzers, scripts and tests use the
+ * shared tooling in scripts/ (bench-utils, browser-harness), and a test reuses a lower package's test-data generator
  * (`__tests__/make-*.ts`), which is not part of any package's API.
  */
 function toolingException(file, target, from, to) {
-  if (to === "scripts" && /^packages\/[^/]+\/(bench|fuzz|scripts)\//.test(file)) return true;
+  if (to === "scripts" && (/^packages\/[^/]+\/(bench|fuzz|scripts)\//.test(file) || isTest(file))) return true;
   return isTest(file) && /\/__tests__\//.test(target) && from in LAYER && to in LAYER && LAYER[to] < LAYER[from];
 }
 

@@ -21,14 +21,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, serveStatic } from "./browser-harness.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const fixtures = resolve(root, "../shared/fixtures");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const keep = process.argv.includes("--keep");
 const work = mkdtempSync(join(tmpdir(), "hyped-consumer-"));
 const app = join(work, "app");
@@ -251,36 +249,16 @@ for (const [name, file] of Object.entries(tarballs)) {
 }
 
 async function browserRun(dist) {
-  if (!existsSync(CHROMIUM)) {
+  if (!HAVE_CHROMIUM) {
     check("browser app in headless Chromium", false, `no ${CHROMIUM} (bash scripts/setup-system.sh installs it)`);
     return;
   }
-  const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
-  const server = createServer((req, res) => {
-    const path = join(dist, decodeURIComponent((req.url ?? "/").split("?")[0]).replace(/^\/$/, "/index.html"));
-    if (!path.startsWith(dist) || !existsSync(path)) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { chromium } = createRequire(join(root, "examples/package.json"))("playwright-core");
-  const browser = await chromium.launchPersistentContext(join(work, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const server = await serveStatic(dist);
+  const { context: browser, page } = await launchChromium(join(work, "chromium-profile"));
   try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => document.body.dataset.state !== "loading", null, { timeout: 120_000 });
     const state = await page.evaluate(() => document.body.dataset.state);
     const text = (await page.textContent("#out")) ?? "";
@@ -301,7 +279,7 @@ async function browserRun(dist) {
     );
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
 }
 

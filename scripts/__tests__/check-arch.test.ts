@@ -42,6 +42,9 @@ const clean = {
   "packages/metrics/src/b.ts": "export const b = 2;\n",
   "packages/metrics/src/ok.ts": longFunction("explained", "/** Long function: one tight loop, kept whole for speed. */\n"),
   "packages/metrics/src/ok2.ts": longFunction("explainedToo", "// Longer than ~100 lines on purpose: the hot loop.\n"),
+  // a test may use the shared tooling in scripts/ (the browser harness)
+  "scripts/harness.mjs": "export const harness = 1;\n",
+  "packages/metrics/src/__tests__/h.test.ts": 'import { harness } from "../../../../scripts/harness.mjs";\nexport const h = harness;\n',
 };
 
 describe("scripts/check-arch.mjs", () => {
@@ -61,6 +64,7 @@ describe("scripts/check-arch.mjs", () => {
       "packages/metrics/src/c2.ts": 'import type { T1 } from "./c1.js";\nexport type T2 = T1 | 2;\n',
       "packages/metrics/src/up.ts": 'import { seq } from "@hyped/seq";\nexport const u = seq;\n',
       "packages/metrics/src/path.ts": 'import { one } from "../../core/src/index.js";\nexport const p = one;\n',
+      "packages/metrics/src/tool.ts": 'import { harness } from "../../../scripts/harness.mjs";\nexport const t = harness;\n',
     });
     const r = check(root);
     expect(r.code).toBe(1);
@@ -71,6 +75,7 @@ describe("scripts/check-arch.mjs", () => {
     expect(r.out).toContain("FAIL     cycle packages/metrics/src/c1.ts -> packages/metrics/src/c2.ts");
     expect(r.out).toContain("FAIL     layer packages/metrics/src/up.ts -> @hyped/seq");
     expect(r.out).toContain("FAIL     layer packages/metrics/src/path.ts -> ../../core/src/index.js");
+    expect(r.out).toContain("FAIL     layer packages/metrics/src/tool.ts -> ../../../scripts/harness.mjs");
     expect(r.out).toContain("FAIL     doc ARCHITECTURE.md packages/metrics/src/gone.ts");
   });
 

@@ -3,28 +3,27 @@
  * `browser/` (a page that runs the same reader on every fixture and its uncompressed twin) with Vite, serves it on 127.0.0.1 and drives Debian's
  * chromium through playwright-core (as examples/__tests__/viewer.test.ts). Skips only when chromium is absent.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, resolve } from "node:path";
-import type { BrowserContext } from "playwright-core";
+import { join, resolve } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CHROMIUM_SKIP_NOTE,
+  HAVE_CHROMIUM,
+  launchChromium,
+  type StaticServer,
+  serveStatic,
+} from "../../../../../scripts/browser-harness.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const page = resolve(import.meta.dirname, "browser");
 const fixtures = resolve(import.meta.dirname, "../../../reference/czi-jxr");
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-};
 
-describe.skipIf(!existsSync(CHROMIUM))(`JPEG XR in headless Chromium${existsSync(CHROMIUM) ? "" : ` (skipped: no ${CHROMIUM})`}`, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`JPEG XR in headless Chromium${CHROMIUM_SKIP_NOTE}`, () => {
   let dir = "";
-  let server: Server;
-  let url = "";
-  let browser: BrowserContext;
+  let server: StaticServer | undefined;
+  let browser: BrowserContext | undefined;
+  let p: Page;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "hyped-jxr-browser-"));
@@ -39,46 +38,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`JPEG XR in headless Chromium${existsSync
       worker: { format: "es" },
       build: { outDir: dist, emptyOutDir: true, target: "es2022", reportCompressedSize: false, rollupOptions: { external: [/^node:/] } },
     });
-    server = createServer((req, res) => {
-      const p = decodeURIComponent((req.url ?? "/").split("?")[0] as string);
-      const [base, rel] = p.startsWith("/fixtures/")
-        ? [fixtures, p.slice("/fixtures/".length)]
-        : [dist, p === "/" ? "index.html" : p.slice(1)];
-      const file = join(base, rel);
-      if (!file.startsWith(base) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-    });
-    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-    const a = server.address();
-    url = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/`;
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    server = await serveStatic(dist, { mounts: { "/fixtures/": fixtures } });
+    ({ context: browser, page: p } = await launchChromium(join(dir, "profile")));
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("every tile and plane of every fixture equals its uncompressed twin", async () => {
-    const p = browser.pages()[0] ?? (await browser.newPage());
-    await p.goto(url);
+    await p.goto(server?.url ?? "");
     await p.waitForFunction(() => document.body.dataset.state !== "busy", null, { timeout: 120_000 });
     const state = await p.evaluate(() => document.body.dataset.state);
     const raw = (await p.evaluate(() => document.body.dataset.result)) ?? "";
