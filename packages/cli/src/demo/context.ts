@@ -1,6 +1,5 @@
 /** What every demo step gets: where to write, how to report, and shared tables for the report. */
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Progress } from "@hyped/core";
 import { rowsToCsv } from "@hyped/seq";
 import { jsonReplacer, progressBar } from "../context.js";
@@ -35,11 +34,14 @@ export class DemoContext {
     return progressBar(label, this.showBars);
   }
 
-  /** Write a file under the output folder (creating folders). */
+  /**
+   * Write a file under the output folder atomically (`writeFileAtomic`: temp file, then rename; creating
+   * folders), so a killed run or merge never leaves a partial report or table.
+   */
   async write(rel: string, data: string | Uint8Array): Promise<string> {
     const p = join(this.out, rel);
-    await mkdir(dirname(p), { recursive: true });
-    await writeFile(p, data);
+    const { writeFileAtomic } = await import("@hyped/imaging");
+    await writeFileAtomic(p, data);
     return p;
   }
 

@@ -3,6 +3,7 @@
  * writing it atomically. See `format.md`.
  */
 import { fsError, HypedError } from "@hyped/core";
+import { writeFileAtomic } from "./atomic.js";
 import {
   FRAME_FORMAT,
   FRAME_FORMAT_VERSION,
@@ -241,17 +242,9 @@ export function manifestToJson(m: FrameManifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-/** Write `manifest` to `path` atomically (temp file in the same folder, then rename). Node only. */
+/** Write `manifest` to `path` atomically ({@link writeFileAtomic}: temp file in the same folder, then rename; creates the folder). Node only. */
 export async function writeManifestFile(path: string, manifest: FrameManifest): Promise<void> {
-  const fs = await import("node:fs/promises");
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  try {
-    await fs.writeFile(tmp, manifestToJson(manifest));
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw new HypedError("IO", `cannot write ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
-  }
+  await writeFileAtomic(path, manifestToJson(manifest));
 }
 
 /** Read and validate a manifest file (Node path). `IO` naming it if it cannot be read, `FORMAT` if not valid JSON/manifest. */
