@@ -4,7 +4,7 @@
  * CSV + SVG) once every scene is done. Reads a tracking folder and the frame store (for capture times).
  * Node only.
  */
-import { HypedError, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
+import { HypedError, type LongTaskOptions, progressReporter } from "@hyped/core";
 import { classifyCellCycle } from "../cellcycle/classify.js";
 import { phaseDistribution } from "../cellcycle/distribution.js";
 import { CELL_CYCLE_PHASES, phaseName } from "../cellcycle/phases.js";
@@ -12,7 +12,7 @@ import type { FrameStore } from "../frames/store.js";
 import { mergeStepManifests, type StepItem, StepLedger, type StepManifest } from "./manifest.js";
 import { columnsToCsv, csvToColumns, removeStaleTemps, writeFileAtomic } from "./outputs.js";
 import type { StepResult } from "./segment.js";
-import { inputDigest, pickScenes, readObjectTable } from "./track.js";
+import { inputDigest, pickScenes, readObjectTable, runScenes } from "./track.js";
 
 /** The paper's frame interval, hours (20 minutes), used when the frames carry no capture times. */
 export const DEFAULT_FRAME_INTERVAL_H = 1 / 3;
@@ -78,33 +78,23 @@ export async function callPhases(
   const mine = new Set(scenes.map((s) => s.key));
   await removeStaleTemps(outDir, (n) => mine.has(n.replace(/(_tracks)?\.csv$/, "")) || n === ledger.path.slice(outDir.length + 1));
   const progress = progressReporter(options.onProgress, "scenes", scenes.length, "calling phases");
-  let computed = 0;
-  let skipped = 0;
-  let failure: unknown;
-  try {
-    for (const s of scenes) {
-      throwIfAborted(signal, "callPhases");
-      const digest = await inputDigest([s]);
-      const done = await ledger.finished(s.key, signal);
-      if (done && done.info?.input === digest) skipped++;
-      else {
-        const tab = await readObjectTable(join(tracksDir, `${s.key}.csv`));
-        for (const c of [red, green])
-          if (!tab[`mean_${c}`]) throw new HypedError("NOT_FOUND", `${s.key}.csv has no mean_${c} column`, { scene: s.key, channel: c });
-        const frames = Number(s.info?.frames ?? 0);
-        const hours = sceneHours(store, s.condition, s.replicate, frames, options.frameIntervalH);
-        await ledger.record(await phaseScene(outDir, s, tab, hours, red, green, digest));
-        computed++;
-      }
-      progress.tick();
-    }
-  } catch (e) {
-    failure = e;
-  }
-  const manifest = await ledger.save(failure === undefined, new Set(scenes.map((s) => s.key)));
-  if (failure !== undefined) throw failure;
-  progress.finish();
-  return { manifest, total: scenes.length, computed, skipped, seconds: (performance.now() - started) / 1000 };
+  return runScenes(
+    ledger,
+    scenes,
+    "callPhases",
+    progress,
+    started,
+    signal,
+    (s) => inputDigest([s]),
+    async (s, digest) => {
+      const tab = await readObjectTable(join(tracksDir, `${s.key}.csv`));
+      for (const c of [red, green])
+        if (!tab[`mean_${c}`]) throw new HypedError("NOT_FOUND", `${s.key}.csv has no mean_${c} column`, { scene: s.key, channel: c });
+      const frames = Number(s.info?.frames ?? 0);
+      const hours = sceneHours(store, s.condition, s.replicate, frames, options.frameIntervalH);
+      return phaseScene(outDir, s, tab, hours, red, green, digest);
+    },
+  );
 }
 
 async function phaseScene(

@@ -97,23 +97,44 @@ export async function trackSegmentation(segDir: string, outDir: string, options:
   const mine = new Set(scenes.map((s) => s.key));
   await removeStaleTemps(outDir, (n) => mine.has(n.replace(/\.csv$/, "")) || n === ledger.path.slice(outDir.length + 1));
   const progress = progressReporter(options.onProgress, "scenes", scenes.length, "tracking");
+  return runScenes(ledger, scenes, "trackSegmentation", progress, started, signal, inputDigestOfFrames, async (s, digest) => {
+    await fs.mkdir(join(outDir, s.key), { recursive: true });
+    await removeStaleTemps(join(outDir, s.key), () => true);
+    return trackScene(segDir, outDir, s, [H, W], digest, options);
+  });
+}
+
+const inputDigestOfFrames = (s: SegmentedScene) => inputDigest(s.frames);
+
+/**
+ * The resumable scene loop of the track and phases steps: per scene, in order, skip it when `ledger` holds it
+ * finished with the same input digest (`digestOf`), else `compute` its item and record it; one progress tick
+ * per scene. The ledger is saved (complete only when every scene succeeded) even when a scene fails; the
+ * failure is then rethrown. `what` names the step in an `ABORTED` error.
+ */
+export async function runScenes<S extends { key: string }>(
+  ledger: StepLedger,
+  scenes: S[],
+  what: string,
+  progress: { tick(): void; finish(): void },
+  started: number,
+  signal: AbortSignal | undefined,
+  digestOf: (s: S) => Promise<string>,
+  compute: (s: S, digest: string) => Promise<StepItem>,
+): Promise<StepResult> {
   let computed = 0;
   let skipped = 0;
   let failure: unknown;
   try {
     for (const s of scenes) {
-      throwIfAborted(signal, "trackSegmentation");
-      const digest = await inputDigest(s.frames);
+      throwIfAborted(signal, what);
+      const digest = await digestOf(s);
       const done = await ledger.finished(s.key, signal);
-      if (done && done.info?.input === digest) {
-        skipped++;
-        progress.tick();
-        continue;
+      if (done && done.info?.input === digest) skipped++;
+      else {
+        await ledger.record(await compute(s, digest));
+        computed++;
       }
-      await fs.mkdir(join(outDir, s.key), { recursive: true });
-      await removeStaleTemps(join(outDir, s.key), () => true);
-      await ledger.record(await trackScene(segDir, outDir, s, [H, W], digest, options));
-      computed++;
       progress.tick();
     }
   } catch (e) {
