@@ -15,37 +15,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { type CziWriteSubblock, decodeJpegXr, openCzi, writeCzi } from "@hyped/imaging";
-import { hasCommand } from "../../../scripts/bench-utils.js";
+import { hasCommand, median } from "../../../scripts/bench-utils.js";
 import { jxrPool } from "../src/czi/codecs/jpegxr-pool.js";
+import { H, makeTile, NX, NY, SX, SY, TH, TW, W } from "./mosaic.js";
 
-const TW = 516;
-const TH = 709;
-const SX = 462;
-const SY = 634;
-const NX = 6;
-const NY = 5;
-const W = (NX - 1) * SX + TW;
-const H = (NY - 1) * SY + TH;
 const TURNS = 5;
 
 if (!hasCommand("JxrEncApp") || !hasCommand("JxrDecApp")) {
   console.log("JxrEncApp/JxrDecApp absent (apt-get install libjxr-tools): no JPEG XR benchmark");
   process.exit(0);
-}
-
-/** Deterministic 14-bit microscopy-like tile (as czi.bench.ts). */
-function makeTile(m: number, x0: number, y0: number): Uint16Array {
-  const a = new Uint16Array(TW * TH);
-  let s = (m * 1299709 + 1) >>> 0;
-  for (let y = 0; y < TH; y++)
-    for (let x = 0; x < TW; x++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const gx = x0 + x;
-      const gy = y0 + y;
-      const blob = (gx * 37 + gy * 91) % 977 < 60 ? 3000 : 0;
-      a[y * TW + x] = Math.min(16383, 400 + ((gx + gy) >> 4) + blob + (s >>> 26));
-    }
-  return a;
 }
 
 /** A little-endian one-strip grey TIFF (what JxrEncApp reads). */
@@ -87,7 +65,6 @@ function nativeCpu(files: string[]): number {
   return ((u ?? Number.NaN) + (sy ?? Number.NaN)) * 1000;
 }
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const dir = mkdtempSync(path.join(tmpdir(), "hyped-jxr-bench-"));
 
 /** Run JxrDecApp on each file, `parallel` processes at a time; resolves to the wall time in ms. */
@@ -119,7 +96,7 @@ try {
   for (let j = 0; j < NY; j++)
     for (let i = 0; i < NX; i++) {
       const m = j * NX + i;
-      sources.push(makeTile(m, i * SX, j * SY));
+      sources.push(makeTile(0, 0, m, i * SX, j * SY));
     }
   const tiny = path.join(dir, "tiny");
   writeFileSync(`${tiny}.tif`, tiff16(new Uint16Array(256).fill(9), 16, 16));

@@ -20,6 +20,7 @@ import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
 import { decodeZstd1 } from "@hyped/imaging/czi";
 import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
 import { unpackHiLo, ZSTD_NAPI_BINDING, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
+import { H, makeTile, NX, NY, SX, SY, TH, TW, W } from "./mosaic.js";
 
 /** Median wall time (ms) of `repeat` runs after one warm-up, and the mean CPU time (ms, all threads) per run. */
 async function wallAndCpu(fn: () => unknown | Promise<unknown>, repeat: number): Promise<{ wall: number; cpu: number }> {
@@ -31,32 +32,8 @@ async function wallAndCpu(fn: () => unknown | Promise<unknown>, repeat: number):
 }
 const mbps = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
 
-const TW = 516;
-const TH = 709;
-const SX = 462;
-const SY = 634;
-const NX = 6;
-const NY = 5;
 const NC = 4;
 const NT = 3;
-const W = (NX - 1) * SX + TW;
-const H = (NY - 1) * SY + TH;
-
-/** Deterministic 14-bit microscopy-like tile: smooth background, a few bright nuclei, LCG noise. */
-function makeTile(t: number, c: number, m: number, x0: number, y0: number): Uint16Array {
-  const a = new Uint16Array(TW * TH);
-  let s = (t * 7919 + c * 104729 + m * 1299709 + 1) >>> 0;
-  for (let y = 0; y < TH; y++) {
-    for (let x = 0; x < TW; x++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const gx = x0 + x;
-      const gy = y0 + y;
-      const blob = (gx * 37 + gy * 91 + t * 13) % 977 < 60 ? 3000 + c * 500 : 0;
-      a[y * TW + x] = Math.min(16383, 400 + ((gx + gy) >> 4) + blob + (s >>> 26));
-    }
-  }
-  return a;
-}
 
 function* tiles(): Generator<CziWriteSubblock> {
   for (let t = 0; t < NT; t++)

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nativeStatus } from "@hyped/core/hdf5";
-import { peakRssMiB, pythonWith, runPython } from "../../../scripts/bench-utils.js";
+import { median, peakRssMiB, pythonWith, runPython } from "../../../scripts/bench-utils.js";
 import { type MakeCziOptions, makeCzi } from "../src/frames/__tests__/make-czi.js";
 import { convertCziToFrames, openFrameStore } from "../src/index.js";
 
@@ -107,7 +107,6 @@ print(json.dumps({"fresh": times(load), "reused": times(lambda: load(a))}))
       samples.peerReused.push(...peer.reused);
     };
     for (let r = 0; r < 3; r++) await round();
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     const ours = median(samples.fresh);
     const oursReused = median(samples.reused);
     const mb = bytes / 1e6;

@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pythonWith, report } from "../../../scripts/bench-utils.js";
+import { median, pythonWith, report } from "../../../scripts/bench-utils.js";
 import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "../src/frames/index.js";
 
 const H = 2826;
@@ -160,7 +160,6 @@ function runPy(py: string, frames: string, out: string, workers: number): { ms: 
   return { ms, rss: (JSON.parse(lines[lines.length - 1] as string) as { peakRssMiB: number }).peakRssMiB };
 }
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 const py = pythonWith("skimage", "scipy", "numpy", "h5py");
 try {
   const one = join(tmp, "one");
