@@ -221,23 +221,26 @@ export function summarizeAnnData(a: {
   };
 }
 
+/** A repr line `<indent><label>: 'k1', 'k2'`, none for no keys. */
+const keyLine = (indent: string, label: string, keys: string[]): string[] =>
+  keys.length ? [`${indent}${label}: ${keys.map((k) => `'${k}'`).join(", ")}`] : [];
+
+/** The `obs`, `var` and `uns` lines of a repr (anndata's and mudata's alike). */
+function annotationLines(s: Pick<H5adSummary, "obs_columns" | "var_columns" | "uns_keys">, indent: string): string[] {
+  const names = (cols: ColumnSummary[]) => cols.map((c) => c.name);
+  return [
+    ...keyLine(indent, "obs", names(s.obs_columns)),
+    ...keyLine(indent, "var", names(s.var_columns)),
+    ...keyLine(indent, "uns", s.uns_keys),
+  ];
+}
+
 /** anndata's repr-like text for a summary. */
 export function formatH5adSummary(s: H5adSummary, title = "AnnData object"): string {
   const lines = [`${title} with n_obs × n_vars = ${s.n_obs} × ${s.n_vars}`];
-  const add = (label: string, keys: string[]) => {
-    if (keys.length) lines.push(`    ${label}: ${keys.map((k) => `'${k}'`).join(", ")}`);
-  };
   if (s.X) lines.push(`    X: ${s.X.kind} ${s.X.dtype} ${s.X.shape.join("×")}, ${s.X.nnz} stored values, sum ${s.X.sum_float64}`);
   else lines.push("    X: none");
-  add(
-    "obs",
-    s.obs_columns.map((c) => c.name),
-  );
-  add(
-    "var",
-    s.var_columns.map((c) => c.name),
-  );
-  add("uns", s.uns_keys);
+  lines.push(...annotationLines(s, "    "));
   // matrices and dataframes by name; other elements with their kind and length
   const slot = (label: string, m: Record<string, SlotSummary>) => {
     const keys = Object.entries(m).map(([k, v]) =>
@@ -298,23 +301,8 @@ export function summarizeMuData(md: MuData): H5muSummary {
 
 /** mudata's repr-like text for a `.h5mu` summary: the global part, then each modality indented. */
 export function formatH5muSummary(s: H5muSummary, title = "MuData object"): string {
-  const lines = [`${title} with n_obs × n_vars = ${s.n_obs} × ${s.n_vars}`];
-  const add = (label: string, keys: string[]) => {
-    if (keys.length) lines.push(`  ${label}: ${keys.map((k) => `'${k}'`).join(", ")}`);
-  };
-  add(
-    "obs",
-    s.obs_columns.map((c) => c.name),
-  );
-  add(
-    "var",
-    s.var_columns.map((c) => c.name),
-  );
-  add("uns", s.uns_keys);
-  add("obsm", Object.keys(s.obsm));
-  add("varm", Object.keys(s.varm));
-  add("obsp", Object.keys(s.obsp));
-  add("varp", Object.keys(s.varp));
+  const lines = [`${title} with n_obs × n_vars = ${s.n_obs} × ${s.n_vars}`, ...annotationLines(s, "  ")];
+  for (const slot of ["obsm", "varm", "obsp", "varp"] as const) lines.push(...keyLine("  ", slot, Object.keys(s[slot])));
   lines.push(`  ${Object.keys(s.mod).length} modalities`);
   for (const [name, m] of Object.entries(s.mod)) {
     const body = formatH5adSummary(m, `${name}:\tAnnData object`).split("\n");

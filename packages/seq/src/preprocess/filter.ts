@@ -96,25 +96,23 @@ function filterAlong(
   return { subset, number, byCount };
 }
 
+/** The cells' bounds (one of them per call) over their rows. */
+const cellsAlong = (X: Matrix, o: Omit<FilterCellsOptions, "layer">) =>
+  filterAlong(X, 1, ["minCounts", "minGenes", "maxCounts", "maxGenes"], [o.minCounts, o.minGenes, o.maxCounts, o.maxGenes]);
+
+/** The genes' bounds (one of them per call) over their columns. */
+const genesAlong = (X: Matrix, o: Omit<FilterGenesOptions, "layer">) =>
+  filterAlong(X, 0, ["minCounts", "minCells", "maxCounts", "maxCells"], [o.minCounts, o.minCells, o.maxCounts, o.maxCells]);
+
 /** scanpy's `pp.filter_cells(X, ...)` on a matrix: which cells pass, and the counted number per cell. */
 export function filterCellsMatrix(X: Matrix, options: Omit<FilterCellsOptions, "layer">): FilterResult {
-  const { subset, number } = filterAlong(
-    X,
-    1,
-    ["minCounts", "minGenes", "maxCounts", "maxGenes"],
-    [options.minCounts, options.minGenes, options.maxCounts, options.maxGenes],
-  );
+  const { subset, number } = cellsAlong(X, options);
   return { subset, number };
 }
 
 /** scanpy's `pp.filter_genes(X, ...)` on a matrix: which genes pass, and the counted number per gene. */
 export function filterGenesMatrix(X: Matrix, options: Omit<FilterGenesOptions, "layer">): FilterResult {
-  const { subset, number } = filterAlong(
-    X,
-    0,
-    ["minCounts", "minCells", "maxCounts", "maxCells"],
-    [options.minCounts, options.minCells, options.maxCounts, options.maxCells],
-  );
+  const { subset, number } = genesAlong(X, options);
   return { subset, number };
 }
 
@@ -125,12 +123,7 @@ export function filterGenesMatrix(X: Matrix, options: Omit<FilterGenesOptions, "
  * and leaves the input unchanged.
  */
 export function filterCells(adata: AnnData, options: FilterCellsOptions): AnnData {
-  const r = filterAlong(
-    inputMatrix(adata, options.layer),
-    1,
-    ["minCounts", "minGenes", "maxCounts", "maxGenes"],
-    [options.minCounts, options.minGenes, options.maxCounts, options.maxGenes],
-  );
+  const r = cellsAlong(inputMatrix(adata, options.layer), options);
   const out = adata.obsSubset(r.subset);
   const kept = r.number.filter((_, i) => r.subset[i] === 1);
   setNumeric(out.obs, r.byCount ? "n_counts" : "n_genes", r.byCount ? kept : Int32Array.from(kept));
@@ -143,12 +136,7 @@ export function filterCells(adata: AnnData, options: FilterCellsOptions): AnnDat
  * filters in place).
  */
 export function filterGenes(adata: AnnData, options: FilterGenesOptions): AnnData {
-  const r = filterAlong(
-    inputMatrix(adata, options.layer),
-    0,
-    ["minCounts", "minCells", "maxCounts", "maxCells"],
-    [options.minCounts, options.minCells, options.maxCounts, options.maxCells],
-  );
+  const r = genesAlong(inputMatrix(adata, options.layer), options);
   const out = adata.varSubset(r.subset);
   const kept = r.number.filter((_, j) => r.subset[j] === 1);
   setNumeric(out.var, r.byCount ? "n_counts" : "n_cells", r.byCount ? kept : Int32Array.from(kept));
