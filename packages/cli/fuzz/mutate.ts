@@ -2,27 +2,19 @@
  * Seeded mutations of one input file. A case is fully determined by (seed, target, case number), so any case
  * can be replayed with `pnpm fuzz --seed S --target T --case N`.
  */
+import { Random } from "@hyped/core";
 
-/** A small, fast, seedable PRNG (mulberry32); good enough to choose mutations. */
-export class Prng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)] as T;
-  }
-}
+/**
+ * The fuzzer's generator: core's {@link Random} on its mulberry32 stream, the stream every saved case was
+ * found with (a case replays from its seed only while the stream stays the same).
+ */
+export type Prng = Random;
+
+/** A {@link Prng} seeded with a 32-bit `seed` (see {@link caseSeed}). */
+export const prng = (seed: number): Prng => Random.mulberry32(seed);
+
+/** One element of `a`, uniformly. */
+export const pick = <T>(r: Prng, a: readonly T[]): T => a[r.int(a.length)] as T;
 
 /** Mix seed, a target name and a case number into one 32-bit PRNG seed. */
 export function caseSeed(seed: number, target: string, n: number): number {
@@ -54,7 +46,7 @@ export function mutate(input: Uint8Array, r: Prng): { bytes: Uint8Array; ops: st
   const ops: string[] = [];
   const n = 1 + r.int(3);
   for (let k = 0; k < n; k++) {
-    const m = r.pick(MUTATIONS);
+    const m = pick(r, MUTATIONS);
     const len = b.length;
     if (len === 0) break;
     const at = position(r, len);
@@ -68,10 +60,10 @@ export function mutate(input: Uint8Array, r: Prng): { bytes: Uint8Array; ops: st
         op = `${m}@${at}`;
         break;
       case "int4":
-        if (at + 4 <= len) op = `int4@${at}=${r.pick(INT4)}`;
+        if (at + 4 <= len) op = `int4@${at}=${pick(r, INT4)}`;
         break;
       case "int8":
-        if (at + 8 <= len) op = `int8@${at}=${r.pick(INT8)}`;
+        if (at + 8 <= len) op = `int8@${at}=${pick(r, INT8)}`;
         break;
       case "truncate":
         op = `truncate@${r.int(len)}`;

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { buildSeeds, type Seed } from "./corpus.js";
-import { caseSeed, mutate, Prng } from "./mutate.js";
+import { caseSeed, mutate, pick, prng } from "./mutate.js";
 import { TARGETS, type TargetName } from "./targets.js";
 import type { CaseMessage, CaseResult } from "./worker.js";
 
@@ -112,9 +112,9 @@ class Runner {
 
 /** Build the input of case `n` of `target` in `work`; returns what to open and how it was made. */
 function prepareCase(target: TargetName, seeds: Seed[], n: number, work: string) {
-  const r = new Prng(caseSeed(seed, target, n));
-  const s = r.pick(seeds);
-  const file = r.pick(s.mutable);
+  const r = prng(caseSeed(seed, target, n));
+  const s = pick(r, seeds);
+  const file = pick(r, s.mutable);
   const { bytes, ops } = mutate(new Uint8Array(readFileSync(join(s.dir, file))), r);
   rmSync(work, { recursive: true, force: true });
   cpSync(s.dir, work, { recursive: true });
