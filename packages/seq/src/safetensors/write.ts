@@ -2,7 +2,7 @@
  * Writing `.safetensors` files: used to lay out small random models in Hugging Face's layout (demos, tests), and
  * by anyone saving weights from TypeScript.
  */
-import { HypedError } from "@hyped/core";
+import { floatToHalf, HypedError } from "@hyped/core";
 import { SAFETENSORS_DTYPES, type SafetensorsDType } from "./read.js";
 
 /** One tensor to write. Float32 data is stored as `dtype` (default F32; F16 and BF16 round to nearest even). */
@@ -20,30 +20,12 @@ export function float32ToBfloat16Bits(x: number): number {
   return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** Round a number to IEEE half-precision bits (round to nearest, ties to even; overflow → ±Inf). */
+/**
+ * Round a number to IEEE half-precision bits (round to nearest, ties to even; overflow → ±Inf): core's
+ * `floatToHalf`, under the name this module has always exported.
+ */
 export function float32ToHalfBits(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0] as number;
-  const sign = (u >>> 16) & 0x8000;
-  const exp = (u >>> 23) & 0xff;
-  const mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    const m = mant | 0x800000;
-    const shift = 14 - e;
-    let h = m >>> shift;
-    const rem = m & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-  return sign | h;
+  return floatToHalf(x);
 }
 
 function encode(t: SafetensorsTensor, dtype: SafetensorsDType, n: number, name: string): Uint8Array {
