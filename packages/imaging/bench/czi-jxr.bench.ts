@@ -17,7 +17,7 @@ import path from "node:path";
 import { type CziWriteSubblock, decodeJpegXr, openCzi, writeCzi } from "@hyped/imaging";
 import { hasCommand, median } from "../../../scripts/bench-utils.js";
 import { jxrPool } from "../src/czi/codecs/jpegxr-pool.js";
-import { H, makeTile, NX, NY, SX, SY, TH, TW, W } from "./mosaic.js";
+import { H, makeTile, NX, NY, SX, SY, TH, TW, tileInfo, W } from "./mosaic.js";
 
 const TURNS = 5;
 
@@ -124,16 +124,7 @@ try {
     await writeCzi(cziPath, tiles);
     const compressed = payloads.reduce((a, p) => a + p.length, 0);
     const decoded = payloads.length * TW * TH * 2;
-    const info = {
-      subblock: 0,
-      filePosition: 0,
-      compression: 4,
-      pixelType: "Gray16" as const,
-      width: TW,
-      height: TH,
-      bytesPerPixel: 2,
-      expectedBytes: TW * TH * 2,
-    };
+    const info = tileInfo(4);
     const output = new Uint8Array(TW * TH * 2);
     const czi = await openCzi(cziPath);
     const out = new Uint16Array(W * H);

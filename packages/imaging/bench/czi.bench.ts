@@ -20,7 +20,7 @@ import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
 import { decodeZstd1 } from "@hyped/imaging/czi";
 import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
 import { unpackHiLo, ZSTD_NAPI_BINDING, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
-import { H, makeTile, NX, NY, SX, SY, TH, TW, W } from "./mosaic.js";
+import { H, makeTile, NX, NY, SX, SY, TH, TW, tileInfo, W } from "./mosaic.js";
 
 /** Median wall time (ms) of `repeat` runs after one warm-up, and the mean CPU time (ms, all threads) per run. */
 async function wallAndCpu(fn: () => unknown | Promise<unknown>, repeat: number): Promise<{ wall: number; cpu: number }> {
@@ -128,16 +128,7 @@ try {
       payloads.push(await src.read(loc.dataOffset, loc.dataSize));
     }
     const decodedBytes = czi.subblocks.length * TW * TH * 2;
-    const info = {
-      subblock: 0,
-      filePosition: 0,
-      compression: 6,
-      pixelType: "Gray16" as const,
-      width: TW,
-      height: TH,
-      bytesPerPixel: 2,
-      expectedBytes: TW * TH * 2,
-    };
+    const info = tileInfo(6);
     // Decoded into one reused tile buffer (as readPlane does with its per-slot buffers).
     const output = new Uint8Array(TW * TH * 2);
     const backend = await zstdBackendName();

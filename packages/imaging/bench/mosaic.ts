@@ -34,3 +34,17 @@ export function makeTile(t: number, c: number, m: number, x0: number, y0: number
   }
   return a;
 }
+
+/** The decoder's view of one mosaic tile stored with `compression` (CZI code: 4 JPEG XR, 6 Zstd1, ...). */
+export function tileInfo(compression: number) {
+  return {
+    subblock: 0,
+    filePosition: 0,
+    compression,
+    pixelType: "Gray16" as const,
+    width: TW,
+    height: TH,
+    bytesPerPixel: 2,
+    expectedBytes: TW * TH * 2,
+  };
+}
