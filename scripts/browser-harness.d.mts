@@ -1,8 +1,6 @@
 /** Types of scripts/browser-harness.mjs (the headless-Chromium harness of the browser tests and the consumer check). */
 import type { Server } from "node:http";
-// playwright-core is a dev dependency of examples/ (and imaging, seq), not of the root: its types come from there,
-// as browser-harness.mjs loads it from there
-import type { BrowserContext, Page } from "../examples/node_modules/playwright-core/index.js";
+import type { BrowserContext, Page } from "playwright-core";
 
 /** The Chromium binary: `$CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */
 export declare const CHROMIUM: string;

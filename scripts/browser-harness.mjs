@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { extname, join, resolve } from "node:path";
 
 /** The Chromium binary: `$CHROMIUM_PATH`, else Debian's `/usr/bin/chromium` (scripts/setup-system.sh installs it). */
@@ -92,13 +91,12 @@ export async function serveStatic(root, { mounts = {}, headers = {}, ranges = fa
 
 /**
  * Launches {@link CHROMIUM} headless with a fresh profile in `profile` (playwright passes it as --user-data-dir)
- * and returns the context and its first page. playwright-core is resolved from examples/ (a dev dependency
- * there and of imaging and seq), so the harness works from any folder of the repository.
+ * and returns the context and its first page (playwright-core: a root dev dependency, as of imaging, seq and examples).
  * @param {string} profile
  * @param {{ args?: string[] }} [options] flags added to the shared ones
  */
 export async function launchChromium(profile, { args = [] } = {}) {
-  const { chromium } = createRequire(join(import.meta.dirname, "../examples/package.json"))("playwright-core");
+  const { chromium } = await import("playwright-core");
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
