@@ -191,7 +191,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`viewer in headless Chromium${CHROMIUM_SKIP_NOTE
     await page.locator("#time").fill("5");
     await page.waitForFunction(() => (document.getElementById("time-label")?.textContent ?? "").startsWith("t = 5"));
     expect(await page.textContent("#time-label")).toBe("t = 5 (1.67 h) of 6");
-    // phase counts in the shared palette's colours
+    // phase counts in the shared palette's colours: drawn once t = 5 is segmented (the label changes first, so
+    // reading them at once raced the segmentation and failed on a loaded machine)
+    await page.waitForFunction(() => document.querySelectorAll("#phases .key").length > 0, null, { timeout: 60_000 }).catch(() => {});
     const { PHASE_COLOURS } = await import("@hyped/core/plot");
     const keys = await page
       .locator("#phases .key")
