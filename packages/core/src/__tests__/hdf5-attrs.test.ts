@@ -103,6 +103,38 @@ describe("a corrupted h5wasm heap never serves another file (issue 24 item 3)", 
   });
 });
 
+describe("a trap in HDF5's close (fuzz frames case 6600: a heap an earlier corrupt file damaged silently)", () => {
+  const trapOnClose = (f: H5File) => {
+    const h = f as unknown as { f: { close(): void }; rt: { Module: { _free(p: number): void } } };
+    h.f.close = () => h.rt.Module._free(0x7ffffff0);
+  };
+
+  it("retires the instance; a read-only file closes quietly, and the next open gets a fresh, working instance", async () => {
+    const file = h5files()[0];
+    if (!file) return;
+    const a = await H5File.open(file, { direct: false });
+    const keys = a.keys("/");
+    const before = h5InstanceCount();
+    trapOnClose(a);
+    expect(() => a.close()).not.toThrow();
+    const b = await H5File.open(file, { direct: false });
+    expect(h5InstanceCount()).toBe(before + 1);
+    expect(b.keys("/")).toEqual(keys);
+    b.close();
+  });
+
+  it("a writable file's close throws IO and retires the instance too", async () => {
+    const w = await H5File.create(null);
+    w.writeDataset("x", new Float32Array(4));
+    const before = h5InstanceCount();
+    trapOnClose(w);
+    expect(() => w.close()).toThrow(expect.objectContaining({ name: "HypedError", code: "IO" }));
+    const m = await H5File.create(null);
+    expect(h5InstanceCount()).toBe(before + 1);
+    m.close();
+  });
+});
+
 describe("own path and group reader (links.ts)", () => {
   it("lists every group and classifies every path of every fixture exactly as h5wasm does", async () => {
     let groups = 0;

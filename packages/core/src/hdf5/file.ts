@@ -11,18 +11,17 @@ import type { AnyTypedArray, DType } from "../dtype.js";
 import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, shapeSize } from "../ndarray.js";
 import { AttrReader, type RawAttr } from "./attrs.js";
-import { HALF_PLACEHOLDER, patchBoolEnums } from "./boolenum.js";
 import { DirectReader, directDecodes } from "./direct/index.js";
 import { BUILTIN_FILTERS, filterName } from "./filters.js";
 import { byteOrder, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
 import { LinkReader } from "./links.js";
 import { cleanH5Message, type H5Runtime, h5ready, poisonRuntime, retiresRuntime } from "./module.js";
-import { mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
+import { closeQuietly, mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
 import { checkH5wasmFilter } from "./plugins.js";
 import { finishRead, type PreparedRead, prepareRead, readStaged } from "./read.js";
 import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
-import { clearObjectTimes, clearObjectTimesIO } from "./times.js";
+import { finishWrittenFile } from "./times.js";
 import type { H5CreateOptions, H5Info, H5Input, H5Kind, H5OpenOptions, H5ReadOptions, H5WriteOptions } from "./types.js";
 import { createDataset, setAttribute } from "./write.js";
 
@@ -553,26 +552,31 @@ export class H5File {
     const io = this.io as SyncIO & { bytes?: () => Uint8Array };
     if (!io.bytes) throw new HypedError("INVALID_ARGUMENT", `${this.name} is not an in-memory file`, { file: this.name });
     const copy = io.bytes().slice();
-    if (this.boolPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name));
-    if (this.halfPatches > 0) patchBoolEnums(memoryIO(copy, true, this.name), HALF_PLACEHOLDER);
-    if (this.reproducible) clearObjectTimes(copy);
+    finishWrittenFile(memoryIO(copy, true, this.name), this.patches());
     return copy;
   }
 
-  /** Close the file (atomic writes are renamed into place now). Idempotent. */
+  /**
+   * Close the file (atomic writes are renamed into place now). Idempotent. A wasm trap in HDF5's close retires
+   * the h5wasm instance; a read-only file then closes quietly (its reads are done), a writable one throws `IO`.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     let ok = true;
     try {
-      this.f.close();
-      if (this.boolPatches > 0) patchBoolEnums(this.io);
-      if (this.halfPatches > 0) patchBoolEnums(this.io, HALF_PLACEHOLDER);
-      if (this.reproducible) clearObjectTimesIO(this.io);
+      try {
+        this.f.close();
+      } catch (e) {
+        if (isHypedError(e) || !retiresRuntime(e) || this.io.writable) throw e;
+        this.noteError(e); // a heap an earlier corrupt file damaged without trapping
+      }
+      finishWrittenFile(this.io, this.patches());
     } catch (e) {
       ok = false;
       takeIoFailure(this.io);
       if (isHypedError(e)) throw e;
+      this.noteError(e);
       throw new HypedError("IO", `${this.name}: closing failed: ${cleanH5Message(e)}`, { file: this.name }, { cause: e });
     } finally {
       unmount(this.rt, this.mountPath);
@@ -581,15 +585,13 @@ export class H5File {
     }
   }
 
+  private patches = () => ({ bools: this.boolPatches, halves: this.halfPatches, reproducible: this.reproducible });
+
   /** Close and delete a file being written (atomic mode): nothing is left at the target path. */
   discard(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.f.close();
-    } catch {
-      // ignore
-    }
+    closeQuietly(this.f);
     unmount(this.rt, this.mountPath);
     this.io.close();
     this.finalize?.(false);

@@ -76,3 +76,12 @@ export function unmount(rt: H5Runtime, p: string): void {
     // already gone
   }
 }
+
+/** Close an h5wasm file whose contents are being thrown away (a failed or discarded write): errors do not matter. */
+export function closeQuietly(f: { close(): void }): void {
+  try {
+    f.close();
+  } catch {
+    // the file is being discarded
+  }
+}

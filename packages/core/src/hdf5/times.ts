@@ -6,7 +6,7 @@
  * chunk's lookup3 checksum, in place. A candidate `OHDR` is touched only when its stored checksum verifies, so
  * sample bytes that merely look like a header are left alone.
  */
-import { lookup3 } from "./boolenum.js";
+import { HALF_PLACEHOLDER, lookup3, patchBoolEnums } from "./boolenum.js";
 import type { SyncIO } from "./syncio.js";
 
 const OHDR = [0x4f, 0x48, 0x44, 0x52]; // "OHDR"
@@ -87,4 +87,11 @@ export function clearObjectTimesIO(io: SyncIO): number {
     }
   }
   return n;
+}
+
+/** The patches a finished file written through h5wasm still needs: boolean and float16 types, object times. */
+export function finishWrittenFile(io: SyncIO, p: { bools: number; halves: number; reproducible: boolean }): void {
+  if (p.bools > 0) patchBoolEnums(io);
+  if (p.halves > 0) patchBoolEnums(io, HALF_PLACEHOLDER);
+  if (p.reproducible) clearObjectTimesIO(io);
 }
