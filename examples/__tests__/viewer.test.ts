@@ -191,9 +191,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`viewer in headless Chromium${CHROMIUM_SKIP_NOTE
     await page.locator("#time").fill("5");
     await page.waitForFunction(() => (document.getElementById("time-label")?.textContent ?? "").startsWith("t = 5"));
     expect(await page.textContent("#time-label")).toBe("t = 5 (1.67 h) of 6");
-    // phase counts in the shared palette's colours: drawn once t = 5 is segmented (the label changes first, so
-    // reading them at once raced the segmentation and failed on a loaded machine)
-    await page.waitForFunction(() => document.querySelectorAll("#phases .key").length > 0, null, { timeout: 60_000 }).catch(() => {});
+    // phase counts in the shared palette's colours, once they describe t = 5: the label changes first and the
+    // keys of t = 0 stay until t = 5 is segmented, then are cleared and redrawn (reading them on the label, or on
+    // "any keys", raced that and failed on a loaded machine)
+    await page.waitForSelector('#phases[data-t="5"] .key', { timeout: 60_000 });
     const { PHASE_COLOURS } = await import("@hyped/core/plot");
     const keys = await page
       .locator("#phases .key")

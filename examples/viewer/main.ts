@@ -160,6 +160,8 @@ function phaseSummary(a: Analysis, ti: number): void {
   const seg = a.frames.get(ti);
   const el = $("phases");
   el.replaceChildren();
+  // which time point the keys describe (set once they are drawn; tests and scripts wait on it)
+  el.dataset.t = "";
   if (!seg || seg.phase.length === 0) return;
   const counts = new Map<string, number>();
   for (const p of seg.phase) counts.set(p, (counts.get(p) ?? 0) + 1);
@@ -175,6 +177,7 @@ function phaseSummary(a: Analysis, ti: number): void {
           return s;
         }),
     );
+    if (current.ti === ti) el.dataset.t = String(ti);
   });
 }
 
