@@ -3,9 +3,48 @@
  * measures ours and the peer (Python or a native CLI) in the same run and prints ratios.
  */
 import { type ChildProcessByStdio, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+import path from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { type VerdictRecord, verdictRecord } from "./bench-table.js";
+
+export type { VerdictRecord } from "./bench-table.js";
+
+/** The repository root (this file is `scripts/bench-utils.ts`). */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * How this bench process loads the library: "dist" (the built packages in plain Node, what `pnpm bench` runs)
+ * or "source" (`BENCH_SOURCE=1`, or a bench started by hand with `--conditions=@hyped/source`).
+ */
+export function benchMode(): "dist" | "source" {
+  return process.env.BENCH_SOURCE === "1" || process.execArgv.includes("--conditions=@hyped/source") ? "source" : "dist";
+}
+
+/** Node arguments that run this same bench file again in a child process, in the same mode (add your own after). */
+export function rerunSelfArgs(): string[] {
+  return [...process.execArgv, process.argv[1] as string];
+}
+
+/**
+ * Node arguments that run the TypeScript script `file` (e.g. a memory probe under `src/**\/__tests__`) in a
+ * child process in this bench's mode: bundled and run in plain Node against `dist/` (see bench-bundle.ts), or
+ * under tsx against the sources.
+ */
+export async function tsScriptArgs(file: string): Promise<string[]> {
+  if (benchMode() === "source") return ["--conditions=@hyped/source", "--import", "tsx", file];
+  const { bundleBench } = await import("./bench-bundle.js");
+  return [(await bundleBench(file, ROOT)).file];
+}
+
+/** Node arguments that run the `hyped` command: its built `dist/index.js` (the package's bin), or its sources. */
+export function hypedCliArgs(): string[] {
+  return benchMode() === "source"
+    ? ["--conditions=@hyped/source", "--import", "tsx", path.join(ROOT, "packages/cli/src/index.ts")]
+    : [path.join(ROOT, "packages/cli/dist/index.js")];
+}
 
 /** Median wall time in ms of `fn` over `repeat` runs (after one warm-up unless `warmup` is false). */
 export async function timeIt(fn: () => unknown | Promise<unknown>, repeat = 3, warmup = true): Promise<number> {
@@ -44,8 +83,9 @@ export function hasCommand(cmd: string): boolean {
 }
 
 /**
- * Print one result line: ours, the peer, and the time ratio ours/peer (< 1 means we are faster; the one
- * convention of every bench).
+ * Print one result line: ours, the peer, and the time ratio ours/peer = `oursMs / peerMs` (< 1 means we are
+ * faster; the one convention of every bench). Prints only: rows that should reach the closing table of
+ * `pnpm bench` go through {@link inTurns} and {@link verdictTable}.
  */
 export function report(name: string, oursMs: number, peerMs: number | undefined, peerName = "peer"): void {
   if (peerMs === undefined) {
@@ -153,12 +193,44 @@ for line in sys.stdin:
   }
 }
 
+/** Wall and CPU time of one peer run, in ms. */
+export interface PeerTime {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * A native command as a peer for {@link inTurns}: each call runs `cmd args` once (stdout discarded) and
+ * returns its wall and CPU time (user + system of the command, from bash's `times`, 1 ms resolution). The
+ * clock starts just before the command's own process start, which is included (as a user running it pays).
+ */
+export function commandPeer(cmd: string, args: readonly string[]): () => Promise<PeerTime> {
+  const q = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const script = `s=$EPOCHREALTIME; ${[cmd, ...args].map(q).join(" ")} > /dev/null || exit 9; e=$EPOCHREALTIME; echo "$s $e"; times`;
+  return async () => {
+    const r = spawnSync("bash", ["-c", script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) throw new Error(`${cmd} failed (exit ${r.status})`);
+    const lines = r.stdout.trim().split("\n");
+    const [s, e] = (lines[0] ?? "").split(" ").map(Number);
+    // `times` prints the shell's own user/sys, then its children's: "0m0.123s 0m0.004s".
+    const sec = (t: string) => {
+      const m = /^(\d+)m([\d.]+)s$/.exec(t);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+    };
+    const [u, sy] = (lines[2] ?? "").trim().split(/\s+/).map(sec);
+    return { wall: ((e as number) - (s as number)) * 1000, cpu: ((u as number) + (sy as number)) * 1000 };
+  };
+}
+
 /** One row of {@link inTurns}: our call, the peer's Python expression, and the goal for ours/peer. */
 export interface TurnRow {
   name: string;
   ours: () => unknown | Promise<unknown>;
-  /** Python expression evaluated by the {@link PythonPeer}. */
-  peer: string;
+  /**
+   * Python expression evaluated by the {@link PythonPeer}, or a function that runs the peer once and returns
+   * its times (e.g. {@link commandPeer} for a native CLI); a function peer needs no PythonPeer.
+   */
+  peer: string | (() => Promise<PeerTime>);
   peerName: string;
   /** The goal for the ratio ours/peer (default 1.0). */
   goal?: number;
@@ -210,23 +282,26 @@ export async function inTurns(rows: readonly TurnRow[], peer: PythonPeer | undef
       const u = process.cpuUsage(c);
       oursCpu.push((u.user + u.system) / 1000 / per);
     };
-    const runPeer = async (p: PythonPeer) => {
-      const t = await p.timeCpu(row.peer);
+    const rowPeer = row.peer;
+    const peerRun: (() => Promise<PeerTime>) | undefined =
+      typeof rowPeer === "function" ? rowPeer : peer ? () => peer.timeCpu(rowPeer) : undefined;
+    const runPeer = async (p: () => Promise<PeerTime>) => {
+      const t = await p();
       theirs.push(t.wall);
       peerCpu.push(t.cpu);
     };
     await row.ours();
-    if (peer) await peer.time(row.peer);
+    if (peerRun) await peerRun();
     for (let r = 0; r < rounds; r++) {
-      if (r % 2 === 0 || !peer) await runOurs();
-      if (peer) await runPeer(peer);
-      if (r % 2 === 1 && peer) await runOurs();
+      if (r % 2 === 0 || !peerRun) await runOurs();
+      if (peerRun) await runPeer(peerRun);
+      if (r % 2 === 1 && peerRun) await runOurs();
     }
-    const ratio = peer ? median(ours) / median(theirs) : undefined;
-    const cpuRatio = peer ? median(oursCpu) / median(peerCpu) : undefined;
+    const ratio = peerRun ? median(ours) / median(theirs) : undefined;
+    const cpuRatio = peerRun ? median(oursCpu) / median(peerCpu) : undefined;
     out.push({ name: row.name, peerName: row.peerName, ours, peer: theirs, oursCpu, peerCpu, ratio, cpuRatio, goal: row.goal ?? 1 });
     console.log(
-      peer
+      peerRun
         ? `${row.name}: wall ours ${fmtSpan(ours)}, ${row.peerName} ${fmtSpan(theirs)}; CPU ours ${fmtSpan(oursCpu)}, ${row.peerName} ${fmtSpan(peerCpu)}; ours/${row.peerName} = ${(ratio as number).toFixed(2)}x wall, ${(cpuRatio as number).toFixed(2)}x CPU (${rounds} rounds in turns)`
         : `${row.name}: ours ${fmtSpan(ours)}; ${row.peerName} absent on this machine, no ratio`,
     );
@@ -235,12 +310,25 @@ export async function inTurns(rows: readonly TurnRow[], peer: PythonPeer | undef
 }
 
 /**
+ * Append verdict rows to the file named by `BENCH_VERDICTS` (JSON lines; set by `pnpm bench`, which prints
+ * all of them in one table at the end). Does nothing when the variable is unset. {@link verdictTable} calls it.
+ */
+export function recordVerdicts(records: readonly VerdictRecord[]): void {
+  const file = process.env.BENCH_VERDICTS;
+  if (!file || !records.length) return;
+  appendFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+}
+
+/**
  * Print the closing table of a bench: one line per row with the wall and CPU medians, ours/peer for each, and
  * the verdict against the row's goal. The verdict reads the wall ratio, unless the machine is loaded (load
  * average above its core count), where wall time mostly measures the scheduler: then it reads the CPU ratio.
+ * Under `pnpm bench` the rows also go to the run's closing table ({@link recordVerdicts}).
  */
 export function verdictTable(results: readonly TurnResult[]): void {
-  const loaded = loadavg()[0]! > availableParallelism();
+  const load = loadavg()[0]!;
+  const loaded = load > availableParallelism();
+  recordVerdicts(results.map((r) => verdictRecord(r, process.env.BENCH_NAME ?? "", load, loaded)));
   console.log(
     `\n| step | ours ms wall / CPU | peer ms wall / CPU | ours/peer wall | ours/peer CPU | goal | verdict (${loaded ? "CPU: machine loaded" : "wall"}) |`,
   );

@@ -1,25 +1,26 @@
 /**
  * CZI benchmark at HYPED scale: a 6x5 mosaic of 516x709 tiles (54/75-pixel overlaps) stitching to 2826x3245,
- * 4 channels, 3 time points, Gray16 (14-bit), written uncompressed and as Zstd1 (hi-lo) to a temp folder.
+ * 4 channels, 3 time points (`CZI_BENCH_T=20` for 20: a 1.7 GB raw file, as in issue #25), Gray16 (14-bit),
+ * written uncompressed and as Zstd1 (hi-lo) to a temp folder.
  *
  * Prints:
  * - uncompressed stitched-plane throughput (MB/s of output pixels; target >= 1000), from disk and from memory,
  *   into a reused output plane (readPlane's `out`, as planes({ reuse: true }) does) and into fresh ones;
- * - Zstd1 decoding vs Debian's `zstd -d` on the same payloads (throughput ratio ours/zstd; target >= 0.5);
- * - peak RSS while iterating all 12 planes with `planes()` (bounded by a few planes, not the file).
+ * - which Zstd decoder is in use (and fails if zstd-napi is built but did not load), then Zstd1 decoding of
+ *   every tile (`decodeZstd1`) against Debian's `zstd -d` on the same frames, in turns (5 rounds,
+ *   `CZI_BENCH_ROUNDS`): time ratio ours/zstd, wall and CPU, goal <= 1.0x, in the run's verdict table;
+ * - peak RSS while iterating all planes with `planes()` (bounded by a few planes, not the file).
  * Each figure is given as wall time and as CPU time (process.cpuUsage, user + system, all threads): on a busy
  * 2-core machine the CPU figures are the fairer reading.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileSource, memorySource } from "@hyped/core";
+import { type ByteSource, fileSource, memorySource } from "@hyped/core";
 import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
-import { decodeZstd1 } from "@hyped/imaging/czi";
-import { hasCommand, peakRssMiB, timeIt } from "../../../scripts/bench-utils.js";
-import { unpackHiLo, ZSTD_NAPI_BINDING, zstdBackendName, zstdWasm } from "../src/czi/codecs/zstd.js";
+import { type CziDecoder, decodeZstd1, unpackHiLo, zstdBackendName, zstdWasm } from "@hyped/imaging/czi";
+import { commandPeer, hasCommand, inTurns, median, peakRssMiB, timeIt, verdictTable } from "../../../scripts/bench-utils.js";
 import { H, makeTile, NX, NY, SX, SY, TH, TW, tileInfo, W } from "./mosaic.js";
 
 /** Median wall time (ms) of `repeat` runs after one warm-up, and the mean CPU time (ms, all threads) per run. */
@@ -33,7 +34,7 @@ async function wallAndCpu(fn: () => unknown | Promise<unknown>, repeat: number):
 const mbps = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
 
 const NC = 4;
-const NT = 3;
+const NT = Number(process.env.CZI_BENCH_T ?? 3);
 
 function* tiles(): Generator<CziWriteSubblock> {
   for (let t = 0; t < NT; t++)
@@ -117,31 +118,48 @@ try {
     );
   }
 
-  // Zstd1: our decoder vs `zstd -d` on the same payloads (all 360 tiles).
+  // Zstd1: our decoder (public decodeZstd1) vs `zstd -d` on the same payloads (every tile), in turns.
   {
     const src = await fileSource(zst);
-    const czi = await openCzi(src);
-    const payloads: Uint8Array[] = [];
-    const { locateSubblock } = await import("../src/czi/subblock.js");
-    for (const e of czi.subblocks) {
-      const loc = await locateSubblock(src, e);
-      payloads.push(await src.read(loc.dataOffset, loc.dataSize));
-    }
-    const decodedBytes = czi.subblocks.length * TW * TH * 2;
+    const payloads = await zstdPayloads(src);
+    const decodedBytes = payloads.length * TW * TH * 2;
     const info = tileInfo(6);
     // Decoded into one reused tile buffer (as readPlane does with its per-slot buffers).
     const output = new Uint8Array(TW * TH * 2);
     const backend = await zstdBackendName();
+    console.log(`Zstd decoder in use: ${backend}${process.env.HYPED_ZSTD === "wasm" ? " (HYPED_ZSTD=wasm)" : ""}`);
     // Installed and built, the native decoder must be the one in use (from dist/ it once silently was not, #25).
     if (zstdNapiBuilt() && backend !== "zstd-napi" && process.env.HYPED_ZSTD !== "wasm") {
       throw new Error(`zstd-napi is installed and built, but the Zstd decoder in use is ${backend}: the native module failed to load`);
     }
-    const o = await wallAndCpu(async () => {
-      for (const p of payloads) await decodeZstd1(p, { ...info, output });
-    }, 3);
     const compressed = payloads.reduce((a, p) => a + p.length, 0);
+    const what = `${payloads.length} tiles, ${(compressed / 2 ** 20).toFixed(0)} MiB -> ${(decodedBytes / 2 ** 20).toFixed(0)} MiB`;
+    // The same frames (Zstd1 header stripped), concatenated: `zstd -d` decodes them one after another.
+    const frames = path.join(dir, "frames.zst");
+    const fd = openSync(frames, "w");
+    for (const p of payloads) writeSync(fd, p.subarray(p[0] as number));
+    closeSync(fd);
+    const zstdCli = hasCommand("zstd");
+    if (!zstdCli) console.log("zstd CLI absent on this machine: no Zstd1 ratio");
+    const results = await inTurns(
+      [
+        {
+          name: `CZI Zstd1 decode (${backend} + hi-lo), ${what}`,
+          ours: async () => {
+            for (const p of payloads) await decodeZstd1(p, { ...info, output });
+          },
+          peer: zstdCli ? commandPeer("zstd", ["-d", "-q", "-c", frames]) : "",
+          peerName: "zstd -d",
+          goal: 1,
+          rounds: Number(process.env.CZI_BENCH_ROUNDS ?? 5),
+        },
+      ],
+      undefined,
+    );
+    verdictTable(results);
+    const o = results[0]!;
     console.log(
-      `Zstd1 decode (ours, ${backend} + hi-lo unpack): ${payloads.length} tiles, ${(compressed / 2 ** 20).toFixed(1)} MiB -> ${(decodedBytes / 2 ** 20).toFixed(0)} MiB in ${o.wall.toFixed(0)} ms wall = ${mbps(decodedBytes, o.wall)} MB/s; CPU ${o.cpu.toFixed(0)} ms = ${mbps(decodedBytes, o.cpu)} MB/s per CPU second`,
+      `  ours ${mbps(decodedBytes, median(o.ours))} MB/s wall; zstd -d ${o.peer.length ? mbps(decodedBytes, median(o.peer)) : "-"} MB/s wall (its process start included)`,
     );
     // For reference, the wasm decoder that browsers use (and Node falls back to without the native module).
     const w = await zstdWasm();
@@ -152,34 +170,9 @@ try {
       const wallW = performance.now() - t;
       const cw = process.cpuUsage(c0);
       console.log(
-        `  (wasm fallback, @bokuweb/zstd-wasm: ${wallW.toFixed(0)} ms wall, CPU ${((cw.user + cw.system) / 1000).toFixed(0)} ms = ${mbps(decodedBytes, wallW)} MB/s)`,
+        `  (wasm fallback, @bokuweb/zstd-wasm, once: ${wallW.toFixed(0)} ms wall, CPU ${((cw.user + cw.system) / 1000).toFixed(0)} ms = ${mbps(decodedBytes, wallW)} MB/s)`,
       );
     }
-    if (hasCommand("zstd")) {
-      // The same frames (Zstd1 header stripped), concatenated: `zstd -d` decodes them one after another.
-      const frames = path.join(dir, "frames.zst");
-      const total = Buffer.concat(payloads.map((p) => p.subarray(p[0] as number)));
-      writeFileSync(frames, total);
-      const peer = await timeIt(() => {
-        const r = spawnSync("zstd", ["-d", "-q", "-c", frames], { stdio: ["ignore", "ignore", "inherit"] });
-        if (r.status !== 0) throw new Error("zstd -d failed");
-      }, 3);
-      const start = await timeIt(() => spawnSync("zstd", ["--version"], { stdio: "ignore" }), 3);
-      console.log(
-        `Zstd1 vs native: zstd -d ${peer.toFixed(0)} ms wall (process start ~${start.toFixed(0)} ms included) = ${mbps(decodedBytes, peer)} MB/s, ours ${o.wall.toFixed(0)} ms: wall-clock throughput ratio ours/zstd = ${(peer / o.wall).toFixed(2)}x (target >= 0.5x)`,
-      );
-      const cpus: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const r = spawnSync("sh", ["-c", `command time -f "%U %S" zstd -d -q -c ${frames} > /dev/null`], { encoding: "utf8" });
-        const [u, sy] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
-        cpus.push(((u ?? Number.NaN) + (sy ?? Number.NaN)) * 1000);
-      }
-      const peerCpu = cpus.sort((a, b) => a - b)[1] as number;
-      if (Number.isFinite(peerCpu))
-        console.log(
-          `  CPU time: zstd -d ${peerCpu.toFixed(0)} ms (median of 3; /usr/bin/time has 10 ms resolution), ours ${o.cpu.toFixed(0)} ms: CPU throughput ratio ours/zstd = ${(peerCpu / o.cpu).toFixed(2)}x`,
-        );
-    } else console.log("zstd CLI absent on this machine: no Zstd1 ratio");
     const zc = await openCzi(src);
     let k = 0;
     const out = new Uint16Array(W * H);
@@ -196,10 +189,25 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * The compressed payload of every subblock of a Zstd1 file, through the public API: a file opened with a
+ * capturing decoder for compression 6 (`OpenCziOptions.decoders`) hands each payload over when it is read.
+ */
+async function zstdPayloads(src: ByteSource): Promise<Uint8Array[]> {
+  const payloads: Uint8Array[] = [];
+  const capture: CziDecoder = (payload, info) => {
+    payloads.push(payload.slice());
+    return new Uint8Array(info.expectedBytes);
+  };
+  const czi = await openCzi(src, { decoders: new Map([[6, capture]]) });
+  for (let i = 0; i < czi.subblocks.length; i++) await czi.readSubblockBytes(i);
+  return payloads;
+}
+
 /** Whether zstd-napi resolves from this package and its native build exists. */
 function zstdNapiBuilt(): boolean {
   try {
-    const js = createRequire(import.meta.url).resolve(ZSTD_NAPI_BINDING);
+    const js = createRequire(import.meta.url).resolve("zstd-napi/binding.js");
     return existsSync(path.join(path.dirname(js), "build", "Release"));
   } catch {
     return false;

@@ -4,9 +4,9 @@
  * Python peer; medians, min–max and the time ratio ours/peer, then a verdict per row (goal <= 1.0x).
  */
 import { type AnyNdArray, fromTyped } from "@hyped/core";
+import { fm2s, medianFilter, nlMeans, tvChambolle } from "@hyped/imaging/denoise";
+import { gaussianFilter } from "@hyped/imaging/filters";
 import { inTurns, PythonPeer, verdictTable } from "../../../scripts/bench-utils.js";
-import { fm2s, medianFilter, nlMeans, tvChambolle } from "../src/denoise/index.js";
-import { gaussianFilter } from "../src/filters/gaussian.js";
 
 const H = 512;
 const W = 512;

@@ -16,9 +16,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nativeStatus } from "@hyped/core/hdf5";
+import { convertCziToFrames, openFrameStore } from "@hyped/imaging";
 import { median, peakRssMiB, pythonWith, runPython } from "../../../scripts/bench-utils.js";
 import { type MakeCziOptions, makeCzi } from "../src/frames/__tests__/make-czi.js";
-import { convertCziToFrames, openFrameStore } from "../src/index.js";
 
 const native = nativeStatus();
 console.log(`native box reader (@hyped/native): ${native.active ? "in use" : `not used: ${native.reason}`}`);

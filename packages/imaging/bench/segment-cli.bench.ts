@@ -11,18 +11,15 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { median, pythonWith, report } from "../../../scripts/bench-utils.js";
-import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "../src/frames/index.js";
+import { join } from "node:path";
+import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "@hyped/imaging/frames";
+import { hypedCliArgs, median, pythonWith, report } from "../../../scripts/bench-utils.js";
 
 const H = 2826;
 const W = 3245;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Which cases to run: `BENCH_CASES=1,20` (default both). */
 const CASES = (process.env.BENCH_CASES ?? "1,20").split(",");
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, "..", "..", "cli", "src", "index.ts");
 const tmp = mkdtempSync(join(tmpdir(), "hyped-bench-segment-"));
 
 /** A deterministic 4-channel 14-bit frame with ~2,000 nuclei (discs) on LCG noise. */
@@ -137,14 +134,10 @@ print(json.dumps({"objects": n[0], "peakRssMiB": rss}))
 function runOurs(frames: string, out: string, workers: number): { ms: number; rss: number } {
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    ["--conditions=@hyped/source", "--import", "tsx", cli, "segment", frames, "--out", out, "--workers", String(workers), "--json"],
-    {
-      encoding: "utf8",
-      env: process.env,
-    },
-  );
+  const r = spawnSync(process.execPath, [...hypedCliArgs(), "segment", frames, "--out", out, "--workers", String(workers), "--json"], {
+    encoding: "utf8",
+    env: process.env,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`hyped segment failed: ${r.stderr}`);
   return { ms, rss: (JSON.parse(r.stdout) as { peakRssMiB: number }).peakRssMiB };

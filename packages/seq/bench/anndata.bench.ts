@@ -13,8 +13,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { h5ready } from "@hyped/core/hdf5";
-import { pythonWith, report, runPython, timeIt } from "../../../scripts/bench-utils.js";
-import { openH5ad, readH5ad } from "../src/index.js";
+import { openH5ad, readH5ad } from "@hyped/seq";
+import { pythonWith, report, rerunSelfArgs, runPython, timeIt } from "../../../scripts/bench-utils.js";
 
 const dir = process.env.HYPED_BENCH_DIR ?? "/tmp/hyped-bench";
 const files = { gzip: path.join(dir, "csr_20000x36000_gzip.h5ad"), none: path.join(dir, "csr_20000x36000_none.h5ad") };
@@ -47,13 +47,9 @@ for (const [kind, file] of Object.entries(files)) {
   // our full read, each in a fresh process so the RSS figure is clean
   const runs: Array<{ ms: number; rssMiB: number; matrixMiB: number }> = [];
   for (let i = 0; i < 3; i++) {
-    const r = spawnSync(
-      process.execPath,
-      ["--conditions=@hyped/source", "--import", "tsx", "--max-old-space-size=16384", import.meta.filename, "--child-read", file],
-      {
-        encoding: "utf8",
-      },
-    );
+    const r = spawnSync(process.execPath, [...rerunSelfArgs(), "--child-read", file], {
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     runs.push(JSON.parse(r.stdout.trim().split("\n").pop() as string));
   }

@@ -18,8 +18,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, uptime } from "node:os";
 import { join } from "node:path";
-import { pythonWith } from "../../../scripts/bench-utils.js";
-import { loadGeneformer, randomBertCheckpoint } from "../src/geneformer/model/index.js";
+import { loadGeneformer, randomBertCheckpoint } from "@hyped/seq/geneformer";
+import { pythonWith, tsScriptArgs } from "../../../scripts/bench-utils.js";
 
 const SCRIPT = join(import.meta.dirname, "../scripts/make_geneformer_model_reference.py");
 const PROBE = join(import.meta.dirname, "../src/geneformer/model/__tests__/memory-probe.ts");
@@ -141,13 +141,9 @@ async function memory(dir: string): Promise<void> {
     }
     // the probe loads the model in a fresh process: weights referenced in model.safetensors (default), then copied
     for (const external of ["true", "false"]) {
-      const child = spawnSync(
-        process.execPath,
-        ["--conditions=@hyped/source", "--import", "tsx", "--expose-gc", PROBE, v2, "node", external],
-        {
-          encoding: "utf8",
-        },
-      );
+      const child = spawnSync(process.execPath, ["--expose-gc", ...(await tsScriptArgs(PROBE)), v2, "node", external], {
+        encoding: "utf8",
+      });
       const line = child.stdout.trim().split("\n").pop() ?? "";
       try {
         const m = JSON.parse(line) as {

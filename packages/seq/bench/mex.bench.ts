@@ -5,8 +5,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { SparseMatrix } from "@hyped/core";
+import { readMex, writeMex } from "@hyped/seq/mex";
 import { peakRssMiB, pythonWith, report, runPython } from "../../../scripts/bench-utils.js";
-import { readMex, writeMex } from "../src/mex/index.js";
 
 const dir = join(".cache", "bench", "mex-20k");
 const nCells = 20_000;

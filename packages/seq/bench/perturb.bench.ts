@@ -8,9 +8,8 @@
  */
 import { cpus, loadavg } from "node:os";
 import type { SparseMatrix } from "@hyped/core";
+import { AnnData, categoricalFrom, DataFrame, evaluatePerturbation, LinearModel, trainingDataFromAnnData } from "@hyped/seq";
 import { inTurns, PythonPeer, peakRssMiB, verdictTable } from "../../../scripts/bench-utils.js";
-import { AnnData, categoricalFrom, DataFrame } from "../src/anndata/index.js";
-import { evaluatePerturbation, LinearModel, trainingDataFromAnnData } from "../src/perturb/index.js";
 
 const nCells = 20_000;
 const nGenes = 36_000;

@@ -9,9 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import type { SparseMatrix } from "@hyped/core";
+import { AnnData, DataFrame, tokenizeRankValue } from "@hyped/seq";
 import { peakRssMiB, pythonWith, report, runPython } from "../../../scripts/bench-utils.js";
-import { AnnData, DataFrame } from "../src/anndata/index.js";
-import { tokenizeRankValue } from "../src/geneformer/index.js";
 
 const nCells = 20_000;
 const nGenes = 36_000;
