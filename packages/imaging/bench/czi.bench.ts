@@ -8,7 +8,8 @@
  *   into a reused output plane (readPlane's `out`, as planes({ reuse: true }) does) and into fresh ones;
  * - which Zstd decoder is in use (and fails if zstd-napi is built but did not load), then Zstd1 decoding of
  *   every tile (`decodeZstd1`) against Debian's `zstd -d` on the same frames, in turns (5 rounds,
- *   `CZI_BENCH_ROUNDS`): time ratio ours/zstd, wall and CPU, goal <= 1.0x, in the run's verdict table;
+ *   `CZI_BENCH_ROUNDS`): time ratio ours/zstd, wall and CPU, goal <= 1.0x, in the run's verdict table; a
+ *   second row times the zstd frames alone (`zstdDecompress`, no hi-lo unpacking: the peer's exact work);
  * - peak RSS while iterating all planes with `planes()` (bounded by a few planes, not the file).
  * Each figure is given as wall time and as CPU time (process.cpuUsage, user + system, all threads): on a busy
  * 2-core machine the CPU figures are the fairer reading.
@@ -19,7 +20,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ByteSource, fileSource, memorySource } from "@hyped/core";
 import { type CziWriteSubblock, openCzi, writeCzi } from "@hyped/imaging";
-import { type CziDecoder, decodeZstd1, unpackHiLo, zstdBackendName, zstdWasm } from "@hyped/imaging/czi";
+import { type CziDecoder, decodeZstd1, unpackHiLo, zstdBackendName, zstdDecompress, zstdWasm } from "@hyped/imaging/czi";
 import { commandPeer, hasCommand, inTurns, median, peakRssMiB, timeIt, verdictTable } from "../../../scripts/bench-utils.js";
 import { H, makeTile, NX, NY, SX, SY, TH, TW, tileInfo, W } from "./mosaic.js";
 
@@ -147,6 +148,17 @@ try {
           name: `CZI Zstd1 decode (${backend} + hi-lo), ${what}`,
           ours: async () => {
             for (const p of payloads) await decodeZstd1(p, { ...info, output });
+          },
+          peer: zstdCli ? commandPeer("zstd", ["-d", "-q", "-c", frames]) : "",
+          peerName: "zstd -d",
+          goal: 1,
+          rounds: Number(process.env.CZI_BENCH_ROUNDS ?? 5),
+        },
+        {
+          // The decoder alone, on the same work as the peer (no hi-lo unpacking): `zstdDecompress` of each frame.
+          name: `zstd frames only (${backend}, zstdDecompress, no hi-lo), ${what}`,
+          ours: async () => {
+            for (const p of payloads) await zstdDecompress(p.subarray(p[0] as number), output.length, "bench", output);
           },
           peer: zstdCli ? commandPeer("zstd", ["-d", "-q", "-c", frames]) : "",
           peerName: "zstd -d",

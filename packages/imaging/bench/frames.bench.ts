@@ -5,8 +5,9 @@
  * - conversion throughput (frames/s) with 1 and 2 worker threads (gzip level 1, the default);
  * - `loadFrames` of 10 frames x 4 channels in MB/s, against h5py (Debian python3-h5py) reading the same files
  *   into one numpy array, for gzip and for uncompressed frames, with a fresh result array per call and with
- *   one reused destination (`loadFrames({ into })` / `read_direct` into the same array). Ratio > 1 means we
- *   are faster. Fresh arrays cost both sides the kernel's page faults; numpy asks for transparent huge pages
+ *   one reused destination (`loadFrames({ into })` / `read_direct` into the same array), in turns (9 rounds):
+ *   time ratio ours/h5py (< 1 means we are faster), goal <= 1.0x, in the run's verdict table. Fresh arrays
+ *   cost both sides the kernel's page faults; numpy asks for transparent huge pages
  *   (madvise), which Node cannot, so on kernels in `madvise` THP mode fresh memory costs us more.
  *   `FRAMES_READ_WORKERS=2 pnpm bench frames` measures the opt-in parallel read path instead.
  *   Uncompressed tile chunks are copied by the optional `@hyped/native` addon when it is built (the first line
@@ -17,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nativeStatus } from "@hyped/core/hdf5";
 import { convertCziToFrames, openFrameStore } from "@hyped/imaging";
-import { median, peakRssMiB, pythonWith, runPython } from "../../../scripts/bench-utils.js";
+import { inTurns, median, PythonPeer, peakRssMiB, type TurnRow, verdictTable } from "../../../scripts/bench-utils.js";
 import { type MakeCziOptions, makeCzi } from "../src/frames/__tests__/make-czi.js";
 
 const native = nativeStatus();
@@ -58,34 +59,19 @@ try {
   await convertCziToFrames([czi], plain, { workers: 2, compression: "none", sourceChecksum: false });
   console.log(`convert (no compression), 2 workers: ${(T / ((performance.now() - t0) / 1000)).toFixed(3)} frames/s`);
 
-  const py = pythonWith("h5py", "numpy");
-  for (const [name, out] of [
+  // loadFrames of all T frames x 4 channels against h5py reading the same files into one numpy array, in turns
+  // (one warm-up each, then rounds alternating who goes first: this machine's memory speed drifts by ±20% over
+  // a minute). fresh: a new result array per call (a one-off load); reused: one destination buffer across calls
+  // (a training loop's loader: `loadFrames({ into })` / `read_direct` into the same array), both sides alike.
+  const variants = [
     ["gzip", outs[1] as string],
     ["none", plain],
-  ] as const) {
-    const store = await openFrameStore(out, { readWorkers: Number(process.env.FRAMES_READ_WORKERS ?? 0) });
-    const bytes = T * store.channels.length * store.height * store.width * 2; // uint16 frames
-    const reuse = new Uint16Array(bytes / 2);
-    // fresh: a new result array per call (what a one-off load does); reused: one destination buffer across
-    // calls (what a training loop's loader does), both sides alike. This machine's memory speed drifts by
-    // ±20% over a minute, so the two sides take turns: 3 rounds of (ours x3, h5py x3), medians of all 9.
-    const samples = { fresh: [] as number[], reused: [] as number[], peerFresh: [] as number[], peerReused: [] as number[] };
-    const round = async () => {
-      const time = async (fn: () => Promise<unknown>) => {
-        const t0 = performance.now();
-        await fn();
-        return performance.now() - t0;
-      };
-      await store.loadFrames({ t: [0, T] }); // warm-up
-      for (let k = 0; k < 3; k++) samples.fresh.push(await time(() => store.loadFrames({ t: [0, T] })));
-      await store.loadFrames({ t: [0, T], into: reuse }); // warm-up (touches the buffer, as h5py's first load does)
-      for (let k = 0; k < 3; k++) samples.reused.push(await time(() => store.loadFrames({ t: [0, T], into: reuse })));
-      if (!py) return;
-      const peer = runPython<{ fresh: number[]; reused: number[] }>(
-        `
-import h5py, numpy as np, time, json, glob
-files = sorted(glob.glob(${JSON.stringify(`${out}/*.h5`)}))[:${T}]
-def load(out=None):
+  ] as const;
+  const pySetup = `
+import h5py, numpy as np, glob
+FILES = {k: sorted(glob.glob(d + "/*.h5"))[:${T}] for k, d in ${JSON.stringify(Object.fromEntries(variants))}.items()}
+def load(k, out=None):
+    files = FILES[k]
     for i, f in enumerate(files):
         with h5py.File(f, "r") as h:
             d = h["frame"]
@@ -93,42 +79,41 @@ def load(out=None):
                 out = np.empty((len(files),) + d.shape, d.dtype)
             d.read_direct(out, dest_sel=np.s_[i])
     return out
-a = load()
-def times(fn):
-    ts = []
-    for _ in range(3):
-        t = time.perf_counter(); fn(); ts.append((time.perf_counter() - t) * 1000)
-    return ts
-print(json.dumps({"fresh": times(load), "reused": times(lambda: load(a))}))
-`,
-        py,
-      );
-      samples.peerFresh.push(...peer.fresh);
-      samples.peerReused.push(...peer.reused);
-    };
-    for (let r = 0; r < 3; r++) await round();
-    const ours = median(samples.fresh);
-    const oursReused = median(samples.reused);
-    const mb = bytes / 1e6;
-    const rate = (ms: number) => mb / (ms / 1000);
-    if (!py) {
-      console.log(
-        `loadFrames ${T}x4 (${name}): ${mb.toFixed(0)} MB; fresh ${ours.toFixed(0)} ms = ${rate(ours).toFixed(0)} MB/s, reused buffer ${oursReused.toFixed(0)} ms = ${rate(oursReused).toFixed(0)} MB/s; h5py absent on this machine, no ratio`,
-      );
-      continue;
-    }
-    const peerFresh = median(samples.peerFresh);
-    const peerReused = median(samples.peerReused);
-    console.log(
-      `loadFrames ${T}x4 (${name}), fresh result: ours ${ours.toFixed(0)} ms = ${rate(ours).toFixed(0)} MB/s, h5py ${peerFresh.toFixed(0)} ms = ${rate(peerFresh).toFixed(0)} MB/s; time ratio ours/h5py = ${(ours / peerFresh).toFixed(2)}x (goal <= 1.0x)`,
-    );
-    console.log(
-      `loadFrames ${T}x4 (${name}), reused buffer (loadFrames into / read_direct into the same array): ours ${oursReused.toFixed(0)} ms = ${rate(oursReused).toFixed(0)} MB/s, h5py ${peerReused.toFixed(0)} ms = ${rate(peerReused).toFixed(0)} MB/s; time ratio ours/h5py = ${(oursReused / peerReused).toFixed(2)}x`,
-    );
-    console.log(
-      `  samples (ms): ours fresh ${samples.fresh.map((x) => x.toFixed(0)).join(" ")} | h5py fresh ${samples.peerFresh.map((x) => x.toFixed(0)).join(" ")} | ours reused ${samples.reused.map((x) => x.toFixed(0)).join(" ")} | h5py reused ${samples.peerReused.map((x) => x.toFixed(0)).join(" ")}`,
+A = {k: load(k) for k in FILES}
+`;
+  const peer = await PythonPeer.start(pySetup, "h5py", "numpy");
+  if (!peer) console.log("h5py absent on this machine: our figures without ratios");
+  const rows: TurnRow[] = [];
+  let mb = 0;
+  for (const [name, out] of variants) {
+    const store = await openFrameStore(out, { readWorkers: Number(process.env.FRAMES_READ_WORKERS ?? 0) });
+    const bytes = T * store.channels.length * store.height * store.width * 2; // uint16 frames
+    mb = bytes / 1e6;
+    const reuse = new Uint16Array(bytes / 2);
+    const common = { peerName: "h5py", goal: 1, rounds: 9 };
+    rows.push(
+      {
+        name: `loadFrames ${T}x4 (${name}), fresh result`,
+        ours: () => store.loadFrames({ t: [0, T] }),
+        peer: `load("${name}")`,
+        ...common,
+      },
+      {
+        name: `loadFrames ${T}x4 (${name}), reused buffer`,
+        ours: () => store.loadFrames({ t: [0, T], into: reuse }),
+        peer: `load("${name}", A["${name}"])`,
+        ...common,
+      },
     );
   }
+  const results = await inTurns(rows, peer);
+  peer?.close();
+  verdictTable(results);
+  const rate = (ms: number) => (mb / (ms / 1000)).toFixed(0);
+  for (const r of results)
+    console.log(
+      `  ${r.name}: ours ${rate(median(r.ours))} MB/s${r.peer.length ? `, h5py ${rate(median(r.peer))} MB/s` : ""} (${mb.toFixed(0)} MB)`,
+    );
   console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
