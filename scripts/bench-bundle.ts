@@ -25,6 +25,8 @@ export interface BenchBundle {
   file: string;
   /** Files under `packages/<pkg>/src/` inlined into the bundle (repo-relative): not measured, listed for review. */
   inlinedSources: string[];
+  /** Those of them that the bench's own files import directly (the rest come with them). */
+  directSources: string[];
 }
 
 /** Where the bundle of `entry` goes: `<dir of entry>/dist/<name>.mjs`. */
@@ -75,5 +77,22 @@ export async function bundleBench(entry: string, root = process.cwd()): Promise<
     ],
   });
   if (result.errors.length) throw new Error(`esbuild could not bundle ${entry}`);
-  return { file: outfile, inlinedSources: [...inlined].sort() };
+  // The library sources that bench-side files (the bench, bench-utils, mosaic.ts) import directly.
+  const isSrc = (f: string) => /^packages\/[^/]+\/src\//.test(f);
+  const direct = new Set<string>();
+  for (const [file, input] of Object.entries(result.metafile.inputs)) {
+    if (isSrc(path.relative(root, path.resolve(file)))) continue;
+    for (const i of input.imports) {
+      const rel = path.relative(root, path.resolve(i.path));
+      if (isSrc(rel)) direct.add(rel);
+    }
+  }
+  return { file: outfile, inlinedSources: [...inlined].sort(), directSources: [...direct].sort() };
+}
+
+/** One line on what a bundle inlined from the library's sources ("" if nothing). */
+export function inlinedNote(b: BenchBundle): string {
+  if (!b.inlinedSources.length) return "";
+  const more = b.inlinedSources.length - b.directSources.length;
+  return `inlined from the sources (only data generators and test helpers may be; measured code comes from dist/): ${b.directSources.join(", ")}${more > 0 ? ` (+${more} files they import)` : ""}`;
 }

@@ -26,7 +26,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { withHugePages } from "@hyped/cli/hugepages";
-import { bundleBench } from "./bench-bundle.js";
+import { bundleBench, inlinedNote } from "./bench-bundle.js";
 import { combinedTable, parseVerdictLines } from "./bench-table.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -152,8 +152,7 @@ for (const f of files) {
     try {
       const b = await bundleBench(f, root);
       console.log(`bundled by esbuild to ${path.relative(root, b.file)} (library imports external, resolved to dist/ by Node)`);
-      if (b.inlinedSources.length)
-        console.log(`  inlined from sources (data generators, test helpers; not measured): ${b.inlinedSources.join(", ")}`);
+      if (b.inlinedSources.length) console.log(`  ${inlinedNote(b)}`);
       runArgs = [b.file];
     } catch (e) {
       console.error(`could not bundle ${f}: ${(e as Error).message}`);
