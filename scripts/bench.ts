@@ -22,11 +22,12 @@
  * sources (it is plumbing, and it must run before the build it may trigger).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { withHugePages } from "@hyped/cli/hugepages";
 import { bundleBench, inlinedNote } from "./bench-bundle.js";
+import { staleDists } from "./bench-stale.js";
 import { combinedTable, parseVerdictLines } from "./bench-table.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -60,38 +61,6 @@ function parseArgs(argv: readonly string[]): Args {
   return a;
 }
 
-/** Newest (or oldest) mtime of the files under `dir`, skipping `__tests__` folders; undefined if none. */
-function mtimeOf(dir: string, pick: (a: number, b: number) => number): number | undefined {
-  if (!existsSync(dir)) return undefined;
-  let best: number | undefined;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || e.parentPath.split(path.sep).includes("__tests__")) continue;
-    const t = statSync(path.join(e.parentPath, e.name)).mtimeMs;
-    best = best === undefined ? t : pick(best, t);
-  }
-  return best;
-}
-
-/** Packages whose `dist/` is missing or older than their sources, each with the reason. */
-function staleDists(): string[] {
-  const stale: string[] = [];
-  for (const pkg of readdirSync("packages")) {
-    const dir = path.join("packages", pkg);
-    const manifest = path.join(dir, "package.json");
-    if (!existsSync(manifest) || !(JSON.parse(readFileSync(manifest, "utf8")) as { scripts?: { build?: string } }).scripts?.build) continue;
-    const built = mtimeOf(path.join(dir, "dist"), Math.min);
-    if (built === undefined) {
-      stale.push(`${dir}: no dist/`);
-      continue;
-    }
-    const inputs = [mtimeOf(path.join(dir, "src"), Math.max)];
-    for (const f of ["package.json", "tsup.config.ts"]) if (existsSync(path.join(dir, f))) inputs.push(statSync(path.join(dir, f)).mtimeMs);
-    const newest = Math.max(...inputs.filter((t): t is number => t !== undefined));
-    if (newest > built) stale.push(`${dir}: sources newer than dist/ by ${((newest - built) / 1000).toFixed(0)} s`);
-  }
-  return stale;
-}
-
 function benchFiles(filter: string | undefined): string[] {
   const files: string[] = [];
   for (const pkg of readdirSync("packages")) {
@@ -111,7 +80,7 @@ const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 if (source) console.log("BENCH_SOURCE=1: measuring the sources under tsx (--conditions=@hyped/source), not dist/; no build");
 else {
-  const stale = staleDists();
+  const stale = staleDists(root);
   if (args.build === "never") {
     console.log(
       stale.length
