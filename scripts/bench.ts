@@ -75,8 +75,6 @@ function benchFiles(filter: string | undefined): string[] {
 const args = parseArgs(process.argv.slice(2));
 const source = process.env.BENCH_SOURCE === "1";
 const command = `${source ? "BENCH_SOURCE=1 " : ""}pnpm bench ${process.argv.slice(2).join(" ")}`.trim();
-const loadStart = loadavg();
-const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 if (source) console.log("BENCH_SOURCE=1: measuring the sources under tsx (--conditions=@hyped/source), not dist/; no build");
 else {
@@ -113,6 +111,9 @@ const guard = path.join(root, "scripts/bench-guard.mjs");
 
 const files = benchFiles(args.filter);
 const failed: string[] = [];
+// After any build: the load average and date of the benches themselves.
+const loadStart = loadavg();
+const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 for (const f of files) {
   console.log(`\n=== ${f}`);
   let runArgs: string[];
