@@ -10,8 +10,8 @@
  * generators); every bare import (`@hyped/*` and third-party packages) stays external and is resolved by Node
  * itself, from the bench's own package, through each package's `exports` (`default` condition: `dist/`).
  *
- * The bundle is written to `packages/<pkg>/bench/dist/` (git- and lint-ignored like every `dist/`), beside the
- * bench, so that Node resolves bare imports exactly as it would for the bench file, and `import.meta.url`,
+ * The bundle is written to `packages/<pkg>/bench/dist/` (git- and lint-ignored like every `dist/`), in the
+ * bench's package, so that Node resolves bare imports exactly as it would for the bench file, and `import.meta.url`,
  * `.dirname` and `.filename` are replaced in each inlined file by that file's own values (paths relative to a
  * bench or generator keep working).
  */
@@ -29,10 +29,19 @@ export interface BenchBundle {
   directSources: string[];
 }
 
-/** Where the bundle of `entry` goes: `<dir of entry>/dist/<name>.mjs`. */
+/**
+ * Where the bundle of `entry` goes: `packages/<pkg>/bench/dist/<name>.mjs` for a bench, and
+ * `packages/<pkg>/bench/dist/helpers/<name>.mjs` for another file of the package (e.g. a memory probe under
+ * `src/**\/__tests__`), so that no bundle lands in a source tree; outside a package, `<dir>/dist/<name>.mjs`.
+ */
 export function bundlePath(entry: string): string {
   const abs = path.resolve(entry);
-  return path.join(path.dirname(abs), "dist", `${path.basename(abs).replace(/\.[cm]?tsx?$/, "")}.mjs`);
+  const name = `${path.basename(abs).replace(/\.[cm]?tsx?$/, "")}.mjs`;
+  const m = /^(.*[/\\]packages[/\\][^/\\]+)[/\\](.+)$/.exec(abs);
+  if (!m) return path.join(path.dirname(abs), "dist", name);
+  const [, pkg, rest] = m as unknown as [string, string, string];
+  const inBench = /^bench[/\\][^/\\]+$/.test(rest);
+  return path.join(pkg, "bench", "dist", ...(inBench ? [] : ["helpers"]), name);
 }
 
 /** Replace `import.meta.url|dirname|filename` in `code` by the values they have for the file `file`. */

@@ -35,8 +35,10 @@ export function rerunSelfArgs(): string[] {
  */
 export async function tsScriptArgs(file: string): Promise<string[]> {
   if (benchMode() === "source") return ["--conditions=@hyped/source", "--import", "tsx", file];
-  const { bundleBench } = await import("./bench-bundle.js");
-  return [(await bundleBench(file, ROOT)).file];
+  const { bundleBench, inlinedNote } = await import("./bench-bundle.js");
+  const b = await bundleBench(file, ROOT);
+  if (b.inlinedSources.length) console.log(`${path.relative(ROOT, file)}: ${inlinedNote(b)}`);
+  return [b.file];
 }
 
 /** Node arguments that run the `hyped` command: its built `dist/index.js` (the package's bin), or its sources. */

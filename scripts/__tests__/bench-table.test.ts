@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pinImportMeta } from "../bench-bundle.js";
+import { bundlePath, pinImportMeta } from "../bench-bundle.js";
 import { combinedTable, parseVerdictLines, type RunInfo, ratioSpan, spanOf, type VerdictRecord, verdictRecord } from "../bench-table.js";
 
 const row = {
@@ -110,5 +110,15 @@ describe("pinImportMeta", () => {
     expect(out).toContain("new URL('x', \"file:///r/packages/imaging/bench/mosaic.ts\")");
     expect(out).toContain('"/r/packages/imaging/bench" + "/r/packages/imaging/bench/mosaic.ts"');
     expect(out).toContain("import.meta.resolve('y')");
+  });
+});
+
+describe("bundlePath", () => {
+  it("puts every bundle of a package under its bench/dist, never in a source tree", () => {
+    expect(bundlePath("/r/packages/imaging/bench/czi.bench.ts")).toBe("/r/packages/imaging/bench/dist/czi.bench.mjs");
+    expect(bundlePath("/r/packages/seq/src/geneformer/model/__tests__/memory-probe.ts")).toBe(
+      "/r/packages/seq/bench/dist/helpers/memory-probe.mjs",
+    );
+    expect(bundlePath("/r/scripts/x.ts")).toBe("/r/scripts/dist/x.mjs");
   });
 });
