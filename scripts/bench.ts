@@ -72,7 +72,13 @@ function benchFiles(filter: string | undefined): string[] {
   return files.sort();
 }
 
-const args = parseArgs(process.argv.slice(2));
+let args: Args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`pnpm bench: ${(e as Error).message}`);
+  process.exit(2);
+}
 const source = process.env.BENCH_SOURCE === "1";
 const command = `${source ? "BENCH_SOURCE=1 " : ""}pnpm bench ${process.argv.slice(2).join(" ")}`.trim();
 
@@ -110,6 +116,10 @@ env.BENCH_VERDICTS = verdicts;
 const guard = path.join(root, "scripts/bench-guard.mjs");
 
 const files = benchFiles(args.filter);
+if (!files.length) {
+  console.error(`no bench file matches ${JSON.stringify(args.filter)} (files: packages/*/bench/*.bench.ts)`);
+  process.exit(1);
+}
 const failed: string[] = [];
 // After any build: the load average and date of the benches themselves.
 const loadStart = loadavg();
