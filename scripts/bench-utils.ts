@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { type VerdictRecord, verdictRecord } from "./bench-table.js";
+import { meetsGoal, type VerdictRecord, verdictRecord } from "./bench-table.js";
 
 export type { VerdictRecord } from "./bench-table.js";
 
@@ -337,7 +337,7 @@ export function verdictTable(results: readonly TurnResult[]): void {
   console.log("|---|---|---|---|---|---|---|");
   for (const r of results) {
     const judged = loaded ? r.cpuRatio : r.ratio;
-    const verdict = judged === undefined ? "no peer" : judged <= r.goal ? "meets" : "misses";
+    const verdict = judged === undefined ? "no peer" : meetsGoal(judged, r.goal) ? "meets" : "misses";
     const x = (v: number | undefined) => (v === undefined ? "-" : `${v.toFixed(2)}x`);
     console.log(
       `| ${r.name} | ${median(r.ours).toFixed(1)} / ${median(r.oursCpu).toFixed(1)} | ${r.peer.length ? `${median(r.peer).toFixed(1)} / ${median(r.peerCpu).toFixed(1)} (${r.peerName})` : "-"} | ${x(r.ratio)} | ${x(r.cpuRatio)} | <= ${r.goal.toFixed(1)}x | ${verdict} |`,

@@ -50,6 +50,9 @@ describe("bench verdict rows", () => {
   it("meets the goal at exactly the goal, and says no peer without peer samples", () => {
     const even = { ...row, peer: row.ours, peerCpu: row.oursCpu };
     expect(verdictRecord(even, "b", 0, false).verdict).toBe("meets");
+    // judged as printed: 1.004x shows as 1.00x and meets 1.0; 1.006x shows as 1.01x and misses
+    expect(verdictRecord({ ...row, ours: [10.04], peer: [10] }, "b", 0, false).verdict).toBe("meets");
+    expect(verdictRecord({ ...row, ours: [10.06], peer: [10] }, "b", 0, false).verdict).toBe("misses");
     const lone = verdictRecord({ ...row, peer: [], peerCpu: [] }, "b", 0, false);
     expect(lone.verdict).toBe("no peer");
     expect(lone.peerWall).toBeUndefined();
