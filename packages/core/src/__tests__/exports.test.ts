@@ -42,6 +42,7 @@ describe("@hyped/core exports", () => {
         "hash32",
         "httpSource",
         "indexArrayFor",
+        "indicesOutOfBounds",
         "integerDType",
         "isBigIntDType",
         "isByteSource",

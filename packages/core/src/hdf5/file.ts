@@ -13,7 +13,7 @@ import { type AnyNdArray, shapeSize } from "../ndarray.js";
 import { AttrReader, type RawAttr } from "./attrs.js";
 import { DirectReader, directDecodes } from "./direct/index.js";
 import { BUILTIN_FILTERS, filterName } from "./filters.js";
-import { byteOrder, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
+import { byteOrder, copyInfo, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
 import { LinkReader } from "./links.js";
 import { cleanH5Message, type H5Runtime, h5ready, poisonRuntime, retiresRuntime } from "./module.js";
 import { closeQuietly, mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
@@ -49,6 +49,8 @@ export class H5File {
   /** Our own path and group reader (read-only files); see `links.ts`. */
   private links?: LinkReader;
   private readonly addresses = new Map<string, number | undefined>();
+  /** Dataset metadata by path, kept for read-only files (whose metadata cannot change while open). */
+  private readonly infos = new Map<string, H5Info>();
   /**
    * Numeric reads served so far by the direct path and by h5wasm, and attribute values decoded by our own
    * parser and by h5wasm (for tests, benchmarks and tuning).
@@ -330,8 +332,17 @@ export class H5File {
     );
   }
 
-  /** Metadata of the dataset at `path`; `NOT_FOUND` if there is none. */
+  /**
+   * Metadata of the dataset at `path`; `NOT_FOUND` if there is none. A read-only file asks h5wasm once per
+   * path (a few metadata lookups in wasm) and answers later calls from a cache, each with its own arrays.
+   */
   info(path: string): H5Info {
+    const known = this.infos.get(path);
+    if (known) {
+      if (this.closed) throw new HypedError("IO", `${this.name} is closed`, { file: this.name });
+      this.checkRuntime();
+      return copyInfo(known);
+    }
     return this.guard("reading metadata of", path, () => {
       const d = this.dataset(path);
       const filters = (d.filters as Array<{ id: number; name: string; cd_values: number[] }>).map((f) => ({
@@ -339,7 +350,9 @@ export class H5File {
         name: f.name || filterName(f.id),
         cdValues: f.cd_values,
       }));
-      return toInfo(this.rt, d.metadata, filters);
+      const info = toInfo(this.rt, d.metadata, filters);
+      if (this.direct) this.infos.set(path, copyInfo(info));
+      return info;
     });
   }
 

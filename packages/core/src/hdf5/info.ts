@@ -157,3 +157,13 @@ export function h5wasmKind(
   }
   return "missing";
 }
+
+/** A copy of `info` whose arrays (shape, chunks, filters) are its own. */
+export function copyInfo(info: H5Info): H5Info {
+  return {
+    ...info,
+    shape: info.shape ? [...info.shape] : null,
+    ...(info.chunks ? { chunks: [...info.chunks] } : {}),
+    filters: info.filters.map((f) => ({ ...f, cdValues: [...f.cdValues] })),
+  };
+}

@@ -2,13 +2,24 @@
  * `readH5ad`: a whole `.h5ad` file into an {@link AnnData}, for every layout anndata 0.5–0.13, scanpy,
  * anndataR and CELLxGENE write (see `format.md`).
  */
-import { type AnyNdArray, HypedError, isNdArray, isSparse, type LongTaskOptions, reshape, throwIfAborted } from "@hyped/core";
+import {
+  type AnyNdArray,
+  HypedError,
+  type IndexArray,
+  indicesOutOfBounds,
+  isNdArray,
+  isSparse,
+  type LongTaskOptions,
+  reshape,
+  throwIfAborted,
+} from "@hyped/core";
 import { H5File, type H5Input } from "@hyped/core/hdf5";
 import { AnnData, elementKind, type MappingName } from "./anndata.js";
 import { defaultRegistry } from "./builtins.js";
 import { applyUnsCategories, moveNeighbors } from "./clean-up.js";
 import { DataFrame } from "./dataframe.js";
 import { ANNDATA, MUDATA_TYPE } from "./encodings/root.js";
+import { sparseHeader } from "./encodings/sparse.js";
 import { readUnencoded } from "./legacy.js";
 import { prepareLzf } from "./lzf.js";
 import { type Matrix, matrixShape } from "./matrix.js";
@@ -87,6 +98,12 @@ const PREFETCH_BYTES = 4 * 2 ** 20;
  * with `H5File.readAsync`, which keeps several positional reads in flight on Node's thread pool (about 2x
  * faster for uncompressed data on 2 cores); the synchronous element readers then take them from
  * `ctx.prefetched`. Same values as reading in place.
+ *
+ * The `indices` of a sparse matrix are read before its `data`, and checked against the matrix's minor extent
+ * on this thread while the next dataset is read on the pool (`ctx.checkedIndices`), so the bounds pass costs
+ * no wall time on an uncompressed file. An array that fails the check, or was not checked, is checked again
+ * by `readSparse`, which throws `FORMAT` naming the first bad entry: every matrix `readH5ad` returns has had
+ * its indices checked before it is returned.
  */
 export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<void> {
   const f = ctx.f;
@@ -103,10 +120,50 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
     if (f.has(p)) visit(p, 0);
   }
   if (paths.length === 0) return;
+  // indices first (a stable sort), so each indices array is checked while a later dataset is being read
+  paths.sort((a, b) => Number(!a.endsWith("/indices")) - Number(!b.endsWith("/indices")));
   const prefetched = ctx.prefetched ?? new Map<string, AnyNdArray>();
-  for (const p of paths) prefetched.set(p, await f.readAsync(p, ctx.signal ? { signal: ctx.signal } : {}));
+  const checked = ctx.checkedIndices ?? new WeakMap<object, number>();
+  let pending: (() => void) | undefined;
+  for (const p of paths) {
+    const reading = f.readAsync(p, ctx.signal ? { signal: ctx.signal } : {});
+    pending?.();
+    pending = undefined;
+    const a = await reading;
+    prefetched.set(p, a);
+    const extent = p.endsWith("/indices") ? minorExtentOf(ctx, p.slice(0, -"/indices".length)) : undefined;
+    const arr = a.data as unknown as IndexArray;
+    if (extent !== undefined && isCheckable(arr))
+      pending = () => {
+        if (indicesOutOfBounds(arr, extent) < 0) checked.set(arr, extent);
+      };
+  }
+  pending?.();
   (ctx as { prefetched?: Map<string, AnyNdArray> }).prefetched = prefetched;
+  (ctx as { checkedIndices?: WeakMap<object, number> }).checkedIndices = checked;
   throwIfAborted(ctx.signal, "reading .h5ad");
+}
+
+/** The minor extent of the sparse group at `path`, or `undefined` when it is not one (readSparse reports why). */
+function minorExtentOf(ctx: ReadContext, path: string): number | undefined {
+  try {
+    const h = sparseHeader(ctx, path);
+    return h.format === "csr" ? h.shape[1] : h.shape[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index arrays the read-ahead checks: integer arrays kept as read (64-bit ones are converted and checked later). */
+function isCheckable(a: unknown): a is IndexArray {
+  return (
+    a instanceof Int32Array ||
+    a instanceof Uint32Array ||
+    a instanceof Int16Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int8Array ||
+    a instanceof Uint8Array
+  );
 }
 
 function checkRoot(ctx: ReadContext): void {

@@ -29,6 +29,11 @@ export interface ReadContext {
   /** Numeric datasets already read (by `readH5ad`'s read-ahead), keyed by path; taken once each. */
   readonly prefetched?: Map<string, AnyNdArray>;
   /**
+   * Index arrays of sparse matrices that the read-ahead found all in bounds, with the extent they were checked
+   * against; `readSparse` then skips its own bounds pass over them (see `prefetchMatrices`).
+   */
+  readonly checkedIndices?: WeakMap<object, number>;
+  /**
    * Read any element at `path` through this context's registry (what `readAny` does). Readers of encodings
    * that hold other elements (`dict`, `dataframe`, ...) read their members with it.
    */

@@ -130,6 +130,15 @@ export class DirectReader {
     }
   }
 
+  /** Bytes of the file past the base address (what file-relative addresses can reach). */
+  extent(): number {
+    try {
+      return Math.max(0, this.io.size() - this.meta.base());
+    } catch {
+      return 0;
+    }
+  }
+
   /** @internal `n` bytes at absolute `address`, checked against the file size. */
   readMeta(address: number, n: number): DataView {
     return this.meta.readMeta(address, n);

@@ -4,7 +4,8 @@
  *
  * - `indptr` int32 stays `Int32Array`; int64/uint64 becomes `Float64Array` (core's rule).
  * - `indices` keep any integer width up to 32 bits, signed or unsigned; 64-bit ones are narrowed (checked).
- * - Everything is validated: the shape attribute against `indptr`, monotonic `indptr`, indices in bounds.
+ * - Everything is validated: the shape attribute against `indptr`, monotonic `indptr`, indices in bounds
+ *   (the bounds pass may have run already, during `readH5ad`'s read-ahead: `ReadContext.checkedIndices`).
  */
 import { type AnyTypedArray, type IndexArray, isFloat16, isSparse, type SparseMatrix, validateSparse } from "@hyped/core";
 import {
@@ -74,7 +75,9 @@ export function readSparse(ctx: ReadContext, path: string, format?: "csr" | "csc
   const indices = toIndexArray(ctx, `${path}/indices`, readNumeric1D(ctx, joinPath(path, "indices")), false);
   const data = readNumeric1D(ctx, joinPath(path, "data"));
   const m: SparseMatrix = { format: h.format, shape: h.shape, data, indices, indptr };
-  validateSparse(m, path);
+  // the read-ahead may have checked the indices already (against this extent), while other data was read
+  const minor = h.format === "csr" ? h.shape[1] : h.shape[0];
+  validateSparse(m, path, { indicesChecked: ctx.checkedIndices?.get(indices) === minor });
   return m;
 }
 
