@@ -8,6 +8,7 @@ import path from "node:path";
 import { isHypedError } from "@hyped/core";
 import { H5File } from "@hyped/core/hdf5";
 import { afterAll, describe, expect, it } from "vitest";
+import { openContext, prefetchMatrices } from "../h5ad.js";
 import { openH5ad, readH5ad, writeH5ad } from "../index.js";
 import { everyEncoding } from "./every-encoding.js";
 
@@ -116,6 +117,48 @@ describe("corrupted .h5ad files give FORMAT naming the element", () => {
       await expectFormat(async () => b.X?.rows(2, 4), /\/X\/indices/);
     } finally {
       b.close();
+    }
+  });
+
+  it("indices out of bounds in matrices the read-ahead checks (>= 4 MiB of indices, checked while data is read)", async () => {
+    // 4 rows of 2^18 stored values each (repeated columns are allowed in CSR): 4 MiB of int32 indices
+    const n = 1 << 20;
+    const indptr = new Int32Array([0, n / 4, n / 2, (3 * n) / 4, n]);
+    const good = Int32Array.from({ length: n }, (_, k) => k % 3);
+    const data = new Float32Array(n).fill(1);
+    const ok = await minimal("big-ok.h5ad", { indices: good, indptr, data });
+    const ctx = await openContext(ok);
+    try {
+      await prefetchMatrices(ctx);
+      const indices = ctx.prefetched?.get("/X/indices")?.data;
+      expect(indices).toBeInstanceOf(Int32Array);
+      expect(ctx.checkedIndices?.get(indices as object)).toBe(3); // checked during the read-ahead
+    } finally {
+      ctx.f.close();
+    }
+    const a = await readH5ad(ok);
+    expect(Array.from((a.X as { indices: Int32Array }).indices.subarray(n - 4))).toEqual(Array.from(good.subarray(n - 4)));
+    for (const [at, bad] of [
+      [0, 3],
+      [n - 1, -1],
+      [n >> 1, 2 ** 31 - 1],
+    ] as const) {
+      const indices = good.slice();
+      indices[at] = bad;
+      const f = await minimal(`big-bad-${at}.h5ad`, { indices, indptr, data });
+      const c = await openContext(f);
+      try {
+        await prefetchMatrices(c);
+        expect(c.checkedIndices?.get(c.prefetched?.get("/X/indices")?.data as object)).toBeUndefined();
+      } finally {
+        c.f.close();
+      }
+      let err: unknown;
+      await readH5ad(f).catch((e) => {
+        err = e;
+      });
+      expect(isHypedError(err) && err.code === "FORMAT").toBe(true);
+      expect((err as Error).message).toContain(`/X: indices[${at}] = ${bad} is out of bounds for extent 3`);
     }
   });
 
