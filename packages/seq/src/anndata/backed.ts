@@ -15,6 +15,7 @@ import {
   HypedError,
   type IndexArray,
   indexArrayFor,
+  indicesOutOfBounds,
   type LongTaskOptions,
   ndDtype,
   progressReporter,
@@ -121,11 +122,11 @@ export class BackedMatrix {
     const raw = contiguous(f.read(joinPath(this.path, "indices"), sel)).data as unknown as AnyTypedArray;
     const indices = toIndexArray(this.ctx, `${this.path}/indices`, raw, false);
     const minor = this.minorExtent;
-    for (let k = 0; k < indices.length; k++) {
-      const j = indices[k] as number;
-      if (!(j >= 0 && j < minor))
-        formatFail(this.ctx, `${this.path}/indices`, `indices[${a + k}] = ${j} is out of bounds for extent ${minor}`, { index: a + k });
-    }
+    const k = indicesOutOfBounds(indices, minor);
+    if (k >= 0)
+      formatFail(this.ctx, `${this.path}/indices`, `indices[${a + k}] = ${indices[k]} is out of bounds for extent ${minor}`, {
+        index: a + k,
+      });
     return { data, indices };
   }
 
