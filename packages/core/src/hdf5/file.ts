@@ -12,8 +12,8 @@ import { HypedError, isHypedError } from "../errors.js";
 import { type AnyNdArray, shapeSize } from "../ndarray.js";
 import { AttrReader, type RawAttr } from "./attrs.js";
 import { DirectReader, directDecodes } from "./direct/index.js";
-import { BUILTIN_FILTERS, filterName } from "./filters.js";
-import { byteOrder, copyInfo, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
+import { BUILTIN_FILTERS } from "./filters.js";
+import { byteOrder, copyInfo, datasetInfo, h5wasmKind, hyperslab, isBoolEnum, toInfo } from "./info.js";
 import { LinkReader } from "./links.js";
 import { cleanH5Message, type H5Runtime, h5ready, poisonRuntime, retiresRuntime } from "./module.js";
 import { closeQuietly, mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
@@ -332,25 +332,12 @@ export class H5File {
     );
   }
 
-  /**
-   * Metadata of the dataset at `path`; `NOT_FOUND` if there is none. A read-only file asks h5wasm once per
-   * path (a few metadata lookups in wasm) and answers later calls from a cache, each with its own arrays.
-   */
+  /** Metadata of the dataset at `path`; `NOT_FOUND` if there is none. Cached by path for a read-only file. */
   info(path: string): H5Info {
-    const known = this.infos.get(path);
-    if (known) {
-      if (this.closed) throw new HypedError("IO", `${this.name} is closed`, { file: this.name });
-      this.checkRuntime();
-      return copyInfo(known);
-    }
     return this.guard("reading metadata of", path, () => {
-      const d = this.dataset(path);
-      const filters = (d.filters as Array<{ id: number; name: string; cd_values: number[] }>).map((f) => ({
-        id: f.id,
-        name: f.name || filterName(f.id),
-        cdValues: f.cd_values,
-      }));
-      const info = toInfo(this.rt, d.metadata, filters);
+      const known = this.infos.get(path);
+      if (known) return copyInfo(known); // each caller gets its own arrays
+      const info = datasetInfo(this.rt, this.dataset(path));
       if (this.direct) this.infos.set(path, copyInfo(info));
       return info;
     });

@@ -4,6 +4,7 @@
  */
 import { type DType, integerDType, parseNumpyDescr } from "../dtype.js";
 import { HypedError } from "../errors.js";
+import { filterName } from "./filters.js";
 import type { H5Runtime } from "./module.js";
 import type { H5Filter, H5Info, H5Kind, H5Selection, H5TypeClass } from "./types.js";
 
@@ -156,6 +157,17 @@ export function h5wasmKind(
     if (k !== "group") return "missing";
   }
   return "missing";
+}
+
+/** The metadata of an h5wasm `Dataset` (its type, shape, chunks and filter pipeline). */
+// biome-ignore lint/suspicious/noExplicitAny: h5wasm Dataset
+export function datasetInfo(rt: H5Runtime, d: any): H5Info {
+  const filters = (d.filters as Array<{ id: number; name: string; cd_values: number[] }>).map((f) => ({
+    id: f.id,
+    name: f.name || filterName(f.id),
+    cdValues: f.cd_values,
+  }));
+  return toInfo(rt, d.metadata, filters);
 }
 
 /** A copy of `info` whose arrays (shape, chunks, filters) are its own. */
