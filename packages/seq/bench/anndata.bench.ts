@@ -106,11 +106,7 @@ peer?.close();
 
 // peak RSS of one full read in a fresh process
 const n20 = sizes.includes(20_000) ? 20_000 : (sizes[0] as number);
-const r = spawnSync(
-  process.execPath,
-  [...rerunSelfArgs(), "--child-read", fileOf(n20, "none")],
-  { encoding: "utf8" },
-);
+const r = spawnSync(process.execPath, [...rerunSelfArgs(), "--child-read", fileOf(n20, "none")], { encoding: "utf8" });
 if (r.status === 0) {
   const m = JSON.parse(r.stdout.trim().split("\n").pop() as string) as { ms: number; rssMiB: number; matrixMiB: number };
   console.log(
