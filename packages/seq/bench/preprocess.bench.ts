@@ -1,159 +1,227 @@
 /**
- * Preprocessing/DE/t-SNE benchmark on a generated 20,000 × 36,000 sparse count matrix (issue 8's targets):
- * - normalizeTotal + log1p + highlyVariableGenes(seurat, 2000) + PCA(50): target < 60 s;
- * - rankGenesGroups(wilcoxon) over 4 groups, all 36,000 genes: target < 30 s;
- * - t-SNE of the 20,000 cells on 50 PCs: target < 2 min on 2 cores.
- * PCA runs on the 2,000 highly variable genes (scanpy's default `mask_var`), with the covariance solver.
- * Each figure is printed as wall time and as this process's CPU time (user); CPU time is the one to compare
- * when other work shares the machine.
- * The peer is the same pipeline written with numpy/scipy/pandas/scikit-learn the way scanpy does it (scanpy
- * itself is not packaged for Debian): sparse row scaling, pandas binning, ARPACK `svds` on the implicitly
- * centred matrix, chunked dense `rankdata` for Wilcoxon, scikit-learn's Barnes–Hut `TSNE`.
- * Set HYPED_BENCH_CELLS / HYPED_BENCH_GENES to change the size, HYPED_BENCH_TSNE_PEER=0 to skip the slow peer t-SNE.
+ * Sparse preprocessing chain on a generated 20,000 × 36,000 CSR count matrix (integer LCG, 4 groups, 42.8 M
+ * stored values), issue 25's row "normalize_total + log1p + HVG": each step alone and the chain
+ * normalizeTotal → log1p → highlyVariableGenes(seurat, 2,000 genes), for float32 counts (what h5ad files
+ * usually hold; scanpy keeps float32) and float64 counts.
+ *
+ * Ours goes through the public API (`@hyped/seq`), in place as scanpy (`copy=False`). The peer is a long-lived
+ * Python process doing scanpy 1.11's method with numpy/scipy/pandas (scanpy itself is not packaged for
+ * Debian): `normalize_total` = row totals accumulated in float64 and stored in X's dtype, median target,
+ * `X.data = X.data / np.repeat(factor, nnz per row)`; `log1p` = `np.log1p(X.data, out=X.data)`; HVG seurat =
+ * `X.expm1()`, column sums of the values and their squares (scipy's `sum(0)`), `Σx²/n − mean²` (ddof 1),
+ * `pandas.cut` into 20 bins, per-bin mean/std, the n-top cut. Before each timed call both sides restore their
+ * input from an untimed pristine copy, so every round does the same work.
+ *
+ * Rounds in turns (`HYPED_BENCH_ROUNDS`, default 5), medians with min–max of wall and CPU time, ours/peer,
+ * and a closing verdict table (goal <= 1.0x). Set HYPED_BENCH_CELLS / HYPED_BENCH_GENES to change the size,
+ * HYPED_BENCH_DTYPES=float32 (or float64) for one dtype. PCA has its own bench (pca.bench.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fromTyped, writeNpy } from "@hyped/core";
-import {
-  AnnData,
-  categoricalFrom,
-  DataFrame,
-  highlyVariableGenes,
-  log1p,
-  normalizeTotal,
-  pca,
-  rankGenesGroups,
-  tsneEmbed,
-} from "@hyped/seq";
-import { peakRssMiB, pythonWith, report, runPython } from "../../../scripts/bench-utils.js";
+import { fromTyped, type SparseMatrix, writeNpy } from "@hyped/core";
+import { AnnData, highlyVariableGenes, log1p, normalizeTotal } from "@hyped/seq";
+import { median, PythonPeer, peakRssMiB, type TurnResult, verdictTable } from "../../../scripts/bench-utils.js";
 import { lcgCounts } from "../src/preprocess/synthetic.js";
 
 const nCells = Number(process.env.HYPED_BENCH_CELLS ?? 20000);
 const nGenes = Number(process.env.HYPED_BENCH_GENES ?? 36000);
-const cpu = () => process.cpuUsage().user / 1000;
+const rounds = Number(process.env.HYPED_BENCH_ROUNDS ?? 5);
+const dtypes = (process.env.HYPED_BENCH_DTYPES ?? "float32,float64").split(",") as Array<"float32" | "float64">;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 
 console.log(`generating ${nCells} × ${nGenes} sparse counts (integer LCG, 4 groups)…`);
-let t0 = performance.now();
-const { X, groups } = lcgCounts({ nCells, nGenes, nGroups: 4, seed: 1, dropoutBase: 75 });
+const t0 = performance.now();
+const { X } = lcgCounts({ nCells, nGenes, nGroups: 4, seed: 1, dropoutBase: 75 });
 const nnz = X.data.length;
 console.log(
-  `  ${nnz} non-zeros (${((100 * nnz) / (nCells * nGenes)).toFixed(2)}% dense), generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  `  ${nnz} stored values (${((100 * nnz) / (nCells * nGenes)).toFixed(2)}% dense), ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load()} on ${availableParallelism()} cores`,
 );
 
-const labels = Array.from(groups, (g) => `g${g}`);
-const adata = new AnnData({
-  X,
-  obs: new DataFrame(
-    labels.map((_, i) => `cell${i}`),
-    { group: categoricalFrom(labels) },
-  ),
-  var: new DataFrame(Array.from({ length: nGenes }, (_, j) => `gene${j}`)),
-});
+const dir = mkdtempSync(join(tmpdir(), "hyped-bench-"));
+writeFileSync(join(dir, "data.npy"), writeNpy(fromTyped(X.data) as never));
+writeFileSync(join(dir, "indices.npy"), writeNpy(fromTyped(X.indices as Int32Array) as never));
+writeFileSync(join(dir, "indptr.npy"), writeNpy(fromTyped(Float64Array.from(X.indptr as ArrayLike<number>)) as never));
 
-// --- preprocessing pipeline
-const stage: Record<string, [number, number]> = {};
-let lastCpu = cpu();
-const lap = (name: string, since: number) => {
-  const c = cpu();
-  stage[name] = [performance.now() - since, c - lastCpu];
-  lastCpu = c;
-  return performance.now();
-};
-const c0 = cpu();
-lastCpu = c0;
-t0 = performance.now();
-let t = t0;
-normalizeTotal(adata);
-t = lap("normalizeTotal", t);
-log1p(adata);
-t = lap("log1p", t);
-highlyVariableGenes(adata, { flavor: "seurat", nTopGenes: 2000 });
-t = lap("highlyVariableGenes", t);
-pca(adata, { nComps: 50 });
-t = lap("pca", t);
-const pipeMs = t - t0;
-const pipeCpu = cpu() - c0;
-for (const [k, [w, c]] of Object.entries(stage)) console.log(`  ${k}: ${(w / 1000).toFixed(2)} s wall, ${(c / 1000).toFixed(2)} s CPU`);
-console.log(`normalizeTotal+log1p+HVG+PCA: ${(pipeMs / 1000).toFixed(1)} s wall, ${(pipeCpu / 1000).toFixed(1)} s CPU (target < 60 s)`);
+const peer = await PythonPeer.start(
+  `
+import numpy as np, pandas as pd, scipy.sparse as sp
+d = ${JSON.stringify(dir)}
+counts64 = np.load(d + "/data.npy"); indices = np.load(d + "/indices.npy"); indptr = np.load(d + "/indptr.npy").astype(np.int64)
+shape = (${nCells}, ${nGenes})
 
-// --- Wilcoxon
-const w0 = performance.now();
-const wc0 = cpu();
-rankGenesGroups(adata, "group", { method: "wilcoxon" });
-const wilcoxMs = performance.now() - w0;
-console.log(
-  `rankGenesGroups wilcoxon, 4 groups × ${nGenes} genes: ${(wilcoxMs / 1000).toFixed(1)} s wall, ${((cpu() - wc0) / 1000).toFixed(1)} s CPU (target < 30 s)`,
-);
+def normalize_total(X):
+    # scanpy 1.11 (_normalize_csr + axis_mul_or_truediv): float64 row sums stored in X's dtype, median target
+    nz = np.diff(X.indptr) > 0
+    tot = np.zeros(X.shape[0])
+    tot[nz] = np.add.reduceat(X.data, X.indptr[:-1][nz], dtype=np.float64)
+    tot = tot.astype(X.dtype)
+    factor = tot / np.median(tot[tot > 0])
+    factor = factor + (factor == 0)
+    X.data = X.data / np.repeat(factor, np.diff(X.indptr))
 
-// --- t-SNE
-const pcs = (adata.obsm.get("X_pca") as { data: Float64Array }).data;
-const s0 = performance.now();
-const sc0 = cpu();
-const Y = tsneEmbed(pcs, nCells, 50);
-const tsneMs = performance.now() - s0;
-console.log(
-  `t-SNE ${nCells} cells (kNN + 1000 BH iterations): ${(tsneMs / 1000).toFixed(1)} s wall, ${((cpu() - sc0) / 1000).toFixed(1)} s CPU (target < 120 s)`,
-);
-void Y;
-console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+def log1p(X):
+    np.log1p(X.data, out=X.data)
 
-// --- peer
-const py = pythonWith("numpy", "scipy", "pandas", "sklearn");
-if (!py) {
-  report("preprocess pipeline", pipeMs, undefined, "numpy/scipy (scanpy's method)");
-  report("wilcoxon 4 groups", wilcoxMs, undefined, "numpy/scipy (scanpy's method)");
-} else {
-  const dir = mkdtempSync(join(tmpdir(), "hyped-bench-"));
-  try {
-    const save = (name: string, a: Float64Array | Int32Array) => writeFileSync(join(dir, name), writeNpy(fromTyped(a) as never));
-    save("data.npy", X.data);
-    save("indices.npy", X.indices as Int32Array);
-    save("indptr.npy", Float64Array.from(X.indptr as ArrayLike<number>));
-    save("groups.npy", groups);
-    save("pcs.npy", pcs);
-    const peer = runPython<{ pipe: number; wilcoxon: number; tsne?: number }>(
-      `
-import json, time, numpy as np, pandas as pd, scipy.sparse as sp
-from scipy.sparse.linalg import svds, LinearOperator
-from scipy.stats import rankdata
-d = "${dir}"
-X = sp.csr_matrix((np.load(d + "/data.npy"), np.load(d + "/indices.npy"), np.load(d + "/indptr.npy").astype(np.int64)), shape=(${nCells}, ${nGenes}))
-groups = np.load(d + "/groups.npy")
-n, g = X.shape
-t0 = time.perf_counter()
-tot = np.asarray(X.sum(1)).ravel(); target = np.median(tot[tot > 0]); c = tot / target; c[c == 0] = 1
-X = sp.diags(1 / c) @ X
-X.data = np.log1p(X.data)
-E = X.copy(); E.data = np.expm1(E.data)
-mean = np.asarray(E.mean(0)).ravel(); msq = np.asarray(E.multiply(E).mean(0)).ravel(); var = (msq - mean ** 2) * n / (n - 1)
-mean[mean == 0] = 1e-12; disp = var / mean; disp[disp == 0] = np.nan; disp = np.log(disp); mean = np.log1p(mean)
-df = pd.DataFrame({"m": mean, "d": disp}); df["b"] = pd.cut(df["m"], bins=20)
-st = df.groupby("b")["d"].agg(["mean", "std"]).loc[df["b"]].to_numpy()
-dn = (disp - st[:, 0]) / st[:, 1]
-hv = np.argsort(-np.nan_to_num(dn, nan=-np.inf), kind="stable")[:2000]
-S = X[:, np.sort(hv)].tocsr(); mu = np.asarray(S.mean(0)).ravel(); ones = np.ones(n)
-op = LinearOperator(S.shape, matvec=lambda v: S @ np.ravel(v) - ones * (mu @ np.ravel(v)), rmatvec=lambda u: S.T @ np.ravel(u) - mu * np.ravel(u).sum(), dtype=np.float64)
-u, s, vt = svds(op, k=50, solver="arpack", random_state=0)
-t1 = time.perf_counter()
-Xc = X.tocsc(); scores = np.zeros((4, g))
-for a in range(0, g, 1000):
-    blk = Xc[:, a:a + 1000].toarray(); r = rankdata(blk, axis=0)
-    for gi in range(4): scores[gi, a:a + 1000] = r[groups == gi].sum(0)
-t2 = time.perf_counter()
-out = {"pipe": (t1 - t0) * 1000, "wilcoxon": (t2 - t1) * 1000}
-if ${process.env.HYPED_BENCH_TSNE_PEER === "0" ? "False" : "True"}:
-    from sklearn.manifold import TSNE
-    P = np.load(d + "/pcs.npy").reshape(n, 50)
-    t3 = time.perf_counter(); TSNE(n_components=2, perplexity=30, init="pca", learning_rate=1000, random_state=0, n_jobs=2).fit_transform(P); out["tsne"] = (time.perf_counter() - t3) * 1000
-print(json.dumps(out))
+def hvg(X, n_top=2000, n_bins=20):
+    # scanpy 1.11 _highly_variable_genes_single_batch, flavor seurat (skipping its extra X.copy())
+    E = X.expm1()
+    n = E.shape[0]
+    s = np.asarray(E.sum(0)).ravel().astype(np.float64)
+    sq = np.asarray(E._with_data(E.data * E.data, copy=False).sum(0)).ravel().astype(np.float64)
+    mean = s / n
+    var = (sq / n - mean ** 2) * (n / (n - 1))
+    mean[mean == 0] = 1e-12
+    disp = var / mean
+    disp[disp == 0] = np.nan
+    disp = np.log(disp)
+    mean = np.log1p(mean)
+    df = pd.DataFrame({"means": mean, "dispersions": disp})
+    df["mean_bin"] = pd.cut(df["means"], bins=n_bins)
+    st = df.groupby("mean_bin", observed=True)["dispersions"].agg(avg="mean", dev="std")
+    one = st["dev"].isnull()
+    st.loc[one, "dev"] = st.loc[one, "avg"]
+    st.loc[one, "avg"] = 0
+    st = st.loc[df["mean_bin"]]
+    dn = (df["dispersions"].to_numpy() - st["avg"].to_numpy()) / st["dev"].to_numpy()
+    x = dn[~np.isnan(dn)]
+    x[::-1].sort()
+    df["highly_variable"] = np.nan_to_num(dn, nan=-np.inf) >= x[min(n_top, x.size) - 1]
+    df["dispersions_norm"] = dn
+    return df
+
+P = {}
+def prepare(dt):
+    P.clear()
+    X = sp.csr_matrix((counts64.astype(dt), indices, indptr), shape=shape)
+    P["counts"] = X.data.copy(); normalize_total(X)
+    P["norm"] = X.data.copy(); log1p(X)
+    P["log"] = X.data.copy()
+
+X = None
+def reset(stage):
+    global X
+    X = sp.csr_matrix((P[stage].copy(), indices, indptr), shape=shape)
+
+def chain():
+    normalize_total(X); log1p(X); hvg(X)
 `,
-      py,
-    );
-    report("normalizeTotal+log1p+HVG+PCA", pipeMs, peer.pipe, "numpy/scipy (scanpy's method)");
-    report("rankGenesGroups wilcoxon, 4 groups", wilcoxMs, peer.wilcoxon, "scipy rankdata, chunked (scanpy's method)");
-    if (peer.tsne !== undefined) report("t-SNE", tsneMs, peer.tsne, "scikit-learn TSNE (n_jobs=2)");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  "numpy",
+  "scipy",
+  "pandas",
+);
+
+/** One row in turns, each side restoring its input (untimed) before every timed call. */
+async function row(
+  name: string,
+  peerName: string,
+  ours: { setup: () => void; run: () => unknown },
+  peerSetup: string,
+  peerExpr: string,
+): Promise<TurnResult> {
+  const r: TurnResult = { name, peerName, ours: [], peer: [], oursCpu: [], peerCpu: [], ratio: undefined, cpuRatio: undefined, goal: 1 };
+  const runOurs = (keep: boolean) => {
+    ours.setup();
+    const c = process.cpuUsage();
+    const s = performance.now();
+    ours.run();
+    const w = performance.now() - s;
+    const u = process.cpuUsage(c);
+    if (keep) {
+      r.ours.push(w);
+      r.oursCpu.push((u.user + u.system) / 1000);
+    }
+  };
+  const runPeer = async (keep: boolean) => {
+    if (!peer) return;
+    await peer.time(peerSetup);
+    const t = await peer.timeCpu(peerExpr);
+    if (keep) {
+      r.peer.push(t.wall);
+      r.peerCpu.push(t.cpu);
+    }
+  };
+  runOurs(false);
+  await runPeer(false);
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) runOurs(true);
+    await runPeer(true);
+    if (i % 2 === 1) runOurs(true);
   }
+  const span = (xs: number[]) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+  if (peer) {
+    r.ratio = median(r.ours) / median(r.peer);
+    r.cpuRatio = median(r.oursCpu) / median(r.peerCpu);
+    console.log(
+      `${name}: wall ours ${span(r.ours)}, ${peerName} ${span(r.peer)}; CPU ours ${span(r.oursCpu)}, ${peerName} ${span(r.peerCpu)}; ours/${peerName} = ${r.ratio.toFixed(2)}x wall, ${r.cpuRatio.toFixed(2)}x CPU (${rounds} rounds in turns, load ${load()})`,
+    );
+  } else console.log(`${name}: wall ${span(r.ours)}, CPU ${span(r.oursCpu)}; peer absent on this machine, no ratio`);
+  return r;
 }
+
+const results: TurnResult[] = [];
+const peerName = "numpy/scipy";
+const hvgOpts = { flavor: "seurat", nTopGenes: 2000 } as const;
+try {
+  for (const dt of dtypes) {
+    // our inputs of each step, made by our own functions (the peer makes its own the same way)
+    const ad = new AnnData({ X: { ...X, data: dt === "float32" ? Float32Array.from(X.data) : X.data.slice() } });
+    const counts = (ad.X as SparseMatrix).data.slice() as Float32Array | Float64Array;
+    normalizeTotal(ad);
+    const norm = (ad.X as SparseMatrix).data.slice() as Float32Array | Float64Array;
+    log1p(ad);
+    const logged = (ad.X as SparseMatrix).data.slice() as Float32Array | Float64Array;
+    const work = (ad.X as SparseMatrix).data as Float32Array | Float64Array;
+    const reset = (from: Float32Array | Float64Array) => () => {
+      work.set(from);
+      ad.X = { ...X, data: work };
+      delete ad.uns.log1p;
+    };
+    if (peer) await peer.time(`prepare(np.${dt})`);
+    results.push(
+      await row(
+        `normalize_total, ${dt}`,
+        peerName,
+        { setup: reset(counts), run: () => normalizeTotal(ad) },
+        `reset("counts")`,
+        "normalize_total(X)",
+      ),
+      await row(`log1p, ${dt}`, peerName, { setup: reset(norm), run: () => log1p(ad) }, `reset("norm")`, "log1p(X)"),
+      await row(
+        `HVG seurat 2,000, ${dt}`,
+        peerName,
+        {
+          setup: () => {
+            reset(logged)();
+            ad.uns.log1p = { base: null };
+          },
+          run: () => highlyVariableGenes(ad, hvgOpts),
+        },
+        `reset("log")`,
+        "hvg(X)",
+      ),
+      await row(
+        `chain normalize_total + log1p + HVG, ${dt}`,
+        peerName,
+        {
+          setup: reset(counts),
+          run: () => {
+            normalizeTotal(ad);
+            log1p(ad);
+            highlyVariableGenes(ad, hvgOpts);
+          },
+        },
+        `reset("counts")`,
+        "chain()",
+      ),
+    );
+  }
+} finally {
+  peer?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`\n${nCells} × ${nGenes}, ${nnz} stored values; load average ${load()}; peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+verdictTable(results);

@@ -5,7 +5,8 @@
 import { HypedError, isSparse } from "@hyped/core";
 import type { Matrix } from "../anndata/index.js";
 import { loessFit } from "./loess.js";
-import { colMeanVar, denseValues, mapValues, numbers, shapeOf } from "./matrix.js";
+import { colMeanVar, csrColMeanVarOnePass, denseValues, numbers, shapeOf } from "./matrix.js";
+import { ScalarMemo } from "./memo.js";
 import { median } from "./normalize.js";
 
 /** HVG flavours. */
@@ -72,13 +73,10 @@ export function highlyVariableGenesMatrix(X: Matrix, options: HvgOptions = {}): 
     );
   }
   const { minMean = 0.0125, maxMean = 3, minDisp = 0.5, maxDisp = Number.POSITIVE_INFINITY, nBins = 20 } = options;
-  let Y = X;
-  if (flavor === "seurat") {
-    const k = options.logBase === undefined ? 1 : Math.log(options.logBase);
-    Y = mapValues(X, (v) => Math.expm1(v * k));
-    // mapValues keeps float32 for float32 input; the statistics are computed in float64 either way
-  }
-  const { mean, var: variance } = colMeanVar(Y, 1);
+  // seurat: statistics of expm1(X), computed on the fly from the stored values (no copy); float32 data gives
+  // float32 expm1 values, as scanpy's `X.expm1()` (after `X *= log(base)` in float32); sums are float64
+  const memo = flavor === "seurat" ? expm1Memo(X, options.logBase) : undefined;
+  const { mean, var: variance } = isSparse(X) && X.format === "csr" ? csrColMeanVarOnePass(X, 1, memo) : colMeanVar(X, 1, memo);
   const g = mean.length;
   const means = new Float64Array(g);
   const disp = new Float64Array(g);
@@ -93,7 +91,8 @@ export function highlyVariableGenesMatrix(X: Matrix, options: HvgOptions = {}): 
     disp[j] = d;
   }
   const bins = flavor === "seurat" ? cutEqualWidth(means, nBins) : cutPercentiles(means);
-  const nb = Math.max(0, ...bins) + 1;
+  let nb = 1;
+  for (const b of bins) if (b + 1 > nb) nb = b + 1;
   const groups: number[][] = Array.from({ length: nb }, () => []);
   bins.forEach((b, j) => {
     if (b >= 0 && !Number.isNaN(disp[j] as number)) (groups[b] as number[]).push(disp[j] as number);
@@ -125,9 +124,8 @@ export function highlyVariableGenesMatrix(X: Matrix, options: HvgOptions = {}): 
   const hv = new Uint8Array(g);
   if (options.nTopGenes !== undefined) {
     const n = Math.min(checkTop(options.nTopGenes), g);
-    const finite = Array.from(norm).filter((v) => !Number.isNaN(v));
-    finite.sort((a, b) => b - a);
-    const cut = finite[Math.min(n, finite.length) - 1] ?? Number.POSITIVE_INFINITY;
+    const finite = norm.filter((v) => !Number.isNaN(v)).sort(); // ascending: the n-th largest is at length − n
+    const cut = finite.length ? (finite[finite.length - Math.min(n, finite.length)] as number) : Number.POSITIVE_INFINITY;
     for (let j = 0; j < g; j++) hv[j] = (Number.isNaN(norm[j] as number) ? Number.NEGATIVE_INFINITY : (norm[j] as number)) >= cut ? 1 : 0;
   } else {
     for (let j = 0; j < g; j++) {
@@ -137,6 +135,14 @@ export function highlyVariableGenesMatrix(X: Matrix, options: HvgOptions = {}): 
     }
   }
   return { flavor, means, dispersions: disp, dispersionsNorm: norm, highlyVariable: hv };
+}
+
+/** The memoised `expm1(v · ln base)` of HVG seurat, rounded to float32 for float32 data. */
+function expm1Memo(X: Matrix, logBase: number | undefined): ScalarMemo {
+  const k = logBase === undefined ? 1 : Math.log(logBase);
+  const f32 = (isSparse(X) ? X.data : X.data) instanceof Float32Array;
+  if (!f32) return new ScalarMemo(k === 1 ? Math.expm1 : (v) => Math.expm1(v * k));
+  return new ScalarMemo(k === 1 ? (v) => Math.fround(Math.expm1(v)) : (v) => Math.fround(Math.expm1(Math.fround(v * k))));
 }
 
 function checkTop(n: number): number {

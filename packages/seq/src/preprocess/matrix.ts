@@ -17,6 +17,7 @@ import {
 } from "@hyped/core";
 import type { AnnData } from "../anndata/anndata.js";
 import type { Matrix } from "../anndata/matrix.js";
+import { H, MASK, miss, type ScalarMemo } from "./memo.js";
 
 /** A float array written by an operation: float32 when the input was float32, else float64. */
 export type FloatArray = Float32Array | Float64Array;
@@ -85,27 +86,45 @@ export function rowSums(m: Matrix): Float64Array {
 
 /**
  * Column means and variances (float64), with `ddof` (default 1, as scanpy's `mean_var(..., correction=1)`).
- * Two-pass over the stored values, so exact zeros of sparse matrices count without being stored.
+ * Two passes over the stored values (means, then squared deviations), so exact zeros of sparse matrices count
+ * without being stored and constant columns get a variance of exactly 0. Nothing is copied or densified.
+ *
+ * `transform` maps each stored value first (e.g. `expm1` for HVG seurat; it must map 0 to 0, and it is
+ * evaluated in both passes, so give a memoised one, see memo.ts).
  */
-export function colMeanVar(m: Matrix, ddof = 1): { mean: Float64Array; var: Float64Array } {
+export function colMeanVar(m: Matrix, ddof = 1, transform?: ScalarMemo): { mean: Float64Array; var: Float64Array } {
   const [r, c] = shapeOf(m);
   const mean = new Float64Array(c);
   const v = new Float64Array(c);
   if (isSparse(m)) {
     const d = numbers(m.data);
     const nz = new Float64Array(c);
-    const col = (k: number, i: number) => (m.format === "csr" ? (m.indices[k] as number) : i);
-    const major = m.format === "csr" ? r : c;
-    for (let i = 0; i < major; i++) {
-      for (let k = Number(m.indptr[i]); k < Number(m.indptr[i + 1]); k++) mean[col(k, i)]! += d[k] as number;
-    }
-    for (let j = 0; j < c; j++) mean[j] = (mean[j] as number) / r;
-    for (let i = 0; i < major; i++) {
-      for (let k = Number(m.indptr[i]); k < Number(m.indptr[i + 1]); k++) {
-        const j = col(k, i);
-        const e = (d[k] as number) - (mean[j] as number);
-        v[j]! += e * e;
-        nz[j]! += 1;
+    const csr = m.format === "csr";
+    const { indices, indptr } = m;
+    const k0 = Number(indptr[0]);
+    const nnz = Number(indptr[csr ? r : c]);
+    const at = (k: number) => (transform ? transform.get(d[k] as number) : (d[k] as number));
+    if (csr) {
+      csrColumnPass(d, indices, k0, nnz, transform, mean, null, nz);
+      for (let j = 0; j < c; j++) mean[j] = (mean[j] as number) / r;
+      csrColumnPass(d, indices, k0, nnz, transform, v, mean, nz);
+    } else {
+      for (let j = 0; j < c; j++) {
+        let s = 0;
+        for (let k = Number(indptr[j]), end = Number(indptr[j + 1]); k < end; k++) s += at(k);
+        mean[j] = s / r;
+      }
+      for (let j = 0; j < c; j++) {
+        const mu = mean[j] as number;
+        let s = 0;
+        const start = Number(indptr[j]);
+        const end = Number(indptr[j + 1]);
+        for (let k = start; k < end; k++) {
+          const e = at(k) - mu;
+          s += e * e;
+        }
+        v[j] = s;
+        nz[j] = end - start;
       }
     }
     for (let j = 0; j < c; j++) {
@@ -115,16 +134,155 @@ export function colMeanVar(m: Matrix, ddof = 1): { mean: Float64Array; var: Floa
     return { mean, var: v };
   }
   const d = denseValues(m);
-  for (let i = 0; i < r; i++) for (let j = 0, p = i * c; j < c; j++, p++) mean[j]! += d[p] as number;
+  const at = (p: number) => (transform ? transform.get(d[p] as number) : (d[p] as number));
+  for (let i = 0; i < r; i++) for (let j = 0, p = i * c; j < c; j++, p++) mean[j]! += at(p);
   for (let j = 0; j < c; j++) mean[j] = (mean[j] as number) / r;
   for (let i = 0; i < r; i++) {
     for (let j = 0, p = i * c; j < c; j++, p++) {
-      const e = (d[p] as number) - (mean[j] as number);
+      const e = at(p) - (mean[j] as number);
       v[j]! += e * e;
     }
   }
   for (let j = 0; j < c; j++) v[j] = (v[j] as number) / (r - ddof);
   return { mean, var: v };
+}
+
+/**
+ * Column means and variances of a CSR matrix, same contract as {@link colMeanVar}, in one pass over the stored
+ * values for the usual case. The pass accumulates `Σx` and `Σx²` per column (scanpy's `mean_var`), so the means
+ * are bit-identical to {@link colMeanVar}'s (same additions in the same order) and the variances
+ * `(Σx² − n·mean²)/(n − ddof)` agree to ~1e-14 relative. Where that formula loses precision, columns whose
+ * `Σx²/n` exceeds 100 × their variance (low-variance genes, constant genes), the variance is recomputed from the
+ * squared deviations in a second pass over those columns only, which gives {@link colMeanVar}'s exact bits
+ * (constant columns get exactly 0).
+ */
+export function csrColMeanVarOnePass(m: SparseMatrix, ddof = 1, transform?: ScalarMemo): { mean: Float64Array; var: Float64Array } {
+  const [r, c] = shapeOf(m);
+  const d = numbers(m.data);
+  const { indices, indptr } = m;
+  const k0 = Number(indptr[0]);
+  const nnz = Number(indptr[r]);
+  const acc = new Float64Array(2 * c); // per column: Σx, Σx²
+  if (transform) csrSumsMemo(d, indices as ArrayLike<number>, k0, nnz, transform, acc);
+  else {
+    for (let k = k0; k < nnz; k++) {
+      const x = d[k] as number;
+      const q = (indices[k] as number) << 1;
+      acc[q]! += x;
+      acc[q + 1]! += x * x;
+    }
+  }
+  const mean = new Float64Array(c);
+  const v = new Float64Array(c);
+  let redo: Uint8Array | null = null;
+  for (let j = 0; j < c; j++) {
+    const mu = (acc[2 * j] as number) / r;
+    const sq = acc[2 * j + 1] as number;
+    mean[j] = mu;
+    const m2 = sq - r * mu * mu;
+    v[j] = m2 / (r - ddof);
+    if (sq !== 0 && !(m2 * 100 > sq)) {
+      redo ??= new Uint8Array(c);
+      redo[j] = 1;
+    }
+  }
+  if (redo) {
+    // exact squared deviations, as colMeanVar, for the flagged columns
+    const dev = new Float64Array(c);
+    const nz = new Float64Array(c);
+    for (let k = k0; k < nnz; k++) {
+      const j = indices[k] as number;
+      if (!redo[j]) continue;
+      const x = transform ? transform.get(d[k] as number) : (d[k] as number);
+      const e = x - (mean[j] as number);
+      dev[j]! += e * e;
+      nz[j]! += 1;
+    }
+    for (let j = 0; j < c; j++) {
+      if (!redo[j]) continue;
+      const mu = mean[j] as number;
+      v[j] = ((dev[j] as number) + (r - (nz[j] as number)) * mu * mu) / (r - ddof);
+    }
+  }
+  return { mean, var: v };
+}
+
+/**
+ * `acc[2j] += x`, `acc[2j+1] += x²` over CSR values with `x = transform(d[k])` probed inline in the memo.
+ * Float64 and float32 values run in separate copies of the loop, so each stays monomorphic (see memo.ts).
+ */
+function csrSumsMemo(d: ArrayLike<number>, indices: ArrayLike<number>, k0: number, nnz: number, memo: ScalarMemo, acc: Float64Array): void {
+  if (d instanceof Float64Array) csrSumsMemo64(d, indices, k0, nnz, memo.kv, memo.f, acc);
+  else csrSumsMemoAny(d, indices, k0, nnz, memo.kv, memo.f, acc);
+}
+
+function csrSumsMemo64(
+  d: Float64Array,
+  indices: ArrayLike<number>,
+  k0: number,
+  nnz: number,
+  kv: Float64Array,
+  f: (v: number) => number,
+  acc: Float64Array,
+): void {
+  for (let k = k0; k < nnz; k++) {
+    let x = d[k] as number;
+    const h = (((x * H) | 0) & MASK) << 1;
+    x = kv[h] === x ? (kv[h + 1] as number) : miss(kv, h, x, f);
+    const q = (indices[k] as number) << 1;
+    acc[q]! += x;
+    acc[q + 1]! += x * x;
+  }
+}
+
+// the same loop as csrSumsMemo64, for float32 (and integer) values
+function csrSumsMemoAny(
+  d: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  k0: number,
+  nnz: number,
+  kv: Float64Array,
+  f: (v: number) => number,
+  acc: Float64Array,
+): void {
+  for (let k = k0; k < nnz; k++) {
+    let x = d[k] as number;
+    const h = (((x * H) | 0) & MASK) << 1;
+    x = kv[h] === x ? (kv[h + 1] as number) : miss(kv, h, x, f);
+    const q = (indices[k] as number) << 1;
+    acc[q]! += x;
+    acc[q + 1]! += x * x;
+  }
+}
+
+/**
+ * One pass of {@link colMeanVar} over CSR values `d[k0..nnz)`: without `mean`, `acc[j] += x`; with it,
+ * `acc[j] += (x − mean[j])²` and `nz[j] += 1`, where `x` is `transform(d[k])` probed inline in the memo table.
+ */
+function csrColumnPass(
+  d: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  k0: number,
+  nnz: number,
+  transform: ScalarMemo | undefined,
+  acc: Float64Array,
+  mean: Float64Array | null,
+  nz: Float64Array,
+): void {
+  const kv = transform?.kv;
+  for (let k = k0; k < nnz; k++) {
+    let x = d[k] as number;
+    if (transform) {
+      const h = (((x * H) | 0) & MASK) << 1;
+      x = (kv as Float64Array)[h] === x ? ((kv as Float64Array)[h + 1] as number) : transform.get(x);
+    }
+    const j = indices[k] as number;
+    if (mean) {
+      const e = x - (mean[j] as number);
+      acc[j]! += e * e;
+      nz[j]! += 1;
+    } else acc[j]! += x;
+  }
 }
 
 /**
