@@ -17,7 +17,7 @@ import {
 } from "@hyped/core";
 import type { AnnData } from "../anndata/anndata.js";
 import type { Matrix } from "../anndata/matrix.js";
-import { H, MASK, miss, type ScalarMemo } from "./memo.js";
+import { H, MASK, type ScalarMemo } from "./memo.js";
 
 /** A float array written by an operation: float32 when the input was float32, else float64. */
 export type FloatArray = Float32Array | Float64Array;
@@ -225,10 +225,21 @@ function csrSumsMemo64(
   f: (v: number) => number,
   acc: Float64Array,
 ): void {
+  // imported bindings may compile to getters (CommonJS builds): read them once
+  const hm = H;
+  const mask = MASK;
   for (let k = k0; k < nnz; k++) {
     let x = d[k] as number;
-    const h = (((x * H) | 0) & MASK) << 1;
-    x = kv[h] === x ? (kv[h + 1] as number) : miss(kv, h, x, f);
+    const h = (((x * hm) | 0) & mask) << 1;
+    if (kv[h] === x) x = kv[h + 1] as number;
+    else {
+      const y = f(x);
+      if (x !== 0) {
+        kv[h] = x;
+        kv[h + 1] = y;
+      }
+      x = y;
+    }
     const q = (indices[k] as number) << 1;
     acc[q]! += x;
     acc[q + 1]! += x * x;
@@ -245,10 +256,21 @@ function csrSumsMemoAny(
   f: (v: number) => number,
   acc: Float64Array,
 ): void {
+  // imported bindings may compile to getters (CommonJS builds): read them once
+  const hm = H;
+  const mask = MASK;
   for (let k = k0; k < nnz; k++) {
     let x = d[k] as number;
-    const h = (((x * H) | 0) & MASK) << 1;
-    x = kv[h] === x ? (kv[h + 1] as number) : miss(kv, h, x, f);
+    const h = (((x * hm) | 0) & mask) << 1;
+    if (kv[h] === x) x = kv[h + 1] as number;
+    else {
+      const y = f(x);
+      if (x !== 0) {
+        kv[h] = x;
+        kv[h + 1] = y;
+      }
+      x = y;
+    }
     const q = (indices[k] as number) << 1;
     acc[q]! += x;
     acc[q + 1]! += x * x;
@@ -270,10 +292,12 @@ function csrColumnPass(
   nz: Float64Array,
 ): void {
   const kv = transform?.kv;
+  const hm = H;
+  const mask = MASK;
   for (let k = k0; k < nnz; k++) {
     let x = d[k] as number;
     if (transform) {
-      const h = (((x * H) | 0) & MASK) << 1;
+      const h = (((x * hm) | 0) & mask) << 1;
       x = (kv as Float64Array)[h] === x ? ((kv as Float64Array)[h + 1] as number) : transform.get(x);
     }
     const j = indices[k] as number;
