@@ -51,7 +51,7 @@ export function normalizeTotalMatrix(X: Matrix, options: NormalizeTotalOptions &
     throw new HypedError("INVALID_ARGUMENT", `maxFraction must be in (0, 1], got ${maxFraction}`, { maxFraction });
   }
   const [r, c] = shapeOf(X);
-  const M = isSparse(X) ? X : (contiguous(X as never) as DenseMatrix);
+  const M = isSparse(X) ? X : contiguous2d(X);
   const src = M.data as AnyTypedArray;
   const vals = numbers(src);
   const f64 = src instanceof Float64Array;
@@ -162,6 +162,12 @@ function divideRows(v: ArrayLike<number>, out: FloatArray, l: Layout, r: number,
   }
 }
 
+/** A dense 2-D matrix in C order (itself when it already is one); `INVALID_ARGUMENT` for other ranks. */
+function contiguous2d(m: DenseMatrix): DenseMatrix {
+  if (m.shape.length !== 2) throw new HypedError("INVALID_ARGUMENT", `expected a 2-D matrix, got shape [${m.shape}]`, { shape: m.shape });
+  return contiguous(m as never) as DenseMatrix;
+}
+
 /** Median of plain numbers (average of the middle pair for even lengths, as numpy). */
 export function median(values: ArrayLike<number>): number {
   const s = Float64Array.from(values).sort();
@@ -204,7 +210,7 @@ export function log1pMatrix(X: Matrix, options: { base?: number; inplace?: boole
   if (base !== undefined && !(base > 0 && base !== 1)) throw new HypedError("INVALID_ARGUMENT", `invalid log base ${base}`, { base });
   const k = base === undefined ? 1 : Math.log(base);
   const [r, c] = shapeOf(X);
-  const M = isSparse(X) ? X : (contiguous(X as never) as DenseMatrix);
+  const M = isSparse(X) ? X : contiguous2d(X);
   const src = M.data as AnyTypedArray;
   const f32 = src instanceof Float32Array;
   const own = inplace && (f32 || src instanceof Float64Array);

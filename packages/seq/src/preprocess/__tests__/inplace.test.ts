@@ -1,4 +1,4 @@
-import { type DenseMatrix, denseToCsr, type SparseMatrix, sparseToDense } from "@hyped/core";
+import { type DenseMatrix, denseToCsr, fromTyped, type SparseMatrix, sparseToDense } from "@hyped/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AnnData } from "../../anndata/index.js";
@@ -88,6 +88,12 @@ describe("normalizeTotal / log1p in place (scanpy's copy=False)", () => {
       bits((normalizeTotalMatrix(f32(X)).X as SparseMatrix).data as Float32Array),
     );
     expect(Array.from(ints.data as Int32Array)).toEqual(Array.from(X.data as Float64Array));
+  });
+
+  it("dense input must be 2-D (INVALID_ARGUMENT)", () => {
+    const v = fromTyped(new Float64Array([1, 2, 3]), [3]) as unknown as DenseMatrix;
+    expect(() => normalizeTotalMatrix(v)).toThrow(/2-D/);
+    expect(() => log1pMatrix(v)).toThrow(/2-D/);
   });
 
   it("normalizeTotal(adata) and log1p(adata) overwrite X's values; copy: true leaves them alone", () => {
