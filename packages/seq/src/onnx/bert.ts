@@ -165,9 +165,39 @@ class GraphBuilder {
    * weight is used as stored (out × in), without a transposed copy.
    */
   async linear(x: string, prefix: string, nIn: number, nOut: number, out: string): Promise<string> {
+    const { y, bias } = await this.linearNoBias(x, prefix, nIn, nOut, out);
+    this.nodes.at(-1)?.inputs.push(bias);
+    return y;
+  }
+  /** `x · Wᵀ` (the `Gemm` of {@link linear} without its bias), and the bias's name, for a fused op that adds it. */
+  async linearNoBias(x: string, prefix: string, nIn: number, nOut: number, out: string): Promise<{ y: string; bias: string }> {
     const w = await this.weight(`${prefix}.weight`, [nOut, nIn], `${prefix}.weight`);
-    const b = await this.weight(`${prefix}.bias`, [nOut], `${prefix}.bias`);
-    return this.op("Gemm", [x, w, b], out, { transB: 1 });
+    const bias = await this.weight(`${prefix}.bias`, [nOut], `${prefix}.bias`);
+    return { y: this.op("Gemm", [x, w], out, { transB: 1 }), bias };
+  }
+  /**
+   * LayerNorm(`x · Wᵀ + b + residual`) for the `Linear` under `prefix` and the LayerNorm under `lnPrefix`: with
+   * contrib operators one `com.microsoft.SkipLayerNormalization` (bias, residual and normalisation in one pass),
+   * else `Gemm`, `Add`, `LayerNormalization`.
+   */
+  async linearAddNorm(
+    x: string,
+    residual: string,
+    prefix: string,
+    lnPrefix: string,
+    nIn: number,
+    out: string,
+    contrib: boolean,
+  ): Promise<string> {
+    const { H } = this;
+    if (!contrib) {
+      const y = await this.linear(x, prefix, nIn, H, `${prefix}.y`);
+      return this.ln(this.op("Add", [y, residual], `${prefix}.res`), lnPrefix, out);
+    }
+    const { y, bias } = await this.linearNoBias(x, prefix, nIn, H, `${prefix}.y`);
+    const w = await this.weight(`${lnPrefix}.weight`, [H], `${lnPrefix}.weight`);
+    const b = await this.weight(`${lnPrefix}.bias`, [H], `${lnPrefix}.bias`);
+    return this.op("SkipLayerNormalization", [y, residual, w, b, bias], out, { epsilon: { float: this.eps } }, "com.microsoft");
   }
 }
 
@@ -203,13 +233,18 @@ export async function buildBertOnnx(
   weights: BertWeightSource,
   options: {
     signal?: AbortSignal;
-    /** Use ONNX Runtime's fused `com.microsoft.MultiHeadAttention` instead of plain ONNX operators. Default false. */
-    fusedAttention?: boolean;
+    /**
+     * Use ONNX Runtime's fused contrib operators (domain `com.microsoft`, opset 1) instead of plain ONNX ones:
+     * `MultiHeadAttention` (with the padding mask), `SkipLayerNormalization` (bias + residual + LayerNorm) and, for
+     * `hidden_act: "gelu"`, `BiasGelu` (exact erf GELU). Same computation, rounding aside. Default false (other
+     * ONNX runtimes lack them).
+     */
+    contribOps?: boolean;
   } = {},
 ): Promise<Uint8Array> {
   const s = checkBertConfig(cfg);
   const { hidden: H, heads: NH, intermediate: I } = s;
-  const fused = options.fusedAttention ?? false;
+  const fused = options.contribOps ?? false;
   const g = new GraphBuilder(weights, H, s.eps, options.signal);
   const { op } = g;
   g.init("zero1", [1], BigInt64Array.of(0n));
@@ -254,11 +289,14 @@ export async function buildBertOnnx(
     const k = to3(await g.linear(h, `${p}.attention.self.key`, H, H, `${p}.k2`), `${p}.k`);
     const v = to3(await g.linear(h, `${p}.attention.self.value`, H, H, `${p}.v2`), `${p}.v`);
     const ctx = op("Reshape", [attention(g, p, q, k, v, NH, fused), "shape_rows"], `${p}.ctx_rows`);
-    const ao = await g.linear(ctx, `${p}.attention.output.dense`, H, H, `${p}.ao`);
-    const a = await g.ln(op("Add", [ao, h], `${p}.res1`), `${p}.attention.output.LayerNorm`, `${p}.attn_out`);
-    const inter = activation(op, g.scalar, await g.linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
-    const o = await g.linear(inter, `${p}.output.dense`, I, H, `${p}.out`);
-    h = await g.ln(op("Add", [o, a], `${p}.res2`), `${p}.output.LayerNorm`, `${p}.h_rows`);
+    const a = await g.linearAddNorm(ctx, h, `${p}.attention.output.dense`, `${p}.attention.output.LayerNorm`, H, `${p}.attn_out`, fused);
+    let inter: string;
+    if (fused && s.act === "gelu") {
+      // com.microsoft.BiasGelu: the exact erf GELU of x + bias (FastGelu, the tanh form, would not match)
+      const { y, bias } = await g.linearNoBias(a, `${p}.intermediate.dense`, H, I, `${p}.inter`);
+      inter = op("BiasGelu", [y, bias], `${p}.act`, undefined, "com.microsoft");
+    } else inter = activation(op, g.scalar, await g.linear(a, `${p}.intermediate.dense`, H, I, `${p}.inter`), s.act, `${p}.act`);
+    h = await g.linearAddNorm(inter, a, `${p}.output.dense`, `${p}.output.LayerNorm`, I, `${p}.h_rows`, fused);
     to3(h, `hidden_states_${l + 1}`);
   }
   const hs = (name: string) => ({ name, type: OnnxType.FLOAT, dims: ["batch", "seq", H] as Array<number | string> });

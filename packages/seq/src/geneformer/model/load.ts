@@ -16,8 +16,9 @@ import {
 import { type BertConfig, buildBertOnnx, checkBertConfig } from "../../onnx/bert.js";
 import { openSafetensors, type SafetensorsFile } from "../../safetensors/read.js";
 import type { Dictionary } from "../dictionaries.js";
+import { LazyFile } from "./lazy-file.js";
 import { GeneformerModel } from "./model.js";
-import { loadRuntime, type RuntimeChoice, sessionOptions } from "./runtime.js";
+import { loadRuntime, type OrtRuntime, type RuntimeChoice, sessionOptions } from "./runtime.js";
 
 /** Where a model comes from: a folder path (Node), a URL prefix (`https://…/model-repo`), or the two files' contents. */
 export type GeneformerSource =
@@ -44,7 +45,11 @@ export interface LoadGeneformerOptions extends LongTaskOptions {
    * (onnxruntime-web). With onnxruntime-node built with CUDA, pass `["cuda", "cpu"]`.
    */
   executionProviders?: string[];
-  /** Threads: onnxruntime-node's `intraOpNumThreads` (default: ONNX Runtime's choice, one per core); onnxruntime-web's `env.wasm.numThreads` (default: left as set). */
+  /**
+   * Threads: onnxruntime-node's `intraOpNumThreads` (default: ONNX Runtime's choice, one per core);
+   * onnxruntime-web's `env.wasm.numThreads` (default in Node: one per core unless already set; in browsers: left
+   * to onnxruntime-web).
+   */
   numThreads?: number;
   /**
    * Let ONNX Runtime pre-pack weight matrices for its CPU kernels. Default false: packing keeps a second copy of
@@ -58,10 +63,12 @@ export interface LoadGeneformerOptions extends LongTaskOptions {
    */
   spinWait?: boolean;
   /**
-   * Run attention with ONNX Runtime's fused `com.microsoft.MultiHeadAttention` kernel instead of plain ONNX
-   * operators (same result to rounding). Default true with onnxruntime-node and onnxruntime-web.
+   * Use ONNX Runtime's fused contrib operators (`com.microsoft`): `MultiHeadAttention`, `SkipLayerNormalization`
+   * and, for GELU models, `BiasGelu` (exact erf GELU), instead of plain ONNX operators (same result to rounding).
+   * Default true with onnxruntime-node and onnxruntime-web (both builds include them), false with a runtime module
+   * of your own.
    */
-  fusedAttention?: boolean;
+  contribOps?: boolean;
   /**
    * Let ONNX Runtime read the weights from `model.safetensors` itself (ONNX external data pointing at each
    * tensor's bytes) instead of receiving a float32 copy in the graph: onnxruntime-node with a model folder (it
@@ -179,7 +186,9 @@ interface WeightsFile {
  * (ONNX external data) and no float32 copy passes through JavaScript: onnxruntime-node with a local file (which it
  * memory-maps; the real path is used, since a Hugging Face cache links `model.safetensors` to a blob elsewhere and
  * ONNX Runtime refuses external data that leaves its folder), or onnxruntime-web with a path, URL, bytes or `Blob`
- * (its `externalData` session option; it loads the file once into memory and reads the tensors from it).
+ * (its `externalData` session option, which copies each tensor into the WebAssembly heap: from a local file one
+ * tensor at a time through {@link LazyFile}; from a URL or `Blob` after loading the whole file; from your bytes
+ * without a copy).
  */
 async function externalFile(runtime: string, file: WeightsFile | undefined, options: LoadGeneformerOptions) {
   if (!file || options.externalWeights === false) return undefined;
@@ -189,9 +198,31 @@ async function externalFile(runtime: string, file: WeightsFile | undefined, opti
     const real = await realpath(file.path);
     return { location: basename(real), sessionExtra: { externalFolder: dirname(real) } };
   }
-  if (runtime === "onnxruntime-web")
-    return { location: WEIGHTS_FILE, sessionExtra: { externalData: [{ path: WEIGHTS_FILE, data: file.data }] } };
+  if (runtime === "onnxruntime-web") {
+    // in Node, a local file is read one tensor at a time while onnxruntime-web copies it into its heap (LazyFile)
+    const data = file.path ? await LazyFile.open(file.path) : file.data;
+    return {
+      location: WEIGHTS_FILE,
+      lazy: data instanceof LazyFile ? data : undefined,
+      sessionExtra: { externalData: [{ path: WEIGHTS_FILE, data }] },
+    };
+  }
   return undefined;
+}
+
+/**
+ * In Node, onnxruntime-web's default `env.wasm.numThreads` is half the cores (at most 4); use one thread per core,
+ * as onnxruntime-node does, unless it was set. Browsers keep onnxruntime-web's default: its worker threads load the
+ * script that holds onnxruntime-web, which depends on how the page was bundled (set `env.wasm.numThreads` and
+ * `env.wasm.wasmPaths` yourself, on a cross-origin-isolated page).
+ */
+async function defaultWasmThreads(ort: OrtRuntime, numThreads?: number): Promise<void> {
+  const wasm = ort.env?.wasm;
+  if (!wasm) return;
+  if (numThreads) wasm.numThreads = numThreads;
+  else if (!wasm.numThreads && typeof process !== "undefined" && typeof process.versions?.node === "string") {
+    wasm.numThreads = (await import("node:os")).availableParallelism();
+  }
 }
 
 async function build(
@@ -208,6 +239,28 @@ async function build(
   const rep = progressReporter(onProgress, "tensors", 5 + 16 * sizes.layers, "load");
   const { ort, name } = await loadRuntime(options.runtime);
   const ext = await externalFile(name, file, options);
+  try {
+    return await buildAndStart(config, st, prefix, where, options, ort, name, ext, rep);
+  } finally {
+    await ext?.lazy?.close();
+  }
+}
+
+/** Write the graph and start the session (the second half of {@link build}). */
+async function buildAndStart(
+  config: BertConfig,
+  st: SafetensorsFile,
+  prefix: string,
+  where: string,
+  options: LoadGeneformerOptions,
+  ort: OrtRuntime,
+  name: string,
+  ext: Awaited<ReturnType<typeof externalFile>>,
+  rep: ReturnType<typeof progressReporter>,
+): Promise<GeneformerModel> {
+  const { signal } = options;
+  const sizes = checkBertConfig(config);
+  let externalBytes = 0;
   const bytes = await buildBertOnnx(
     config,
     async (name, shape) => {
@@ -221,16 +274,34 @@ async function build(
         });
       }
       rep.tick();
-      if (ext && (e.dtype === "F32" || e.dtype === "F16" || e.dtype === "BF16"))
+      if (ext && (e.dtype === "F32" || e.dtype === "F16" || e.dtype === "BF16")) {
+        // the graph references row 0 only of the token-type table (type 0), the whole of every other tensor
+        externalBytes += name === "embeddings.token_type_embeddings.weight" ? e.byteLength / (e.shape[0] as number) : e.byteLength;
         return { location: ext.location, offset: e.offset, length: e.byteLength, dtype: e.dtype };
+      }
       return st.readFloat32(full, { signal });
     },
-    { signal, fusedAttention: options.fusedAttention ?? name !== "custom" },
+    { signal, contribOps: options.contribOps ?? name !== "custom" },
   );
-  if (name === "onnxruntime-web" && options.numThreads && ort.env?.wasm) ort.env.wasm.numThreads = options.numThreads;
+  if (name === "onnxruntime-web") await defaultWasmThreads(ort, options.numThreads);
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions(name, { ...options, ...ext?.sessionExtra }));
+    const lazy = ext?.lazy;
+    const first = await ort.InferenceSession.create(bytes, sessionOptions(name, { ...options, ...ext?.sessionExtra })).catch((e) => {
+      if (lazy) return undefined;
+      throw e;
+    });
+    if (lazy && (!first || lazy.served < externalBytes)) {
+      // the runtime did not read the weights through LazyFile.subarray: start again from the file's bytes
+      await first?.release?.();
+      const { readFile } = await import("node:fs/promises");
+      const buf = await readFile(lazy.path);
+      const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      session = await ort.InferenceSession.create(
+        bytes,
+        sessionOptions(name, { ...options, externalData: [{ path: ext.location, data }] }),
+      );
+    } else session = first as NonNullable<typeof first>;
   } catch (e) {
     throw new HypedError(
       "FORMAT",

@@ -25,10 +25,10 @@ describe("loadGeneformer matches Hugging Face BertModel (numpy reference)", () =
     });
   }
 
-  it("the plain-ONNX attention (fusedAttention: false) matches too", async () => {
+  it("the plain-ONNX graph (contribOps: false) matches too", async () => {
     const dir = join(REF, "gelu-f16");
-    const model = await loadGeneformer(dir, { fusedAttention: false });
-    const special = await loadGeneformer(dir, { fusedAttention: false, tokenDictionary: SPECIAL });
+    const model = await loadGeneformer(dir, { contribOps: false });
+    const special = await loadGeneformer(dir, { contribOps: false, tokenDictionary: SPECIAL });
     const errs = await fidelity(model, special, expected("gelu-f16"));
     for (const [what, e] of Object.entries(errs)) expect(e, what).toBeLessThan(1e-4);
   });

@@ -6,7 +6,9 @@
  * weights the encoder uses (position_ids, the masked-LM head and a pooler excluded).
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { encodeOnnxModel, OnnxType } from "../../../onnx/proto.js";
 import { openSafetensors } from "../../../safetensors/read.js";
 import { loadGeneformer, loadRuntime } from "../index.js";
 
@@ -27,7 +29,19 @@ const st = await openSafetensors(join(dir, "model.safetensors"));
 let weightBytes = 0;
 for (const e of st.tensors.values()) if (!/position_ids|^cls\.|pooler/.test(e.name)) weightBytes += e.byteLength;
 await st.source.close?.();
-await loadRuntime(runtime as "node" | "web"); // the runtime's code is not the model's memory
+// the runtime's code is not the model's memory: load it, and for onnxruntime-web start its WebAssembly instance
+// (with the threads loadGeneformer asks for) on a one-node model
+const { ort } = await loadRuntime(runtime as "node" | "web");
+if (runtime === "web") {
+  if (ort.env?.wasm) ort.env.wasm.numThreads = Number(process.env.GF_PROBE_THREADS ?? availableParallelism());
+  const tiny = encodeOnnxModel({
+    nodes: [{ op: "Relu", inputs: ["x"], outputs: ["y"] }],
+    initializers: [],
+    inputs: [{ name: "x", type: OnnxType.FLOAT, dims: [1] }],
+    outputs: [{ name: "y", type: OnnxType.FLOAT, dims: [1] }],
+  });
+  await (await ort.InferenceSession.create(tiny, { executionProviders: ["wasm"] })).release?.();
+}
 gc();
 const before = process.memoryUsage().rss;
 const t0 = performance.now();

@@ -26,7 +26,7 @@ function probe(dir: string, ...args: string[]): Probe {
   return JSON.parse(line) as Probe;
 }
 
-describe("loading a model costs less than 1.5x its weights (fresh process, onnxruntime-node)", () => {
+describe("loading a model costs little more than its weights (fresh process)", () => {
   let dir = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "hyped-gf-mem-"));
@@ -51,5 +51,13 @@ describe("loading a model costs less than 1.5x its weights (fresh process, onnxr
     expect(m.peakRunRatio).toBeLessThan(1.5);
     // the weights are in memory once the model has run (ONNX Runtime reads them from model.safetensors)
     expect(m.afterRunRatio).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it("with onnxruntime-web, loading peaks under 1.8x: the file is read one tensor at a time into the WebAssembly heap", () => {
+    // measured 1.53x for this 92 MiB model (1.18x for a V2-sized one); reading the whole file first gave 2.9x
+    // (V2-sized: 4.3x when copied into the graph, 2.1x with the file loaded whole as external data)
+    const m = probe(dir, "web", "true");
+    expect(m.peakRatio).toBeLessThan(1.8);
+    expect(m.afterRunRatio).toBeGreaterThan(0.9);
   }, 120_000);
 });
