@@ -101,13 +101,12 @@ async function speed(dir: string): Promise<void> {
         ...(await inTurns(
           [
             {
-              name: `${name}, one 2,048-token cell`,
+              name: `${name}, ${nCells} cells of 2,048 tokens`,
               ours: () => m.embedCells(cells, { maxBatchSize: 1 }),
               peer: "cells()",
               peerName,
               goal: 0.5, // ≥ 2× numpy's cells per second
-              rounds,
-              perCall: nCells,
+              rounds, // both sides embed the same nCells cells per call
             },
           ],
           peer,
@@ -122,7 +121,7 @@ async function speed(dir: string): Promise<void> {
   console.log(`\n| ours | peer | ours cells/s (wall) | peer cells/s (wall) | speed-up wall | speed-up CPU | load average |`);
   console.log("|---|---|---|---|---|---|---|");
   for (const r of results) {
-    const w = (xs: number[]) => (xs.length ? 1000 / median(xs) : Number.NaN);
+    const w = (xs: number[]) => (xs.length ? (1000 * nCells) / median(xs) : Number.NaN);
     console.log(
       `| ${r.name} | ${r.peerName} | ${w(r.ours).toFixed(3)} | ${w(r.peer).toFixed(3)} | ${r.ratio ? (1 / r.ratio).toFixed(2) : "-"}x | ${r.cpuRatio ? (1 / r.cpuRatio).toFixed(2) : "-"}x | ${loadavg()[0]?.toFixed(1)} |`,
     );

@@ -12,7 +12,7 @@ import { encodeOnnxModel, OnnxType } from "../../../onnx/proto.js";
 import { openSafetensors } from "../../../safetensors/read.js";
 import { loadGeneformer, loadRuntime } from "../index.js";
 
-const [dir = "", runtime = "node", external = "true"] = process.argv.slice(2);
+const [dir = "", runtime = "node", external = "true", prepack = "false"] = process.argv.slice(2);
 /**
  * Peak RSS of this process: Linux's VmHWM (the high-water mark of this process image's memory). getrusage's maxRSS
  * is not used on Linux: it carries over the parent's RSS at fork across exec, so a large parent inflates it.
@@ -45,7 +45,11 @@ if (runtime === "web") {
 gc();
 const before = process.memoryUsage().rss;
 const t0 = performance.now();
-const model = await loadGeneformer(dir, { runtime: runtime as "node" | "web", externalWeights: external === "true" });
+const model = await loadGeneformer(dir, {
+  runtime: runtime as "node" | "web",
+  externalWeights: external === "true",
+  prepack: prepack === "true",
+});
 const seconds = (performance.now() - t0) / 1000;
 const peakLoad = peakRss();
 gc();
