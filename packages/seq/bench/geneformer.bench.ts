@@ -219,9 +219,13 @@ async function memory(dir: string): Promise<void> {
       ["web", "true"],
       ["web", "false"],
     ]) {
-      const child = spawnSync(process.execPath, ["--expose-gc", ...(await tsScriptArgs(PROBE)), v2, runtime as string, external as string], {
-        encoding: "utf8",
-      });
+      const child = spawnSync(
+        process.execPath,
+        ["--expose-gc", ...(await tsScriptArgs(PROBE)), v2, runtime as string, external as string],
+        {
+          encoding: "utf8",
+        },
+      );
       const line = child.stdout.trim().split("\n").pop() ?? "";
       try {
         const m = JSON.parse(line) as {
