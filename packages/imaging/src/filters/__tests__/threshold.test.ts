@@ -3,7 +3,7 @@ import { maskAbove } from "../threshold.js";
 
 describe("maskAbove (segmentFrame's fused foreground mask)", () => {
   it("equals (stack > t).any(axis=0) for 1, 2 and 3 channels, lengths not a multiple of 4, NaN never above", () => {
-    for (const n of [0, 1, 3, 4, 5, 17, 1001]) {
+    for (const n of [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1001]) {
       const ch = [0, 1, 2].map((c) =>
         Float64Array.from({ length: n }, (_, i) => (i % 7 === c ? Number.NaN : ((i * 37 + c * 11) % 100) / 100)),
       );
