@@ -19,10 +19,8 @@ import {
   thresholdOtsu,
   watershed,
 } from "@hyped/imaging";
-import { histogramOf, otsuFromHistogram } from "@hyped/imaging/filters";
+import { histogramOf, maskAbove, otsuFromHistogram } from "@hyped/imaging/filters";
 import { inTurns, PythonPeer, type TurnRow, verdictTable } from "../../../scripts/bench-utils.js";
-// maskAbove is internal (segmentFrame's step 3) with no public export: inlined from the sources by the bench bundle.
-import { maskAbove } from "../src/filters/threshold.js";
 
 const H = 2826;
 const W = 3245;
@@ -93,6 +91,7 @@ def markers_of(pk):
     mk_, _ = ndi.label(pm)
     return mk_, -edt
 markers, neg = markers_of(pk)
+seedmask = np.zeros(mask.shape, bool); seedmask[tuple(pk.T)] = True
 ws = watershed(neg, markers, mask=mask)
 def segment(frame):
     chans = []
@@ -118,17 +117,24 @@ const s1 = gaussianFilter(clipPercentile(mk, { high: 98 }).image, 1).data as Flo
 const s2 = gaussianFilter(clipPercentile(frame.pick(2, null, null), { high: 98 }).image, 1).data as Float64Array;
 const hst = histogramOf([s1, s2], "float64");
 const tst = otsuFromHistogram(hst.counts, hst.centers); // Otsu over the stack, as threshold_otsu(st)
-/** Watershed markers as a user prepares them: a seed mask from the peaks, labelled 4-connected, and -distance. */
-function markersOf(peaks: typeof pk) {
+/** The seed mask a user builds from the peaks (1 at each peak). */
+function seedMaskOf(peaks: typeof pk) {
   const pm = new Uint8Array(N);
   const pd = peaks.data as Int32Array;
   for (let k = 0; k < pd.length; k += 2) pm[pd[k]! * W + pd[k + 1]!] = 1;
-  const m = label(fromTyped(pm, [H, W]), { connectivity: 1 });
+  return fromTyped(pm, [H, W]);
+}
+/** Watershed markers as a user prepares them: a seed mask from the peaks, labelled 4-connected, and -distance. */
+function markersOf(peaks: typeof pk) {
+  const m = label(seedMaskOf(peaks), { connectivity: 1 });
   const e = edt.data as Float64Array;
   const neg = new Float64Array(N);
   for (let i = 0; i < N; i++) neg[i] = -e[i]!;
   return { markers: m, neg: fromTyped(neg, [H, W]) };
 }
+/** The same markers without the negated copy: `watershed(edt, markers, { negate: true })` floods -edt itself. */
+const markersOnly = (peaks: typeof pk) => label(seedMaskOf(peaks), { connectivity: 1 });
+const seedMask = seedMaskOf(pk);
 const { markers, neg } = markersOf(pk);
 const ws = watershed(neg, markers, { mask });
 console.log(
@@ -162,6 +168,20 @@ const rows: TurnRow[] = [
     rounds: 3,
   },
   { name: "watershed marker preparation", ours: () => markersOf(pk), peer: "markers_of(pk)", peerName: "scipy/numpy", rounds: 9 },
+  {
+    name: "watershed marker preparation: label of the seed mask alone",
+    ours: () => label(seedMask, { connectivity: 1 }),
+    peer: "ndi.label(seedmask)",
+    peerName: "scipy",
+    rounds: 9,
+  },
+  {
+    name: "watershed marker preparation, our API (no -edt copy: watershed negate option)",
+    ours: () => markersOnly(pk),
+    peer: "markers_of(pk)",
+    peerName: "scipy/numpy",
+    rounds: 9,
+  },
   {
     name: "watershed",
     ours: () => watershed(neg, markers, { mask }),

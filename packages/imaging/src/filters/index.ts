@@ -39,6 +39,7 @@ export {
   type HistogramOptions,
   histogramOf,
   imageHistogram,
+  maskAbove,
   type OtsuOptions,
   otsuFromHistogram,
   thresholdOtsu,

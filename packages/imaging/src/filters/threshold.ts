@@ -182,8 +182,9 @@ export function otsuFromHistogram(counts: ArrayLike<number>, centers: ArrayLike<
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * The foreground mask `(stack > t).any(axis=0)` of same-length float64 channels, in one fused pass (internal:
- * `segmentFrame`'s step 3). Returns 1 where any channel is above `t`, else 0 (NaN is never above).
+ * The foreground mask `(stack > t).any(axis=0)` of the first `n` pixels of float64 channels (each at least `n`
+ * long), in one fused pass, as numpy computes it for a stack of smoothed channels; `segmentFrame`'s step 3.
+ * Returns `n` bytes: 1 where any channel is above `t`, else 0 (NaN is never above, as in numpy).
  *
  * One or two channels of 64 pixels or more go through the WebAssembly SIMD kernel (`simd/kernels.wat`: two
  * float64 compares per instruction, block by block), else through {@link maskAboveJs}; both give the same bytes.
