@@ -1,10 +1,12 @@
 /**
  * Principal component analysis of a cells × genes matrix, as scanpy's `pp.pca` (and scikit-learn's `PCA`).
  *
- * Method: block Krylov iteration on the implicitly centred operator A = X − 1·μᵀ (sparse input is never
- * densified), full re-orthogonalisation, Rayleigh–Ritz with a dense symmetric eigensolver (eig.ts), iterated
- * until every wanted Ritz pair has a relative residual below `tol`, with thick restarts that keep the basis
- * at most ~4 blocks wide. The result equals a full SVD to ~1e-8 for well-separated components.
+ * Methods (see {@link PcaOptions.solver}): by default thick-restart Lanczos on AᵀA with A = X − 1·μᵀ the implicitly
+ * centred matrix (pca-lanczos.ts, lanczos.ts), which is ARPACK's method and so scanpy's default
+ * `svd_solver="arpack"`, converged to machine precision from a seeded start vector; the exact covariance solver
+ * (`"gram"`, tridiagonal reduction of the genes × genes covariance, eig.ts) is kept as an option and is what the
+ * tests compare against; a block Krylov solver (`"krylov"`) serves many genes with many components. Sparse input
+ * is never densified.
  *
  * Signs follow scikit-learn ≥ 1.5 (what current scanpy returns): each component is flipped so that its loading of
  * largest magnitude is positive (`svd_flip(u_based_decision=False)`). scikit-learn < 1.5 made the largest score
@@ -15,6 +17,8 @@ import type { AnnData, Matrix } from "../anndata/index.js";
 import { inputMatrix, resolveMaskVar } from "../preprocess/adata.js";
 import { asCsr, colMeanVar, denseFrom, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { symEig, symEigTop } from "./eig.js";
+import { centredGramLower } from "./lanczos.js";
+import { type LanczosOperator, lanczosPca, type PcaSolver, planSolver } from "./pca-lanczos.js";
 
 /** Options of {@link pcaMatrix}. */
 export interface PcaOptions extends LongTaskOptions {
@@ -22,19 +26,37 @@ export interface PcaOptions extends LongTaskOptions {
   nComps?: number;
   /** Subtract gene means (PCA). `false` gives a truncated SVD of X. Default true. */
   zeroCenter?: boolean;
-  /** Seed of the random starting block. Default 0. */
+  /** Seed of the Lanczos start vector / Krylov starting block (core's `Lcg32` stream). Default 0. */
   seed?: number;
-  /** Convergence of the Krylov solver: Ritz residual ‖AᵀAv − θv‖ relative to θ₁. Default 1e-8 (components then agree with a full SVD to ~1e-8 / relative gap). */
+  /**
+   * Convergence tolerance. Lanczos: a Ritz pair is accepted when its residual estimate is ≤ tol·|θ| (ARPACK's
+   * test); default 0, meaning machine precision (scipy's `svds(tol=0)`, what scanpy calls). Krylov: Ritz residual
+   * ‖AᵀAv − θv‖ relative to θ₁, default 1e-8. Not used by `"gram"`.
+   */
   tol?: number;
   /**
-   * `"gram"`: eigendecomposition of the genes × genes covariance AᵀA = XᵀX − n·μμᵀ, accumulated from the
-   * stored values (sparse input is never densified), by tridiagonal reduction + bisection + inverse iteration,
-   * then one Rayleigh–Ritz step with the exact centred operator; cost ≈ Σ nnz(row)² + ⅔·genes³, independent of
-   * the spectrum. `"krylov"`: thick-restarted block Krylov on the implicit operator (cost grows as the top
-   * singular values cluster). `"auto"` (default): gram when genes ≤ 4096 (≤ 128 MiB for the covariance),
-   * else krylov. Both are exact solvers (not randomized), so results agree with a full SVD.
+   * `"lanczos"`: thick-restart Lanczos on AᵀA (the method of ARPACK, which scanpy's default
+   * `svd_solver="arpack"` runs through scipy's `svds`), basis size {@link PcaOptions.ncv}, seeded start vector;
+   * iterative but converged to machine precision, so it agrees with the exact solvers to ~1e-10 for
+   * well-separated components. `"gram"`: exact; eigendecomposition of the genes × genes covariance
+   * AᵀA = XᵀX − n·μμᵀ accumulated from the stored values (sparse input is never densified), by tridiagonal
+   * reduction + bisection + inverse iteration, then one Rayleigh–Ritz step with the exact centred operator; cost
+   * ≈ Σ nnz(row)² + ½·genes³ whatever the number of components; the oracle of the tests. `"krylov"`:
+   * thick-restarted block Krylov on the implicit operator. `"auto"` (default): Lanczos when nComps ≪ min(n,
+   * genes) (its basis is smaller than the genes) and a cost model says it is cheaper than `"gram"` (always so for
+   * 50 components of 2,000 genes), else `"gram"` (≤ 4096 genes), else `"krylov"`.
    */
-  solver?: "auto" | "gram" | "krylov";
+  solver?: PcaSolver;
+  /**
+   * How Lanczos applies AᵀA. `"implicit"`: AᵀA·v = Xᵀ(X·v − 1·μᵀv) − μ·Σ(…), one pass over the stored values of
+   * X per product, as scanpy's centred `LinearOperator`. `"gram"`: one d × d covariance formed first (8·genes²
+   * bytes, ≤ 4096 genes), then dense products; X is still never densified. `"auto"` (default): the cheaper by the
+   * cost model; for log-normalised counts at ~9% density and 2,000 genes that is `"gram"`, because a CSR product
+   * in JavaScript costs ~3× scipy's C loop while a dense product over the genes is 4× cheaper than the sparse one.
+   */
+  lanczosOperator?: LanczosOperator;
+  /** Lanczos basis size before a thick restart. Default max(2·nComps + 1, 20), at most genes (scipy's `ncv`). */
+  ncv?: number;
 }
 
 /** Result of {@link pcaMatrix}. Arrays are row-major float64. */
@@ -184,9 +206,6 @@ function toCols(B: Float64Array, d: number, b: number): Float64Array[] {
   });
 }
 
-/** Largest genes count for which `solver: "auto"` forms the genes × genes covariance. */
-const GRAM_MAX_GENES = 4096;
-
 type BlockOp = (V: Float64Array, b: number) => Float64Array;
 
 /**
@@ -300,68 +319,15 @@ function krylovTop(d: number, k: number, av: BlockOp, atu: BlockOp, seed: number
   return { theta, V };
 }
 
-/** Sort the first `r` (index, value) pairs by index unless they already are (CSR rows usually are). */
-function sortPairs(idx: Int32Array, val: Float64Array, r: number): void {
-  let sorted = true;
-  for (let p = 1; p < r && sorted; p++) if ((idx[p] as number) < (idx[p - 1] as number)) sorted = false;
-  if (sorted) return;
-  const order = Array.from({ length: r }, (_, p) => p).sort((a, b) => (idx[a] as number) - (idx[b] as number));
-  const i2 = Int32Array.from(order, (p) => idx[p] as number);
-  const v2 = Float64Array.from(order, (p) => val[p] as number);
-  idx.set(i2);
-  val.set(v2);
-}
-
 /**
  * Top-k eigenpairs of AᵀA from the explicit genes × genes covariance (see {@link PcaOptions.solver}):
- * G = XᵀX accumulated row by row over the stored values (lower triangle), minus n·μμᵀ; the k + 10 largest
- * eigenpairs by {@link symEigTop}; then one Rayleigh–Ritz step with the exact centred operator (AᵀA V
- * computed from X, so the cancellation in XᵀX − n·μμᵀ does not limit the accuracy of the variances).
+ * G = XᵀX − n·μμᵀ ({@link centredGramLower}); the k + 10 largest eigenpairs by {@link symEigTop}; then one
+ * Rayleigh–Ritz step with the exact centred operator (AᵀA V computed from X, so the cancellation in
+ * XᵀX − n·μμᵀ does not limit the accuracy of the variances).
  */
 function gramTop(X: Matrix, mean: Float64Array, k: number, av: BlockOp, atu: BlockOp, options: LongTaskOptions) {
-  const [n, d] = shapeOf(X);
-  const progress = progressReporter(options.onProgress, "cells", n, "pca covariance");
-  const G = new Float64Array(d * d);
-  const csr = isSparse(X) ? asCsr(X) : null;
-  const data = csr ? numbers(csr.data) : denseValues(X as never);
-  const idx = new Int32Array(d);
-  const val = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    if ((i & 1023) === 0) {
-      throwIfAborted(options.signal, "pca");
-      if (i > 0) progress.tick(1024);
-    }
-    let r = 0;
-    if (csr) {
-      const end = Number(csr.indptr[i + 1]);
-      for (let p = Number(csr.indptr[i]); p < end; p++) {
-        const x = data[p] as number;
-        if (x === 0) continue;
-        idx[r] = csr.indices[p] as number;
-        val[r++] = x;
-      }
-    } else {
-      for (let j = 0, o = i * d; j < d; j++) {
-        const x = data[o + j] as number;
-        if (x === 0) continue;
-        idx[r] = j;
-        val[r++] = x;
-      }
-    }
-    if (csr) sortPairs(idx, val, r);
-    for (let p = 0; p < r; p++) {
-      const xa = val[p] as number;
-      const row = (idx[p] as number) * d;
-      for (let q = 0; q <= p; q++) G[row + (idx[q] as number)]! += xa * (val[q] as number);
-    }
-  }
-  for (let a = 0; a < d; a++) {
-    const ma = n * (mean[a] as number);
-    if (ma === 0) continue;
-    for (let b = 0; b <= a; b++) G[a * d + b]! -= ma * (mean[b] as number);
-  }
-  progress.finish();
-  throwIfAborted(options.signal, "pca");
+  const d = shapeOf(X)[1];
+  const G = centredGramLower(X, mean, options);
   const kk = Math.min(d, k + 10);
   const top = symEigTop(G, d, kk);
   // Rayleigh–Ritz with the exact operator on the kk vectors
@@ -400,20 +366,20 @@ function gramTop(X: Matrix, mean: Float64Array, k: number, av: BlockOp, atu: Blo
  */
 export function pcaMatrix(X: Matrix, options: PcaOptions = {}): PcaResult {
   const [n, d] = shapeOf(X);
-  const { zeroCenter = true, seed = 0, tol = 1e-8 } = options;
+  const { zeroCenter = true, seed = 0 } = options;
   const maxComps = Math.min(n, d) - (zeroCenter ? 1 : 0);
   const k = Math.min(options.nComps ?? 50, maxComps);
   if (!(k >= 1)) throw new HypedError("INVALID_ARGUMENT", `PCA needs at least 2 cells and 2 genes (got ${n}×${d})`, { n, d });
   const stats = colMeanVar(X, 1);
   const mean = zeroCenter ? stats.mean : new Float64Array(d);
   const { av, atu } = makeOps(X, mean);
-  const solver = options.solver ?? "auto";
-  if (solver !== "auto" && solver !== "gram" && solver !== "krylov")
-    throw new HypedError("INVALID_ARGUMENT", `unknown PCA solver '${String(solver)}' (auto, gram, krylov)`, { solver });
+  const plan = planSolver(X, k, options);
   const top =
-    solver === "gram" || (solver === "auto" && d <= GRAM_MAX_GENES)
+    plan.solver === "gram"
       ? gramTop(X, mean, k, av, atu, options)
-      : krylovTop(d, k, av, atu, seed, tol, options);
+      : plan.solver === "krylov"
+        ? krylovTop(d, k, av, atu, seed, options.tol ?? 1e-8, options)
+        : lanczosPca(X, mean, k, plan.operator, options);
   const theta = top.theta;
   const V = top.V;
   if (V.length === 0) throw new HypedError("INVALID_ARGUMENT", "PCA: the matrix has rank 0", {});

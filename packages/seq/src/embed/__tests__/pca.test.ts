@@ -23,12 +23,18 @@ export function pcaInput(): SparseMatrix {
 }
 
 describe("pcaMatrix against scikit-learn PCA(svd_solver='full')", () => {
-  for (const [layout, X] of [
+  const solvers = [
+    ["auto", {}],
+    ["exact covariance", { solver: "gram" }],
+    ["Lanczos, implicit operator", { solver: "lanczos", lanczosOperator: "implicit" }],
+    ["Lanczos, covariance operator", { solver: "lanczos", lanczosOperator: "gram" }],
+  ] as const;
+  for (const [layout, X, [solverName, solverOptions]] of [
     ["sparse CSR (implicit centring)", pcaInput()],
     ["dense", sparseToDense(pcaInput())],
-  ] as const) {
-    it(`${layout}: scores, components and variances agree to 1e-6 (signs made deterministic)`, () => {
-      const r = pcaMatrix(X, { nComps: 20 });
+  ].flatMap(([l, x]) => solvers.map((s) => [l, x, s] as const))) {
+    it(`${layout}, ${solverName}: scores, components and variances agree to 1e-6 (signs made deterministic)`, () => {
+      const r = pcaMatrix(X as SparseMatrix, { nComps: 20, ...solverOptions });
       expect(r.nComps).toBe(20);
       expectClose(r.scores, flat(ref.scores), 1e-6, 1e-6, "scores");
       expectClose(r.components, flat(ref.components), 1e-6, 1e-6, "components");
