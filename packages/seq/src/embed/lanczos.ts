@@ -18,6 +18,7 @@ import { HypedError, isSparse, Lcg32, type LongTaskOptions, progressReporter, th
 import type { Matrix } from "../anndata/index.js";
 import { asCsr, denseValues, numbers, shapeOf } from "../preprocess/matrix.js";
 import { symEig } from "./eig.js";
+import { wasmSymmetricOperator } from "./simd.js";
 
 /** Options of {@link lanczosTop}. */
 export interface LanczosOptions extends LongTaskOptions {
@@ -76,18 +77,21 @@ export function lanczosTop(
   const g = new Lcg32((options.seed ?? 0) ^ 0x9e3779b9);
   const rnd = () => (g.nextUint32() / 4294967296) * 2 - 1;
   const row = (r: number) => V.subarray(r * dim, (r + 1) * dim);
-  /** Project w against rows 0..j (classical Gram–Schmidt, repeated once when it removed most of w); returns ‖w‖. */
-  const orthogonalise = (j: number, coef: Float64Array | null): number => {
-    let before = Math.sqrt(dotN(w, w, dim));
+  /**
+   * Project w against rows from..j (classical Gram–Schmidt, repeated while a pass removes more than 1 − 1/√2 of
+   * the norm: Kahan–Parlett's "twice is enough"), adding the coefficients to `coef`; returns ‖w‖.
+   */
+  const orthogonalise = (from: number, j: number, coef: Float64Array | null, before0?: number): number => {
+    let before = before0 ?? Math.sqrt(dotN(w, w, dim));
     for (let pass = 0; pass < 3; pass++) {
-      for (let r = 0; r <= j; r++) h[r] = dotAt(V, r * dim, w, dim);
-      for (let r = 0; r <= j; r++) {
+      for (let r = from; r <= j; r++) h[r] = dotAt(V, r * dim, w, dim);
+      for (let r = from; r <= j; r++) {
         const c = h[r] as number;
         if (coef) coef[r]! += c;
         if (c !== 0) axpyAt(-c, V, r * dim, w, dim);
       }
       const after = Math.sqrt(dotN(w, w, dim));
-      if (pass > 0 && after > Math.SQRT1_2 * before) return after;
+      if (after > Math.SQRT1_2 * before) return after;
       before = after;
     }
     return before;
@@ -97,7 +101,7 @@ export function lanczosTop(
     for (let attempt = 0; attempt < 3; attempt++) {
       for (let i = 0; i < dim; i++) w[i] = rnd();
       const n0 = Math.sqrt(dotN(w, w, dim));
-      const nrm = j >= 0 ? orthogonalise(j, null) : n0;
+      const nrm = j >= 0 ? orthogonalise(0, j, null) : n0;
       if (nrm > 1e-8 * n0) {
         const out = row(j + 1);
         for (let i = 0; i < dim; i++) out[i] = (w[i] as number) / nrm;
@@ -121,7 +125,16 @@ export function lanczosTop(
       apply(row(j), w);
       matvecs++;
       coef.fill(0);
-      beta = orthogonalise(j, coef);
+      if (j > start) {
+        // the three-term recurrence first (α and the previous β), then one full pass (full re-orthogonalisation)
+        const prev = beta; // β_{j−1}: row j's coupling to row j − 1
+        axpyAt(-prev, V, (j - 1) * dim, w, dim);
+        const alpha = dotAt(V, j * dim, w, dim);
+        axpyAt(-alpha, V, j * dim, w, dim);
+        coef[j - 1] = prev;
+        coef[j] = alpha;
+        beta = orthogonalise(0, j, coef, Math.sqrt(dotN(w, w, dim)));
+      } else beta = orthogonalise(0, j, coef);
       // column j of T: the full projection (the arrow after a restart, α, and the previous β), kept symmetric
       for (let r = 0; r <= j; r++) {
         T[j * m + r] = coef[r] as number;
@@ -342,7 +355,17 @@ export function centredGramLower(X: Matrix, mean: Float64Array, options: LongTas
         if (ia >= a1) break;
         const xa = val[p] as number;
         const row = ia * d;
-        for (let q = start; q <= p; q++) G[row + (idx[q] as number)]! += xa * (val[q] as number);
+        let q = start;
+        // rows are strictly increasing (sortedRows), so the two updates never hit the same entry
+        for (; q + 1 <= p; q += 2) {
+          const i0 = row + (idx[q] as number);
+          const i1 = row + (idx[q + 1] as number);
+          const g0 = (G[i0] as number) + xa * (val[q] as number);
+          const g1 = (G[i1] as number) + xa * (val[q + 1] as number);
+          G[i0] = g0;
+          G[i1] = g1;
+        }
+        if (q <= p) G[row + (idx[q] as number)]! += xa * (val[q] as number);
       }
       cur[i] = p;
     }
@@ -358,8 +381,14 @@ export function centredGramLower(X: Matrix, mean: Float64Array, options: LongTas
   return G;
 }
 
-/** `y = G·x` for a symmetric d × d `G` given by its lower triangle (mirrored into the upper one here, in place). */
-export function denseSymmetricOperator(G: Float64Array, d: number): (x: Float64Array, y: Float64Array) => void {
+/**
+ * `y = G·x` for a symmetric d × d `G` given by its lower triangle: the WebAssembly SIMD kernel (simd.ts, ≈ 1.7×
+ * faster) where available, else a JavaScript loop (G is then mirrored into its upper triangle, in place).
+ * `useWasm: false` forces the JavaScript loop (tests compare the two).
+ */
+export function denseSymmetricOperator(G: Float64Array, d: number, useWasm = true): (x: Float64Array, y: Float64Array) => void {
+  const fast = useWasm ? wasmSymmetricOperator(G, d) : null;
+  if (fast) return fast;
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) G[b * d + a] = G[a * d + b] as number;
   return (x, y) => {
     for (let i = 0; i < d; i++) y[i] = dotAt(G, i * d, x, d);

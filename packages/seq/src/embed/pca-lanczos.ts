@@ -33,7 +33,7 @@ export function lanczosNcv(k: number, d: number, ncv?: number): number {
 /**
  * Pick the solver and, for Lanczos, its operator, from a cost model in multiply–adds weighted by what each loop
  * costs in V8 on x86-64 (measured: a CSR gather/scatter ≈ 1.5 ns per stored value and vector, a contiguous dense
- * dot ≈ 0.66 ns, the covariance scatter ≈ 2.5 ns per pair of stored values of a row). Lanczos is assumed to need ≈ 4.5·ncv operator products (what it
+ * dot ≈ 0.66 ns, the same in WebAssembly SIMD ≈ 0.4 ns, the covariance scatter ≈ 2.5 ns per pair of stored values of a row). Lanczos is assumed to need ≈ 4.5·ncv operator products (what it
  * and ARPACK take for 50 components of log-normalised counts at machine precision).
  */
 export function planSolver(
@@ -65,7 +65,7 @@ export function planSolver(
   const ops = 4.5 * lanczosNcv(k, d, options.ncv);
   const gramOk = d <= GRAM_MAX_GENES;
   const costImplicit = ops * 2 * nnz * (sparse ? 1.5 : 0.66);
-  const costLanczosGram = gramOk ? 2.5 * pairs + ops * d * d * 0.66 : Number.POSITIVE_INFINITY;
+  const costLanczosGram = gramOk ? 2.5 * pairs + ops * d * d * 0.4 : Number.POSITIVE_INFINITY;
   const operator = wanted !== "auto" ? wanted : costLanczosGram < costImplicit ? "gram" : "implicit";
   if (solver === "lanczos" || solver === "gram" || solver === "krylov") return { solver, operator };
   const costExact = gramOk ? 2.5 * pairs + 0.5 * d * d * d + (k + 10) * 2 * nnz * 0.66 : Number.POSITIVE_INFINITY;

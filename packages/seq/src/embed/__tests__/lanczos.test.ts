@@ -13,6 +13,7 @@ import { symEig } from "../eig.js";
 import { pcaMatrix } from "../index.js";
 import { centredGramLower, centredGramOperator, denseSymmetricOperator, lanczosTop } from "../lanczos.js";
 import { planSolver } from "../pca-lanczos.js";
+import { matvecModuleBytes, wasmSymmetricOperator } from "../simd.js";
 
 function counts(nCells: number, nGenes: number, seed: number): SparseMatrix {
   const { X } = lcgCounts({ nCells, nGenes, nGroups: 5, seed });
@@ -181,6 +182,25 @@ describe("pcaMatrix solver: 'lanczos' against the exact covariance solver", () =
       dense(e, y1);
       implicit(e, y2);
       for (let i = 0; i < 4; i++) expect(y1[i]).toBeCloseTo(y2[i] as number, 12);
+    }
+  });
+});
+
+describe("covariance product in WebAssembly SIMD", () => {
+  it("validates, and equals the JavaScript loop to rounding for sizes around the 8-wide padding", () => {
+    expect(WebAssembly.validate(matvecModuleBytes())).toBe(true);
+    const rnd = lcg(3);
+    for (const d of [1, 2, 7, 8, 9, 16, 33, 130]) {
+      const G = Float64Array.from({ length: d * d }, () => rnd());
+      const wasm = wasmSymmetricOperator(G, d);
+      expect(wasm).not.toBeNull();
+      const js = denseSymmetricOperator(Float64Array.from(G), d, false);
+      const x = Float64Array.from({ length: d }, () => rnd());
+      const y1 = new Float64Array(d);
+      const y2 = new Float64Array(d);
+      wasm?.(x, y1);
+      js(x, y2);
+      for (let i = 0; i < d; i++) expect(Math.abs((y1[i] as number) - (y2[i] as number))).toBeLessThan(1e-13 * d);
     }
   });
 });
