@@ -111,11 +111,13 @@ export {
 } from "./demux/index.js";
 export type {
   KnnResult,
+  LanczosOperator,
   NeighborsOptions,
   NnDescentOptions,
   PcaAnnDataOptions,
   PcaOptions,
   PcaResult,
+  PcaSolver,
   SymEig,
   TsneOptions,
   UmapOptions,

@@ -12,5 +12,6 @@ export {
 } from "./neighbors.js";
 export { type NnDescentOptions, nnDescent } from "./nndescent.js";
 export { type PcaAnnDataOptions, type PcaOptions, type PcaResult, pca, pcaMatrix } from "./pca.js";
+export type { LanczosOperator, PcaSolver } from "./pca-lanczos.js";
 export { TSNE_LEARNING_RATE, type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
 export { type UmapOptions, umap, umapEmbed } from "./umap.js";
