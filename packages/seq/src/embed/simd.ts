@@ -19,6 +19,56 @@ function leb(n: number): number[] {
   return out;
 }
 
+/** Instruction helpers: local.get, local.set, the SIMD prefix and the f64x2 ops used. */
+const lg = (i: number) => [0x20, i];
+const ls = (i: number) => [0x21, i];
+const SIMD = 0xfd;
+const F64X2_ADD = [SIMD, 0xf0, 0x01];
+const F64X2_MUL = [SIMD, 0xf2, 0x01];
+/** v128.load, align 8, byte offset < 128. */
+const load = (offset: number) => [SIMD, 0x00, 0x03, offset];
+
+/** The inner loop over the columns of one row: aq += G[row + j + 16q] · x[j + 16q] for q < 4, j += 64 bytes. */
+function columnLoop(): number[] {
+  // biome-ignore format: one instruction per line group reads better than one byte per line
+  return [
+    0x41, 0x00, ...ls(6), // j = 0
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    ...lg(6), ...lg(8), 0x4f, 0x0d, 0x01, // if j >= sb break
+    ...[0, 1, 2, 3].flatMap((q) => [
+      ...lg(9 + q),
+      ...lg(7), ...lg(6), 0x6a, ...load(16 * q),
+      ...lg(1), ...lg(6), 0x6a, ...load(16 * q),
+      ...F64X2_MUL, ...F64X2_ADD, ...ls(9 + q),
+    ]),
+    ...lg(6), 0x41, 0xc0, 0x00, 0x6a, ...ls(6), // j += 64
+    0x0c, 0x00, 0x0b, 0x0b, // continue; end loop, end block
+  ];
+}
+
+/** The code of the `mv` function (locals and instructions; see {@link matvecModuleBytes}). */
+function matvecBody(): number[] {
+  const zero16 = new Array<number>(16).fill(0);
+  // biome-ignore format: one instruction per line group reads better than one byte per line
+  return [
+    0x02, 0x04, 0x7f, 0x04, 0x7b, // locals: 4 × i32 (i, j, row, sb), 4 × v128 (a0..a3)
+    ...lg(4), 0x41, 0x03, 0x74, ...ls(8), // sb = stride << 3
+    ...lg(0), ...ls(7), // row = g
+    0x02, 0x40, 0x03, 0x40, // block, loop (rows)
+    ...lg(5), ...lg(3), 0x4f, 0x0d, 0x01, // if i >= rows break
+    ...[9, 10, 11, 12].flatMap((a) => [SIMD, 0x0c, ...zero16, ...ls(a)]), // aq = 0
+    ...columnLoop(),
+    ...lg(9), ...lg(10), ...F64X2_ADD, ...lg(11), ...lg(12), ...F64X2_ADD, ...F64X2_ADD, ...ls(9),
+    ...lg(2), ...lg(5), 0x41, 0x03, 0x74, 0x6a, // address y + i·8
+    ...lg(9), SIMD, 0x21, 0x00, ...lg(9), SIMD, 0x21, 0x01, 0xa0, // lane 0 + lane 1
+    0x39, 0x03, 0x00, // f64.store
+    ...lg(7), ...lg(8), 0x6a, ...ls(7), // row += sb
+    ...lg(5), 0x41, 0x01, 0x6a, ...ls(5), // i += 1
+    0x0c, 0x00, 0x0b, 0x0b, // continue rows; end loop, end block
+    0x0b, // end function
+  ];
+}
+
 /**
  * The module, equivalent to this text form:
  * ```wat
@@ -33,109 +83,7 @@ function leb(n: number): number[] {
  * ```
  */
 export function matvecModuleBytes(): Uint8Array<ArrayBuffer> {
-  const zero16 = new Array<number>(16).fill(0);
-  const lg = (i: number) => [0x20, i];
-  const ls = (i: number) => [0x21, i];
-  const SIMD = 0xfd;
-  const f64x2Add = [SIMD, 0xf0, 0x01];
-  const f64x2Mul = [SIMD, 0xf2, 0x01];
-  const load = (offset: number) => [SIMD, 0x00, 0x03, offset]; // v128.load align=8 offset (< 128)
-  const body: number[] = [
-    ...[0x02, 0x04, 0x7f, 0x04, 0x7b], // locals: 4 × i32 (i, j, row, sb), 4 × v128 (a0..a3)
-    ...lg(4),
-    0x41,
-    0x03,
-    0x74,
-    ...ls(8), // sb = stride << 3
-    ...lg(0),
-    ...ls(7), // row = g
-    0x02,
-    0x40,
-    0x03,
-    0x40, // block, loop (rows)
-    ...lg(5),
-    ...lg(3),
-    0x4f,
-    0x0d,
-    0x01, // if i >= rows break
-    ...[9, 10, 11, 12].flatMap((a) => [SIMD, 0x0c, ...zero16, ...ls(a)]), // aq = 0
-    0x41,
-    0x00,
-    ...ls(6), // j = 0
-    0x02,
-    0x40,
-    0x03,
-    0x40, // block, loop (columns)
-    ...lg(6),
-    ...lg(8),
-    0x4f,
-    0x0d,
-    0x01, // if j >= sb break
-    ...[0, 1, 2, 3].flatMap((q) => [
-      ...lg(9 + q),
-      ...lg(7),
-      ...lg(6),
-      0x6a,
-      ...load(16 * q),
-      ...lg(1),
-      ...lg(6),
-      0x6a,
-      ...load(16 * q),
-      ...f64x2Mul,
-      ...f64x2Add,
-      ...ls(9 + q),
-    ]),
-    ...lg(6),
-    0x41,
-    0xc0,
-    0x00,
-    0x6a,
-    ...ls(6), // j += 64
-    0x0c,
-    0x00,
-    0x0b,
-    0x0b, // continue columns; end loop, end block
-    ...lg(9),
-    ...lg(10),
-    ...f64x2Add,
-    ...lg(11),
-    ...lg(12),
-    ...f64x2Add,
-    ...f64x2Add,
-    ...ls(9),
-    ...lg(2),
-    ...lg(5),
-    0x41,
-    0x03,
-    0x74,
-    0x6a, // address y + i·8
-    ...lg(9),
-    SIMD,
-    0x21,
-    0x00,
-    ...lg(9),
-    SIMD,
-    0x21,
-    0x01,
-    0xa0, // lane 0 + lane 1
-    0x39,
-    0x03,
-    0x00, // f64.store
-    ...lg(7),
-    ...lg(8),
-    0x6a,
-    ...ls(7), // row += sb
-    ...lg(5),
-    0x41,
-    0x01,
-    0x6a,
-    ...ls(5), // i += 1
-    0x0c,
-    0x00,
-    0x0b,
-    0x0b, // continue rows; end loop, end block
-    0x0b, // end function
-  ];
+  const body = matvecBody();
   const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
