@@ -3,6 +3,10 @@
  * fast_mode=True, sigma)` for 2-D greyscale images (scikit-image 0.19): the Darbon et al. (2008) /
  * Froment (2014) algorithm with the outer loop over patch shifts and integral images of squared differences,
  * a uniform patch kernel, distances above 5 ignored, and skimage's fast exponential.
+ *
+ * The loops are reorganised (see {@link shiftGroup}) but every value is computed from the same operands in
+ * the same order as skimage's `_fast_nl_means_denoising_2d`, so the result has the same bits as a
+ * line-by-line transcription (kept as a test reference).
  */
 import { type AnyNdArray, fromTyped, throwIfAborted } from "@hyped/core";
 import { checkNumber, type Image2D } from "../filters/image.js";
@@ -79,63 +83,247 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
     const sr = mirrorIndex(r - pad, img.rows);
     for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr * img.cols + mirrorIndex(c - pad, img.cols)] as number;
   }
-  const weights = new Float64Array(R * C);
-  const integral = new Float64Array(R * C);
-  const result = new Float64Array(R * C);
-  const h2s2 = h * h * s * s;
-  const varDiff = 2 * sigma * sigma;
+  const rows = img.rows;
+  const cols = img.cols;
+  const NI = 2 * offset + 2;
+  const g: Group = {
+    padded,
+    // per column shift tc: a ring of NI integral-image rows (column 0 and the row before the first stay 0)
+    integral: new Float64Array((d + 1) * NI * C),
+    NI,
+    // per column shift tc: a ring of up to d + 1 rows of patch weights (first distances, then weights)
+    weight: new Float64Array((d + 1) * (d + 1) * C),
+    NW: 1,
+    // weights and weighted sums of the output pixels, interleaved: [2i] weight, [2i + 1] sum
+    acc: new Float64Array(2 * rows * cols),
+    C,
+    offset,
+    pad,
+    rows,
+    cols,
+    d,
+    h2s2: h * h * s * s,
+    varDiff: 2 * sigma * sigma,
+  };
   for (let tr = -d; tr <= d; tr++) {
     throwIfAborted(options.signal, "non-local means");
-    const rowStart = Math.max(offset, offset - tr);
-    const rowEnd = Math.min(R - offset, R - offset - tr);
-    for (let tc = 0; tc <= d; tc++) {
-      const alpha = tc === 0 ? 0.5 : 1;
-      // integral image of the squared difference between padded and padded shifted by (tr, tc)
-      const iStart = Math.max(1, -tr);
-      const iEnd = Math.min(R, R - tr);
-      for (let r = iStart; r < iEnd; r++) {
-        const base = r * C;
-        const sh = (r + tr) * C + tc;
-        for (let c = 1; c < C - tc; c++) {
-          const t = (padded[base + c] as number) - (padded[sh + c] as number);
-          integral[base + c] =
-            t * t -
-            varDiff +
-            (integral[base - C + c] as number) +
-            (integral[base + c - 1] as number) -
-            (integral[base - C + c - 1] as number);
-        }
-      }
-      for (let r = rowStart; r < rowEnd; r++) {
-        const rs = r + tr;
-        const top = (r - offset) * C;
-        const bot = (r + offset) * C;
-        for (let c = offset; c < C - offset - tc; c++) {
-          let dist =
-            (integral[bot + c + offset] as number) +
-            (integral[top + c - offset] as number) -
-            (integral[top + c + offset] as number) -
-            (integral[bot + c - offset] as number);
-          dist = (dist > 0 ? dist : 0) / h2s2;
-          if (dist > 5) continue;
-          const w = alpha * fastExpWeight(-dist);
-          const p = r * C + c;
-          const q = rs * C + c + tc;
-          weights[p] = (weights[p] as number) + w;
-          weights[q] = (weights[q] as number) + w;
-          result[p] = (result[p] as number) + w * (padded[q] as number);
-          result[q] = (result[q] as number) + w * (padded[p] as number);
-        }
-      }
-    }
+    shiftGroup(g, tr);
   }
-  const n = img.rows * img.cols;
+  const n = rows * cols;
   const out = img.floatType === "float32" ? new Float32Array(n) : new Float64Array(n);
-  for (let r = 0; r < img.rows; r++) {
-    for (let c = 0; c < img.cols; c++) {
-      const p = (r + pad) * C + c + pad;
-      out[r * img.cols + c] = (result[p] as number) / (weights[p] as number);
+  const acc = g.acc;
+  for (let i = 0; i < n; i++) out[i] = acc[2 * i + 1]! / acc[2 * i]!;
+  return fromTyped(out, [rows, cols]) as unknown as AnyNdArray;
+}
+
+/** Buffers and constants of one {@link nlMeans} run (padded image size R x C, C columns). */
+interface Group {
+  padded: Float64Array;
+  integral: Float64Array;
+  NI: number;
+  weight: Float64Array;
+  /** Rows in each weight ring for the current row shift (|tr| + 1). */
+  NW: number;
+  acc: Float64Array;
+  C: number;
+  offset: number;
+  pad: number;
+  rows: number;
+  cols: number;
+  d: number;
+  h2s2: number;
+  varDiff: number;
+}
+
+/**
+ * The shifts (tr, 0..d) of skimage's outer loops, swept together row by row. skimage runs shift by shift:
+ * a full integral image of `(padded - padded shifted)^2 - varDiff`, then every reference pixel p of the
+ * padded image, in row-major order, adds its weight w to itself and to its partner q = p + (tr, tc). Here:
+ * - The integral rows of each shift are computed in skimage's order (row by row, left to right, each cell
+ *   `d + up + left - upleft`), two shifts per loop so that their dependency chains (each cell waits for its
+ *   left neighbour) overlap; rows live in a small ring, since a distance needs only rows k - 2 offset and k.
+ * - Each distance, cut-off and weight is skimage's expression on the same cells.
+ * - Only output pixels are accumulated, and each pixel p receives, shift after shift, its two weights of the
+ *   shift (as reference, `w(p)`, and as partner, `w(p - shift)`) in the order skimage's row-major sweep
+ *   gives them (partner first when the partner's reference pixel comes earlier, i.e. tr >= 0). The sums of
+ *   every pixel therefore see the same additions in the same order. A weight skimage skips (distance > 5)
+ *   adds +0, which leaves a sum unchanged (no sum is ever -0); padded pixels outside the output, whose sums
+ *   skimage computes and discards, are not accumulated.
+ */
+function shiftGroup(g: Group, tr: number): void {
+  const { C, offset: o, pad, rows, d, NI } = g;
+  g.NW = Math.abs(tr) + 1;
+  const iStart = Math.max(1, -tr);
+  // reference rows whose weights an output pixel uses (as itself or as partner), and the integral rows they need
+  const w0 = pad + Math.min(0, -tr);
+  const kEnd = pad + rows + Math.max(0, -tr) + o;
+  const ringI = NI * C;
+  for (let tc = 0; tc <= d; tc++) {
+    const z = tc * ringI + ((iStart - 1) % NI) * C;
+    g.integral.fill(0, z, z + C);
+  }
+  for (let k = iStart; k < kEnd; k++) {
+    const rho = k - o;
+    const inW = rho >= w0;
+    let tc = 0;
+    for (; tc < d; tc += 2) integralRows(g, tr, tc, k, inW, true);
+    if (tc === d) integralRows(g, tr, tc, k, inW, false);
+    if (!inW) continue;
+    const ro = tr >= 0 ? rho : rho + tr;
+    if (ro >= pad && ro < pad + rows) accumulateRow(g, tr, ro);
+  }
+}
+
+/**
+ * Integral row k of shift (tr, tc) (and of (tr, tc + 1) when `pair`), then, for reference row k - offset
+ * when `inW`, the weights of its pixels (columns pad - tc .. pad + cols - 1) into the shift's weight ring.
+ */
+function integralRows(g: Group, tr: number, tc: number, k: number, inW: boolean, pair: boolean): void {
+  const { padded, integral: I, C, NI, offset: o, pad, cols, varDiff } = g;
+  const ringI = NI * C;
+  const o2 = 2 * o;
+  const base = tc * ringI + (k % NI) * C;
+  const up = tc * ringI + ((k - 1) % NI) * C;
+  const top = tc * ringI + ((((k - o2) % NI) + NI) % NI) * C;
+  const pk = k * C;
+  const sh = (k + tr) * C + tc;
+  const cEnd = pad + cols + o;
+  // first column with a weight to compute (for a pair: that of tc + 1, one to the left of tc's)
+  const c0 = inW ? pad - tc - (pair ? 1 : 0) + o : cEnd;
+  const h2s2 = g.h2s2;
+  const W = g.weight;
+  const rho = k - o;
+  const wrow = tc * g.NW * C + (rho % g.NW) * C - o;
+  const wrow1 = wrow + g.NW * C;
+  let left = 0;
+  let upLeft = 0;
+  if (!pair) {
+    for (let c = 1; c < c0; c++) {
+      const t = padded[pk + c]! - padded[sh + c]!;
+      const u = I[up + c]!;
+      const v = t * t - varDiff + u + left - upLeft;
+      I[base + c] = v;
+      left = v;
+      upLeft = u;
+    }
+    // the same cells, and the distance of pixel c - offset, whose bottom-right corner is the cell just written
+    for (let c = c0; c < cEnd; c++) {
+      const t = padded[pk + c]! - padded[sh + c]!;
+      const u = I[up + c]!;
+      const v = t * t - varDiff + u + left - upLeft;
+      I[base + c] = v;
+      left = v;
+      upLeft = u;
+      const dist = v + I[top + c - o2]! - I[top + c]! - I[base + c - o2]!;
+      W[wrow + c] = (dist > 0 ? dist : 0) / h2s2;
+    }
+  } else {
+    let left1 = 0;
+    let upLeft1 = 0;
+    const b1 = base + ringI;
+    const u1r = up + ringI;
+    const t1r = top + ringI;
+    for (let c = 1; c < cEnd; c++) {
+      const pc = padded[pk + c]!;
+      const t = pc - padded[sh + c]!;
+      const u = I[up + c]!;
+      const v = t * t - varDiff + u + left - upLeft;
+      I[base + c] = v;
+      left = v;
+      upLeft = u;
+      const t1 = pc - padded[sh + 1 + c]!;
+      const u1 = I[u1r + c]!;
+      const v1 = t1 * t1 - varDiff + u1 + left1 - upLeft1;
+      I[b1 + c] = v1;
+      left1 = v1;
+      upLeft1 = u1;
+      if (c >= c0) {
+        const dist = v + I[top + c - o2]! - I[top + c]! - I[base + c - o2]!;
+        W[wrow + c] = (dist > 0 ? dist : 0) / h2s2;
+        const dist1 = v1 + I[t1r + c - o2]! - I[t1r + c]! - I[b1 + c - o2]!;
+        W[wrow1 + c] = (dist1 > 0 ? dist1 : 0) / h2s2;
+      }
     }
   }
-  return fromTyped(out, [img.rows, img.cols]) as unknown as AnyNdArray;
+  if (!inW) return;
+  weights(W, wrow, c0, cEnd, tc === 0);
+  if (pair) weights(W, wrow1, c0, cEnd, false);
+}
+
+/** 2^(k - 1043) for every biased exponent k: `((hi & 0xfffff) | 2^20) * POW2M[hi >>> 20]` is fastExpWeight. */
+const POW2M = Float64Array.from({ length: 2048 }, (_, k) => 2 ** (k - 1043));
+/** POW2M / 2: the weight of a shift with tc = 0 (skimage's alpha 0.5), exactly. */
+const POW2H = POW2M.map((v) => v / 2);
+
+/**
+ * Distances to weights in place: `alpha * fastExpWeight(-dist)`, 0 past the cut-off (dist > 5). The double
+ * with high word `hi` and low word 0 is `(2^20 + (hi & 0xfffff)) * 2^((hi >>> 20) - 1043)`, both factors exact,
+ * and alpha (0.5 or 1) scales it exactly; a NaN distance (h = 0) takes skimage's path through the exponential.
+ */
+function weights(W: Float64Array, wrow: number, c0: number, cEnd: number, half: boolean): void {
+  const P = half ? POW2H : POW2M;
+  for (let c = c0; c < cEnd; c++) {
+    const dist = W[wrow + c]!;
+    if (dist <= 5) {
+      const hi = ((Math.trunc(EXP_A * -dist) | 0) + EXP_BC) | 0;
+      W[wrow + c] = ((hi & 0xfffff) | 0x100000) * P[hi >>> 20]!;
+    } else W[wrow + c] = dist > 5 ? 0 : (half ? 0.5 : 1) * fastExpWeight(-dist);
+  }
+}
+
+/**
+ * Output row `ro` (padded coordinates) of every shift of the group: pixel x adds, shift after shift, the weight
+ * `b` of its own patch and `a` of its partner's, `a` first when tr >= 0; two shifts per pass over the row.
+ */
+function accumulateRow(g: Group, tr: number, ro: number): void {
+  const { padded, weight: W, acc, C, NW, pad, cols, d } = g;
+  const ringW = NW * C;
+  const sRef = (ro % NW) * C;
+  const sTgt = ((ro - tr) % NW) * C;
+  const ob = 2 * ((ro - pad) * cols - pad);
+  const qs = (ro + tr) * C;
+  const ps = (ro - tr) * C;
+  const first = tr >= 0;
+  const x1 = pad + cols;
+  let tc = 0;
+  for (; tc < d; tc += 2) {
+    const r0 = tc * ringW + sRef;
+    const t0 = tc * ringW + sTgt - tc;
+    const r1 = r0 + ringW;
+    const t1 = t0 + ringW - 1;
+    const q0 = qs + tc;
+    const p0 = ps - tc;
+    for (let x = pad; x < x1; x++) {
+      const a0 = W[t0 + x]!;
+      const b0 = W[r0 + x]!;
+      const a1 = W[t1 + x]!;
+      const b1 = W[r1 + x]!;
+      const i = ob + 2 * x;
+      if (first) {
+        acc[i] = acc[i]! + a0 + b0 + a1 + b1;
+        acc[i + 1] = acc[i + 1]! + a0 * padded[p0 + x]! + b0 * padded[q0 + x]! + a1 * padded[p0 - 1 + x]! + b1 * padded[q0 + 1 + x]!;
+      } else {
+        acc[i] = acc[i]! + b0 + a0 + b1 + a1;
+        acc[i + 1] = acc[i + 1]! + b0 * padded[q0 + x]! + a0 * padded[p0 + x]! + b1 * padded[q0 + 1 + x]! + a1 * padded[p0 - 1 + x]!;
+      }
+    }
+  }
+  if (tc === d) {
+    const r0 = tc * ringW + sRef;
+    const t0 = tc * ringW + sTgt - tc;
+    const q0 = qs + tc;
+    const p0 = ps - tc;
+    for (let x = pad; x < x1; x++) {
+      const a0 = W[t0 + x]!;
+      const b0 = W[r0 + x]!;
+      const i = ob + 2 * x;
+      if (first) {
+        acc[i] = acc[i]! + a0 + b0;
+        acc[i + 1] = acc[i + 1]! + a0 * padded[p0 + x]! + b0 * padded[q0 + x]!;
+      } else {
+        acc[i] = acc[i]! + b0 + a0;
+        acc[i + 1] = acc[i + 1]! + b0 * padded[q0 + x]! + a0 * padded[p0 + x]!;
+      }
+    }
+  }
 }

@@ -91,8 +91,14 @@ describe("gaussianFilter gives the bits of the plain loop for every layout of it
           const opts = { mode, cval };
           const check = (got: ArrayLike<number>, scaled: Float64Array, f32 = false) =>
             expect(Array.from(got)).toEqual(naive(scaled, rows, cols, sigma, mode, f32, cval));
-          check(gaussianFilter(fromTyped(u16, [rows, cols]), sigma, opts).data, Float64Array.from(u16, (v) => v * (1 / 65535)));
-          check(gaussianFilter(fromTyped(u8, [rows, cols]), sigma, opts).data, Float64Array.from(u8, (v) => v * (1 / 255)));
+          check(
+            gaussianFilter(fromTyped(u16, [rows, cols]), sigma, opts).data,
+            Float64Array.from(u16, (v) => v * (1 / 65535)),
+          );
+          check(
+            gaussianFilter(fromTyped(u8, [rows, cols]), sigma, opts).data,
+            Float64Array.from(u8, (v) => v * (1 / 255)),
+          );
           check(
             gaussianFilter(fromTyped(i16, [rows, cols]), sigma, opts).data,
             Float64Array.from(i16, (v) => Math.max(v * (1 / 32767), -1)),
