@@ -10,6 +10,7 @@
  */
 import { type AnyNdArray, fromTyped, throwIfAborted } from "@hyped/core";
 import { checkNumber, type Image2D } from "../filters/image.js";
+import { giveBack, takeF64 } from "../filters/scratch.js";
 import { asFloat } from "./float.js";
 
 /** Options of {@link nlMeans}. Defaults are scikit-image's. */
@@ -78,7 +79,7 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
   const pad = offset + d + 1;
   const R = img.rows + 2 * pad;
   const C = img.cols + 2 * pad;
-  const padded = new Float64Array(R * C);
+  const padded = takeF64(R * C);
   for (let r = 0; r < R; r++) {
     const sr = mirrorIndex(r - pad, img.rows);
     for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr * img.cols + mirrorIndex(c - pad, img.cols)] as number;
@@ -89,13 +90,13 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
   const g: Group = {
     padded,
     // per column shift tc: a ring of NI integral-image rows (column 0 and the row before the first stay 0)
-    integral: new Float64Array((d + 1) * NI * C),
+    integral: takeF64((d + 1) * NI * C).fill(0),
     NI,
     // per column shift tc: a ring of up to d + 1 rows of patch weights (first distances, then weights)
-    weight: new Float64Array((d + 1) * (d + 1) * C),
+    weight: takeF64((d + 1) * (d + 1) * C),
     NW: 1,
     // weights and weighted sums of the output pixels, interleaved: [2i] weight, [2i + 1] sum
-    acc: new Float64Array(2 * rows * cols),
+    acc: takeF64(2 * rows * cols).fill(0),
     C,
     offset,
     pad,
@@ -113,6 +114,7 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
   const out = img.floatType === "float32" ? new Float32Array(n) : new Float64Array(n);
   const acc = g.acc;
   for (let i = 0; i < n; i++) out[i] = acc[2 * i + 1]! / acc[2 * i]!;
+  giveBack(padded, g.integral, g.weight, acc);
   return fromTyped(out, [rows, cols]) as unknown as AnyNdArray;
 }
 
@@ -273,57 +275,89 @@ function weights(W: Float64Array, wrow: number, c0: number, cEnd: number, half: 
 
 /**
  * Output row `ro` (padded coordinates) of every shift of the group: pixel x adds, shift after shift, the weight
- * `b` of its own patch and `a` of its partner's, `a` first when tr >= 0; two shifts per pass over the row.
+ * `b` of its own patch and `a` of its partner's, `a` first when tr >= 0; four (then two, then one) shifts per
+ * pass over the row, so each pixel's sums are loaded and stored once per pass.
  */
 function accumulateRow(g: Group, tr: number, ro: number): void {
-  const { padded, weight: W, acc, C, NW, pad, cols, d } = g;
+  const { C, NW, pad, cols, d } = g;
   const ringW = NW * C;
   const sRef = (ro % NW) * C;
   const sTgt = ((ro - tr) % NW) * C;
   const ob = 2 * ((ro - pad) * cols - pad);
-  const qs = (ro + tr) * C;
-  const ps = (ro - tr) * C;
   const first = tr >= 0;
-  const x1 = pad + cols;
   let tc = 0;
-  for (; tc < d; tc += 2) {
-    const r0 = tc * ringW + sRef;
-    const t0 = tc * ringW + sTgt - tc;
-    const r1 = r0 + ringW;
-    const t1 = t0 + ringW - 1;
-    const q0 = qs + tc;
-    const p0 = ps - tc;
-    for (let x = pad; x < x1; x++) {
-      const a0 = W[t0 + x]!;
-      const b0 = W[r0 + x]!;
-      const a1 = W[t1 + x]!;
-      const b1 = W[r1 + x]!;
-      const i = ob + 2 * x;
-      if (first) {
-        acc[i] = acc[i]! + a0 + b0 + a1 + b1;
-        acc[i + 1] = acc[i + 1]! + a0 * padded[p0 + x]! + b0 * padded[q0 + x]! + a1 * padded[p0 - 1 + x]! + b1 * padded[q0 + 1 + x]!;
-      } else {
-        acc[i] = acc[i]! + b0 + a0 + b1 + a1;
-        acc[i + 1] = acc[i + 1]! + b0 * padded[q0 + x]! + a0 * padded[p0 + x]! + b1 * padded[q0 + 1 + x]! + a1 * padded[p0 - 1 + x]!;
-      }
+  for (; tc + 3 <= d; tc += 4)
+    accumulate4(g, tc * ringW + sRef, tc * ringW + sTgt - tc, ringW, (ro + tr) * C + tc, (ro - tr) * C - tc, ob, first);
+  for (; tc <= d; tc++) accumulate1(g, tc * ringW + sRef, tc * ringW + sTgt - tc, (ro + tr) * C + tc, (ro - tr) * C - tc, ob, first);
+}
+
+/**
+ * Four consecutive shifts tc .. tc + 3 of {@link accumulateRow}: weight rows at `r0 + j * ringW` (own) and
+ * `t0 + j * (ringW - 1)` (partner), partner pixels at `q0 + j` (own patch's partner) and `p0 - j`.
+ */
+function accumulate4(g: Group, r0: number, t0: number, ringW: number, q0: number, p0: number, ob: number, first: boolean): void {
+  const { padded: P, weight: W, acc, pad, cols } = g;
+  const r1 = r0 + ringW;
+  const r2 = r1 + ringW;
+  const r3 = r2 + ringW;
+  const t1 = t0 + ringW - 1;
+  const t2 = t1 + ringW - 1;
+  const t3 = t2 + ringW - 1;
+  const x1 = pad + cols;
+  for (let x = pad; x < x1; x++) {
+    const a0 = W[t0 + x]!;
+    const b0 = W[r0 + x]!;
+    const a1 = W[t1 + x]!;
+    const b1 = W[r1 + x]!;
+    const a2 = W[t2 + x]!;
+    const b2 = W[r2 + x]!;
+    const a3 = W[t3 + x]!;
+    const b3 = W[r3 + x]!;
+    const i = ob + 2 * x;
+    const q = q0 + x;
+    const p = p0 + x;
+    if (first) {
+      acc[i] = acc[i]! + a0 + b0 + a1 + b1 + a2 + b2 + a3 + b3;
+      acc[i + 1] =
+        acc[i + 1]! +
+        a0 * P[p]! +
+        b0 * P[q]! +
+        a1 * P[p - 1]! +
+        b1 * P[q + 1]! +
+        a2 * P[p - 2]! +
+        b2 * P[q + 2]! +
+        a3 * P[p - 3]! +
+        b3 * P[q + 3]!;
+    } else {
+      acc[i] = acc[i]! + b0 + a0 + b1 + a1 + b2 + a2 + b3 + a3;
+      acc[i + 1] =
+        acc[i + 1]! +
+        b0 * P[q]! +
+        a0 * P[p]! +
+        b1 * P[q + 1]! +
+        a1 * P[p - 1]! +
+        b2 * P[q + 2]! +
+        a2 * P[p - 2]! +
+        b3 * P[q + 3]! +
+        a3 * P[p - 3]!;
     }
   }
-  if (tc === d) {
-    const r0 = tc * ringW + sRef;
-    const t0 = tc * ringW + sTgt - tc;
-    const q0 = qs + tc;
-    const p0 = ps - tc;
-    for (let x = pad; x < x1; x++) {
-      const a0 = W[t0 + x]!;
-      const b0 = W[r0 + x]!;
-      const i = ob + 2 * x;
-      if (first) {
-        acc[i] = acc[i]! + a0 + b0;
-        acc[i + 1] = acc[i + 1]! + a0 * padded[p0 + x]! + b0 * padded[q0 + x]!;
-      } else {
-        acc[i] = acc[i]! + b0 + a0;
-        acc[i + 1] = acc[i + 1]! + b0 * padded[q0 + x]! + a0 * padded[p0 + x]!;
-      }
+}
+
+/** One shift of {@link accumulateRow} (see {@link accumulate4}). */
+function accumulate1(g: Group, r0: number, t0: number, q0: number, p0: number, ob: number, first: boolean): void {
+  const { padded: P, weight: W, acc, pad, cols } = g;
+  const x1 = pad + cols;
+  for (let x = pad; x < x1; x++) {
+    const a0 = W[t0 + x]!;
+    const b0 = W[r0 + x]!;
+    const i = ob + 2 * x;
+    if (first) {
+      acc[i] = acc[i]! + a0 + b0;
+      acc[i + 1] = acc[i + 1]! + a0 * P[p0 + x]! + b0 * P[q0 + x]!;
+    } else {
+      acc[i] = acc[i]! + b0 + a0;
+      acc[i + 1] = acc[i + 1]! + b0 * P[q0 + x]! + a0 * P[p0 + x]!;
     }
   }
 }
