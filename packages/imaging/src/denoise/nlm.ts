@@ -80,9 +80,10 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
   const R = img.rows + 2 * pad;
   const C = img.cols + 2 * pad;
   const padded = takeF64(R * C);
+  const colOf = Int32Array.from({ length: C }, (_, c) => mirrorIndex(c - pad, img.cols));
   for (let r = 0; r < R; r++) {
-    const sr = mirrorIndex(r - pad, img.rows);
-    for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr * img.cols + mirrorIndex(c - pad, img.cols)] as number;
+    const sr = mirrorIndex(r - pad, img.rows) * img.cols;
+    for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr + colOf[c]!]!;
   }
   const rows = img.rows;
   const cols = img.cols;
@@ -225,7 +226,7 @@ function integralRows(g: Group, tr: number, tc: number, k: number, inW: boolean,
     const b1 = base + ringI;
     const u1r = up + ringI;
     const t1r = top + ringI;
-    for (let c = 1; c < cEnd; c++) {
+    for (let c = 1; c < c0; c++) {
       const pc = padded[pk + c]!;
       const t = pc - padded[sh + c]!;
       const u = I[up + c]!;
@@ -239,12 +240,25 @@ function integralRows(g: Group, tr: number, tc: number, k: number, inW: boolean,
       I[b1 + c] = v1;
       left1 = v1;
       upLeft1 = u1;
-      if (c >= c0) {
-        const dist = v + I[top + c - o2]! - I[top + c]! - I[base + c - o2]!;
-        W[wrow + c] = (dist > 0 ? dist : 0) / h2s2;
-        const dist1 = v1 + I[t1r + c - o2]! - I[t1r + c]! - I[b1 + c - o2]!;
-        W[wrow1 + c] = (dist1 > 0 ? dist1 : 0) / h2s2;
-      }
+    }
+    for (let c = c0; c < cEnd; c++) {
+      const pc = padded[pk + c]!;
+      const t = pc - padded[sh + c]!;
+      const u = I[up + c]!;
+      const v = t * t - varDiff + u + left - upLeft;
+      I[base + c] = v;
+      left = v;
+      upLeft = u;
+      const t1 = pc - padded[sh + 1 + c]!;
+      const u1 = I[u1r + c]!;
+      const v1 = t1 * t1 - varDiff + u1 + left1 - upLeft1;
+      I[b1 + c] = v1;
+      left1 = v1;
+      upLeft1 = u1;
+      const dist = v + I[top + c - o2]! - I[top + c]! - I[base + c - o2]!;
+      W[wrow + c] = (dist > 0 ? dist : 0) / h2s2;
+      const dist1 = v1 + I[t1r + c - o2]! - I[t1r + c]! - I[b1 + c - o2]!;
+      W[wrow1 + c] = (dist1 > 0 ? dist1 : 0) / h2s2;
     }
   }
   if (!inW) return;
