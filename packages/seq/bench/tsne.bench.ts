@@ -1,0 +1,111 @@
+/**
+ * t-SNE benchmark (issue 25): `tsneEmbed` with the FFT-interpolated repulsion (the default from 5,000 cells) and
+ * with Barnes–Hut, against scikit-learn's Barnes–Hut `TSNE` on the same data, in turns, at 5,000 and 20,000
+ * cells × 50 dimensions. Same settings on both sides, our defaults: perplexity 30, early exaggeration 12 for 250
+ * iterations, learning rate 1000 (scanpy's), 1,000 iterations, PCA initialisation, θ = 0.5. openTSNE (the
+ * FFT method's reference) is not installed on this machine (not packaged for Debian), so it is not a peer here.
+ * Besides the times (wall and CPU, all threads), it prints each embedding's trustworthiness (k = 10; exact at
+ * 5,000 cells, over 2,000 evenly spaced query cells at 20,000).
+ * The data: a 50-D Gaussian mixture of 16 clusters × 3 sub-clusters with unequal spreads (a stand-in for 50 PCs
+ * of a clustered scRNA-seq data set), made by an integer LCG.
+ * Env: HYPED_TSNE_SIZES (default "5000,20000"), HYPED_BENCH_ROUNDS (default 3; one warm-up of each side comes
+ * first), HYPED_TSNE_METHODS (default "fft,barnes_hut"), HYPED_TSNE_PEER=0 to skip scikit-learn.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromTyped, readNpy, writeNpy } from "@hyped/core";
+import { tsneEmbed } from "@hyped/seq";
+import { inTurns, PythonPeer, peakRssMiB, type TurnResult, verdictTable } from "../../../scripts/bench-utils.js";
+import { trustworthiness } from "../src/embed/trustworthiness.js";
+
+const sizes = (process.env.HYPED_TSNE_SIZES ?? "5000,20000").split(",").map(Number);
+const methods = (process.env.HYPED_TSNE_METHODS ?? "fft,barnes_hut").split(",") as ("fft" | "barnes_hut")[];
+const rounds = Number(process.env.HYPED_BENCH_ROUNDS ?? 3);
+const dim = 50;
+
+/** n × dim Gaussian mixture: 16 clusters, 3 sub-clusters each, cluster c with spread 0.6 + 0.8·c/16. */
+function mixture(n: number, seed = 11): Float64Array {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
+    return (s + 0.5) / 2 ** 32;
+  };
+  const g = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const nC = 16;
+  const nS = 3;
+  const centres = Float64Array.from({ length: nC * dim }, () => 6 * g());
+  const subs = Float64Array.from({ length: nC * nS * dim }, () => 2 * g());
+  const X = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(u() * nC);
+    const t = Math.floor(u() * nS);
+    const sd = 0.6 + 0.8 * (c / nC);
+    for (let d = 0; d < dim; d++) X[i * dim + d] = (centres[c * dim + d] as number) + (subs[(c * nS + t) * dim + d] as number) + sd * g();
+  }
+  return X;
+}
+
+const all = mixture(Math.max(...sizes));
+const dir = mkdtempSync(join(tmpdir(), "hyped-tsne-bench-"));
+for (const n of sizes) writeFileSync(join(dir, `x${n}.npy`), writeNpy(fromTyped(all.slice(0, n * dim), [n, dim]) as never));
+const peer =
+  process.env.HYPED_TSNE_PEER === "0"
+    ? undefined
+    : await PythonPeer.start(
+        `
+import numpy as np
+from sklearn.manifold import TSNE
+d = ${JSON.stringify(dir)}
+X = {n: np.load(f"{d}/x{n}.npy") for n in ${JSON.stringify(sizes)}}
+def run(n):
+    Y = TSNE(n_components=2, perplexity=30, early_exaggeration=12, learning_rate=1000, n_iter=1000, init="pca",
+             method="barnes_hut", angle=0.5, random_state=0).fit_transform(X[n])
+    np.save(f"{d}/y{n}.npy", Y)
+`,
+        "numpy",
+        "sklearn",
+      );
+
+const results: TurnResult[] = [];
+const trust: string[] = [];
+try {
+  for (const n of sizes) {
+    const X = all.subarray(0, n * dim);
+    const queries = n <= 5000 ? undefined : Int32Array.from({ length: 2000 }, (_, t) => Math.floor((t * n) / 2000));
+    const tw = (Y: Float64Array) => trustworthiness(X, Y, n, dim, 2, 10, queries);
+    for (const method of methods) {
+      let last: Float64Array | undefined;
+      const [r] = await inTurns(
+        [
+          {
+            name: `t-SNE ${n} cells, ${method}`,
+            ours: () => {
+              last = tsneEmbed(X, n, dim, { method });
+            },
+            peer: `run(${n})`,
+            peerName: "sklearn TSNE",
+            rounds,
+          },
+        ],
+        peer,
+      );
+      results.push(r as TurnResult);
+      trust.push(`| ${n} | ours ${method} | ${tw(last as Float64Array).toFixed(4)} |`);
+    }
+    if (peer) {
+      const Y = readNpy(readFileSync(join(dir, `y${n}.npy`))).data as Float64Array;
+      trust.push(`| ${n} | sklearn TSNE (barnes_hut) | ${tw(Float64Array.from(Y)).toFixed(4)} |`);
+    }
+  }
+} finally {
+  peer?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(
+  `\nload average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ")} on ${cpus().length} cores; peak RSS ${peakRssMiB().toFixed(0)} MiB`,
+);
+verdictTable(results);
+console.log(`\n| cells | embedding | trustworthiness (k = 10) |\n|---|---|---|\n${trust.join("\n")}`);
