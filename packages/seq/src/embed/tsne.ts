@@ -36,8 +36,9 @@ export interface TsneOptions extends LongTaskOptions {
   /**
    * How the repulsive forces are computed: `"barnes_hut"` (a quadtree with opening angle `theta`;
    * scikit-learn's and so scanpy's method; `theta: 0` is the exact O(n²) gradient) or `"fft"` (FFT-accelerated
-   * interpolation, FIt-SNE / openTSNE's default; its cost per iteration is O(n) plus an FFT whose size follows the embedding's extent, not
-   * n, so it wins at large n: measured figures in the package's docs/scanpy.md, "t-SNE performance").
+   * interpolation, FIt-SNE / openTSNE's default; its cost per iteration is O(n) plus an FFT whose size follows
+   * the embedding's extent, not n, so it wins at large n: measured figures in the package's docs/scanpy.md,
+   * "t-SNE performance").
    * Default `"fft"` from {@link TSNE_FFT_MIN_CELLS} (5,000) cells on, `"barnes_hut"` below (scanpy always uses
    * Barnes–Hut: a deliberate difference for large n, where the results differ at the approximation level).
    */
