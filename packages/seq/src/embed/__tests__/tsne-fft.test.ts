@@ -1,7 +1,7 @@
 import { HypedError } from "@hyped/core";
 import { describe, expect, it } from "vitest";
 import { bitReverse, columnConvolve, columnDif, columnDit, twiddles } from "../fft.js";
-import { knn, TSNE_FFT_MIN_CELLS, tsneEmbed } from "../index.js";
+import { knn, tsneEmbed } from "../index.js";
 import { trustworthiness } from "../trustworthiness.js";
 import { boxWidth, FftRepulsion } from "../tsne-fft.js";
 
@@ -232,14 +232,14 @@ describe("t-SNE with method: fft", () => {
     expect(seen.length).toBeLessThanOrEqual(8);
     expect(seen[seen.length - 1]! - seen[0]!).toBeLessThan(8);
   });
-  it("is the default from TSNE_FFT_MIN_CELLS cells on; unknown methods are rejected", () => {
-    const big = TSNE_FFT_MIN_CELLS;
+  it("is opt-in (Barnes–Hut stays the default, also at 5,000 cells); unknown methods are rejected", () => {
+    const big = 5000;
     const X = blobs(big, 3, 3, 11);
     const k = knn(X, big, 3, 91);
     const opts = { nIter: 2, knn: k };
     const byDefault = tsneEmbed(X, big, 3, opts);
-    expect(Array.from(byDefault)).toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "fft" })));
-    expect(Array.from(byDefault)).not.toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "barnes_hut" })));
+    expect(Array.from(byDefault)).toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "barnes_hut" })));
+    expect(Array.from(byDefault)).not.toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "fft" })));
     expect(() => tsneEmbed(data, n, dim, { method: "exact" as never, knn: nn })).toThrow(HypedError);
   });
 });
