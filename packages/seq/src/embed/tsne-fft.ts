@@ -41,6 +41,13 @@ export function boxWidth(span: number, minBoxes: number, unit: number): number {
   return unit * 2 ** (j / 16);
 }
 
+/**
+ * Largest number of interpolation nodes per axis: the circulant is then at most 4096² (≈ 1 GB of buffers in
+ * all). Past it (an extent over 682 units with 3 nodes per box) the boxes grow wider than openTSNE's, which caps
+ * the box count at 1000 instead.
+ */
+const MAX_GRID = 2048;
+
 /** Reusable state of the FFT repulsion for n points (grid buffers follow the grid size). */
 export class FftRepulsion {
   private readonly p: number;
@@ -132,8 +139,13 @@ export class FftRepulsion {
       if (v > hi) hi = v;
     }
     const span = Math.max(hi - lo, 1e-12);
-    const width = boxWidth(span, this.minBoxes, this.unit);
-    const boxes = Math.max(1, Math.ceil(span / width));
+    let width = boxWidth(span, this.minBoxes, this.unit);
+    let boxes = Math.max(1, Math.ceil(span / width));
+    if (boxes * p > MAX_GRID) {
+      // memory cap (openTSNE caps at 1000 boxes): wider boxes beyond an extent of MAX_GRID / p units
+      boxes = Math.floor(MAX_GRID / p);
+      width = span / boxes;
+    }
     const nGrid = boxes * p;
     let m = 16;
     while (m < 2 * nGrid) m *= 2;
