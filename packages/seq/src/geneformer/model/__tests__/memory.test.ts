@@ -53,11 +53,13 @@ describe("loading a model costs little more than its weights (fresh process)", (
     expect(m.afterRunRatio).toBeGreaterThan(0.5);
   }, 120_000);
 
-  it("with onnxruntime-web, loading peaks under 1.8x: the file is read one tensor at a time into the WebAssembly heap", () => {
-    // measured 1.53x for this 92 MiB model (1.18x for a V2-sized one); reading the whole file first gave 2.9x
+  it("with onnxruntime-web, loading peaks under 2.2x: the file is read one tensor at a time into the WebAssembly heap", () => {
+    // For this 92 MiB model the peak measured 1.50-1.90x over six fresh processes (the wasm heap's growth steps
+    // and V8's GC timing move it; the CI dry run saw 1.90x), 1.18x for a V2-sized one. Reading the whole file
+    // first gave 2.9x, and copying the weights into the graph 4.0-4.2x: both fail this bound.
     // (V2-sized: 4.3x when copied into the graph, 2.1x with the file loaded whole as external data)
     const m = probe(dir, "web", "true");
-    expect(m.peakRatio).toBeLessThan(1.8);
+    expect(m.peakRatio).toBeLessThan(2.2);
     expect(m.afterRunRatio).toBeGreaterThan(0.9);
   }, 120_000);
 });
