@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as hdf5 from "../hdf5/index.js";
 import * as core from "../index.js";
 import * as plot from "../plot/index.js";
+import * as simd from "../simd/index.js";
 
 // The public API, spelled out so that changes to it are deliberate.
 describe("@hyped/core exports", () => {
@@ -140,6 +141,15 @@ describe("@hyped/core exports", () => {
         "scanpyEmbeddingSpec",
         "scatterSpec",
         "stackedAreaSpec",
+      ]
+    `);
+  });
+  it("simd entry", () => {
+    expect(Object.keys(simd).sort()).toMatchInlineSnapshot(`
+      [
+        "setSimdEnabled",
+        "simdInstance",
+        "simdModule",
       ]
     `);
   });

@@ -1,6 +1,7 @@
 /**
- * The WebAssembly SIMD-128 facility of @hyped/imaging: one module of kernels (`kernels.wat`, compiled by
- * `scripts/build-simd.ts` into `kernels-wasm.ts`), instantiated once per thread on first use.
+ * The WebAssembly SIMD-128 kernels of @hyped/imaging: one module (`kernels.wat`, compiled by the repo's
+ * `scripts/build-simd.ts` into `kernels-wasm.ts`), loaded through `@hyped/core/simd` (one instance per thread,
+ * created on first use). This file owns the kernels' contract and their block buffers.
  *
  * Why blocks: a wasm kernel only reads its own linear memory, and our images live in ordinary ArrayBuffers.
  * Copying a whole 74 MB float64 channel in costs more than numpy's whole compare, but copying a block of
@@ -8,9 +9,10 @@
  * run block by block (copy in with `TypedArray.set`, which is a memmove; run; copy the output out).
  *
  * Callers must keep a plain-JavaScript path with the same results for when {@link simd} returns undefined:
- * no `WebAssembly`, no SIMD support (validation fails), or a content security policy that forbids compiling.
- * Internal to the package (not exported from its index).
+ * no `WebAssembly`, no SIMD support (validation fails), a content security policy that forbids compiling, or
+ * `setSimdEnabled(false)` from `@hyped/core/simd` (the test hook). Internal to the package (not exported).
  */
+import { simdInstance } from "@hyped/core/simd";
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
 
 /** Elements per block: two float64 inputs and one byte output (544 KiB; 8k-64k measured within 10%, 32k best). */
@@ -39,46 +41,30 @@ export interface Simd {
   po: number;
 }
 
-let cached: Simd | null | undefined;
-let enabled = true;
+/** The block views of the one shared instance (made once, beside the instance core caches). */
+let views: Simd | undefined;
 
-function instantiate(): Simd | null {
-  if (typeof WebAssembly === "undefined") return null;
-  try {
-    const bin = atob(KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    // an engine without SIMD-128 rejects the module here
-    if (!WebAssembly.validate(bytes)) return null;
-    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SimdExports;
-    const buf = k.memory.buffer;
-    const pa = 0;
-    const pb = SIMD_BLOCK * 8;
-    const po = SIMD_BLOCK * 16;
-    return {
-      k,
-      a: new Float64Array(buf, pa, SIMD_BLOCK),
-      pa,
-      b: new Float64Array(buf, pb, SIMD_BLOCK),
-      pb,
-      out: new Uint8Array(buf, po, SIMD_BLOCK),
-      po,
-    };
-  } catch {
-    return null;
-  }
+function blockViews(inst: WebAssembly.Instance): Simd {
+  const k = inst.exports as unknown as SimdExports;
+  const buf = k.memory.buffer;
+  const pa = 0;
+  const pb = SIMD_BLOCK * 8;
+  const po = SIMD_BLOCK * 16;
+  return {
+    k,
+    a: new Float64Array(buf, pa, SIMD_BLOCK),
+    pa,
+    b: new Float64Array(buf, pb, SIMD_BLOCK),
+    pb,
+    out: new Uint8Array(buf, po, SIMD_BLOCK),
+    po,
+  };
 }
 
 /** The SIMD kernels, or undefined when this engine cannot run them (callers then take their JavaScript path). */
 export function simd(): Simd | undefined {
-  if (!enabled) return undefined;
-  if (cached === undefined) cached = instantiate();
-  return cached ?? undefined;
-}
-
-/** Test hook: `false` makes {@link simd} return undefined, so tests can compare both paths. Returns the old value. */
-export function setSimdEnabled(on: boolean): boolean {
-  const was = enabled;
-  enabled = on;
-  return was;
+  const inst = simdInstance(KERNELS_WASM_BASE64);
+  if (!inst) return undefined;
+  if (views?.k !== (inst.exports as unknown as SimdExports)) views = blockViews(inst);
+  return views;
 }

@@ -382,8 +382,8 @@ export function centredGramLower(X: Matrix, mean: Float64Array, options: LongTas
 }
 
 /**
- * `y = G·x` for a symmetric d × d `G` given by its lower triangle: the WebAssembly SIMD kernel (simd.ts, ≈ 1.7×
- * faster) where available, else a JavaScript loop (G is then mirrored into its upper triangle, in place).
+ * `y = G·x` for a symmetric d × d `G` given by its lower triangle: the WebAssembly SIMD kernel (matvec.wat via
+ * simd.ts, ≈ 1.7× faster) where available, else a JavaScript loop (G is then mirrored into its upper triangle, in place).
  * `useWasm: false` forces the JavaScript loop (tests compare the two).
  */
 export function denseSymmetricOperator(G: Float64Array, d: number, useWasm = true): (x: Float64Array, y: Float64Array) => void {

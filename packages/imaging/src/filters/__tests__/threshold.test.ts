@@ -1,5 +1,6 @@
+import { setSimdEnabled } from "@hyped/core/simd";
 import { describe, expect, it } from "vitest";
-import { SIMD_BLOCK, setSimdEnabled } from "../../simd/index.js";
+import { SIMD_BLOCK } from "../../simd/index.js";
 import { maskAbove, maskAboveJs } from "../threshold.js";
 
 function firstDiff(x: Uint8Array, y: Uint8Array): number {
