@@ -1,12 +1,15 @@
 /**
  * MEX read benchmark: a 20,000-cell x 36,000-gene gzip MEX with ~60M nonzeros (made once into
- * .cache/bench/mex-20k), read by `readMex` and by scipy's `mmread` (Debian python3-scipy) in the same run.
+ * .cache/bench/mex-20k), read by `readMex` and by scipy's `mmread(...).T.tocsr()` (Debian python3-scipy) in
+ * the same run: a long-lived Python peer takes turns with ours (medians of 3 rounds, wall and CPU). Target < 30 s;
+ * goal (issue #25) ours/peer <= 1.0x; a verdict table closes the run.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import type { SparseMatrix } from "@hyped/core";
 import { readMex, writeMex } from "@hyped/seq/mex";
-import { peakRssMiB, pythonWith, report, runPython } from "../../../scripts/bench-utils.js";
+import { inTurns, median, PythonPeer, peakRssMiB, verdictTable } from "../../../scripts/bench-utils.js";
 
 const dir = join(".cache", "bench", "mex-20k");
 const nCells = 20_000;
@@ -57,39 +60,50 @@ if (!existsSync(join(dir, "matrix.mtx.gz"))) {
   );
 }
 const rssBefore = peakRssMiB();
-const c0 = process.cpuUsage();
-const t0 = performance.now();
+// one read first: its matrix is checked by the peer's setup (nonzeros and their sum)
 const a = await readMex(dir);
-const ours = performance.now() - t0;
-const cpu = process.cpuUsage(c0);
 const X = a.X as SparseMatrix;
 const nnz = X.data.length;
 const csrMiB = (X.data.byteLength + X.indices.byteLength + X.indptr.byteLength) / 2 ** 20;
+console.log(`readMex: ${a.nObs} x ${a.nVars}, ${nnz} nonzeros`);
 console.log(
-  `readMex: ${a.nObs} x ${a.nVars}, ${nnz} nonzeros in ${(ours / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (user+system, all threads); target < 30 s`,
-);
-console.log(
-  `  peak RSS ${peakRssMiB().toFixed(0)} MiB (before the read ${rssBefore.toFixed(0)} MiB${generated ? ", includes generating the data" : ""}); the CSR itself ${csrMiB.toFixed(0)} MiB`,
+  `  peak RSS ${peakRssMiB().toFixed(0)} MiB after one read (before the read ${rssBefore.toFixed(0)} MiB${generated ? ", includes generating the data" : ""}); the CSR itself ${csrMiB.toFixed(0)} MiB`,
 );
 let total = 0;
 for (let k = 0; k < nnz; k++) total += X.data[k] as number;
-const py = pythonWith("scipy.io");
-let peer: number | undefined;
-if (py) {
-  const r = runPython<{ ms: number; cpu: number; nnz: number; sum: number; rss: number }>(`
-import time, json, resource, scipy.io
-t=time.perf_counter(); c=time.process_time()
-m=scipy.io.mmread(${JSON.stringify(join(dir, "matrix.mtx.gz"))}).T.tocsr()
-dt=time.perf_counter()-t; dc=time.process_time()-c
-print(json.dumps({"ms": dt*1000, "cpu": dc*1000, "nnz": int(m.nnz), "sum": float(m.data.sum(dtype="float64")), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))`);
-  peer = r.ms;
+const mtx = join(dir, "matrix.mtx.gz");
+const pySetup = `
+import sys, scipy.io
+def read():
+    return scipy.io.mmread(${JSON.stringify(mtx)}).T.tocsr()
+m = read()
+nnz, total = int(m.nnz), float(m.data.sum(dtype="float64"))
+del m
+sys.stderr.write(("  same matrix: %d nonzeros summing to %r in both\\n" % (nnz, total)) if (nnz, total) == (${nnz}, ${total}) else ("  NOTE: results differ (ours ${nnz} nonzeros, sum ${total}; scipy %d, sum %r)\\n" % (nnz, total)))
+`;
+const peer = await PythonPeer.start(pySetup, "scipy.io");
+const results = await inTurns(
+  [
+    {
+      name: `readMex ${nCells / 1000}k x ${nGenes / 1000}k gzip, ${(nnz / 1e6).toFixed(0)}M nonzeros`,
+      ours: () => readMex(dir),
+      peer: "read()",
+      peerName: "scipy.io.mmread(...).T.tocsr()",
+      rounds: 3,
+    },
+  ],
+  peer,
+);
+peer?.close();
+const r = results[0];
+if (r)
   console.log(
-    `scipy mmread(...).T.tocsr(): ${r.nnz} nonzeros in ${(r.ms / 1000).toFixed(1)} s wall, ${(r.cpu / 1000).toFixed(1)} s CPU; peak RSS ${r.rss.toFixed(0)} MiB`,
+    `target < 30 s: wall ${median(r.ours) < 30_000 ? "PASS" : "FAIL"} (${(median(r.ours) / 1000).toFixed(1)} s), CPU ${median(r.oursCpu) < 30_000 ? "PASS" : "FAIL"} (${(median(r.oursCpu) / 1000).toFixed(1)} s, user+system, all threads)`,
   );
-  console.log(
-    r.nnz === nnz && r.sum === total
-      ? `  same matrix: ${nnz} nonzeros summing to ${total} in both`
-      : `  NOTE: results differ (ours ${nnz} nonzeros, sum ${total}; scipy ${r.nnz}, sum ${r.sum})`,
-  );
-}
-report("MEX 20k x 36k read (wall)", ours, peer, "scipy.io.mmread");
+verdictTable(results);
+console.log(`\npeak RSS ${peakRssMiB().toFixed(0)} MiB (this process)`);
+console.log(
+  `load average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ")} on ${availableParallelism()} cores`,
+);
