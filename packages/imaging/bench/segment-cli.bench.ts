@@ -2,18 +2,27 @@
  * `pnpm bench segment`: `hyped segment` (the CLI, as a user runs it) on full-size 4 x 2826 x 3245 frames
  * against scikit-image doing the same steps in Python (read the frame with h5py; clip at the 98th percentile,
  * Gaussian, Otsu over the stack, EDT, peak_local_max seeds, watershed, regionprops_table; write a uint32
- * gzip label file and a CSV table per frame), in turns, medians of `BENCH_ROUNDS` (default 3) rounds:
- * 1 frame (one thread on both sides), and 20 frames with 2 workers (a multiprocessing pool of 2 on the Python
- * side). Both sides read the same frame files and are timed as whole processes (ours from the TypeScript
- * sources through tsx, as `pnpm hyped` runs). Prints peak RSS: ours for the whole process (all worker
- * threads), Python's for the largest of its processes. `BENCH_CASES=1` or `=20` runs one case.
+ * gzip label file and a CSV table per frame), in turns (alternating which side goes first), medians of
+ * `BENCH_ROUNDS` (default 3) rounds, wall and CPU: 1 frame (one thread on both sides), and 20 frames with 2
+ * workers (a multiprocessing pool of 2 on the Python side). Both sides read the same frame files and are timed
+ * as whole commands with {@link commandPeer} (wall, and user + system CPU of the process and its children;
+ * ours is the built `hyped` bin, or its sources under `BENCH_SOURCE=1`). Goal (issue #25) ours/peer <= 1.0x; a
+ * verdict table closes the run. Prints peak RSS: ours for the whole process (all worker threads), Python's for
+ * the largest of its processes. `BENCH_CASES=1` or `=20` runs one case.
  */
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildManifest, type ManifestFrame, sha256Of, writeFrameFile, writeManifestFile } from "@hyped/imaging/frames";
-import { hypedCliArgs, median, pythonWith, report } from "../../../scripts/bench-utils.js";
+import {
+  commandPeer,
+  hypedCliArgs,
+  median,
+  type PeerTime,
+  pythonWith,
+  type TurnResult,
+  verdictTable,
+} from "../../../scripts/bench-utils.js";
 
 const H = 2826;
 const W = 3245;
@@ -131,26 +140,19 @@ rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage
 print(json.dumps({"objects": n[0], "peakRssMiB": rss}))
 `;
 
-function runOurs(frames: string, out: string, workers: number): { ms: number; rss: number } {
-  rmSync(out, { recursive: true, force: true });
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...hypedCliArgs(), "segment", frames, "--out", out, "--workers", String(workers), "--json"], {
-    encoding: "utf8",
-    env: process.env,
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`hyped segment failed: ${r.stderr}`);
-  return { ms, rss: (JSON.parse(r.stdout) as { peakRssMiB: number }).peakRssMiB };
-}
-
-function runPy(py: string, frames: string, out: string, workers: number): { ms: number; rss: number } {
-  rmSync(out, { recursive: true, force: true });
-  const t0 = performance.now();
-  const r = spawnSync(py, ["-c", PY, frames, out, String(workers)], { encoding: "utf8", env: process.env, maxBuffer: 2 ** 24 });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
-  const lines = r.stdout.trim().split("\n");
-  return { ms, rss: (JSON.parse(lines[lines.length - 1] as string) as { peakRssMiB: number }).peakRssMiB };
+/**
+ * One timed run of a command that writes its outputs to `out` (cleared first, so no run resumes another's
+ * work) and its JSON summary (with `peakRssMiB`) on stdout, kept in `json`: wall and CPU from {@link commandPeer}.
+ */
+function segmentRun(cmd: string, args: readonly string[], out: string, json: string): () => Promise<PeerTime & { rss: number }> {
+  const run = commandPeer("sh", ["-c", 'o=$0; j=$1; shift; rm -rf "$o" && exec "$@" > "$j"', out, json, cmd, ...args]);
+  return async () => {
+    const t = await run();
+    // ours prints one JSON document, Python's script its summary on the last line
+    const text = readFileSync(json, "utf8").trim();
+    const last = text.slice(text.lastIndexOf("\n") + 1);
+    return { ...t, rss: (JSON.parse(text.startsWith("{") && !last.startsWith("{") ? text : last) as { peakRssMiB: number }).peakRssMiB };
+  };
 }
 
 const py = pythonWith("skimage", "scipy", "numpy", "h5py");
@@ -164,33 +166,67 @@ try {
       .map((v) => v.toFixed(1))
       .join(" ")}`,
   );
+  const results: TurnResult[] = [];
   for (const [name, dir, workers] of [
     ["hyped segment, 1 frame (no worker threads)", one, 0],
     ["hyped segment, 20 frames, 2 workers", twenty, 2],
   ] as const) {
     if (!CASES.includes(name.includes("20 frames") ? "20" : "1")) continue;
-    const ours: number[] = [];
-    const peer: number[] = [];
-    const rss = { ours: 0, peer: 0 };
-    for (let k = 0; k < ROUNDS; k++) {
-      const a = runOurs(dir, join(tmp, "out-ours"), workers);
-      ours.push(a.ms);
-      rss.ours = Math.max(rss.ours, a.rss);
-      if (py) {
-        const b = runPy(py, dir, join(tmp, "out-py"), workers);
-        peer.push(b.ms);
-        rss.peer = Math.max(rss.peer, b.rss);
-      }
-    }
-    console.log(
-      `${name}: ours ${ours.map((v) => (v / 1000).toFixed(1)).join(", ")} s; skimage ${peer.map((v) => (v / 1000).toFixed(1)).join(", ")} s; peak RSS ours ${rss.ours.toFixed(0)} MiB, skimage ${rss.peer.toFixed(0)} MiB`,
+    const oursOut = join(tmp, "out-ours");
+    const pyOut = join(tmp, "out-py");
+    const runOurs = segmentRun(
+      process.execPath,
+      [...hypedCliArgs(), "segment", dir, "--out", oursOut, "--workers", String(workers), "--json"],
+      oursOut,
+      join(tmp, "ours.json"),
     );
-    report(name, median(ours), py ? median(peer) : undefined, "skimage");
+    const runPy = py ? segmentRun(py, ["-c", PY, dir, pyOut, String(workers)], pyOut, join(tmp, "py.json")) : undefined;
+    const r: TurnResult = {
+      name,
+      peerName: "skimage",
+      ours: [],
+      peer: [],
+      oursCpu: [],
+      peerCpu: [],
+      ratio: undefined,
+      cpuRatio: undefined,
+      goal: 1,
+    };
+    const rss = { ours: 0, peer: 0 };
+    const ours = async () => {
+      const t = await runOurs();
+      r.ours.push(t.wall);
+      r.oursCpu.push(t.cpu);
+      rss.ours = Math.max(rss.ours, t.rss);
+    };
+    const peer = async () => {
+      if (!runPy) return;
+      const t = await runPy();
+      r.peer.push(t.wall);
+      r.peerCpu.push(t.cpu);
+      rss.peer = Math.max(rss.peer, t.rss);
+    };
+    // whole processes, each run from a cold start: no warm-up round; the first side alternates
+    for (let k = 0; k < ROUNDS; k++) {
+      if (k % 2 === 0) await ours();
+      await peer();
+      if (k % 2 === 1) await ours();
+    }
+    if (r.peer.length) {
+      r.ratio = median(r.ours) / median(r.peer);
+      r.cpuRatio = median(r.oursCpu) / median(r.peerCpu);
+    }
+    const sec = (xs: number[]) => xs.map((v) => (v / 1000).toFixed(1)).join(", ");
+    console.log(
+      `${name}: wall ours ${sec(r.ours)} s, skimage ${sec(r.peer) || "absent"} s; CPU ours ${sec(r.oursCpu)} s, skimage ${sec(r.peerCpu) || "-"} s; peak RSS ours ${rss.ours.toFixed(0)} MiB, skimage ${rss.peer.toFixed(0)} MiB`,
+    );
+    results.push(r);
   }
+  verdictTable(results);
   console.log(
     `load average after: ${loadavg()
       .map((v) => v.toFixed(1))
-      .join(" ")}`,
+      .join(" ")} on ${availableParallelism()} cores`,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
