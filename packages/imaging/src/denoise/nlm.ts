@@ -9,6 +9,7 @@
  * line-by-line transcription (kept as a test reference).
  */
 import { type AnyNdArray, fromTyped, throwIfAborted } from "@hyped/core";
+import { extendIndex } from "../filters/gaussian.js";
 import { checkNumber, type Image2D } from "../filters/image.js";
 import { giveBack, takeF64 } from "../filters/scratch.js";
 import { asFloat } from "./float.js";
@@ -55,15 +56,6 @@ export function fastExpWeight(y: number): number {
   return (1 + (hi & 0xfffff) * 9.5367431640625e-7) * POW2[hi >>> 20]!;
 }
 
-/** numpy's `np.pad(mode='reflect')` index (edge not repeated). */
-function mirrorIndex(i: number, n: number): number {
-  if (n === 1) return 0;
-  const p = 2 * (n - 1);
-  let k = i % p;
-  if (k < 0) k += p;
-  return k < n ? k : p - k;
-}
-
 /**
  * Fast non-local means of a 2-D image. Returns float32 for float32 input, else float64 (integer input is
  * scaled to [0, 1] first unless `preserveRange`).
@@ -80,9 +72,9 @@ export function nlMeans(image: Image2D, options: NlMeansOptions = {}): AnyNdArra
   const R = img.rows + 2 * pad;
   const C = img.cols + 2 * pad;
   const padded = takeF64(R * C);
-  const colOf = Int32Array.from({ length: C }, (_, c) => mirrorIndex(c - pad, img.cols));
+  const colOf = Int32Array.from({ length: C }, (_, c) => extendIndex(c - pad, img.cols, "mirror"));
   for (let r = 0; r < R; r++) {
-    const sr = mirrorIndex(r - pad, img.rows) * img.cols;
+    const sr = extendIndex(r - pad, img.rows, "mirror") * img.cols;
     for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr + colOf[c]!]!;
   }
   const rows = img.rows;

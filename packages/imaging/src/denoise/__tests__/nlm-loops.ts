@@ -4,18 +4,10 @@
  * The fused implementation must give the same bits.
  */
 import { type AnyNdArray, fromTyped, throwIfAborted } from "@hyped/core";
+import { extendIndex } from "../../filters/gaussian.js";
 import { checkNumber, type Image2D } from "../../filters/image.js";
 import { asFloat } from "../float.js";
 import { fastExpWeight, type NlMeansOptions } from "../nlm.js";
-
-/** numpy's `np.pad(mode='reflect')` index (edge not repeated). */
-function mirrorIndex(i: number, n: number): number {
-  if (n === 1) return 0;
-  const p = 2 * (n - 1);
-  let k = i % p;
-  if (k < 0) k += p;
-  return k < n ? k : p - k;
-}
 
 /** The pre-fusion `nlMeans` (skimage's two loops per shift, separate weight and sum arrays), kept as the reference. */
 export function nlMeansTwoLoops(image: Image2D, options: NlMeansOptions = {}): AnyNdArray {
@@ -31,8 +23,8 @@ export function nlMeansTwoLoops(image: Image2D, options: NlMeansOptions = {}): A
   const C = img.cols + 2 * pad;
   const padded = new Float64Array(R * C);
   for (let r = 0; r < R; r++) {
-    const sr = mirrorIndex(r - pad, img.rows);
-    for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr * img.cols + mirrorIndex(c - pad, img.cols)] as number;
+    const sr = extendIndex(r - pad, img.rows, "mirror");
+    for (let c = 0; c < C; c++) padded[r * C + c] = img.data[sr * img.cols + extendIndex(c - pad, img.cols, "mirror")] as number;
   }
   const weights = new Float64Array(R * C);
   const integral = new Float64Array(R * C);
