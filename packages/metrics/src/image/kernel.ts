@@ -1,46 +1,16 @@
 /**
  * The SSIM band kernel: SSIM map values for output rows `[r0, r1)` of an `H x W` image pair, with scipy's
  * `reflect` border (`d c b a | a b c d | d c b a`), computed from float64 copies of the rows it needs.
- * Used by {@link ssim} on the main thread and by the worker pool of `@hyped/metrics/parallel`. @internal
+ * Used by {@link ssim} on the main thread and by the worker pool of `@hyped/metrics/parallel`. With a Gaussian
+ * window it runs the WebAssembly SIMD kernel of `ssim-simd.ts` when the engine has one (same bits, ~3.5x
+ * faster); this file's JavaScript path is the fallback and the reference the SIMD kernel is tested against.
+ * @internal
  */
 
-/** Numeric TypedArrays the kernel reads rows from. */
-export type RowData =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Uint16Array
-  | Uint32Array;
+import { type RowData, reflectIndex, type SsimKernelParams } from "./band.js";
+import { ssimRowsGaussSimd } from "./ssim-simd.js";
 
-/** The SSIM constants and the filter. */
-export interface SsimKernelParams {
-  /** Window side used for the border crop and the covariance factor (odd). */
-  winSize: number;
-  /** Filter radius: `(winSize − 1)/2` for the box window, `int(truncate·sigma + 0.5)` for the Gaussian. */
-  radius: number;
-  /** Gaussian taps (`2·radius + 1`, normalised), or `null` for the box (uniform) window. */
-  weights: Float64Array | null;
-  /** `NP/(NP − 1)` with `NP = winSize²`, or 1. */
-  covNorm: number;
-  /** `(K1·L)²`. */
-  C1: number;
-  /** `(K2·L)²`. */
-  C2: number;
-}
-
-/** scipy.ndimage `reflect` index for `i` in an axis of length `n`. */
-export function reflectIndex(i: number, n: number): number {
-  if (i >= 0 && i < n) return i;
-  if (n === 1) return 0;
-  const p = 2 * n;
-  let k = i % p;
-  if (k < 0) k += p;
-  return k < n ? k : p - 1 - k;
-}
+export { type RowData, reflectIndex, type SsimKernelParams } from "./band.js";
 
 /**
  * Compute SSIM for rows `[r0, r1)`. `x`/`y` hold image rows `[rowOffset, rowOffset + x.length / W)` (which
@@ -59,6 +29,10 @@ export function ssimRows(
   p: SsimKernelParams,
   map: Float64Array | null,
 ): number {
+  if (p.weights) {
+    const s = ssimRowsGaussSimd(x, y, rowOffset, H, W, r0, r1, p, p.weights, map);
+    if (s !== undefined) return s;
+  }
   const R = p.radius;
   const B = r1 - r0;
   const L = B + 2 * R;
