@@ -12,7 +12,7 @@ import {
   progressReporter,
   throwIfAborted,
 } from "@hyped/core";
-import { flat } from "../internal/input.js";
+import { type FlatInput, flat } from "../internal/input.js";
 import { isAvailable, METRICS, type MetricName, type RowKernel, type RowMetric } from "../table.js";
 
 export type { RowMetric } from "../table.js";
@@ -57,28 +57,55 @@ export function rowMatrices(a: unknown, b: unknown, fn: string): [RowMatrix, Row
   ];
 }
 
+/**
+ * Metrics whose kernels read float32 storage in place (the float32 twins in `internal/kernels.ts`): their
+ * float32 (and float64) rows are passed as views instead of being widened into a float64 buffer first, which
+ * saves a copy per row and gives the same bits. The other metrics read a float32 row several times, so they
+ * keep the one widening.
+ */
+const READS_FLOAT32: ReadonlySet<RowMetric> = new Set<RowMetric>(["pearson", "cosine"]);
+
 /** Compute `metric` for rows `[r0, r1)` into `out[r − r0]`; errors name row `r + rowBase`. @internal */
 export function rowRange(metric: RowMetric, a: RowMatrix, b: RowMatrix, r0: number, r1: number, out: Float64Array, rowBase = 0): void {
   const fn = ROW_METRICS[metric];
   const g = a.cols;
-  // Each row is widened to float64 once; the metric's passes then read views of it (no repeated conversion).
-  const bufA = new Float64Array(g);
-  const bufB = new Float64Array(g);
-  const fa = flat(bufA, "a");
-  const fb = flat(bufB, "b");
-  const big = a.data instanceof BigInt64Array || a.data instanceof BigUint64Array;
-  const bigB = b.data instanceof BigInt64Array || b.data instanceof BigUint64Array;
-  const load = (m: RowMatrix, isBig: boolean, r: number, buf: Float64Array, name: string) => {
-    const row = m.data.subarray(r * g, r * g + g);
-    if (isBig) buf.set(flat(row as never, name).all());
-    else buf.set(row as ArrayLike<number>);
-  };
-  if (b.broadcast) load(b, bigB, 0, bufB, "b");
+  let rowA: (r: number) => FlatInput;
+  let rowB: (r: number) => FlatInput;
+  const views =
+    (a.data instanceof Float32Array && b.data instanceof Float32Array) ||
+    (a.data instanceof Float64Array && b.data instanceof Float64Array);
+  if (views && READS_FLOAT32.has(metric)) {
+    const da = a.data;
+    const db = b.data;
+    rowA = (r) => flat(da.subarray(r * g, r * g + g), "a");
+    const one = b.broadcast ? flat(db.subarray(0, g), "b") : undefined;
+    rowB = (r) => one ?? flat(db.subarray(r * g, r * g + g), "b");
+  } else {
+    // Each row is widened to float64 once; the metric's passes then read views of it (no repeated conversion).
+    const bufA = new Float64Array(g);
+    const bufB = new Float64Array(g);
+    const fa = flat(bufA, "a");
+    const fb = flat(bufB, "b");
+    const big = a.data instanceof BigInt64Array || a.data instanceof BigUint64Array;
+    const bigB = b.data instanceof BigInt64Array || b.data instanceof BigUint64Array;
+    const load = (m: RowMatrix, isBig: boolean, r: number, buf: Float64Array, name: string) => {
+      const row = m.data.subarray(r * g, r * g + g);
+      if (isBig) buf.set(flat(row as never, name).all());
+      else buf.set(row as ArrayLike<number>);
+    };
+    rowA = (r) => {
+      load(a, big, r, bufA, "a");
+      return fa;
+    };
+    if (b.broadcast) load(b, bigB, 0, bufB, "b");
+    rowB = (r) => {
+      if (!b.broadcast) load(b, bigB, r, bufB, "b");
+      return fb;
+    };
+  }
   for (let r = r0; r < r1; r++) {
     try {
-      load(a, big, r, bufA, "a");
-      if (!b.broadcast) load(b, bigB, r, bufB, "b");
-      out[r - r0] = fn(fa, fb);
+      out[r - r0] = fn(rowA(r), rowB(r));
     } catch (e) {
       const row = r + rowBase;
       if (isHypedError(e)) throw new HypedError(e.code, `row ${row}: ${e.message}`, { ...e.context, row }, { cause: e });

@@ -26,13 +26,19 @@ import {
 } from "../internal/input.js";
 import {
   allEqual,
+  allEqualF32,
   centredProducts,
+  centredProductsF32,
+  dots,
   dotsAndMax,
+  dotsF32,
   maxAbsDiff,
   sumAbsDiff,
   sumSqDiff,
   sumSqDiffScaled,
+  sums,
   sumsAndMax,
+  sumsF32,
 } from "../internal/kernels.js";
 import { CompensatedSum } from "../internal/sum.js";
 import { directDiffSum } from "../internal/typed.js";
@@ -180,6 +186,55 @@ const F4 = new Float64Array(4);
 const F3 = new Float64Array(3);
 const F5 = new Float64Array(6);
 
+/** Both inputs' float32 storage when both are float32 (the kernels' float32 twins then read it in place). */
+function float32Pair(fa: FlatInput, fb: FlatInput): [Float32Array, Float32Array] | undefined {
+  return fa.storage === "float32" && fb.storage === "float32" ? [fa.typed as Float32Array, fb.typed as Float32Array] : undefined;
+}
+
+/**
+ * Pearson's first pass without the maxima: the sums (the same bits as {@link firstPass}'s) and constancy,
+ * or undefined when a sum is not finite (then an input holds NaN/±Infinity or the sum overflowed, and the
+ * caller runs {@link firstPass}). Finite sums imply finite inputs, so the maxima are not needed.
+ */
+function quickFirstPass(fa: FlatInput, fb: FlatInput): { sa: number; sb: number; constA: boolean; constB: boolean } | undefined {
+  const n = fa.length;
+  const sa = new CompensatedSum();
+  const sb = new CompensatedSum();
+  let constA = true;
+  let constB = true;
+  let a0 = 0;
+  let b0 = 0;
+  const f32 = float32Pair(fa, fb);
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    if (f32) {
+      const [ta, tb] = f32;
+      if (i === 0) {
+        a0 = ta[0] as number;
+        b0 = tb[0] as number;
+      }
+      sumsF32(ta, i, tb, i, m, F4);
+      if (constA) constA = allEqualF32(ta, i, m, a0);
+      if (constB) constB = allEqualF32(tb, i, m, b0);
+    } else {
+      const ca = fa.read(i, m, SCRATCH_A);
+      const cb = fb.read(i, m, SCRATCH_B);
+      if (i === 0) {
+        a0 = ca[0] as number;
+        b0 = cb[0] as number;
+      }
+      sums(ca, cb, m, F4);
+      if (constA) constA = allEqual(ca, m, a0);
+      if (constB) constB = allEqual(cb, m, b0);
+    }
+    sa.add(F4[0] as number);
+    sb.add(F4[1] as number);
+  }
+  const va = sa.value();
+  const vb = sb.value();
+  return Number.isFinite(va) && Number.isFinite(vb) ? { sa: va, sb: vb, constA, constB } : undefined;
+}
+
 function firstPass(fa: FlatInput, fb: FlatInput): FirstPass {
   const n = fa.length;
   const sa = new CompensatedSum();
@@ -217,9 +272,11 @@ function products(fa: FlatInput, fb: FlatInput, ma: number, mb: number, ka: numb
   const aa = new CompensatedSum();
   const bb = new CompensatedSum();
   const ab = new CompensatedSum();
+  const f32 = float32Pair(fa, fb);
   for (let i = 0; i < n; i += CHUNK) {
     const m = Math.min(CHUNK, n - i);
-    centredProducts(fa.read(i, m, SCRATCH_A), fb.read(i, m, SCRATCH_B), m, ma, mb, ka, kb, F3);
+    if (f32) centredProductsF32(f32[0], i, f32[1], i, m, ma, mb, ka, kb, F3);
+    else centredProducts(fa.read(i, m, SCRATCH_A), fb.read(i, m, SCRATCH_B), m, ma, mb, ka, kb, F3);
     aa.add(F3[0] as number);
     bb.add(F3[1] as number);
     ab.add(F3[2] as number);
@@ -260,8 +317,8 @@ function safeMean(f: FlatInput, sum: number, maxAbs: number): number {
 const clip1 = (r: number) => (r > 1 ? 1 : Math.max(r, -1));
 const inRange = (v: number) => v > LO && v < HI;
 
-/** @internal Pearson on flat inputs. */
-export function pearsonFlat(fa: FlatInput, fb: FlatInput, fn = "pearson"): number {
+/** @internal Pearson on flat inputs; `quick: false` skips the fast first pass (a test hook: same bits either way). */
+export function pearsonFlat(fa: FlatInput, fb: FlatInput, fn = "pearson", quick = true): number {
   const n = fa.length;
   if (n < 2) throw new HypedError("INVALID_ARGUMENT", `${fn}: needs at least 2 elements, got ${n} (scipy raises too)`, { n });
   if (n === 2) {
@@ -273,11 +330,20 @@ export function pearsonFlat(fa: FlatInput, fb: FlatInput, fn = "pearson"): numbe
     if (sa === 0 || sb === 0) return Number.NaN;
     return sa * sb;
   }
-  const p = firstPass(fa, fb);
-  if (p.nan || !Number.isFinite(p.maxA) || !Number.isFinite(p.maxB)) assertFinitePair(fa, fb, fn);
-  if (p.constA || p.constB) return Number.NaN;
-  const ma = safeMean(fa, p.sa, p.maxA);
-  const mb = safeMean(fb, p.sb, p.maxB);
+  let ma: number;
+  let mb: number;
+  const q = quick ? quickFirstPass(fa, fb) : undefined;
+  if (q) {
+    if (q.constA || q.constB) return Number.NaN;
+    ma = q.sa / n; // safeMean of a finite sum
+    mb = q.sb / n;
+  } else {
+    const p = firstPass(fa, fb);
+    if (p.nan || !Number.isFinite(p.maxA) || !Number.isFinite(p.maxB)) assertFinitePair(fa, fb, fn);
+    if (p.constA || p.constB) return Number.NaN;
+    ma = safeMean(fa, p.sa, p.maxA);
+    mb = safeMean(fb, p.sb, p.maxB);
+  }
   let [xx, yy, xy] = products(fa, fb, ma, mb, 1, 1);
   if (!inRange(xx) || !inRange(yy)) {
     const ka = 1 / maxDev(fa, ma);
@@ -303,6 +369,32 @@ export function pearson(a: MetricInput, b: MetricInput): number {
 /** @internal cosine similarity on flat inputs. */
 export function cosineFlat(fa: FlatInput, fb: FlatInput): number {
   nonEmpty(fa, "cosineSimilarity");
+  // Fast path: the three dot products alone (the bits cosineFull computes). Both norms in the safe range
+  // means finite, non-zero inputs and no rescaling, where cosineFull returns this same expression.
+  const n = fa.length;
+  const aa = new CompensatedSum();
+  const bb = new CompensatedSum();
+  const ab = new CompensatedSum();
+  const f32 = float32Pair(fa, fb);
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    if (f32) dotsF32(f32[0], i, f32[1], i, m, F3);
+    else dots(fa.read(i, m, SCRATCH_A), fb.read(i, m, SCRATCH_B), m, F3);
+    aa.add(F3[0] as number);
+    bb.add(F3[1] as number);
+    ab.add(F3[2] as number);
+  }
+  const saa = aa.value();
+  const sbb = bb.value();
+  if (inRange(saa) && inRange(sbb)) return clip1(ab.value() / (Math.sqrt(saa) * Math.sqrt(sbb)));
+  return cosineFull(fa, fb);
+}
+
+/**
+ * Cosine with the maxima and the NaN probe: zero vectors, NaN/±Infinity, rescaling of huge/tiny values.
+ * @internal (exported for the test that compares it with the fast path of {@link cosineFlat})
+ */
+export function cosineFull(fa: FlatInput, fb: FlatInput): number {
   const n = fa.length;
   const aa = new CompensatedSum();
   const bb = new CompensatedSum();
