@@ -42,6 +42,26 @@ describe("@hyped/metrics/parallel", () => {
     expect(Array.from(await rowwiseParallel("spearman", A, one, { workers: 2 }))).toEqual(Array.from(rowwise("spearman", A, one)));
   });
 
+  it("Pearson and cosine on shared memory run on the workers (no copy) and equal the single-threaded values", async () => {
+    const n = 61;
+    const g = 4100; // rows longer than a kernel chunk
+    const u = lcgUniform(4, 2 * n * g);
+    const sa = new Float32Array(new SharedArrayBuffer(4 * n * g));
+    const sb = new Float32Array(new SharedArrayBuffer(4 * n * g));
+    sa.set(u.subarray(0, n * g));
+    sb.set(u.subarray(n * g));
+    const A = fromTyped(sa, [n, g]);
+    const B = fromTyped(sb, [n, g]);
+    let progress = 0;
+    for (const m of ["pearson", "cosine"] as const) {
+      const got = await rowwiseParallel(m, A, B, { workers: 2, onProgress: (p) => (progress = p.done) });
+      expect(Array.from(got)).toEqual(Array.from(rowwise(m, A, B)));
+      expect(progress).toBe(n);
+    }
+    // the inputs are intact (shared, not transferred)
+    expect(sa[n * g - 1]).toBe(Math.fround(u[n * g - 1] as number));
+  });
+
   it("reports errors from workers as typed errors and honours abort", async () => {
     const X = new Float64Array(4 * 8);
     X[20] = Number.NaN;
