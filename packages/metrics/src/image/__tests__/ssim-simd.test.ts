@@ -32,7 +32,7 @@ describe("SSIM Gaussian window: the WebAssembly SIMD kernel gives the JavaScript
     expect(simdInstance(SSIM_GAUSS_WASM_BASE64)).toBeDefined();
   });
 
-  // odd and even widths (the odd one ends with a half-used lane pair), images narrower than the radius of a
+  // odd and even widths (the odd one ends with a half-used lane pair), radius 0, images narrower than the radius of a
   // wide Gaussian (reflect wraps more than once), every
   // input storage the kernel copies from, sample covariance on and off, and a non-default sigma
   const shapes: [number, number][] = [
@@ -70,6 +70,7 @@ describe("SSIM Gaussian window: the WebAssembly SIMD kernel gives the JavaScript
           { ...range, gaussianWeights: true, useSampleCovariance: false },
           { ...range, gaussianWeights: true },
           { ...range, gaussianWeights: true, sigma: 0.8, winSize: 7 },
+          { ...range, gaussianWeights: true, sigma: 0.1, winSize: 3 }, // radius 0: a one-tap filter
           ...(Math.min(H, W) >= 25 ? [{ ...range, gaussianWeights: true, sigma: 3.3 }] : []),
         ]) {
           const { simd, js } = bothPaths(a, b, o);
