@@ -9,11 +9,13 @@
 ;; step computes one column past the row end; the caller leaves 16 bytes of slack after every buffer and
 ;; overwrites or ignores that lane.
 ;;
-;; Memory: one linear memory exported as "memory", grown by the caller (`ssim-simd.ts` owns the layout).
+;; Memory: one linear memory exported as "memory", 16 MiB from the start so that a band of a frame fits without
+;; growing it (growing detaches the old buffer, which slows every typed-array access in the process afterwards);
+;; `ssim-simd.ts` owns the layout and grows it only for rows too wide for that.
 ;; Weights: `2R + 1` float64 at $pw (normalised, symmetric; $pw + 8R is the centre tap).
 ;; Filtered rows: five padded rows (x, y, x², y², xy) of W + 2R float64, $ps bytes apart, the first at $pP.
 (module
-  (memory (export "memory") 1)
+  (memory (export "memory") 256)
 
   ;; Vertical pass for one output row. X and Y hold 2R + 1 consecutive float64 input rows of $rowBytes bytes
   ;; each (the band rows centred on the output row), at $pX and $pY. For the columns in [0, $nBytes / 8):

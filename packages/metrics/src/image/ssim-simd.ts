@@ -7,7 +7,8 @@
  * Layout of the instance's memory for one band of `B` output rows (`L = B + 2R` input rows, `W` columns), each
  * region 16-byte aligned with 16 bytes of slack: the `2R + 1` weights; five padded rows of `W + 2R` float64
  * (the vertically filtered x, y, x², y², xy of the current output row); one output row; the `L` input rows of
- * x and then of y as float64. The memory grows to the largest band seen on the thread and stays. @internal
+ * x and then of y as float64. The memory starts at 16 MiB and sub-bands are sized to fit it, so it grows (detaching
+ * its buffer) only for rows too wide for that; then it stays at that size. @internal
  */
 import { simdInstance } from "@hyped/core/simd";
 import { type RowData, reflectIndex, type SsimKernelParams } from "./band.js";
@@ -46,14 +47,16 @@ export function ssimRowsGaussSimd(
   if (!inst) return undefined;
   const k = inst.exports as unknown as SsimGaussExports;
   const R = p.radius;
-  // sub-bands of at most ~2^20 input values per image (8 MiB of float64), at least one output row
-  const step = Math.max(1, Math.floor(2 ** 20 / W) - 2 * R);
-  const L = Math.min(r1 - r0, step) + 2 * R;
   const pw = 0;
   const pP = pw + region(2 * R + 1);
   const ps = region(W + 2 * R);
   const pOut = pP + 5 * ps;
   const pX = pOut + region(W);
+  // sub-bands as tall as the memory holds (x and y rows of W float64 each, plus slack), at least one output
+  // row: the memory is 16 MiB from the start and grows only when one output row's 2R + 1 input rows do not fit
+  const fit = Math.floor((k.memory.buffer.byteLength - pX - 64) / (16 * W));
+  const step = Math.max(1, fit - 2 * R);
+  const L = Math.min(r1 - r0, step) + 2 * R;
   const pY = pX + region(L * W);
   const end = pY + region(L * W);
   const have = k.memory.buffer.byteLength;

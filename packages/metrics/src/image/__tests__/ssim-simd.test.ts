@@ -32,6 +32,23 @@ describe("SSIM Gaussian window: the WebAssembly SIMD kernel gives the JavaScript
     expect(simdInstance(SSIM_GAUSS_WASM_BASE64)).toBeDefined();
   });
 
+  it("frame-wide rows (3,245 columns, 700 rows: three sub-bands) run in the kernel's 16 MiB without growing it", () => {
+    const inst = simdInstance(SSIM_GAUSS_WASM_BASE64);
+    if (!inst) throw new Error("the SIMD kernel did not load");
+    const memory = (inst.exports as { memory: WebAssembly.Memory }).memory;
+    const before = memory.buffer;
+    expect(before.byteLength).toBe(16 * 2 ** 20);
+    const H = 700;
+    const W = 3245;
+    const a = fromTyped(Float32Array.from(lcgUniform(31, H * W)), [H, W]);
+    const b = fromTyped(Float32Array.from(lcgUniform(32, H * W)), [H, W]);
+    const { simd, js } = bothPaths(a, b, { dataRange: 1, gaussianWeights: true, useSampleCovariance: false });
+    expect(firstBitDifference(simd.map.data as Float64Array, js.map.data as Float64Array)).toBe(-1);
+    // the same ArrayBuffer, not detached: growing would have replaced it
+    expect(memory.buffer).toBe(before);
+    expect(before.byteLength).toBe(16 * 2 ** 20);
+  });
+
   // odd and even widths (the odd one ends with a half-used lane pair), radius 0, images narrower than the radius of a
   // wide Gaussian (reflect wraps more than once), every
   // input storage the kernel copies from, sample covariance on and off, and a non-default sigma
@@ -90,9 +107,10 @@ describe("SSIM Gaussian window: the WebAssembly SIMD kernel gives the JavaScript
     expect(firstBitDifference(simd.map.data as Float64Array, js.map.data as Float64Array)).toBe(-1);
   });
 
-  it("rows wide enough to split a band into sub-bands of 2 rows (80,700 columns) give the same bits", () => {
+  // The kernel's memory is 16 MiB: 60,000 columns split a band into sub-bands of 4 rows in place; 80,700 columns
+  // leave room for less than one output row, so sub-bands of 1 row and a grown memory.
+  it.each([60_000, 80_700])("rows of %i columns (bands split into sub-bands) give the same bits", (W) => {
     const H = 12;
-    const W = 80_700;
     const a = fromTyped(Float32Array.from(lcgUniform(91, H * W)), [H, W]);
     const b = fromTyped(
       Float32Array.from(lcgUniform(92, H * W), (v, i) => 0.7 * v + 0.3 * (a.data[i] as number)),
