@@ -166,7 +166,7 @@ describe("@hyped/seq exports", () => {
         "cluster": "adjacencyOf aggregate fromRows graphFromAdjacency leiden leidenGraph louvain louvainGraph modularity renumberBySize",
         "de": "benjaminiHochberg betaInc erfc gammaQ lnBeta logisticRegression normSf rankGenesGroups rankGenesGroupsMatrix rankGenesGroupsRows studentTTwoSided",
         "demux": "DEFAULT_QUANTILE_RANGE assignConditions clrNormalize demultiplexHashtags demuxRows fitGmm2 fitNegBinomial gmmPosteriorHigh kmeans logNegBinomialPmf negBinomialCdf negBinomialQuantile simulateHashtags",
-        "embed": "KNN_EXACT_MAX_CELLS TSNE_LEARNING_RATE fuzzyConnectivities knn knnDistanceMatrix neighbors nnDescent pca pcaMatrix representation symEig tsne tsneEmbed umap umapEmbed",
+        "embed": "KNN_EXACT_MAX_CELLS TSNE_FFT_MIN_CELLS TSNE_LEARNING_RATE fuzzyConnectivities knn knnDistanceMatrix neighbors nnDescent pca pcaMatrix representation symEig tsne tsneEmbed umap umapEmbed",
         "figures": "embeddingSpec embeddingSvg rankGenesGroupsPlotRows rankGenesGroupsPlotSpec rankGenesGroupsPlotSvg",
         "geneformer": "buildTokenDictionary computeGeneMedians defaultModelInputSize deleteGene dictGet dictSize geneToken overexpress perturbEncodings specialTokens stableArgsortDesc tokenizeRankValue",
         "mex": "assembleRuns byteChunks concatAnnData cooToCsrTransposed findMexFiles lines makeUnique parseMatrixMarketChunks readMatrixMarket readMatrixMarketColumns readMex readRun readTextLines splitFeatureTypes writeMex",

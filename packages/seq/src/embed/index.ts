@@ -13,5 +13,5 @@ export {
 export { type NnDescentOptions, nnDescent } from "./nndescent.js";
 export { type PcaAnnDataOptions, type PcaOptions, type PcaResult, pca, pcaMatrix } from "./pca.js";
 export type { LanczosOperator, PcaSolver } from "./pca-lanczos.js";
-export { TSNE_LEARNING_RATE, type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
+export { TSNE_FFT_MIN_CELLS, TSNE_LEARNING_RATE, type TsneOptions, tsne, tsneEmbed } from "./tsne.js";
 export { type UmapOptions, umap, umapEmbed } from "./umap.js";

@@ -3,21 +3,24 @@
  * `negative_gradient_method="fft"` does it in 2-D): the square bounding the embedding is cut into equal boxes,
  * each with `p` equispaced interpolation nodes per axis; every point spreads its charges onto the nodes of its
  * box by Lagrange interpolation, the node grid is convolved with the Cauchy kernels by FFT (circulant embedding,
- * zero-padded to twice the grid), and the potentials are interpolated back to the points.
+ * zero-padded to twice the grid), and the potentials are interpolated back to the points. The cost of an
+ * iteration is O(n·p²) for the interpolation plus a 2-D FFT whose size follows the embedding's extent (3 nodes
+ * per embedding unit by default), not n.
  *
  * Defaults follow openTSNE (`n_interpolation_points=3`, `min_num_intervals=50`, `ints_in_interval=1`: at least
  * 50 boxes per axis, boxes 1 embedding unit wide once the embedding spans 50 units). Deliberate differences,
  * all for speed in JavaScript at the same or better accuracy:
  * - the box width is openTSNE's rounded down to the ladder 2^(j/16) ({@link boxWidth}), so our boxes are never
  *   wider than theirs and the kernel spectra are reused while the width stays put (always, from 50 boxes on);
- * - the circulant size is a power of two (fft.js is radix-4) rather than an FFTW-friendly size;
+ * - the circulant size M is the smallest 5-smooth integer (2^a·3^b·5^c, {@link fastSize}) ≥ 2G − 1 for a grid
+ *   of G nodes per axis, where openTSNE takes 2G and lets FFTW factor it; M is kept while it still fits and is
+ *   at most 15% larger than needed, so the kernel spectra are recomputed only when the grid changes;
  * - three charges (1, x, y) are convolved with (1 + r²)⁻², and Z = Σ_{i≠j} (1 + r²)⁻¹ is the interpolated
  *   quadratic form W₀ᵀ(K₁ ⊛ W₀) − n, taken in the Fourier domain by Parseval, instead of openTSNE's fourth
  *   charge x² + y² (whose combination (1 + |y|²)φ₀ − 2y·φ + φ₃ loses digits to cancellation far from 0);
  * - charges are taken relative to the grid centre (translation changes neither forces nor Z).
  */
-import FFT from "fft.js";
-import { columnConvolve, columnDif, twiddles } from "./fft.js";
+import { ColumnFft, fastSize, transpose } from "./fft.js";
 
 /** Grid parameters of the FFT method (openTSNE's names in brackets). */
 export interface TsneFftParams {
@@ -42,11 +45,16 @@ export function boxWidth(span: number, minBoxes: number, unit: number): number {
 }
 
 /**
- * Largest number of interpolation nodes per axis: the circulant is then at most 4096² (≈ 1 GB of buffers in
- * all). Past it (an extent over 682 units with 3 nodes per box) the boxes grow wider than openTSNE's, which caps
- * the box count at 1000 instead.
+ * Largest number of interpolation nodes per axis: the circulant is then at most 4096 per axis (≈ 1.1 GB of
+ * buffers in all). Past it (an extent over 682 units with 3 nodes per box) the boxes grow wider than
+ * openTSNE's, which caps the box count at 1000 instead.
  */
 const MAX_GRID = 2048;
+
+/** Doubles per grid node: two complex channels, (x + i·y charges) and (1-charges + i·0). */
+const LANES = 4;
+/** Doubles per half-spectrum cell: the three real charges' y-spectra (x, y, 1), complex each. */
+const HALF = 6;
 
 /** Reusable state of the FFT repulsion for n points (grid buffers follow the grid size). */
 export class FftRepulsion {
@@ -61,24 +69,25 @@ export class FftRepulsion {
   private readonly wx: Float64Array;
   private readonly wy: Float64Array;
   private m = 0;
-  private fft: FFT | undefined;
-  private tw = twiddles(2);
-  /** Complex grid (x + i·y charges), rows of 2m doubles; its spectrum; real grid of the 1-charges, pairs of rows. */
-  private gC = new Float64Array(0);
-  private sC = new Float64Array(0);
-  private g0 = new Float64Array(0);
-  private s0 = new Float64Array(0);
-  /** Kernel spectra /m, rows in bit-reversed order: K̂₁ (for Z) and K̂₂ (for the forces), m × m each. */
+  private fft: ColumnFft | undefined;
+  /**
+   * Node grids: `a`, `a2` hold M (+1 zero) rows of G nodes (y, then x), LANES doubles per node; `b`, `b2`
+   * M (+1 zero) rows of M/2 + 1 frequencies (x, then k_y), HALF doubles per cell. The FFTs ping-pong between
+   * each pair.
+   */
+  private a = new Float64Array(0);
+  private a2 = new Float64Array(0);
+  private b = new Float64Array(0);
+  private b2 = new Float64Array(0);
+  /** Kernel spectra /M², M × M: K̂₁ (for Z) and K̂₂ (for the forces), and the node spacing they were made for. */
   private k1 = new Float64Array(0);
   private k2 = new Float64Array(0);
   private kH = Number.NaN;
-  private rowA = new Float64Array(0);
-  private rowB = new Float64Array(0);
-  /** Potentials per node: φ₀ (1-charges), φₓ, φᵧ. */
-  private pot = new Float64Array(0);
   /** Boxes per axis and circulant size of the last call (for tests and diagnostics). */
   lastBoxes = 0;
   lastFftSize = 0;
+  /** How many times the kernel spectra were computed (for tests and diagnostics). */
+  kernelBuilds = 0;
 
   constructor(n: number, params: TsneFftParams = {}) {
     this.p = params.nInterpolationPoints ?? 3;
@@ -98,21 +107,25 @@ export class FftRepulsion {
     this.wy = new Float64Array(n * p);
   }
 
+  /** Circulant size for G nodes per axis: the current one while it fits and is ≤ 15% too large. */
+  private size(nGrid: number): number {
+    const need = 2 * nGrid - 1;
+    if (this.m >= need && this.m <= 1.15 * need) return this.m;
+    return fastSize(Math.max(need, 8));
+  }
+
   private ensure(m: number): void {
     if (m === this.m) return;
     this.m = m;
-    this.fft = new FFT(m);
-    this.tw = twiddles(m);
-    this.gC = new Float64Array(m * m); // nGrid ≤ m/2 rows of 2m
-    this.sC = new Float64Array(2 * m * m);
-    this.g0 = new Float64Array(m * m);
-    this.s0 = new Float64Array(m * (m + 2)); // m rows of m/2 + 1 complex
+    this.fft = new ColumnFft(m);
+    const g = Math.ceil(m / 2);
+    this.a = new Float64Array((m + 1) * g * LANES);
+    this.a2 = new Float64Array((m + 1) * g * LANES);
+    this.b = new Float64Array((m + 1) * ((m >> 1) + 1) * HALF);
+    this.b2 = new Float64Array((m + 1) * ((m >> 1) + 1) * HALF);
     this.k1 = new Float64Array(m * m);
     this.k2 = new Float64Array(m * m);
     this.kH = Number.NaN;
-    this.rowA = new Float64Array(2 * m);
-    this.rowB = new Float64Array(2 * m);
-    this.pot = new Float64Array((3 * m * m) / 4);
   }
 
   /** Lagrange weights of the p nodes at t ∈ [0, 1] into w[o..o+p). */
@@ -147,16 +160,15 @@ export class FftRepulsion {
       width = span / boxes;
     }
     const nGrid = boxes * p;
-    let m = 16;
-    while (m < 2 * nGrid) m *= 2;
-    this.ensure(m);
+    this.ensure(this.size(nGrid));
+    const m = this.m;
     this.lastBoxes = boxes;
     this.lastFftSize = m;
+    const w = nGrid * LANES;
+    const { gx, gy, wx, wy, a } = this;
+    a.fill(0, 0, nGrid * w);
+    // 1. box, interpolation weights and charges per point: node (y, x) gets (x, y, 1, 0)·weight
     const centre = (lo + hi) / 2;
-    const { gx, gy, wx, wy, gC, g0 } = this;
-    gC.fill(0, 0, nGrid * 2 * m);
-    g0.fill(0, 0, nGrid * m);
-    // 1. box, interpolation weights and charges per point: g0 (real, rows of m) = 1, gC (rows of 2m) = x + i·y
     for (let i = 0; i < n; i++) {
       const ux = ((Y[2 * i] as number) - lo) / width;
       const uy = ((Y[2 * i + 1] as number) - lo) / width;
@@ -168,38 +180,37 @@ export class FftRepulsion {
       this.weights(uy - by, wy, i * p);
       const x = (Y[2 * i] as number) - centre;
       const y = (Y[2 * i + 1] as number) - centre;
-      for (let a = 0; a < p; a++) {
-        const wa = wy[i * p + a] as number;
-        const node = (by * p + a) * m + bx * p;
-        for (let b = 0; b < p; b++) {
-          const w = wa * (wx[i * p + b] as number);
-          g0[node + b]! += w;
-          gC[2 * (node + b)]! += w * x;
-          gC[2 * (node + b) + 1]! += w * y;
+      for (let r = 0; r < p; r++) {
+        const wr = wy[i * p + r] as number;
+        const row = (by * p + r) * w + bx * p * LANES;
+        for (let c = 0; c < p; c++) {
+          const wt = wr * (wx[i * p + c] as number);
+          const at = row + c * LANES;
+          a[at]! += wt * x;
+          a[at + 1]! += wt * y;
+          a[at + 2]! += wt;
         }
       }
     }
-    // 2. convolutions on the node grid (spacing width / p)
+    // 2. convolution on the node grid (spacing width / p)
     this.kernelSpectra(width / p);
-    this.convolveComplex(nGrid);
-    const z = this.convolveReal(nGrid);
+    const { pot, z } = this.convolve(nGrid);
     // 3. potentials back to the points
-    const pot = this.pot;
     for (let i = 0; i < n; i++) {
       let f0 = 0;
       let f1 = 0;
       let f2 = 0;
       const c0 = gx[i] as number;
       const r0 = gy[i] as number;
-      for (let a = 0; a < p; a++) {
-        const wa = wy[i * p + a] as number;
-        const row = (r0 + a) * nGrid + c0;
-        for (let b = 0; b < p; b++) {
-          const w = wa * (wx[i * p + b] as number);
-          const at = 3 * (row + b);
-          f0 += w * (pot[at] as number);
-          f1 += w * (pot[at + 1] as number);
-          f2 += w * (pot[at + 2] as number);
+      for (let r = 0; r < p; r++) {
+        const wr = wy[i * p + r] as number;
+        const row = (r0 + r) * w + c0 * LANES;
+        for (let c = 0; c < p; c++) {
+          const wt = wr * (wx[i * p + c] as number);
+          const at = row + c * LANES;
+          f1 += wt * (pot[at] as number);
+          f2 += wt * (pot[at + 1] as number);
+          f0 += wt * (pot[at + 2] as number);
         }
       }
       out[2 * i] = ((Y[2 * i] as number) - centre) * f0 - f1;
@@ -209,103 +220,107 @@ export class FftRepulsion {
   }
 
   /**
-   * Spectra of the circulant kernels K₁ = (1 + h²(dx² + dy²))⁻¹ and K₂ = K₁², dx, dy the circular offsets
-   * min(d, m − d), scaled by 1/m (the unscaled inverse column transform's factor), rows bit-reversed. Both are
-   * real (real and even kernels), so K₁ + i·K₂ goes through one complex 2-D transform. Offsets of nGrid or more
-   * never meet a charge and an output node both (m ≥ 2·nGrid), so they need no zeroing. Kept while m and h stay.
+   * The charges in `a` (G × G nodes) convolved with K₂ on the M × M circulant: FFT along y (G columns of
+   * nodes; rows from G on are zero), then the y-spectra of the three real charges are unpacked from the two
+   * complex channels and transposed, keeping the non-redundant k_y ≤ M/2 (Hermitian symmetry), FFT along x,
+   * × K̂₂, and back the same way. Z + n = W₀ᵀ(K₁ ⊛ W₀) = Σ K̂₁·|Ŵ₀|² / M² (Parseval, the half spectrum counted
+   * twice) is summed on the way. Returns the potentials (rows of G nodes: φₓ, φᵧ, φ₀, unused) and Z + n.
    */
-  private kernelSpectra(h: number): void {
-    const { m, k1, k2, sC } = this;
-    if (this.kH === h) return;
-    this.kH = h;
-    const fft = this.fft as FFT;
-    const e2 = new Float64Array(m);
-    for (let d = 0; d < m; d++) e2[d] = h * h * Math.min(d, m - d) ** 2;
-    const row = this.rowA;
-    for (let r = 0; r < m; r++) {
-      const a = 1 + (e2[r] as number);
-      for (let c = 0; c < m; c++) {
-        const q = 1 / (a + (e2[c] as number));
-        row[2 * c] = q;
-        row[2 * c + 1] = q * q;
-      }
-      fft.transform(sC.subarray(2 * m * r, 2 * m * (r + 1)), row);
-    }
-    columnDif(sC, m, 2 * m, m, this.tw);
-    for (let t = 0; t < m * m; t++) {
-      k1[t] = (sC[2 * t] as number) / m;
-      k2[t] = (sC[2 * t + 1] as number) / m;
-    }
-  }
-
-  /** φₓ + i·φᵧ = K₂ ⊛ (x + i·y charges): row FFTs, column FFTs, × K̂₂, inverse columns, inverse rows. */
-  private convolveComplex(nGrid: number): void {
-    const { m, gC, sC, k2, pot, rowA } = this;
-    const fft = this.fft as FFT;
-    const rs = 2 * m;
-    for (let r = 0; r < nGrid; r++) fft.transform(sC.subarray(r * rs, (r + 1) * rs), gC.subarray(r * rs, (r + 1) * rs));
-    columnConvolve(sC, m, rs, nGrid, nGrid, k2, m, this.tw);
-    for (let r = 0; r < nGrid; r++) {
-      fft.inverseTransform(rowA, sC.subarray(r * rs, (r + 1) * rs));
-      for (let c = 0, at = 3 * r * nGrid + 1; c < nGrid; c++, at += 3) {
-        pot[at] = rowA[2 * c] as number;
-        pot[at + 1] = rowA[2 * c + 1] as number;
+  private convolve(nGrid: number): { pot: Float64Array; z: number } {
+    const { m, k1, k2, a, a2, b, b2 } = this;
+    const fft = this.fft as ColumnFft;
+    const w = nGrid * LANES;
+    const h = (m >> 1) + 1;
+    const wb = h * HALF;
+    a.fill(0, m * w, (m + 1) * w);
+    a2.fill(0, m * w, (m + 1) * w);
+    const ya = fft.run(a, a2, w, false, nGrid);
+    // X̂ = (C₀(k) + conj C₀(M − k)) / 2, Ŷ = (C₀(k) − conj C₀(M − k)) / 2i, Ŵ₀ = C₁(k); b[x][k] = (X̂, Ŷ, Ŵ₀)
+    for (let ky = 0; ky < h; ky++) {
+      const r = ky * w;
+      const rc = ((m - ky) % m) * w;
+      for (let x = 0, e = r, f = rc, o = ky * HALF; x < nGrid; x++, e += LANES, f += LANES, o += wb) {
+        const ar = ya[e] as number;
+        const ai = ya[e + 1] as number;
+        const br = ya[f] as number;
+        const bi = ya[f + 1] as number;
+        b[o] = (ar + br) / 2;
+        b[o + 1] = (ai - bi) / 2;
+        b[o + 2] = (ai + bi) / 2;
+        b[o + 3] = (br - ar) / 2;
+        b[o + 4] = ya[e + 2] as number;
+        b[o + 5] = ya[e + 3] as number;
       }
     }
+    const s = fft.run(b, b2, wb, false, nGrid);
+    let z = 0;
+    for (let kx = 0; kx < m; kx++) {
+      const kr = kx * m;
+      for (let ky = 0, e = kx * wb; ky < h; ky++, e += HALF) {
+        const q = k2[kr + ky] as number;
+        const r0 = s[e + 4] as number;
+        const i0 = s[e + 5] as number;
+        z += (ky === 0 || 2 * ky === m ? 1 : 2) * (k1[kr + ky] as number) * (r0 * r0 + i0 * i0);
+        s[e]! *= q;
+        s[e + 1]! *= q;
+        s[e + 2]! *= q;
+        s[e + 3]! *= q;
+        s[e + 4] = r0 * q;
+        s[e + 5] = i0 * q;
+      }
+    }
+    const xs = fft.run(s, s === b ? b2 : b, wb, true);
+    // back to two complex channels over every k_y: (Φₓ + i·Φᵧ, Φ₀), with Φ(M − k) = conj Φ(k)
+    for (let x = 0; x < nGrid; x++) {
+      const src = x * wb;
+      for (let ky = 0, o = x * LANES; ky < m; ky++, o += w) {
+        const up = ky < h;
+        const e = src + (up ? ky : m - ky) * HALF;
+        const sg = up ? 1 : -1;
+        const xi = sg * (xs[e + 1] as number);
+        const yr = xs[e + 2] as number;
+        a[o] = (xs[e] as number) - sg * (xs[e + 3] as number);
+        a[o + 1] = xi + yr;
+        a[o + 2] = xs[e + 4] as number;
+        a[o + 3] = sg * (xs[e + 5] as number);
+      }
+    }
+    return { pot: fft.run(a, a2, w, true), z };
   }
 
   /**
-   * φ₀ = K₂ ⊛ W₀ for the real grid W₀ of 1-charges, and Z + n = W₀ᵀ(K₁ ⊛ W₀) = Σ K̂₁·|Ŵ₀|² / m² (Parseval).
-   * Real rows go through fft.js two at a time (x + i·x'), and only the m/2 + 1 non-redundant columns of the
-   * spectrum are kept (Hermitian symmetry); the inverse rows are rebuilt from them, again two at a time.
+   * Spectra of the circulant kernels K₁ = (1 + h²(dx² + dy²))⁻¹ and K₂ = K₁², dx, dy the circular offsets
+   * min(d, M − d), scaled by 1/M² (the unscaled transforms' factor). Both are real (real, even kernels), so
+   * K₁ + i·K₂ goes through one complex 2-D transform. Offsets of G or more never meet a charge and an output node
+   * both (M ≥ 2G − 1), so they need no zeroing. Kept while M and h stay.
    */
-  private convolveReal(nGrid: number): number {
-    const { m, g0, s0, k1, k2, pot, rowA, rowB } = this;
-    const fft = this.fft as FFT;
-    const hc = m / 2 + 1;
-    const rs = 2 * hc;
-    for (let r = 0; r < nGrid; r += 2) {
+  private kernelSpectra(h: number): void {
+    const { m, k1, k2, b, b2 } = this;
+    if (this.kH === h) return;
+    this.kH = h;
+    this.kernelBuilds++;
+    const fft = this.fft as ColumnFft;
+    const w = 2 * m;
+    const e2 = new Float64Array(m);
+    for (let d = 0; d < m; d++) e2[d] = h * h * Math.min(d, m - d) ** 2;
+    for (let r = 0; r < m; r++) {
+      const base = 1 + (e2[r] as number);
       for (let c = 0; c < m; c++) {
-        rowA[2 * c] = g0[r * m + c] as number;
-        rowA[2 * c + 1] = r + 1 < nGrid ? (g0[(r + 1) * m + c] as number) : 0;
-      }
-      fft.transform(rowB, rowA);
-      // unpack: X[k] = (Z[k] + conj Z[m−k]) / 2, X'[k] = (Z[k] − conj Z[m−k]) / 2i
-      for (let k = 0; k < hc; k++) {
-        const j = k === 0 ? 0 : m - k;
-        const zr = rowB[2 * k] as number;
-        const zi = rowB[2 * k + 1] as number;
-        const yr = rowB[2 * j] as number;
-        const yi = rowB[2 * j + 1] as number;
-        s0[r * rs + 2 * k] = (zr + yr) / 2;
-        s0[r * rs + 2 * k + 1] = (zi - yi) / 2;
-        if (r + 1 < m) {
-          s0[(r + 1) * rs + 2 * k] = (zi + yi) / 2;
-          s0[(r + 1) * rs + 2 * k + 1] = (yr - zr) / 2;
-        }
+        const q = 1 / (base + (e2[c] as number));
+        b[r * w + 2 * c] = q;
+        b[r * w + 2 * c + 1] = q * q;
       }
     }
-    // × K̂₂, and Parseval over the half spectrum (columns 1 .. m/2 − 1 stand for two) with K̂₁
-    const z = columnConvolve(s0, m, rs, nGrid, nGrid, k2, m, this.tw, k1);
-    for (let r = 0; r < nGrid; r += 2) {
-      // full spectrum of rows r, r+1 from their halves; X + i·X' transforms back to x + i·x'
-      const two = r + 1 < nGrid;
-      for (let k = 0; k < m; k++) {
-        const src = k < hc ? k : m - k;
-        const sg = k < hc ? 1 : -1;
-        const xr = s0[r * rs + 2 * src] as number;
-        const xi = sg * (s0[r * rs + 2 * src + 1] as number);
-        const vr = two ? (s0[(r + 1) * rs + 2 * src] as number) : 0;
-        const vi = two ? sg * (s0[(r + 1) * rs + 2 * src + 1] as number) : 0;
-        rowA[2 * k] = xr - vi;
-        rowA[2 * k + 1] = xi + vr;
-      }
-      fft.inverseTransform(rowB, rowA);
-      for (let c = 0; c < nGrid; c++) {
-        pot[3 * (r * nGrid + c)] = rowB[2 * c] as number;
-        if (two) pot[3 * ((r + 1) * nGrid + c)] = rowB[2 * c + 1] as number;
-      }
+    b.fill(0, m * w, (m + 1) * w);
+    b2.fill(0, m * w, (m + 1) * w);
+    const s = fft.run(b, b2, w, false);
+    const t = s === b ? b2 : b;
+    transpose(s, w, t, w, m, m, 2);
+    const f = fft.run(t, s, w, false);
+    const scale = 1 / (m * m);
+    for (let q = 0; q < m * m; q++) {
+      k1[q] = (f[2 * q] as number) * scale;
+      k2[q] = (f[2 * q + 1] as number) * scale;
     }
-    return z / m;
   }
 }

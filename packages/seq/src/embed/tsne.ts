@@ -1,8 +1,9 @@
 /**
  * t-SNE following scikit-learn's `TSNE` as scanpy's `tl.tsne` calls it: sparse input affinities on the
  * 3·perplexity nearest neighbours, early exaggeration, momentum with per-coordinate gains. The repulsive forces
- * come from a Barnes–Hut quadtree (van der Maaten 2014, scikit-learn's `method="barnes_hut"`) or, by default
- * on request, from FFT-accelerated interpolation (FIt-SNE / openTSNE's `"fft"`, see `tsne-fft.ts`).
+ * come from a Barnes–Hut quadtree (van der Maaten 2014, scikit-learn's `method="barnes_hut"`) or from
+ * FFT-accelerated interpolation (FIt-SNE / openTSNE's `"fft"`, see `tsne-fft.ts`); by default the faster of
+ * the two for the number of cells ({@link TSNE_FFT_MIN_CELLS}).
  * Deterministic: PCA initialisation (or a seeded random one) and no other randomness.
  */
 import { HypedError, Lcg32, type LongTaskOptions, progressReporter, throwIfAborted } from "@hyped/core";
@@ -14,6 +15,15 @@ import { FftRepulsion } from "./tsne-fft.js";
 
 /** scanpy's default t-SNE learning rate (`tl.tsne(learning_rate=1000)`). */
 export const TSNE_LEARNING_RATE = 1000;
+
+/**
+ * `method: "auto"` uses the FFT method from this many cells on, Barnes–Hut below. The FFT method's cost per
+ * iteration follows the embedding's extent, Barnes–Hut's grows as n log n; with scanpy's learning rate the
+ * extent is about the same (≈ 110 units after 1,000 iterations) from 5,000 to 20,000 cells, and the crossover
+ * measured on the 2-core machine lies between 10,000 and 20,000 cells (package docs/scanpy.md, "t-SNE
+ * performance").
+ */
+export const TSNE_FFT_MIN_CELLS = 15000;
 
 /** Options of {@link tsneEmbed} / {@link tsne}. */
 export interface TsneOptions extends LongTaskOptions {
@@ -31,14 +41,17 @@ export interface TsneOptions extends LongTaskOptions {
   /** Iterations with exaggeration and momentum 0.5. Default 250. */
   exaggerationIter?: number;
   /**
-   * How the repulsive forces are computed: `"barnes_hut"` (default; a quadtree with opening angle `theta`,
-   * scikit-learn's and so scanpy's method; `theta: 0` is the exact O(n²) gradient) or `"fft"` (FFT-accelerated
-   * interpolation, FIt-SNE / openTSNE's method and grid defaults). The FFT method's cost per iteration is O(n)
-   * plus an FFT whose size follows the embedding's extent, not n: with scanpy's learning rate of 1000 the
-   * embeddings of 5,000–20,000 cells are wide enough that it is not faster than Barnes–Hut here (measured in the
-   * package's docs/scanpy.md, "t-SNE performance"), so it is opt-in; it pays off for larger n.
+   * How the repulsive forces are computed: `"barnes_hut"` (a quadtree with opening angle `theta`,
+   * scikit-learn's and so scanpy's method; `theta: 0` is the exact O(n²) gradient), `"fft"` (FFT-accelerated
+   * interpolation, FIt-SNE / openTSNE's method and grid defaults), or `"auto"` (default): `"fft"` from 15,000
+   * cells on, `"barnes_hut"` below. scikit-learn (so scanpy's `tl.tsne`) always uses Barnes–Hut; openTSNE's
+   * `TSNE` defaults to FFT (`negative_gradient_method="fft"`) at any size. Ours is a deliberate difference from
+   * scanpy, for speed: the FFT method's cost per iteration is O(n) plus an FFT whose size follows the
+   * embedding's extent (about 3 grid nodes per embedding unit and axis), not n, so it wins for large n; with
+   * scanpy's learning rate of 1000 it is slower than Barnes–Hut at 5,000 cells and faster at 20,000, with the
+   * same trustworthiness within the spread over seeds (package docs/scanpy.md, "t-SNE performance").
    */
-  method?: "barnes_hut" | "fft";
+  method?: "auto" | "barnes_hut" | "fft";
   /** Barnes–Hut opening angle θ (`method: "barnes_hut"`). Default 0.5. */
   theta?: number;
   /** `method: "fft"`: interpolation nodes per box and axis (openTSNE `n_interpolation_points`). Default 3. */
@@ -53,6 +66,12 @@ export interface TsneOptions extends LongTaskOptions {
   seed?: number;
   /** Precomputed neighbours (self first), e.g. from {@link knn}; computed when absent. */
   knn?: KnnResult;
+}
+
+/** The repulsion method that `method` means for n cells (`"auto"`: FFT from {@link TSNE_FFT_MIN_CELLS} on). */
+export function resolveMethod(method: "auto" | "barnes_hut" | "fft", n: number): "barnes_hut" | "fft" {
+  if (method !== "auto") return method;
+  return n >= TSNE_FFT_MIN_CELLS ? "fft" : "barnes_hut";
 }
 
 /** Conditional affinities by bisection on the precision, then symmetrised and normalised (sklearn `_joint_probabilities_nn`). */
@@ -370,14 +389,17 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
     nIter = 1000,
     exaggerationIter = 250,
     theta = 0.5,
-    method = "barnes_hut",
+    method: methodOption = "auto",
     init = "pca",
     seed = 0,
     signal,
   } = options;
   if (n < 3) throw new HypedError("INVALID_ARGUMENT", `t-SNE needs at least 3 cells, got ${n}`, { n });
-  if (method !== "barnes_hut" && method !== "fft")
-    throw new HypedError("INVALID_ARGUMENT", `t-SNE method must be "barnes_hut" or "fft", got ${String(method)}`, { method });
+  if (methodOption !== "auto" && methodOption !== "barnes_hut" && methodOption !== "fft")
+    throw new HypedError("INVALID_ARGUMENT", `t-SNE method must be "auto", "barnes_hut" or "fft", got ${String(methodOption)}`, {
+      method: methodOption,
+    });
+  const method = resolveMethod(methodOption, n);
   if (!(perplexity > 0 && perplexity < n))
     throw new HypedError("INVALID_ARGUMENT", `perplexity must be in (0, ${n}), got ${perplexity}`, { perplexity });
   const lr = options.learningRate === "auto" ? Math.max(n / earlyExaggeration / 4, 50) : (options.learningRate ?? TSNE_LEARNING_RATE);
@@ -410,7 +432,10 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
   const gains = new Float64Array(2 * n).fill(1);
   const grad = new Float64Array(2 * n);
   const repulse = repulsion(method, n, theta, options);
-  const nnzP = P.vals.length;
+  // row starts of P (sorted by row), so the attractive loop needs no per-entry row test
+  const rowStart = new Int32Array(n + 1);
+  for (let p = 0; p < P.rows.length; p++) rowStart[(P.rows[p] as number) + 1]! += 1;
+  for (let i = 0; i < n; i++) rowStart[i + 1]! += rowStart[i] as number;
   for (let it = 0; it < nIter; it++) {
     if ((it & 7) === 0) throwIfAborted(signal, "t-SNE");
     const exag = it < exaggerationIter ? earlyExaggeration : 1;
@@ -419,18 +444,19 @@ export function tsneEmbed(data: Float64Array, n: number, dim: number, options: T
     const sumQ = repulse(Y, grad);
     const invQ = -1 / Math.max(sumQ, Number.MIN_VALUE);
     for (let p = 0; p < 2 * n; p++) grad[p] = (grad[p] as number) * invQ;
-    // attractive forces (P is sorted by row)
-    for (let p = 0; p < nnzP; ) {
-      const i = P.rows[p] as number;
+    // attractive forces
+    const { cols, vals } = P;
+    for (let i = 0; i < n; i++) {
       const xi = Y[2 * i] as number;
       const yi = Y[2 * i + 1] as number;
       let gx = 0;
       let gy = 0;
-      for (; p < nnzP && P.rows[p] === i; p++) {
-        const j = P.cols[p] as number;
+      const end = rowStart[i + 1] as number;
+      for (let p = rowStart[i] as number; p < end; p++) {
+        const j = cols[p] as number;
         const dx = xi - (Y[2 * j] as number);
         const dy = yi - (Y[2 * j + 1] as number);
-        const a = (P.vals[p] as number) / (1 + dx * dx + dy * dy);
+        const a = (vals[p] as number) / (1 + dx * dx + dy * dy);
         gx += a * dx;
         gy += a * dy;
       }

@@ -1,8 +1,9 @@
 import { HypedError } from "@hyped/core";
 import { describe, expect, it } from "vitest";
-import { bitReverse, columnConvolve, columnDif, columnDit, twiddles } from "../fft.js";
-import { knn, tsneEmbed } from "../index.js";
+import { ColumnFft, fastSize, radices, transpose } from "../fft.js";
+import { knn, TSNE_FFT_MIN_CELLS, tsneEmbed } from "../index.js";
 import { trustworthiness } from "../trustworthiness.js";
+import { resolveMethod } from "../tsne.js";
 import { boxWidth, FftRepulsion } from "../tsne-fft.js";
 
 function lcg(seed: number) {
@@ -86,54 +87,37 @@ function blobs(n: number, dim: number, nGroups: number, seed = 7) {
   return data;
 }
 
-describe("column FFTs (fft.ts)", () => {
-  it("match a naive DFT, with zero rows skipped and outputs pruned, and invert each other", () => {
-    for (const m of [2, 4, 8, 16, 32, 64]) {
-      const w = 3;
+describe("mixed-radix column FFTs (fft.ts)", () => {
+  it("fastSize is the smallest 3-smooth size and radices factor 5-smooth ones", () => {
+    expect([1, 7, 11, 13, 17, 31, 97, 647, 1021].map(fastSize)).toEqual([1, 8, 12, 16, 18, 32, 108, 648, 1024]);
+    for (const m of [1, 2, 3, 4, 5, 6, 8, 30, 60, 648, 1000]) expect(radices(m).reduce((x, y) => x * y, 1)).toBe(m);
+    expect(() => radices(14)).toThrow(RangeError);
+  });
+  it("match a naive DFT both ways for sizes with factors 2, 3, 4 and 5, with zero rows skipped", () => {
+    for (const m of [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 18, 20, 25, 30, 36, 45, 48, 60, 64, 75, 90]) {
+      const w = 6; // 3 complex lanes
       const u = lcg(m);
       for (const nz of [m, Math.max(1, m >> 1), 1]) {
-        const g = new Float64Array(2 * m * w);
-        for (let p = 0; p < 2 * nz * w; p++) g[p] = u() - 0.5;
-        const want = naiveColumns(g, m, w, -1);
-        // rows at nz and beyond hold garbage that must be ignored
-        for (let p = 2 * nz * w; p < g.length; p++) g[p] = 1e9;
-        const got = g.slice();
-        columnDif(got, m, 2 * w, nz);
-        for (let q = 0; q < m; q++) {
-          const k = bitReverse(q, m);
-          for (let e = 0; e < 2 * w; e++) expect(got[q * 2 * w + e]).toBeCloseTo(want[k * 2 * w + e] as number, 10);
+        const x = new Float64Array((m + 1) * w);
+        for (let p = 0; p < nz * w; p++) x[p] = u() - 0.5;
+        for (const inverse of [false, true]) {
+          const want = naiveColumns(x, m, w / 2, inverse ? 1 : -1);
+          // rows at nz and beyond hold garbage that must be ignored; the trailing row stays zero
+          const g = x.slice();
+          for (let p = nz * w; p < m * w; p++) g[p] = 1e9;
+          const fft = new ColumnFft(m);
+          const got = fft.run(g, new Float64Array(g.length), w, inverse, nz);
+          for (let p = 0; p < m * w; p++) expect(got[p]).toBeCloseTo(want[p] as number, 10);
         }
-        const nOut = Math.max(1, nz >> 1);
-        columnDit(got, m, 2 * w, nOut);
-        for (let r = 0; r < nOut; r++)
-          for (let e = 0; e < 2 * w; e++) expect((got[r * 2 * w + e] as number) / m).toBeCloseTo(g[r * 2 * w + e] as number, 10);
       }
     }
   });
-  it("columnConvolve is a circular convolution along the columns", () => {
-    const m = 16;
-    const w = 2;
-    const u = lcg(9);
-    const nz = 6;
-    const g = new Float64Array(2 * m * w);
-    for (let p = 0; p < 2 * nz * w; p++) g[p] = u() - 0.5;
-    const kern = Array.from({ length: m }, (_, d) => 1 / (1 + Math.min(d, m - d) ** 2));
-    // kernel spectrum (real: even kernel), rows bit-reversed, same for every column
-    const spec = new Float64Array(m * w);
-    for (let q = 0; q < m; q++) {
-      const k = bitReverse(q, m);
-      let s = 0;
-      for (let d = 0; d < m; d++) s += (kern[d] as number) * Math.cos((2 * Math.PI * k * d) / m);
-      for (let c = 0; c < w; c++) spec[q * w + c] = s / m;
-    }
-    const got = g.slice();
-    columnConvolve(got, m, 2 * w, nz, nz, spec, w, twiddles(m));
-    for (let r = 0; r < nz; r++)
-      for (let e = 0; e < 2 * w; e++) {
-        let want = 0;
-        for (let s = 0; s < nz; s++) want += (kern[(r - s + m) % m] as number) * (g[s * 2 * w + e] as number);
-        expect(got[r * 2 * w + e]).toBeCloseTo(want, 12);
-      }
+  it("transpose moves cells of c doubles", () => {
+    const src = Float64Array.from({ length: 5 * 8 }, (_, i) => i);
+    const dst = new Float64Array(4 * 10);
+    transpose(src, 8, dst, 10, 5, 4, 2);
+    for (let r = 0; r < 5; r++)
+      for (let c = 0; c < 4; c++) for (let k = 0; k < 2; k++) expect(dst[c * 10 + r * 2 + k]).toBe(src[r * 8 + c * 2 + k]);
   });
 });
 
@@ -245,14 +229,16 @@ describe("t-SNE with method: fft", () => {
     expect(seen.length).toBeLessThanOrEqual(8);
     expect(seen[seen.length - 1]! - seen[0]!).toBeLessThan(8);
   });
-  it("is opt-in (Barnes–Hut stays the default, also at 5,000 cells); unknown methods are rejected", () => {
-    const big = 5000;
-    const X = blobs(big, 3, 3, 11);
-    const k = knn(X, big, 3, 91);
-    const opts = { nIter: 2, knn: k };
-    const byDefault = tsneEmbed(X, big, 3, opts);
-    expect(Array.from(byDefault)).toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "barnes_hut" })));
-    expect(Array.from(byDefault)).not.toEqual(Array.from(tsneEmbed(X, big, 3, { ...opts, method: "fft" })));
+  it('"auto" (the default) is Barnes–Hut below TSNE_FFT_MIN_CELLS and FFT from it on; unknown methods are rejected', () => {
+    expect(resolveMethod("auto", TSNE_FFT_MIN_CELLS - 1)).toBe("barnes_hut");
+    expect(resolveMethod("auto", TSNE_FFT_MIN_CELLS)).toBe("fft");
+    expect(resolveMethod("barnes_hut", 10 * TSNE_FFT_MIN_CELLS)).toBe("barnes_hut");
+    expect(resolveMethod("fft", 10)).toBe("fft");
+    // end to end below the threshold: the default is the Barnes–Hut embedding, and differs from the FFT one
+    const opts = { nIter: 3, knn: nn };
+    const byDefault = Array.from(tsneEmbed(data, n, dim, opts));
+    expect(byDefault).toEqual(Array.from(tsneEmbed(data, n, dim, { ...opts, method: "barnes_hut" })));
+    expect(byDefault).not.toEqual(Array.from(tsneEmbed(data, n, dim, { ...opts, method: "fft" })));
     expect(() => tsneEmbed(data, n, dim, { method: "exact" as never, knn: nn })).toThrow(HypedError);
   });
 });
