@@ -1,6 +1,6 @@
 /**
- * t-SNE benchmark (issue 25): `tsneEmbed` with the FFT-interpolated repulsion (`method: "fft"`, opt-in) and
- * with Barnes–Hut, against scikit-learn's Barnes–Hut `TSNE` on the same data, in turns, at 5,000 and 20,000
+ * t-SNE benchmark (issue 25): `tsneEmbed` with the FFT-interpolated repulsion (`method: "fft"`, the default
+ * from 15,000 cells) and with Barnes–Hut, against scikit-learn's Barnes–Hut `TSNE` on the same data, in turns, at 5,000 and 20,000
  * cells × 50 dimensions. Same settings on both sides, our defaults: perplexity 30, early exaggeration 12 for 250
  * iterations, learning rate 1000 (scanpy's), 1,000 iterations, PCA initialisation, θ = 0.5. openTSNE (the
  * FFT method's reference) is not installed on this machine (not packaged for Debian), so it is not a peer here.
@@ -12,12 +12,16 @@
  * first; 0 = one timed call of each side and no warm-up, for a 20,000-cell run on a loaded machine, where one
  * call takes minutes and the warm-up of a minute-long call measures nothing), HYPED_TSNE_METHODS (default
  * "fft,barnes_hut"), HYPED_TSNE_PEER=0 to skip scikit-learn.
+ * HYPED_TSNE_SEEDS="0,1,2" switches to the trustworthiness-over-seeds mode: no peer and no turns; each method
+ * embeds each size once per seed from a seeded random start (`init: "random"`; the PCA start has no seed), on
+ * the same kNN graph, and the mode prints each run's CPU and wall time and trustworthiness, then per size and
+ * method the mean, standard deviation and min–max of the trustworthiness.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromTyped, readNpy, writeNpy } from "@hyped/core";
-import { tsneEmbed } from "@hyped/seq";
+import { knn, tsneEmbed } from "@hyped/seq";
 import { inTurns, PythonPeer, peakRssMiB, type TurnResult, verdictTable } from "../../../scripts/bench-utils.js";
 import { trustworthiness } from "../src/embed/trustworthiness.js";
 
@@ -52,7 +56,7 @@ const all = mixture(Math.max(...sizes));
 const dir = mkdtempSync(join(tmpdir(), "hyped-tsne-bench-"));
 for (const n of sizes) writeFileSync(join(dir, `x${n}.npy`), writeNpy(fromTyped(all.slice(0, n * dim), [n, dim]) as never));
 const peer =
-  process.env.HYPED_TSNE_PEER === "0"
+  process.env.HYPED_TSNE_PEER === "0" || process.env.HYPED_TSNE_SEEDS
     ? undefined
     : await PythonPeer.start(
         `
@@ -94,6 +98,46 @@ async function once(name: string, ours: () => void, expr: string): Promise<TurnR
     cpuRatio,
     goal: 1,
   };
+}
+
+/** Trustworthiness over seeded random starts, per size and method (HYPED_TSNE_SEEDS). */
+function seedsMode(seeds: number[]): void {
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const X = all.subarray(0, n * dim);
+    const queries = n <= 5000 ? undefined : Int32Array.from({ length: 2000 }, (_, t) => Math.floor((t * n) / 2000));
+    const nn = knn(X, n, dim, 91);
+    for (const method of methods) {
+      const tws: number[] = [];
+      for (const seed of seeds) {
+        const c = process.cpuUsage();
+        const s = performance.now();
+        const Y = tsneEmbed(X, n, dim, { method, init: "random", seed, knn: nn });
+        const wall = performance.now() - s;
+        const u = process.cpuUsage(c);
+        const t = trustworthiness(X, Y, n, dim, 2, 10, queries);
+        tws.push(t);
+        console.log(
+          `${n} cells, ${method}, seed ${seed}: ${((u.user + u.system) / 1e6).toFixed(1)} s CPU, ${(wall / 1000).toFixed(1)} s wall, trustworthiness ${t.toFixed(4)}, load ${loadavg()[0]!.toFixed(1)}`,
+        );
+      }
+      const mean = tws.reduce((a, b) => a + b, 0) / tws.length;
+      const sd = Math.sqrt(tws.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, tws.length - 1));
+      rows.push(
+        `| ${n} | ${method} | ${seeds.length} | ${mean.toFixed(4)} | ${sd.toFixed(4)} | ${Math.min(...tws).toFixed(4)}–${Math.max(...tws).toFixed(4)} |`,
+      );
+    }
+  }
+  console.log(`\n| cells | method | seeds | trustworthiness mean | sd | min–max |\n|---|---|---|---|---|---|\n${rows.join("\n")}`);
+}
+
+if (process.env.HYPED_TSNE_SEEDS) {
+  try {
+    seedsMode(process.env.HYPED_TSNE_SEEDS.split(",").map(Number));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 const results: TurnResult[] = [];
