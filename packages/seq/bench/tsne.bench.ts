@@ -1,6 +1,6 @@
 /**
  * t-SNE benchmark (issue 25): `tsneEmbed` with the FFT-interpolated repulsion (`method: "fft"`, the default
- * from 15,000 cells) and with Barnes–Hut, against scikit-learn's Barnes–Hut `TSNE` on the same data, in turns, at 5,000 and 20,000
+ * from 50,000 cells) and with Barnes–Hut, against scikit-learn's Barnes–Hut `TSNE` on the same data, in turns, at 5,000 and 20,000
  * cells × 50 dimensions. Same settings on both sides, our defaults: perplexity 30, early exaggeration 12 for 250
  * iterations, learning rate 1000 (scanpy's), 1,000 iterations, PCA initialisation, θ = 0.5. openTSNE (the
  * FFT method's reference) is not installed on this machine (not packaged for Debian), so it is not a peer here.

@@ -4,8 +4,9 @@
  * so each pass walks memory sequentially and the inner loops are long (one row of every complex lane). The
  * 2-D transform is this pass, a transpose, and this pass again. Stockham's self-sorting form (Van Loan,
  * "Computational Frameworks for the FFT", §1.7): out of place between two buffers, output in natural order,
- * no bit reversal. Sizes are 5-smooth (2^a·3^b·5^c), as FFTW's fast sizes that openTSNE's grids use; fft.js
- * (radix 4, powers of two only) forced a circulant up to 1.6× wider per axis.
+ * no bit reversal. Sizes are 5-smooth (2^a·3^b·5^c; the t-SNE grid picks 3-smooth ones, {@link fastSize}),
+ * where openTSNE lets FFTW factor any size; fft.js (radix 4, powers of two only) forced a circulant up to 1.6×
+ * wider per axis than needed.
  *
  * A grid has `m` rows of `w` doubles (w/2 interleaved complex lanes) plus one trailing row that stays zero:
  * inputs past row `nz` are read from it, so the zero rows of a zero-padded input need neither be stored nor
