@@ -118,13 +118,16 @@ export class FftRepulsion {
     if (m === this.m) return;
     this.m = m;
     this.fft = new ColumnFft(m);
-    const g = Math.ceil(m / 2);
-    this.a = new Float64Array((m + 1) * g * LANES);
-    this.a2 = new Float64Array((m + 1) * g * LANES);
-    this.b = new Float64Array((m + 1) * ((m >> 1) + 1) * HALF);
-    this.b2 = new Float64Array((m + 1) * ((m >> 1) + 1) * HALF);
-    this.k1 = new Float64Array(m * m);
-    this.k2 = new Float64Array(m * m);
+    // buffers only grow (a shrinking grid reuses them): their zero rows are cleared on every use
+    const grow = (x: Float64Array, len: number) => (x.length >= len ? x : new Float64Array(len));
+    const lenA = (m + 1) * Math.ceil(m / 2) * LANES;
+    const lenB = (m + 1) * ((m >> 1) + 1) * HALF;
+    this.a = grow(this.a, lenA);
+    this.a2 = grow(this.a2, lenA);
+    this.b = grow(this.b, lenB);
+    this.b2 = grow(this.b2, lenB);
+    this.k1 = grow(this.k1, m * m);
+    this.k2 = grow(this.k2, m * m);
     this.kH = Number.NaN;
   }
 
@@ -234,6 +237,8 @@ export class FftRepulsion {
     const wb = h * HALF;
     a.fill(0, m * w, (m + 1) * w);
     a2.fill(0, m * w, (m + 1) * w);
+    b.fill(0, m * wb, (m + 1) * wb);
+    b2.fill(0, m * wb, (m + 1) * wb);
     const ya = fft.run(a, a2, w, false, nGrid);
     // X̂ = (C₀(k) + conj C₀(M − k)) / 2, Ŷ = (C₀(k) − conj C₀(M − k)) / 2i, Ŵ₀ = C₁(k); b[x][k] = (X̂, Ŷ, Ŵ₀)
     for (let ky = 0; ky < h; ky++) {
