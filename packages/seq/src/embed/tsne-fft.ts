@@ -119,7 +119,7 @@ export class FftRepulsion {
     this.m = m;
     this.fft = new ColumnFft(m);
     // buffers only grow (a shrinking grid reuses them): their zero rows are cleared on every use
-    const grow = (x: Float64Array, len: number) => (x.length >= len ? x : new Float64Array(len));
+    const grow = (x: Float64Array<ArrayBuffer>, len: number) => (x.length >= len ? x : new Float64Array(len));
     const lenA = (m + 1) * Math.ceil(m / 2) * LANES;
     const lenB = (m + 1) * ((m >> 1) + 1) * HALF;
     this.a = grow(this.a, lenA);
