@@ -198,21 +198,24 @@ export function maskAbove(parts: readonly Float64Array[], t: number, n: number):
   return maskAboveJs(parts, t, n);
 }
 
-/** {@link maskAbove} through the SIMD kernels, one cache-sized block at a time; the last `< 16` pixels in JS. */
+/**
+ * {@link maskAbove} through the SIMD kernels, one cache-sized block at a time (copy in with `TypedArray.set`, a
+ * memmove; run; copy the block's bytes out); the last `< 32` pixels in JS.
+ */
 function maskAboveSimd(s: Simd, parts: readonly Float64Array[], t: number, n: number): Uint8Array {
   const m = new Uint8Array(n);
   const a = parts[0]!;
   const b = parts.length === 2 ? parts[1]! : undefined;
   for (let i = 0; i < n; i += SIMD_BLOCK) {
     const len = Math.min(SIMD_BLOCK, n - i);
-    const len16 = len & ~15;
-    s.a.set(a.subarray(i, i + len16));
+    const len32 = len & ~31;
+    s.a.set(a.subarray(i, i + len32));
     if (b) {
-      s.b.set(b.subarray(i, i + len16));
-      s.k.mask2(s.pa, s.pb, s.po, len16, t);
-    } else s.k.mask1(s.pa, s.po, len16, t);
-    m.set(s.out.subarray(0, len16), i);
-    for (let j = i + len16; j < i + len; j++) m[j] = b ? +(a[j]! > t) | +(b[j]! > t) : +(a[j]! > t);
+      s.b.set(b.subarray(i, i + len32));
+      s.k.mask2(s.pa, s.pb, s.po, len32, t);
+    } else s.k.mask1(s.pa, s.po, len32, t);
+    m.set(len32 === SIMD_BLOCK ? s.out : s.out.subarray(0, len32), i);
+    for (let j = i + len32; j < i + len; j++) m[j] = b ? +(a[j]! > t) | +(b[j]! > t) : +(a[j]! > t);
   }
   return m;
 }

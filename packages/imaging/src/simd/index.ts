@@ -21,9 +21,9 @@ export const SIMD_BLOCK = 32768;
 /** The kernels' exports (see `kernels.wat` for each one's contract). Offsets are bytes into `memory`. */
 export interface SimdExports {
   memory: WebAssembly.Memory;
-  /** `out[i] = (a[i] > t) | (b[i] > t)` for i < n, n a multiple of 16. */
+  /** `out[i] = (a[i] > t) | (b[i] > t)` for i < n, n a multiple of 32. */
   mask2(pa: number, pb: number, po: number, n: number, t: number): void;
-  /** `out[i] = a[i] > t` for i < n, n a multiple of 16. */
+  /** `out[i] = a[i] > t` for i < n, n a multiple of 32. */
   mask1(pa: number, po: number, n: number, t: number): void;
 }
 

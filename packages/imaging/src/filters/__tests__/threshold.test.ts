@@ -22,6 +22,45 @@ describe("maskAbove (segmentFrame's fused foreground mask)", () => {
     }
   });
 
+  it("equals the plain comparison on every special value, values equal to t, block edges and odd lengths", () => {
+    let seed = 11;
+    const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const t0 = 0.40978;
+    const special = [
+      Number.NaN,
+      -Number.NaN,
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      t0,
+      t0 + 2 ** -54, // next double above t0 (t0 is in [0.25, 0.5))
+      t0 - 2 ** -54,
+      -t0,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      Number.MAX_VALUE,
+    ];
+    // the NaN with the sign bit set and a payload, as bits
+    const negNaN = new Float64Array(new BigUint64Array([0xfff8000000000001n]).buffer)[0]!;
+    special.push(negNaN);
+    const plain = (parts: Float64Array[], t: number, n: number) =>
+      Uint8Array.from({ length: n }, (_, i) => (parts.some((p) => p[i]! > t) ? 1 : 0));
+    const lengths = [31, 32, 33, 63, 65, 95, 97, SIMD_BLOCK - 33, SIMD_BLOCK - 31, SIMD_BLOCK + 1, SIMD_BLOCK + 31, 2 * SIMD_BLOCK + 63];
+    for (const n of lengths) {
+      const ch = [0, 1].map(() =>
+        Float64Array.from({ length: n }, () => (r() < 0.3 ? special[Math.floor(r() * special.length)]! : r() * 2 - 0.5)),
+      );
+      for (const t of [t0, 0, -0, -t0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        for (const parts of [ch.slice(0, 1), ch]) {
+          expect(firstDiff(maskAbove(parts, t, n), plain(parts, t, n))).toBe(-1);
+          // n shorter than the arrays: only the first n pixels
+          expect(firstDiff(maskAbove(parts, t, n - 1), plain(parts, t, n - 1))).toBe(-1);
+        }
+      }
+    }
+  });
+
   it("the WebAssembly SIMD path and the JavaScript path give identical bytes (block edges, tails, special values)", () => {
     let seed = 5;
     const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
