@@ -32,7 +32,9 @@
 #endif
 
 #define INLINE static inline __attribute__((always_inline))
+#ifndef STREAM_MIN_READ
 #define STREAM_MIN_READ ((size_t)32 << 20)
+#endif
 
 /* pixel i of a channel, widened to float64 */
 INLINE double px(const void *c, int f32, size_t i) {
