@@ -1,1 +1,1 @@
-{ "targets": [ { "target_name": "hyped_native", "sources": ["src/boxread.c"], "cflags": ["-O3", "-std=c11", "-Wall"] } ] }
+{ "targets": [ { "target_name": "hyped_native", "sources": ["src/boxread.c", "src/mask.c"], "cflags": ["-O3", "-std=c11", "-Wall"] } ] }

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * @hyped/native: the optional addon behind @hyped/core's fastest HDF5 reads. `load()` returns the binding, or
+ * @hyped/native: the optional addon behind @hyped/core's fastest HDF5 reads and @hyped/imaging's foreground mask. `load()` returns the binding, or
  * `null` with the reason (not built, a platform without it, or `HYPED_NATIVE=0`).
  */
 

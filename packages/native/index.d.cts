@@ -17,6 +17,19 @@ export interface NativeBinding {
   readBox(...args: BoxArgs): Promise<void>;
   /** The same on the calling thread. */
   readBoxSync(...args: BoxArgs): void;
+  /**
+   * The foreground mask of one or two channels, on the calling thread: `out[i] = (c0[i] > t) | (c1[i] > t)`
+   * as 0 or 1 for `i < n`, with JavaScript's `>` (NaN is never above, -0 equals 0; float32 pixels are compared
+   * as the float64 values JavaScript reads). Bytes of `out` from `n` on are not touched. `c1` may be `null` (one
+   * channel); otherwise it has `c0`'s type.
+   *
+   * Checked before any byte is read or written: `TypeError` when a channel is not a `Float64Array` or
+   * `Float32Array` (or `c1` not of `c0`'s type), `n` or `t` is not a number, or `out` is not a `Uint8Array`;
+   * `RangeError` when `n` is not a non-negative integer, is larger than a channel's or `out`'s length, or when
+   * `out` shares bytes with a channel. Absent from builds of the addon older than this function: check
+   * `typeof binding.maskAbove === "function"`.
+   */
+  maskAbove?(c0: Float64Array | Float32Array, c1: Float64Array | Float32Array | null, n: number, t: number, out: Uint8Array): void;
 }
 
 /** The arguments of {@link NativeBinding.readBox}, described above it. */

@@ -19,7 +19,7 @@ import {
   thresholdOtsu,
   watershed,
 } from "@hyped/imaging";
-import { histogramOf, maskAbove, otsuFromHistogram } from "@hyped/imaging/filters";
+import { histogramOf, maskAbove, maskBackend, otsuFromHistogram } from "@hyped/imaging/filters";
 import { inTurns, PythonPeer, type TurnRow, verdictTable } from "../../../scripts/bench-utils.js";
 
 const H = 2826;
@@ -140,6 +140,11 @@ const ws = watershed(neg, markers, { mask });
 console.log(
   `frame ${H}x${W} uint16, ${pk.shape[0]} seeds, ${ws.data.reduce((a, b) => Math.max(a, b as number), 0)} objects; stack threshold ${tst.toFixed(6)}`,
 );
+{
+  // which kernel the foreground-mask row (and segmentFrame's step 3) runs: native (@hyped/native), wasm or js
+  const mb = maskBackend(2, N);
+  console.log(`foreground mask backend: ${mb.backend}${mb.reason ? ` (${mb.reason})` : ""}`);
+}
 const rows: TurnRow[] = [
   { name: "percentile 98", ours: () => percentiles(mk, [98]), peer: "np.percentile(mk, 98)", peerName: "numpy", rounds: 9 },
   { name: "percentile clip + scale", ours: () => clipPercentile(mk, { high: 98 }), peer: "clip_scale(mk)", peerName: "numpy", rounds: 9 },

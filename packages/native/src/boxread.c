@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mask.h"
+
 #define MAX_DIMS 32
 
 typedef struct {
@@ -293,8 +295,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"readBox", NULL, ReadBox, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readBoxSync", NULL, ReadBoxSync, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"maskAbove", NULL, MaskAbove, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
 }
 

@@ -147,6 +147,7 @@ describe("@hyped/core exports", () => {
   it("simd entry", () => {
     expect(Object.keys(simd).sort()).toMatchInlineSnapshot(`
       [
+        "nativeMaskAbove",
         "setSimdEnabled",
         "simdInstance",
         "simdModule",

@@ -12,7 +12,11 @@
  * a content security policy that forbids compiling, or {@link setSimdEnabled}(false). Callers must then take a
  * plain-JavaScript path with the same results. Compiling and instantiating happen once per thread (per module),
  * on first use.
+ *
+ * {@link nativeMaskAbove} hands out a C kernel of the optional `@hyped/native` addon instead, for the one job where
+ * copying the data into WebAssembly memory costs more than the kernel (Node only).
  */
+import { nativeBoxes } from "../hdf5/direct/native.js";
 
 let enabled = true;
 const modules = new Map<string, WebAssembly.Module | null>();
@@ -80,4 +84,22 @@ export function setSimdEnabled(on: boolean): boolean {
   const was = enabled;
   enabled = on;
   return was;
+}
+
+/**
+ * The foreground-mask kernel of the optional `@hyped/native` addon: `(c0, c1, n, t, out)` writes
+ * `out[i] = (c0[i] > t) | (c1[i] > t)` as 0 or 1 for `i < n`, reading float64 (or float32) channels where they
+ * are (a WebAssembly kernel must first copy them into its memory). `c1` may be `null`. It throws `TypeError` /
+ * `RangeError` on bad arguments before touching memory (full contract: `@hyped/native`'s `index.d.cts`).
+ *
+ * Returns `null` when the addon is not there: in browsers, when it did not build or is not installed, with
+ * `HYPED_NATIVE=0`, after `setNative(false)` from `@hyped/core/hdf5` (one switch for the whole addon), or when
+ * the installed build predates this kernel. `nativeStatus()` from `@hyped/core/hdf5` says why. The addon is
+ * loaded once, by the same loader as the HDF5 box reads.
+ */
+export function nativeMaskAbove():
+  | ((c0: Float64Array | Float32Array, c1: Float64Array | Float32Array | null, n: number, t: number, out: Uint8Array) => void)
+  | null {
+  const b = nativeBoxes();
+  return typeof b?.maskAbove === "function" ? b.maskAbove : null;
 }

@@ -3,6 +3,7 @@
  * `skimage.exposure.histogram` of scikit-image 0.19.3 with numpy 1.24.
  */
 import { type DType, HypedError } from "@hyped/core";
+import { nativeMaskAbove } from "@hyped/core/simd";
 import { SIMD_BLOCK, type Simd, simd } from "../simd/index.js";
 import { checkNumber, flat2D, type Image2D } from "./image.js";
 
@@ -181,38 +182,86 @@ export function otsuFromHistogram(counts: ArrayLike<number>, centers: ArrayLike<
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Which kernel {@link maskAbove} runs: the C kernel of `@hyped/native`, the WebAssembly SIMD one, or plain JS. */
+export type MaskBackend = "native" | "wasm" | "js";
+
+/** The smallest mask worth a kernel call (below it, the JavaScript loop). */
+const MASK_KERNEL_MIN = 64;
+
+/**
+ * The one place {@link maskAbove} picks its kernel, for `k` channels of `n` pixels: `native` when the optional
+ * `@hyped/native` addon is loaded (Node; see `nativeMaskAbove` in `@hyped/core/simd`), else `wasm` when this
+ * engine runs WebAssembly SIMD-128, else `js`. Kernels take 1 or 2 channels of at least 64 pixels.
+ */
+function pickMask(k: number, n: number): { backend: MaskBackend; reason: string } {
+  if (k !== 1 && k !== 2) return { backend: "js", reason: `${k} channels (the kernels take 1 or 2)` };
+  if (n < MASK_KERNEL_MIN) return { backend: "js", reason: `${n} pixels (kernels from ${MASK_KERNEL_MIN})` };
+  if (nativeMaskAbove()) return { backend: "native", reason: "" };
+  const why = "@hyped/native's kernel is not loaded (nativeStatus() from @hyped/core/hdf5 says why)";
+  if (simd()) return { backend: "wasm", reason: why };
+  return { backend: "js", reason: `${why}, and WebAssembly SIMD-128 is unavailable or turned off` };
+}
+
+/**
+ * Which kernel {@link maskAbove} uses for `channels` channels of `n` pixels (defaults: 2 channels of a large
+ * frame, as `segmentFrame` calls it), and why not a faster one (`reason` is empty for `native`):
+ *
+ * - `native`: the C kernel of the optional `@hyped/native` addon (Node, when it built at install). It reads the
+ *   channels where they are, once. Turned off by `HYPED_NATIVE=0` or `setNative(false)` from `@hyped/core/hdf5`.
+ * - `wasm`: the WebAssembly SIMD-128 kernel, which must copy the channels into its memory block by block first.
+ *   Turned off by `setSimdEnabled(false)` from `@hyped/core/simd`.
+ * - `js`: {@link maskAboveJs}, for 3+ channels, fewer than 64 pixels, or when neither kernel is there.
+ *
+ * All three give the same bytes.
+ */
+export function maskBackend(channels = 2, n = Number.MAX_SAFE_INTEGER): { backend: MaskBackend; reason: string } {
+  return pickMask(channels, n);
+}
+
 /**
  * The foreground mask `(stack > t).any(axis=0)` of the first `n` pixels of float64 channels (each at least `n`
  * long), in one fused pass, as numpy computes it for a stack of smoothed channels; `segmentFrame`'s step 3.
  * Returns `n` bytes: 1 where any channel is above `t`, else 0 (NaN is never above, as in numpy).
  *
- * One or two channels of 64 pixels or more go through the WebAssembly SIMD kernel (`simd/kernels.wat`: two
- * float64 compares per instruction, block by block), else through {@link maskAboveJs}; both give the same bytes.
+ * One or two channels of 64 pixels or more go through a kernel ({@link maskBackend} says which): the C kernel
+ * of `@hyped/native` when it is loaded (Node), else the WebAssembly SIMD one (`simd/kernels.wat`: two float64
+ * compares per instruction, block by block); anything else through {@link maskAboveJs}. All give the same bytes.
+ * Throws `INVALID_ARGUMENT` when `n` is not a non-negative integer and `SHAPE_MISMATCH` when a channel is
+ * shorter than `n`.
  */
 export function maskAbove(parts: readonly Float64Array[], t: number, n: number): Uint8Array {
-  const k = parts.length;
-  if ((k === 1 || k === 2) && n >= 64) {
-    const s = simd();
-    if (s) return maskAboveSimd(s, parts, t, n);
+  checkNumber(n, "n", { min: 0, integer: true });
+  for (const p of parts)
+    if (p.length < n)
+      throw new HypedError("SHAPE_MISMATCH", `a channel has ${p.length} pixels, fewer than n = ${n}`, { length: p.length, n });
+  const { backend } = pickMask(parts.length, n);
+  if (backend === "native") {
+    const m = new Uint8Array(n);
+    nativeMaskAbove()!(parts[0]!, parts.length === 2 ? parts[1]! : null, n, t, m);
+    return m;
   }
+  if (backend === "wasm") return maskAboveSimd(simd()!, parts, t, n);
   return maskAboveJs(parts, t, n);
 }
 
-/** {@link maskAbove} through the SIMD kernels, one cache-sized block at a time; the last `< 16` pixels in JS. */
+/**
+ * {@link maskAbove} through the SIMD kernels, one cache-sized block at a time (copy in with `TypedArray.set`, a
+ * memmove; run; copy the block's bytes out); the last `< 32` pixels in JS.
+ */
 function maskAboveSimd(s: Simd, parts: readonly Float64Array[], t: number, n: number): Uint8Array {
   const m = new Uint8Array(n);
   const a = parts[0]!;
   const b = parts.length === 2 ? parts[1]! : undefined;
   for (let i = 0; i < n; i += SIMD_BLOCK) {
     const len = Math.min(SIMD_BLOCK, n - i);
-    const len16 = len & ~15;
-    s.a.set(a.subarray(i, i + len16));
+    const len32 = len & ~31;
+    s.a.set(a.subarray(i, i + len32));
     if (b) {
-      s.b.set(b.subarray(i, i + len16));
-      s.k.mask2(s.pa, s.pb, s.po, len16, t);
-    } else s.k.mask1(s.pa, s.po, len16, t);
-    m.set(s.out.subarray(0, len16), i);
-    for (let j = i + len16; j < i + len; j++) m[j] = b ? +(a[j]! > t) | +(b[j]! > t) : +(a[j]! > t);
+      s.b.set(b.subarray(i, i + len32));
+      s.k.mask2(s.pa, s.pb, s.po, len32, t);
+    } else s.k.mask1(s.pa, s.po, len32, t);
+    m.set(len32 === SIMD_BLOCK ? s.out : s.out.subarray(0, len32), i);
+    for (let j = i + len32; j < i + len; j++) m[j] = b ? +(a[j]! > t) | +(b[j]! > t) : +(a[j]! > t);
   }
   return m;
 }

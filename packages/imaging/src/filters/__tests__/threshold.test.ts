@@ -1,7 +1,10 @@
-import { setSimdEnabled } from "@hyped/core/simd";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { nativeStatus, setNative } from "@hyped/core/hdf5";
+import { nativeMaskAbove, setSimdEnabled } from "@hyped/core/simd";
 import { describe, expect, it } from "vitest";
 import { SIMD_BLOCK } from "../../simd/index.js";
-import { maskAbove, maskAboveJs } from "../threshold.js";
+import { maskAbove, maskAboveJs, maskBackend } from "../threshold.js";
 
 function firstDiff(x: Uint8Array, y: Uint8Array): number {
   if (x.length !== y.length) return -2;
@@ -18,6 +21,45 @@ describe("maskAbove (segmentFrame's fused foreground mask)", () => {
         const parts = ch.slice(0, k);
         const want = Uint8Array.from({ length: n }, (_, i) => (parts.some((p) => p[i]! > 0.5) ? 1 : 0));
         expect(maskAbove(parts, 0.5, n)).toEqual(want);
+      }
+    }
+  });
+
+  it("equals the plain comparison on every special value, values equal to t, block edges and odd lengths", () => {
+    let seed = 11;
+    const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const t0 = 0.40978;
+    const special = [
+      Number.NaN,
+      -Number.NaN,
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      t0,
+      t0 + 2 ** -54, // next double above t0 (t0 is in [0.25, 0.5))
+      t0 - 2 ** -54,
+      -t0,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      Number.MAX_VALUE,
+    ];
+    // the NaN with the sign bit set and a payload, as bits
+    const negNaN = new Float64Array(new BigUint64Array([0xfff8000000000001n]).buffer)[0]!;
+    special.push(negNaN);
+    const plain = (parts: Float64Array[], t: number, n: number) =>
+      Uint8Array.from({ length: n }, (_, i) => (parts.some((p) => p[i]! > t) ? 1 : 0));
+    const lengths = [31, 32, 33, 63, 65, 95, 97, SIMD_BLOCK - 33, SIMD_BLOCK - 31, SIMD_BLOCK + 1, SIMD_BLOCK + 31, 2 * SIMD_BLOCK + 63];
+    for (const n of lengths) {
+      const ch = [0, 1].map(() =>
+        Float64Array.from({ length: n }, () => (r() < 0.3 ? special[Math.floor(r() * special.length)]! : r() * 2 - 0.5)),
+      );
+      for (const t of [t0, 0, -0, -t0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        for (const parts of [ch.slice(0, 1), ch]) {
+          expect(firstDiff(maskAbove(parts, t, n), plain(parts, t, n))).toBe(-1);
+          // n shorter than the arrays: only the first n pixels
+          expect(firstDiff(maskAbove(parts, t, n - 1), plain(parts, t, n - 1))).toBe(-1);
+        }
       }
     }
   });
@@ -43,5 +85,95 @@ describe("maskAbove (segmentFrame's fused foreground mask)", () => {
         }
       }
     }
+  });
+});
+
+describe("maskAbove's kernels: native (@hyped/native), wasm and JS give the same bytes; the fallbacks", () => {
+  const native = nativeMaskAbove() !== null;
+  if (!native)
+    console.warn(`maskAbove native comparisons skipped: ${nativeStatus().reason || "this @hyped/native build has no maskAbove"}`);
+
+  it("reports its backend: native when the addon is loaded, else wasm, else js; js for 3 channels or < 64 pixels", () => {
+    expect(maskBackend().backend).toBe(native ? "native" : "wasm");
+    expect(maskBackend(1).backend).toBe(native ? "native" : "wasm");
+    expect(maskBackend(3)).toEqual({ backend: "js", reason: "3 channels (the kernels take 1 or 2)" });
+    expect(maskBackend(2, 63).backend).toBe("js");
+    setSimdEnabled(false);
+    try {
+      expect(maskBackend().backend).toBe(native ? "native" : "js");
+    } finally {
+      setSimdEnabled(true);
+    }
+  });
+
+  it.skipIf(!native)("setNative(false) switches to the wasm kernel (and js without SIMD), with the same bytes", () => {
+    let seed = 17;
+    const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const special = [
+      Number.NaN,
+      -Number.NaN,
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      0.5,
+      0.5 + 2 ** -53,
+      0.5 - 2 ** -54,
+    ];
+    special.push(Number.MIN_VALUE, -Number.MIN_VALUE);
+    for (const n of [64, 65, 127, 1000, SIMD_BLOCK + 17]) {
+      const ch = [0, 1].map(() =>
+        Float64Array.from({ length: n + 3 }, () => (r() < 0.1 ? special[Math.floor(r() * special.length)]! : r())),
+      );
+      for (const t of [0.5, 0, -0, Number.NaN, Number.NEGATIVE_INFINITY, Number.MIN_VALUE]) {
+        for (const parts of [ch.slice(0, 1), ch]) {
+          const js = maskAboveJs(parts, t, n);
+          expect(maskBackend(parts.length, n).backend).toBe("native");
+          expect(firstDiff(maskAbove(parts, t, n), js)).toBe(-1);
+          setNative(false);
+          try {
+            expect(maskBackend(parts.length, n).backend).toBe("wasm");
+            expect(maskBackend().reason).toContain("@hyped/native");
+            expect(firstDiff(maskAbove(parts, t, n), js)).toBe(-1);
+            setSimdEnabled(false);
+            try {
+              expect(maskBackend(parts.length, n).backend).toBe("js");
+              expect(firstDiff(maskAbove(parts, t, n), js)).toBe(-1);
+            } finally {
+              setSimdEnabled(true);
+            }
+          } finally {
+            setNative(true);
+          }
+        }
+      }
+    }
+  });
+
+  it("HYPED_NATIVE=0 in the environment selects the wasm kernel", () => {
+    const script = [
+      'import { maskAbove, maskBackend } from "@hyped/imaging/filters";',
+      "const m = maskAbove([Float64Array.from({ length: 100 }, (_, i) => i)], 49.5, 100);",
+      "console.log(JSON.stringify({ ...maskBackend(), ones: m.reduce((s, v) => s + v, 0) }));",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--conditions=@hyped/source", "--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, HYPED_NATIVE: "0" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe("");
+    const got = JSON.parse(r.stdout) as { backend: string; reason: string; ones: number };
+    expect(got.backend).toBe("wasm");
+    expect(got.ones).toBe(50);
+    expect(got.reason).toContain("nativeStatus()");
+  }, 60_000);
+
+  it("checks n and the channels' lengths (HypedError, whatever the backend)", () => {
+    const a = new Float64Array(100);
+    expect(() => maskAbove([a], 0, 101)).toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
+    expect(() => maskAbove([a, new Float64Array(99)], 0, 100)).toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
+    expect(() => maskAbove([a], 0, -1)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => maskAbove([a], 0, 1.5)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 });

@@ -16,18 +16,43 @@ describe("WebAssembly SIMD kernels", () => {
     expect(simd()).toBe(s);
   });
 
-  it("mask1 and mask2 on special values: NaN never above, -0 = 0, infinities", () => {
+  it("mask1 and mask2 on special values: NaN never above, -0 = 0, infinities, values equal to t and next to it", () => {
     const s = simd()!;
     const vals = [Number.NaN, -0, 0, 0.5, 0.5000000000000001, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1];
-    for (const t of [0, 0.5, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
-      for (let i = 0; i < 64; i++) {
+    const ts = [0, -0, 0.5, 0.49999999999999994, 0.5000000000000001, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    // 96 = three 32-pixel groups; the a/b pattern puts every pair of special values in every lane position
+    for (const t of ts) {
+      for (let i = 0; i < 96; i++) {
         s.a[i] = vals[i % 8]!;
         s.b[i] = vals[(i >> 3) % 8]!;
       }
-      s.k.mask2(s.pa, s.pb, s.po, 64, t);
-      for (let i = 0; i < 64; i++) expect(s.out[i]).toBe(+(s.a[i]! > t) | +(s.b[i]! > t));
-      s.k.mask1(s.pa, s.po, 64, t);
-      for (let i = 0; i < 64; i++) expect(s.out[i]).toBe(+(s.a[i]! > t));
+      s.out.fill(7, 0, 128);
+      s.k.mask2(s.pa, s.pb, s.po, 96, t);
+      for (let i = 0; i < 96; i++) expect(s.out[i]).toBe(+(s.a[i]! > t) | +(s.b[i]! > t));
+      expect(s.out[96]).toBe(7); // writes exactly n bytes
+      s.out.fill(7, 0, 128);
+      s.k.mask1(s.pa, s.po, 96, t);
+      for (let i = 0; i < 96; i++) expect(s.out[i]).toBe(+(s.a[i]! > t));
+      expect(s.out[96]).toBe(7);
+    }
+  });
+
+  it("n = 0 writes nothing; every byte of a group comes from its own pixel (one pixel above t at a time)", () => {
+    const s = simd()!;
+    s.out.fill(7, 0, 64);
+    s.k.mask2(s.pa, s.pb, s.po, 0, 0);
+    s.k.mask1(s.pa, s.po, 0, 0);
+    expect(s.out[0]).toBe(7);
+    for (let p = 0; p < 64; p++) {
+      s.a.fill(0, 0, 64);
+      s.b.fill(0, 0, 64);
+      (p & 1 ? s.a : s.b)[p] = 1;
+      s.k.mask2(s.pa, s.pb, s.po, 64, 0.5);
+      for (let i = 0; i < 64; i++) expect(s.out[i]).toBe(+(i === p));
+      s.a.fill(0, 0, 64);
+      s.a[p] = 1;
+      s.k.mask1(s.pa, s.po, 64, 0.5);
+      for (let i = 0; i < 64; i++) expect(s.out[i]).toBe(+(i === p));
     }
   });
 });
