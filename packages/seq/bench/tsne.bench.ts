@@ -15,7 +15,9 @@
  * HYPED_TSNE_SEEDS="0,1,2" switches to the trustworthiness-over-seeds mode: no peer and no turns; each method
  * embeds each size once per seed from a seeded random start (`init: "random"`; the PCA start has no seed), on
  * the same kNN graph, and the mode prints each run's CPU and wall time and trustworthiness, then per size and
- * method the mean, standard deviation and min–max of the trustworthiness.
+ * method the mean, standard deviation and min–max of the trustworthiness. HYPED_TSNE_FFT_GRID="p,w" (seeds mode)
+ * gives `method: "fft"` p interpolation nodes per box and boxes of w units (`nInterpolationPoints`,
+ * `intsInInterval`; default "3,1", openTSNE's) (at least 50 boxes per axis, as by default).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -100,6 +102,9 @@ async function once(name: string, ours: () => void, expr: string): Promise<TurnR
   };
 }
 
+const [gridP, gridW] = (process.env.HYPED_TSNE_FFT_GRID ?? "3,1").split(",").map(Number) as [number, number];
+const fftGrid = { nInterpolationPoints: gridP, intsInInterval: gridW };
+
 /** Trustworthiness over seeded random starts, per size and method (HYPED_TSNE_SEEDS). */
 function seedsMode(seeds: number[]): void {
   const rows: string[] = [];
@@ -112,7 +117,7 @@ function seedsMode(seeds: number[]): void {
       for (const seed of seeds) {
         const c = process.cpuUsage();
         const s = performance.now();
-        const Y = tsneEmbed(X, n, dim, { method, init: "random", seed, knn: nn });
+        const Y = tsneEmbed(X, n, dim, { method, init: "random", seed, knn: nn, ...fftGrid });
         const wall = performance.now() - s;
         const u = process.cpuUsage(c);
         const t = trustworthiness(X, Y, n, dim, 2, 10, queries);
