@@ -4,6 +4,7 @@
  */
 import {
   type AnyNdArray,
+  type AnyTypedArray,
   HypedError,
   type IndexArray,
   indicesOutOfBounds,
@@ -99,11 +100,11 @@ const PREFETCH_BYTES = 4 * 2 ** 20;
  * faster for uncompressed data on 2 cores); the synchronous element readers then take them from
  * `ctx.prefetched`. Same values as reading in place.
  *
- * The `indices` of a sparse matrix are read before its `data`, and checked against the matrix's minor extent
- * on this thread while the next dataset is read on the pool (`ctx.checkedIndices`), so the bounds pass costs
- * no wall time on an uncompressed file. An array that fails the check, or was not checked, is checked again
- * by `readSparse`, which throws `FORMAT` naming the first bad entry: every matrix `readH5ad` returns has had
- * its indices checked before it is returned.
+ * The `indices` of a sparse matrix are checked against the matrix's minor extent piece by piece, as each
+ * piece of the read lands in place (`onFilled`), while the next pieces are still being read on the pool and
+ * the piece is still in cache (`ctx.checkedIndices`). An array that fails the check, or was not checked
+ * whole, is checked again by `readSparse`, which throws `FORMAT` naming the first bad entry: every matrix
+ * `readH5ad` returns has had its indices checked before it is returned.
  */
 export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<void> {
   const f = ctx.f;
@@ -120,25 +121,25 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
     if (f.has(p)) visit(p, 0);
   }
   if (paths.length === 0) return;
-  // indices first (a stable sort), so each indices array is checked while a later dataset is being read
-  paths.sort((a, b) => Number(!a.endsWith("/indices")) - Number(!b.endsWith("/indices")));
   const prefetched = ctx.prefetched ?? new Map<string, AnyNdArray>();
   const checked = ctx.checkedIndices ?? new WeakMap<object, number>();
-  let pending: (() => void) | undefined;
   for (const p of paths) {
-    const reading = f.readAsync(p, ctx.signal ? { signal: ctx.signal } : {});
-    pending?.();
-    pending = undefined;
-    const a = await reading;
-    prefetched.set(p, a);
     const extent = p.endsWith("/indices") ? minorExtentOf(ctx, p.slice(0, -"/indices".length)) : undefined;
-    const arr = a.data as unknown as IndexArray;
-    if (extent !== undefined && isCheckable(arr))
-      pending = () => {
-        if (indicesOutOfBounds(arr, extent) < 0) checked.set(arr, extent);
-      };
+    // pieces checked and found in bounds; a bad or uncheckable piece stops the count
+    let good = 0;
+    let ok = true;
+    const onFilled =
+      extent === undefined
+        ? undefined
+        : (out: AnyTypedArray, start: number, end: number) => {
+            if (ok && isCheckable(out) && indicesOutOfBounds(out, extent, start, end) < 0) good += end - start;
+            else ok = false;
+          };
+    const a = await f.readAsync(p, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(onFilled ? { onFilled } : {}) });
+    prefetched.set(p, a);
+    // ranges are disjoint and cover the array (a fallback reports it whole once more, hence >=)
+    if (extent !== undefined && ok && good >= a.data.length) checked.set(a.data, extent);
   }
-  pending?.();
   (ctx as { prefetched?: Map<string, AnyNdArray> }).prefetched = prefetched;
   (ctx as { checkedIndices?: WeakMap<object, number> }).checkedIndices = checked;
   throwIfAborted(ctx.signal, "reading .h5ad");
