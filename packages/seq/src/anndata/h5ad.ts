@@ -5,6 +5,8 @@
 import {
   type AnyNdArray,
   type AnyTypedArray,
+  allocate,
+  dtypeSize,
   HypedError,
   type IndexArray,
   indicesOutOfBounds,
@@ -123,6 +125,7 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
   if (paths.length === 0) return;
   const prefetched = ctx.prefetched ?? new Map<string, AnyNdArray>();
   const checked = ctx.checkedIndices ?? new WeakMap<object, number>();
+  const outs = allocateAhead(ctx, paths);
   for (const p of paths) {
     const extent = p.endsWith("/indices") ? minorExtentOf(ctx, p.slice(0, -"/indices".length)) : undefined;
     // pieces checked and found in bounds; a bad or uncheckable piece stops the count
@@ -135,7 +138,12 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
             if (ok && isCheckable(out) && indicesOutOfBounds(out, extent, start, end) < 0) good += end - start;
             else ok = false;
           };
-    const a = await f.readAsync(p, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(onFilled ? { onFilled } : {}) });
+    const out = outs.get(p);
+    const a = await f.readAsync(p, {
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(onFilled ? { onFilled } : {}),
+      ...(out ? { out } : {}),
+    });
     prefetched.set(p, a);
     // ranges are disjoint and cover the array (a fallback reports it whole once more, hence >=)
     if (extent !== undefined && ok && good >= a.data.length) checked.set(a.data, extent);
@@ -143,6 +151,29 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
   (ctx as { prefetched?: Map<string, AnyNdArray> }).prefetched = prefetched;
   (ctx as { checkedIndices?: WeakMap<object, number> }).checkedIndices = checked;
   throwIfAborted(ctx.signal, "reading .h5ad");
+}
+
+/** Largest total the read-ahead allocates before reading (the default read budget of `H5File.read`). */
+const AHEAD_BYTES = 2 ** 31;
+
+/**
+ * The destination arrays of the read-ahead, allocated together before the first read (plain numeric datasets
+ * whose total is at most {@link AHEAD_BYTES}; the others allocate as they are read). V8 answers each large
+ * allocation with a garbage collection when the previous read's arrays are still to be freed: allocating them
+ * back to back lets one collection serve them all instead of one per dataset, with reads in between.
+ */
+function allocateAhead(ctx: ReadContext, paths: string[]): Map<string, AnyTypedArray> {
+  const outs = new Map<string, AnyTypedArray>();
+  let total = 0;
+  for (const p of paths) {
+    const info = ctx.f.info(p);
+    if (!info.dtype || info.dtype === "bool" || info.half || !info.shape) continue;
+    const n = info.shape.reduce((a, b) => a * b, 1);
+    total += n * dtypeSize(info.dtype);
+    if (total > AHEAD_BYTES) break;
+    outs.set(p, allocate(info.dtype, n));
+  }
+  return outs;
 }
 
 /** The minor extent of the sparse group at `path`, or `undefined` when it is not one (readSparse reports why). */
