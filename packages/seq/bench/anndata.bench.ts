@@ -6,6 +6,10 @@
  *   and uncompressed: `readH5ad` vs `anndata.read_h5ad`;
  * - open + 100 backed rows: `openH5ad` then `X.rows(a, a + 100)` then `close`, vs
  *   `read_h5ad(f, backed="r")` then `adata.X[a:a + 100]` then closing the file (both read obs/var at open);
+ * - cold process, 5,000 cells uncompressed: a whole command that starts the runtime, imports the library and
+ *   reads the file once (`node` on this bench's bundle, which imports `@hyped/seq`, vs `python3 -c "import
+ *   anndata; anndata.read_h5ad(f)"`), timed as commands with {@link commandPeer}, in turns: what a script that
+ *   reads one file pays, start-up and first-call costs included;
  * - peak RSS of our full read of the 20,000-cell file (in a child process) against the matrix's size.
  *
  * Our side runs in this process with the HDF5 runtime loaded first (the peer imports anndata/h5py before its
@@ -22,7 +26,18 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { h5ready } from "@hyped/core/hdf5";
 import { openH5ad, readH5ad } from "@hyped/seq";
-import { inTurns, PythonPeer, pythonWith, rerunSelfArgs, type TurnRow, verdictTable } from "../../../scripts/bench-utils.js";
+import {
+  commandPeer,
+  inTurns,
+  median,
+  type PeerTime,
+  PythonPeer,
+  pythonWith,
+  rerunSelfArgs,
+  type TurnResult,
+  type TurnRow,
+  verdictTable,
+} from "../../../scripts/bench-utils.js";
 
 const dir = process.env.HYPED_BENCH_DIR ?? "/tmp/hyped-bench";
 const sizes = (process.env.HYPED_BENCH_SIZES ?? "5000,20000,80000").split(",").map(Number);
@@ -31,6 +46,13 @@ const load = () =>
   loadavg()
     .map((x) => x.toFixed(1))
     .join(" ");
+
+// cold mode: one full read in a fresh process and nothing else (the cold-process row times the whole command)
+if (process.argv[2] === "--child-cold") {
+  const a = await readH5ad(process.argv[3] as string);
+  if (!a.X) throw new Error("no X");
+  process.exit(0);
+}
 
 // child mode: one full read, then print peak RSS and the matrix's bytes
 if (process.argv[2] === "--child-read") {
@@ -103,6 +125,8 @@ for (const n of sizes) {
 }
 const results = await inTurns(rows, peer);
 peer?.close();
+const cold = py ? await coldRow(py, fileOf(sizes.includes(5000) ? 5000 : (sizes[0] as number), "none")) : undefined;
+if (cold) results.push(cold);
 
 // peak RSS of one full read in a fresh process
 const n20 = sizes.includes(20_000) ? 20_000 : (sizes[0] as number);
@@ -116,3 +140,39 @@ if (r.status === 0) {
 
 verdictTable(results);
 console.log(`load average at the end ${load()} on ${availableParallelism()} cores`);
+
+/**
+ * The cold-process row: our bench bundle in `--child-cold` mode against `python3 -c "import anndata; ..."`, both
+ * timed as whole commands (wall, and CPU of the process and its children), one warm-up each (the file in the page
+ * cache), then 7 rounds alternating which goes first.
+ */
+async function coldRow(python: string, f: string): Promise<TurnResult> {
+  const ours = commandPeer(process.execPath, [...rerunSelfArgs(), "--child-cold", f]);
+  const theirs = commandPeer(python, ["-c", `import anndata as ad; a = ad.read_h5ad(${JSON.stringify(f)}); assert a.X is not None`]);
+  const o: PeerTime[] = [];
+  const t: PeerTime[] = [];
+  await ours();
+  await theirs();
+  for (let r = 0; r < 7; r++) {
+    if (r % 2 === 0) o.push(await ours());
+    t.push(await theirs());
+    if (r % 2 === 1) o.push(await ours());
+  }
+  const name = `cold process: start, import, full read, none, ${path.basename(f).split("_")[1]?.split("x")[0]} cells`;
+  const res: TurnResult = {
+    name,
+    peerName: "anndata 0.8",
+    ours: o.map((x) => x.wall),
+    peer: t.map((x) => x.wall),
+    oursCpu: o.map((x) => x.cpu),
+    peerCpu: t.map((x) => x.cpu),
+    ratio: median(o.map((x) => x.wall)) / median(t.map((x) => x.wall)),
+    cpuRatio: median(o.map((x) => x.cpu)) / median(t.map((x) => x.cpu)),
+    goal: 1,
+  };
+  const span = (xs: number[]) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+  console.log(
+    `${name}: wall ours ${span(res.ours)}, anndata ${span(res.peer)}; CPU ours ${span(res.oursCpu)}, anndata ${span(res.peerCpu)}; ours/anndata = ${(res.ratio as number).toFixed(2)}x wall, ${(res.cpuRatio as number).toFixed(2)}x CPU (7 rounds in turns)`,
+  );
+  return res;
+}

@@ -45,6 +45,39 @@ function numericDatasets(f: H5File): Array<{ p: string; shape: number[] }> {
   return out;
 }
 
+/**
+ * `readAsync(p)` with `onFilled`: the element ranges it reports, each checked against `want` (the bytes of the
+ * whole result) at the moment it is reported, when the rest may still be in flight.
+ */
+async function filledRanges(f: H5File, p: string, want: Uint8Array): Promise<Array<[number, number]>> {
+  const ranges: Array<[number, number]> = [];
+  let early = -1;
+  await f.readAsync(p, {
+    concurrency: 3,
+    onFilled(out, start, end) {
+      ranges.push([start, end]);
+      const esz = out.BYTES_PER_ELEMENT;
+      const got = new Uint8Array(out.buffer, out.byteOffset + start * esz, (end - start) * esz);
+      if (early < 0 && firstDiff(got, want.subarray(start * esz, end * esz)) >= 0) early = start;
+    },
+  });
+  expect(early, `${p}: a reported range did not hold its final values yet`).toBe(-1);
+  return ranges;
+}
+
+/** The reported ranges are disjoint and cover `[0, n)`, or one of them is the whole result (reported at the end). */
+function expectFilledRanges(ranges: Array<[number, number]>, n: number, p: string): void {
+  if (n === 0 || ranges.some(([s, e]) => s === 0 && e === n)) return;
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [s, e] of sorted) {
+    expect(s, `${p}: ranges overlap or leave a gap at ${at}`).toBe(at);
+    expect(e).toBeGreaterThan(s);
+    at = e;
+  }
+  expect(at, p).toBe(n);
+}
+
 /** Read every numeric dataset of `file` whole both ways; returns the datasets that took the direct path. */
 async function compareWhole(file: string | Uint8Array): Promise<string[]> {
   const d = await H5File.open(file);
@@ -61,6 +94,7 @@ async function compareWhole(file: string | Uint8Array): Promise<string[]> {
       expect(firstDiff(bytesOf(a), bytesOf(b)), p).toBe(-1);
       const c = await d.readAsync(p, { concurrency: 3 });
       expect(firstDiff(bytesOf(c), bytesOf(b)), `${p} async`).toBe(-1);
+      expectFilledRanges(await filledRanges(d, p, bytesOf(b)), b.data.length, p);
     }
     expect(w.readStats.direct).toBe(0);
   } finally {

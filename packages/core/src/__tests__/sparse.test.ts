@@ -1,11 +1,14 @@
 /**
- * `validateSparse` and its index bounds pass (`indicesOutOfBounds`): the branch-free int32 pass against the
- * plain loop it replaced, on random arrays and at the int32 limits.
+ * `validateSparse` and its index bounds pass (`indicesOutOfBounds`): the branch-free int32 pass and the
+ * WebAssembly SIMD block pass (ranges of 4,096 entries or more) against the plain loop they replaced, on
+ * random arrays, at the int32 limits, and with a bad entry at every kind of block position.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isHypedError } from "../errors.js";
+import { setSimdEnabled, simdInstance } from "../simd/index.js";
 import { type IndexArray, indicesOutOfBounds, sparseMatrix, validateSparse } from "../sparse.js";
+import { SPARSE_BOUNDS_WASM_BASE64 } from "../sparse-bounds-wasm.js";
 
 /** The plain loop `validateSparse` ran before (the reference). */
 function reference(a: ArrayLike<number>, extent: number, start = 0, end = a.length): number {
@@ -67,6 +70,78 @@ describe("indicesOutOfBounds", () => {
         }
       }
     }
+  });
+});
+
+describe("indicesOutOfBounds on long int32 ranges (SIMD blocks of 65,536 entries, JavaScript fallback)", () => {
+  const BLOCK = 65536;
+  /** Run `f` with the SIMD kernel on, then off, and return both results. */
+  const both = (f: () => number): [number, number] => {
+    const simd = f();
+    const was = setSimdEnabled(false);
+    try {
+      return [simd, f()];
+    } finally {
+      setSimdEnabled(was);
+    }
+  };
+
+  it("the kernel loads here (Node has WebAssembly SIMD-128), so the tests below compare two paths", () => {
+    expect(simdInstance(SPARSE_BOUNDS_WASM_BASE64)).toBeDefined();
+  });
+
+  it("finds a bad entry at the first and last position, either side of every block boundary, in the tail", () => {
+    const n = 3 * BLOCK + 37;
+    const good = new Int32Array(n).map((_, i) => (i * 7919) % 1000);
+    const spots = [0, 1, 4095, 4096, n - 1, n - 2, n - 37, n - 38];
+    for (let b = 1; b <= 3; b++) spots.push(b * BLOCK - 1, b * BLOCK, b * BLOCK + 1);
+    for (const at of spots) {
+      for (const bad of [-1, 1000, INT32_MIN, INT32_MAX, 2 ** 30]) {
+        const a = good.slice();
+        a[at] = bad;
+        expect(
+          both(() => indicesOutOfBounds(a, 1000)),
+          `${bad} at ${at}`,
+        ).toEqual([at, at]);
+        // a second bad entry later does not hide the first; an earlier range start skips it
+        if (at + 5 < n) a[at + 5] = -7;
+        expect(both(() => indicesOutOfBounds(a, 1000))).toEqual([at, at]);
+        const next = at + 5 < n ? at + 5 : -1;
+        expect(both(() => indicesOutOfBounds(a, 1000, at + 1))).toEqual([next, next]);
+      }
+    }
+    expect(both(() => indicesOutOfBounds(good, 1000))).toEqual([-1, -1]);
+    expect(both(() => indicesOutOfBounds(good, 999))).toEqual([reference(good, 999), reference(good, 999)]);
+  });
+
+  it("same answer as the plain loop on random long arrays, ranges and extents (the extents 2^31 and 1 too)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4096, max: 2 * BLOCK + 300 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(-1, INT32_MIN, INT32_MAX, 2 ** 31 - 2, 50, 49, 0)), { maxLength: 4 }),
+        fc.constantFrom(1, 49, 50, 51, 2 ** 31, INT32_MAX),
+        fc.nat(),
+        fc.nat(),
+        (n, bad, extent, s, e) => {
+          const a = new Int32Array(n).map((_, i) => (i * 31) % 49);
+          for (const [at, v] of bad) a[at % n] = v;
+          const start = s % (n + 1);
+          const end = start + (e % (n - start + 1));
+          const want = reference(a, extent, start, end);
+          expect(both(() => indicesOutOfBounds(a, extent, start, end))).toEqual([want, want]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a subarray view (non-zero byte offset) is checked from its own first entry", () => {
+    const base = new Int32Array(BLOCK + 10).fill(3);
+    base[4] = 99; // before the view
+    const view = base.subarray(5);
+    expect(both(() => indicesOutOfBounds(view, 4))).toEqual([-1, -1]);
+    view[BLOCK] = 4;
+    expect(both(() => indicesOutOfBounds(view, 4))).toEqual([BLOCK, BLOCK]);
   });
 });
 

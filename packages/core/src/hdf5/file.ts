@@ -18,7 +18,7 @@ import { LinkReader } from "./links.js";
 import { cleanH5Message, type H5Runtime, h5ready, poisonRuntime, retiresRuntime } from "./module.js";
 import { closeQuietly, mount, nextMountSerial, takeIoFailure, unmount } from "./mount.js";
 import { checkH5wasmFilter } from "./plugins.js";
-import { finishRead, type PreparedRead, prepareRead, readStaged } from "./read.js";
+import { filledReporter, finishRead, type H5ReadAsyncOptions, type PreparedRead, prepareRead, readStaged } from "./read.js";
 import { readStringsDirect } from "./strings.js";
 import { blobIO, loadNodeFs, memoryIO, nodeFileIO, type SyncIO } from "./syncio.js";
 import { finishWrittenFile } from "./times.js";
@@ -380,18 +380,19 @@ export class H5File {
    * {@link H5File.read} that keeps up to `concurrency` (default: the cores) positional reads of a large
    * hyperslab in flight on Node's thread pool when the dataset takes the direct path, while compressed
    * chunks are inflated on this thread; otherwise the same as `read`. Results are identical. Uncompressed
-   * reads into fresh memory run about twice as fast on 2 cores.
+   * reads into fresh memory run about twice as fast on 2 cores. See {@link H5ReadAsyncOptions} for `onFilled`.
    */
-  async readAsync(path: string, options: H5ReadOptions & { concurrency?: number } = {}): Promise<AnyNdArray> {
+  async readAsync(path: string, options: H5ReadAsyncOptions = {}): Promise<AnyNdArray> {
     const r = this.prepareRead(path, options);
+    const report = filledReporter(r, options);
     let done = false;
     if (r.n > 0 && r.direct) {
       const d = this.direct as DirectReader;
-      done = await d.readAsync(path, r.ds, r.count, r.offset, r.outBytes, options);
+      done = await d.readAsync(path, r.ds, r.count, r.offset, r.outBytes, report.direct);
       if (done) this.readStats.direct++;
     }
     if (r.n > 0 && !done) this.fillThroughH5wasm(r, options.signal);
-    return finishRead(r);
+    return report.finish(finishRead(r), !done);
   }
 
   private directRead(r: PreparedRead, signal?: AbortSignal): boolean {

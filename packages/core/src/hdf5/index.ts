@@ -27,6 +27,7 @@ export type {
   H5Input,
   H5Kind,
   H5OpenOptions,
+  H5ReadAsyncOptions,
   H5ReadOptions,
   H5Selection,
   H5TypeClass,

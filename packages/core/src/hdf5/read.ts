@@ -10,7 +10,9 @@ import { checkOutBuffer } from "../outbuf.js";
 import { throwIfAborted } from "../progress.js";
 import { hyperslab } from "./info.js";
 import { MAX_STAGING_BYTES, WASM_HEAP_LIMIT } from "./module.js";
-import type { H5Filter, H5Info, H5ReadOptions } from "./types.js";
+import type { H5Filter, H5Info, H5ReadAsyncOptions, H5ReadOptions } from "./types.js";
+
+export type { H5ReadAsyncOptions };
 
 /** A numeric read after its checks: the selection, the destination, and whether the direct path applies. */
 export interface PreparedRead {
@@ -130,4 +132,34 @@ export function finishRead(r: PreparedRead): AnyNdArray {
   if (dtype === "bool") markBool(arr);
   if (r.bits) markFloat16(markFloat16(arr).data);
   return arr;
+}
+
+/**
+ * The options of `H5File.readAsync`'s direct read, and its `onFilled` reporting: the direct reader's byte
+ * ranges of `r`'s destination become element ranges of `r.out` (not for booleans and float16, finished after
+ * the read); `finish(result, fellBack)` reports the whole result when the ranges could not be (those dtypes, a
+ * range not on element boundaries, or a read that fell back to h5wasm), and returns `result`.
+ */
+export function filledReporter(
+  r: PreparedRead,
+  options: H5ReadAsyncOptions,
+): {
+  direct: { signal?: AbortSignal; concurrency?: number; onFilled?: (start: number, end: number) => void };
+  finish: (result: AnyNdArray, fellBack: boolean) => AnyNdArray;
+} {
+  const { onFilled, ...direct } = options;
+  if (!onFilled) return { direct, finish: (result) => result };
+  const esz = r.n > 0 ? r.outBytes.length / r.n : 0;
+  let whole = r.bits !== undefined || r.dtype === "bool" || !Number.isInteger(esz) || esz <= 0;
+  const bytes = (s: number, e: number) => {
+    if (s % esz || e % esz) whole = true;
+    else onFilled(r.out, s / esz, e / esz);
+  };
+  return {
+    direct: whole ? direct : { ...direct, onFilled: bytes },
+    finish(result, fellBack) {
+      if ((whole || fellBack) && r.n > 0) onFilled(r.out, 0, r.n);
+      return result;
+    },
+  };
 }

@@ -213,10 +213,21 @@ function collectionObjects(all: Uint8Array, L: number): { start: number[]; size:
     if (objSize === undefined || start + objSize > size) return undefined;
     starts[index] = start;
     sizes[index] = objSize;
-    for (let k = start; k < start + objSize; k++) bits |= all[k] as number;
+    bits |= orBytes(all, start, start + objSize);
     p = start + Math.ceil(objSize / 8) * 8;
   }
   return { start: starts, size: sizes, bits };
+}
+
+/**
+ * The OR of `a[start, end)`. A function of its own so that V8 optimises this byte loop by itself: inside
+ * `collectionObjects`, its loop was compiled on stack before the rest had run, and the first return then
+ * threw the code away (five recompiles in the first reads of a process).
+ */
+function orBytes(a: Uint8Array, start: number, end: number): number {
+  let bits = 0;
+  for (let k = start; k < end; k++) bits |= a[k] as number;
+  return bits;
 }
 
 /** The objects of the global heap collection at `addr` (index → data), or `undefined` when malformed. */

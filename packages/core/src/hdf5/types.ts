@@ -70,6 +70,20 @@ export interface H5ReadOptions {
   out?: AnyTypedArray;
 }
 
+/** Options of `H5File.readAsync`: those of `read`, and two more. */
+export interface H5ReadAsyncOptions extends H5ReadOptions {
+  /** Positional reads in flight at once on the direct path. Default: the cores (16 with the native addon). */
+  concurrency?: number;
+  /**
+   * Called with ranges `[start, end)` of the result's elements (`out`: the result's TypedArray) as soon as they
+   * hold their final values, while the rest is still being read, so the caller can check them while they are
+   * in cache. The ranges are disjoint and together cover the result; a read that falls back to h5wasm part way
+   * reports the whole result once more when it is done, and booleans and float16 (finished after the read) are
+   * reported whole at the end. It must not throw.
+   */
+  onFilled?: (out: AnyTypedArray, start: number, end: number) => void;
+}
+
 /** Inputs `H5File.open` accepts. */
 export type H5Input = string | Uint8Array | ArrayBuffer | Blob | SyncIO;
 

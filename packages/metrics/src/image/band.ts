@@ -2,18 +2,10 @@
  * What the SSIM band kernels share: the row data they read, their parameters and scipy's `reflect` index
  * (`kernel.ts`, the JavaScript kernel, and `ssim-simd.ts`, the WebAssembly SIMD one). @internal
  */
+import type { NumTyped } from "../internal/input.js";
 
-/** Numeric TypedArrays the kernel reads rows from. */
-export type RowData =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Uint16Array
-  | Uint32Array;
+/** Numeric TypedArrays the kernel reads rows from (the metrics' one list, `internal/input.ts`). */
+export type RowData = NumTyped;
 
 /** The SSIM constants and the filter. */
 export interface SsimKernelParams {

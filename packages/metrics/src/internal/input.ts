@@ -42,7 +42,8 @@ export interface FlatInput {
   readonly typed?: ArrayBufferView;
 }
 
-type NumTyped =
+/** The numeric TypedArrays the metrics read in place (every kind but the bigint ones). */
+export type NumTyped =
   | Float64Array
   | Float32Array
   | Int8Array

@@ -4,6 +4,9 @@
  */
 import {
   type AnyNdArray,
+  type AnyTypedArray,
+  allocate,
+  dtypeSize,
   HypedError,
   type IndexArray,
   indicesOutOfBounds,
@@ -99,11 +102,11 @@ const PREFETCH_BYTES = 4 * 2 ** 20;
  * faster for uncompressed data on 2 cores); the synchronous element readers then take them from
  * `ctx.prefetched`. Same values as reading in place.
  *
- * The `indices` of a sparse matrix are read before its `data`, and checked against the matrix's minor extent
- * on this thread while the next dataset is read on the pool (`ctx.checkedIndices`), so the bounds pass costs
- * no wall time on an uncompressed file. An array that fails the check, or was not checked, is checked again
- * by `readSparse`, which throws `FORMAT` naming the first bad entry: every matrix `readH5ad` returns has had
- * its indices checked before it is returned.
+ * The `indices` of a sparse matrix are checked against the matrix's minor extent piece by piece, as each
+ * piece of the read lands in place (`onFilled`), while the next pieces are still being read on the pool and
+ * the piece is still in cache (`ctx.checkedIndices`). An array that fails the check, or was not checked
+ * whole, is checked again by `readSparse`, which throws `FORMAT` naming the first bad entry: every matrix
+ * `readH5ad` returns has had its indices checked before it is returned.
  */
 export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<void> {
   const f = ctx.f;
@@ -120,28 +123,57 @@ export async function prefetchMatrices(ctx: ReadContext, root = "/"): Promise<vo
     if (f.has(p)) visit(p, 0);
   }
   if (paths.length === 0) return;
-  // indices first (a stable sort), so each indices array is checked while a later dataset is being read
-  paths.sort((a, b) => Number(!a.endsWith("/indices")) - Number(!b.endsWith("/indices")));
   const prefetched = ctx.prefetched ?? new Map<string, AnyNdArray>();
   const checked = ctx.checkedIndices ?? new WeakMap<object, number>();
-  let pending: (() => void) | undefined;
+  const outs = allocateAhead(ctx, paths);
   for (const p of paths) {
-    const reading = f.readAsync(p, ctx.signal ? { signal: ctx.signal } : {});
-    pending?.();
-    pending = undefined;
-    const a = await reading;
-    prefetched.set(p, a);
     const extent = p.endsWith("/indices") ? minorExtentOf(ctx, p.slice(0, -"/indices".length)) : undefined;
-    const arr = a.data as unknown as IndexArray;
-    if (extent !== undefined && isCheckable(arr))
-      pending = () => {
-        if (indicesOutOfBounds(arr, extent) < 0) checked.set(arr, extent);
-      };
+    // pieces checked and found in bounds; a bad or uncheckable piece stops the count
+    let good = 0;
+    let ok = true;
+    const onFilled =
+      extent === undefined
+        ? undefined
+        : (out: AnyTypedArray, start: number, end: number) => {
+            if (ok && isCheckable(out) && indicesOutOfBounds(out, extent, start, end) < 0) good += end - start;
+            else ok = false;
+          };
+    const out = outs.get(p);
+    const a = await f.readAsync(p, {
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(onFilled ? { onFilled } : {}),
+      ...(out ? { out } : {}),
+    });
+    prefetched.set(p, a);
+    // ranges are disjoint and cover the array (a fallback reports it whole once more, hence >=)
+    if (extent !== undefined && ok && good >= a.data.length) checked.set(a.data, extent);
   }
-  pending?.();
   (ctx as { prefetched?: Map<string, AnyNdArray> }).prefetched = prefetched;
   (ctx as { checkedIndices?: WeakMap<object, number> }).checkedIndices = checked;
   throwIfAborted(ctx.signal, "reading .h5ad");
+}
+
+/** Largest total the read-ahead allocates before reading (the default read budget of `H5File.read`). */
+const AHEAD_BYTES = 2 ** 31;
+
+/**
+ * The destination arrays of the read-ahead, allocated together before the first read (plain numeric datasets
+ * whose total is at most {@link AHEAD_BYTES}; the others allocate as they are read). V8 answers each large
+ * allocation with a garbage collection when the previous read's arrays are still to be freed: allocating them
+ * back to back lets one collection serve them all instead of one per dataset, with reads in between.
+ */
+function allocateAhead(ctx: ReadContext, paths: string[]): Map<string, AnyTypedArray> {
+  const outs = new Map<string, AnyTypedArray>();
+  let total = 0;
+  for (const p of paths) {
+    const info = ctx.f.info(p);
+    if (!info.dtype || info.dtype === "bool" || info.half || !info.shape) continue;
+    const n = info.shape.reduce((a, b) => a * b, 1);
+    total += n * dtypeSize(info.dtype);
+    if (total > AHEAD_BYTES) break;
+    outs.set(p, allocate(info.dtype, n));
+  }
+  return outs;
 }
 
 /** The minor extent of the sparse group at `path`, or `undefined` when it is not one (readSparse reports why). */

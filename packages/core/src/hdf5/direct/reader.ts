@@ -33,6 +33,9 @@ function shortRuns(runs: BoxRuns, scatter: boolean): boolean {
   return runs.length > 1 && runs.spanEnd - runs.spanStart <= SPAN_BYTES && (runs.runBytes < SCATTER_RUN_BYTES || !scatter);
 }
 
+/** A read task; `filled`: the byte range of the output it fills, when it fills one range (a piece of a run). */
+type FilledTask = (() => Promise<void>) & { filled?: [number, number] };
+
 /** Reads hyperslabs of simple datasets directly from an HDF5 file's bytes; see the module comment. */
 export class DirectReader {
   private readonly io: SyncIO;
@@ -77,7 +80,10 @@ export class DirectReader {
    * {@link DirectReader.read} with up to `concurrency` (default: the cores) positional reads in flight on
    * the I/O's thread pool, so copying uncompressed data into fresh memory (page faults included) uses every
    * core; compressed chunks are decoded on this thread meanwhile. Needs an I/O with `readAsync`; otherwise it
-   * runs the synchronous path.
+   * runs the synchronous path. `onFilled(start, end)` is called on this thread with each byte range of `out`
+   * as soon as it holds its final bytes (a piece of a long run, or the runs of a step once the step is done;
+   * disjoint ranges, together all of `out` when the read returns `true`), so the caller can look at the bytes
+   * while they are still in cache.
    */
   async readAsync(
     path: string,
@@ -85,14 +91,37 @@ export class DirectReader {
     count: number[],
     offset: number[],
     out: Uint8Array,
-    options: { signal?: AbortSignal; concurrency?: number } = {},
+    options: { signal?: AbortSignal; concurrency?: number; onFilled?: (start: number, end: number) => void } = {},
   ): Promise<boolean> {
-    if (!this.io.readAsync) return this.read(path, ds, count, offset, out, options.signal);
+    const filled = options.onFilled;
+    if (!this.io.readAsync) {
+      const ok = this.read(path, ds, count, offset, out, options.signal);
+      if (ok) filled?.(0, out.length);
+      return ok;
+    }
     try {
       const steps = this.plan(path, ds, count, offset);
       if (!steps) return false;
       const tasks: Array<() => Promise<void>> = [];
-      for (const step of steps) tasks.push(...this.asyncTasks(step, ds.elementSize, out));
+      for (const step of steps) {
+        const some = this.asyncTasks(step, ds.elementSize, out);
+        if (filled) {
+          // steps whose reads are not split report their runs once their task is done
+          const runs = step.runs;
+          const whole = some.length === 1 && (some[0] as FilledTask).filled === undefined;
+          for (const t of some) {
+            const own = (t as FilledTask).filled;
+            tasks.push(async () => {
+              await t();
+              if (own) filled(own[0], own[1]);
+              else if (whole)
+                runs.forEach((_s, d, n) => {
+                  filled(d, d + n);
+                });
+            });
+          }
+        } else tasks.push(...some);
+      }
       let stopped = false;
       // native box reads queue on libuv's pool (4 threads by default); a deep queue keeps its threads busy
       // while this thread settles finished reads (measured: 16 in flight read 734 MB of tile chunks ~30%
@@ -274,11 +303,13 @@ export class DirectReader {
       ];
     }
     // long runs are split so several reads (and their page faults) proceed at once
-    const tasks: Array<() => Promise<void>> = [];
+    const tasks: FilledTask[] = [];
     runs.forEach((s, d, n) => {
       for (let k = 0; k < n; k += PIECE_BYTES) {
         const m = Math.min(PIECE_BYTES, n - k);
-        tasks.push(() => this.readExactAsync(out.subarray(d + k, d + k + m), base + step.address + s + k));
+        const task: FilledTask = () => this.readExactAsync(out.subarray(d + k, d + k + m), base + step.address + s + k);
+        task.filled = [d + k, d + k + m];
+        tasks.push(task);
       }
     });
     return tasks;

@@ -11,6 +11,33 @@ function firstDiff(x: Uint8Array, y: Uint8Array): number {
   return x.findIndex((v, i) => v !== y[i]);
 }
 
+/**
+ * Values a compare kernel must treat exactly like JavaScript's `>` against a threshold `t`: NaN of both signs (one
+ * with a payload), ±0, ±Infinity, t itself and its neighbours `t ± ulpUp` / `t − ulpUp / 2` (pass the spacing of
+ * doubles just above t), −t, ±MIN_VALUE (subnormal) and MAX_VALUE.
+ */
+function specialValues(t: number, ulpUp: number): number[] {
+  // the NaN with the sign bit set and a payload, as bits
+  const negNaN = new Float64Array(new BigUint64Array([0xfff8000000000001n]).buffer)[0]!;
+  return [
+    Number.NaN,
+    -Number.NaN,
+    negNaN,
+    -0,
+    0,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    t,
+    t + ulpUp,
+    t - ulpUp / 2,
+    t - ulpUp,
+    -t,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.MAX_VALUE,
+  ];
+}
+
 describe("maskAbove (segmentFrame's fused foreground mask)", () => {
   it("equals (stack > t).any(axis=0) for 1, 2 and 3 channels, lengths not a multiple of 4, NaN never above", () => {
     for (const n of [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1001]) {
@@ -29,24 +56,7 @@ describe("maskAbove (segmentFrame's fused foreground mask)", () => {
     let seed = 11;
     const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const t0 = 0.40978;
-    const special = [
-      Number.NaN,
-      -Number.NaN,
-      -0,
-      0,
-      Number.POSITIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      t0,
-      t0 + 2 ** -54, // next double above t0 (t0 is in [0.25, 0.5))
-      t0 - 2 ** -54,
-      -t0,
-      Number.MIN_VALUE,
-      -Number.MIN_VALUE,
-      Number.MAX_VALUE,
-    ];
-    // the NaN with the sign bit set and a payload, as bits
-    const negNaN = new Float64Array(new BigUint64Array([0xfff8000000000001n]).buffer)[0]!;
-    special.push(negNaN);
+    const special = specialValues(t0, 2 ** -54);
     const plain = (parts: Float64Array[], t: number, n: number) =>
       Uint8Array.from({ length: n }, (_, i) => (parts.some((p) => p[i]! > t) ? 1 : 0));
     const lengths = [31, 32, 33, 63, 65, 95, 97, SIMD_BLOCK - 33, SIMD_BLOCK - 31, SIMD_BLOCK + 1, SIMD_BLOCK + 31, 2 * SIMD_BLOCK + 63];
@@ -109,18 +119,7 @@ describe("maskAbove's kernels: native (@hyped/native), wasm and JS give the same
   it.skipIf(!native)("setNative(false) switches to the wasm kernel (and js without SIMD), with the same bytes", () => {
     let seed = 17;
     const r = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    const special = [
-      Number.NaN,
-      -Number.NaN,
-      -0,
-      0,
-      Number.POSITIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      0.5,
-      0.5 + 2 ** -53,
-      0.5 - 2 ** -54,
-    ];
-    special.push(Number.MIN_VALUE, -Number.MIN_VALUE);
+    const special = specialValues(0.5, 2 ** -53);
     for (const n of [64, 65, 127, 1000, SIMD_BLOCK + 17]) {
       const ch = [0, 1].map(() =>
         Float64Array.from({ length: n + 3 }, () => (r() < 0.1 ? special[Math.floor(r() * special.length)]! : r())),

@@ -23,6 +23,8 @@ interface Parts {
   indptr: Int32Array | Float32Array;
   indices: Int32Array;
   data: Float32Array;
+  /** Chunk length of `/X/indices` (default: contiguous). */
+  indicesChunk?: number;
 }
 
 /** A minimal anndata file (4 cells × 3 genes, one categorical) with parts replaced by `bad`. */
@@ -65,7 +67,7 @@ async function minimal(name: string, bad: Partial<Parts> = {}): Promise<string> 
   enc("/X", "csr_matrix", "0.1.0");
   f.setAttr("/X", "shape", p.shape);
   f.writeDataset("/X/indptr", p.indptr);
-  f.writeDataset("/X/indices", p.indices);
+  f.writeDataset("/X/indices", p.indices, p.indicesChunk ? { chunks: [p.indicesChunk] } : {});
   f.writeDataset("/X/data", p.data);
   f.close();
   return file;
@@ -159,6 +161,63 @@ describe("corrupted .h5ad files give FORMAT naming the element", () => {
       });
       expect(isHypedError(err) && err.code === "FORMAT").toBe(true);
       expect((err as Error).message).toContain(`/X: indices[${at}] = ${bad} is out of bounds for extent 3`);
+    }
+  });
+
+  it("indices out of bounds at the edges of the pieces the read-ahead checks as they land (8 MiB pieces, chunks)", async () => {
+    // 3 Mi stored values: a contiguous read lands in two pieces (8 MiB, then 4 MiB); a chunked one chunk by chunk
+    const n = 3 << 20;
+    const piece = 1 << 21;
+    const chunk = 300_007;
+    const indptr = new Int32Array([0, n / 4, n / 2, (3 * n) / 4, n]);
+    const good = Int32Array.from({ length: n }, (_, k) => k % 3);
+    const data = new Float32Array(n).fill(1);
+    const cases: Array<[number | undefined, number]> = [
+      [undefined, piece - 1],
+      [undefined, piece],
+      [undefined, n - 1],
+      [chunk, chunk - 1],
+      [chunk, chunk],
+      [chunk, 3 * chunk + 1],
+      [chunk, Math.floor(n / chunk) * chunk], // first entry of the last, partial chunk
+      [chunk, n - 1],
+    ];
+    for (const [indicesChunk, at] of cases) {
+      const indices = good.slice();
+      indices[at] = at % 2 ? -1 : 3;
+      const f = await minimal(`piece-${indicesChunk ?? 0}-${at}.h5ad`, {
+        indices,
+        indptr,
+        data,
+        ...(indicesChunk ? { indicesChunk } : {}),
+      });
+      let err: unknown;
+      await readH5ad(f).catch((e) => {
+        err = e;
+      });
+      expect(isHypedError(err) && err.code === "FORMAT", `${indicesChunk} ${at}`).toBe(true);
+      expect((err as Error).message).toContain(`/X: indices[${at}] = ${indices[at]} is out of bounds for extent 3`);
+      rmSync(f);
+    }
+    // and the same layouts without a bad entry are read whole, their indices marked checked by the read-ahead
+    for (const indicesChunk of [undefined, chunk]) {
+      const f = await minimal(`piece-ok-${indicesChunk ?? 0}.h5ad`, {
+        indices: good,
+        indptr,
+        data,
+        ...(indicesChunk ? { indicesChunk } : {}),
+      });
+      const ctx = await openContext(f);
+      try {
+        await prefetchMatrices(ctx);
+        const got = ctx.prefetched?.get("/X/indices")?.data as Int32Array;
+        expect(ctx.checkedIndices?.get(got)).toBe(3);
+        expect(got.length).toBe(n);
+        expect(got.findIndex((v, k) => v !== good[k])).toBe(-1);
+      } finally {
+        ctx.f.close();
+      }
+      rmSync(f);
     }
   });
 
