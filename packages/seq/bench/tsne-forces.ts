@@ -13,28 +13,9 @@ import { join } from "node:path";
 import { repulsion } from "../src/embed/tsne.js";
 import { FftRepulsion } from "../src/embed/tsne-fft.js";
 import { knn, tsneEmbed } from "../src/index.js";
+import { mixture, TSNE_DIM } from "./tsne-data.js";
 
-const dim = 50;
-function mixture(n: number, seed = 11): Float64Array {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  const nC = 16,
-    nS = 3;
-  const centres = Float64Array.from({ length: nC * dim }, () => 6 * g());
-  const subs = Float64Array.from({ length: nC * nS * dim }, () => 2 * g());
-  const X = new Float64Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const c = Math.floor(u() * nC);
-    const t = Math.floor(u() * nS);
-    const sd = 0.6 + 0.8 * (c / nC);
-    for (let d = 0; d < dim; d++) X[i * dim + d] = (centres[c * dim + d] as number) + (subs[(c * nS + t) * dim + d] as number) + sd * g();
-  }
-  return X;
-}
+const dim = TSNE_DIM;
 const n = Number(process.env.N ?? 20000);
 const src = process.env.SRC ?? "fft";
 const file = join(tmpdir(), `hyped-tsne-forces-${n}-${src}.bin`);

@@ -26,33 +26,12 @@ import { fromTyped, readNpy, writeNpy } from "@hyped/core";
 import { knn, tsneEmbed } from "@hyped/seq";
 import { inTurns, PythonPeer, peakRssMiB, type TurnResult, verdictTable } from "../../../scripts/bench-utils.js";
 import { trustworthiness } from "../src/embed/trustworthiness.js";
+import { mixture, TSNE_DIM } from "./tsne-data.js";
 
 const sizes = (process.env.HYPED_TSNE_SIZES ?? "5000,20000").split(",").map(Number);
 const methods = (process.env.HYPED_TSNE_METHODS ?? "fft,barnes_hut").split(",") as ("fft" | "barnes_hut")[];
 const rounds = Number(process.env.HYPED_BENCH_ROUNDS ?? 3);
-const dim = 50;
-
-/** n × dim Gaussian mixture: 16 clusters, 3 sub-clusters each, cluster c with spread 0.6 + 0.8·c/16. */
-function mixture(n: number, seed = 11): Float64Array {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (Math.imul(1664525, s) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  const nC = 16;
-  const nS = 3;
-  const centres = Float64Array.from({ length: nC * dim }, () => 6 * g());
-  const subs = Float64Array.from({ length: nC * nS * dim }, () => 2 * g());
-  const X = new Float64Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const c = Math.floor(u() * nC);
-    const t = Math.floor(u() * nS);
-    const sd = 0.6 + 0.8 * (c / nC);
-    for (let d = 0; d < dim; d++) X[i * dim + d] = (centres[c * dim + d] as number) + (subs[(c * nS + t) * dim + d] as number) + sd * g();
-  }
-  return X;
-}
+const dim = TSNE_DIM;
 
 const all = mixture(Math.max(...sizes));
 const dir = mkdtempSync(join(tmpdir(), "hyped-tsne-bench-"));
